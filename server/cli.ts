@@ -1,0 +1,126 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ServiceEnv } from './config/env.js';
+import { loadSettings } from './config/settings.js';
+import { ConfigError, formatProblem } from './errors/config-error.js';
+import { SCOPES, type Scope } from './safety/scopes.js';
+import { parseExpiry } from './tokens/parse-expiry.js';
+import { createToken, listTokens, revokeToken } from './tokens/token-commands.js';
+import { loadTokenFile } from './tokens/token-file.js';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  now: () => Date;
+}
+
+export const USAGE = `unraid-mcp — MCP server for Unraid
+
+Usage:
+  unraid-mcp serve                                   Run the sidecar (settings from environment variables)
+  unraid-mcp token create --name NAME --scope read|operate|admin [--expires 30d]
+                                                     Create a token; its secret is the last line printed
+  unraid-mcp token list [--json]                     List tokens (never shows secrets)
+  unraid-mcp token revoke NAME                       Revoke a token; sessions using it end
+  unraid-mcp config check                            Validate the configuration directory
+  unraid-mcp help                                    This text`;
+
+class UsageError extends Error {}
+
+/** Runs an operator command; returns the process exit code. Never throws for bad input. */
+export async function runCli(argv: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, env, io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) io.err(formatProblem(p));
+      return 1;
+    }
+    if (err instanceof UsageError) {
+      io.err(err.message);
+      io.err('Run "unraid-mcp help" for usage.');
+      return 2;
+    }
+    io.err(`error: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const [group, sub, ...rest] = argv;
+  if (group === undefined || group === 'help' || group === '--help' || group === '-h') {
+    io.out(USAGE);
+    return group === undefined ? 2 : 0;
+  }
+  if (group === 'token' && sub === 'create') return tokenCreate(rest, env, io);
+  if (group === 'token' && sub === 'list') return tokenList(rest, env, io);
+  if (group === 'token' && sub === 'revoke') return tokenRevoke(rest, env, io);
+  if (group === 'config' && sub === 'check') return configCheck(rest, env, io);
+  throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);
+}
+
+function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function tokenCreate(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const { values } = parse({ args, options: { name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' } }, strict: true });
+  if (!values.name) throw new UsageError('token create: --name is required');
+  if (!values.scope || !SCOPES.includes(values.scope as Scope)) throw new UsageError(`token create: --scope must be one of ${SCOPES.join(', ')}`);
+  const now = io.now();
+  const expires = values.expires ? parseExpiry(values.expires, now) : null;
+  const { record, secret } = await createToken(env.configDir, values.name, values.scope as Scope, expires, now);
+  io.out(`Created token "${record.name}" with scope ${record.scope}, ${record.expires ? `expires ${record.expires}` : 'no expiry'}.`);
+  io.out('Copy the secret now: it is shown only once and stored only as a hash.');
+  io.out(secret);
+  return 0;
+}
+
+async function tokenList(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const { values } = parse({ args, options: { json: { type: 'boolean' } }, strict: true });
+  const tokens = await listTokens(env.configDir, env.stateDir, io.now());
+  if (values.json) {
+    io.out(JSON.stringify(tokens, null, 2));
+    return 0;
+  }
+  if (!tokens.length) {
+    io.out('No tokens. Create one with: unraid-mcp token create --name NAME --scope read');
+    return 0;
+  }
+  const rows = tokens.map((t) => [t.name, t.scope, t.created, t.expires ? `${t.expires}${t.expired ? ' (expired)' : ''}` : 'never', t.lastUsed ?? 'never']);
+  const header = ['NAME', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const r of [header, ...rows]) io.out(r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd());
+  return 0;
+}
+
+async function tokenRevoke(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const { positionals } = parse({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('token revoke: give exactly one token name');
+  await revokeToken(env.configDir, positionals[0] as string);
+  io.out(`Revoked token "${positionals[0]}". Sessions that used it are closed.`);
+  return 0;
+}
+
+async function configCheck(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  parse({ args, options: {}, strict: true });
+  const problems: ConfigError['problems'] = [];
+  for (const check of [() => loadSettings(env.configDir), () => loadTokenFile(env.configDir)]) {
+    try {
+      await check();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length) {
+    for (const p of problems) io.err(formatProblem(p));
+    io.err(`${problems.length} problem${problems.length > 1 ? 's' : ''} in ${env.configDir}`);
+    return 1;
+  }
+  io.out(`Configuration in ${env.configDir} is valid.`);
+  return 0;
+}

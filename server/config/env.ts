@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
+
+/**
+ * Process settings from environment variables. Defaults suit an Unraid host; everything can be
+ * pointed elsewhere so tests and the demo run on fixtures. Pure: main.ts passes process.env in.
+ */
+export interface ServiceEnv {
+  host: string;
+  port: number;
+  configDir: string;
+  stateDir: string;
+  auditDir: string;
+  /** False when the audit log lives in RAM (no array started yet) and will not survive a reboot. */
+  auditPersistent: boolean;
+  procRoot: string;
+  sysRoot: string;
+  emhttpRoot: string;
+  allowedHosts: string[];
+  dockerSocket: string;
+  libvirtUri: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** The documented variables, their defaults and meaning; the README table is checked against this. */
+export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: 'UNRAID_MCP_HOST', default: '0.0.0.0', meaning: 'Address the MCP listener binds to.' },
+  { name: 'UNRAID_MCP_PORT', default: '8765', meaning: 'TCP port of the MCP listener (0 picks a free port).' },
+  { name: 'UNRAID_MCP_CONFIG_DIR', default: '/boot/config/plugins/unraid-mcp', meaning: 'Settings and tokens (on the flash drive; written only when they change).' },
+  { name: 'UNRAID_MCP_STATE_DIR', default: '/var/local/unraid-mcp', meaning: 'Runtime state in RAM, such as token last-used times.' },
+  { name: 'UNRAID_MCP_AUDIT_DIR', default: '/mnt/user/appdata/unraid-mcp/audit if /mnt/user/appdata exists, else /var/log/unraid-mcp/audit', meaning: 'Audit log directory (never the flash drive).' },
+  { name: 'UNRAID_MCP_PROC_ROOT', default: '/proc', meaning: 'procfs root read for CPU, memory, uptime and ZFS ARC.' },
+  { name: 'UNRAID_MCP_SYS_ROOT', default: '/sys', meaning: 'sysfs root read for hwmon temperatures and fans.' },
+  { name: 'UNRAID_MCP_EMHTTP_ROOT', default: '/var/local/emhttp', meaning: "Unraid's emhttp state files (var.ini, disks.ini, shares.ini)." },
+  { name: 'UNRAID_MCP_ALLOWED_HOSTS', default: '(empty)', meaning: 'Extra Host/Origin names or addresses to accept, comma-separated (e.g. a reverse-proxy name).' },
+  { name: 'UNRAID_MCP_LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error; logs are JSON lines on stderr.' },
+  { name: 'DOCKER_HOST', default: 'unix:///var/run/docker.sock', meaning: 'Docker Engine socket (unix:// only).' },
+  { name: 'LIBVIRT_URI', default: 'qemu:///system', meaning: 'libvirt connection URI.' },
+];
+
+const APPDATA = '/mnt/user/appdata';
+
+export function parseEnv(env: Record<string, string | undefined>, appdataExists = existsSync(APPDATA)): ServiceEnv {
+  const problems: ConfigProblem[] = [];
+  const get = (name: string, fallback: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? fallback : v.trim();
+  };
+
+  const portText = get('UNRAID_MCP_PORT', '8765');
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    problems.push({ file: 'environment', field: 'UNRAID_MCP_PORT', message: `"${portText}" is not a port number (0-65535)` });
+  }
+
+  const dockerHost = get('DOCKER_HOST', 'unix:///var/run/docker.sock');
+  const dockerSocket = dockerHost.startsWith('unix://') ? dockerHost.slice('unix://'.length) : dockerHost.startsWith('/') ? dockerHost : '';
+  if (!dockerSocket) {
+    problems.push({ file: 'environment', field: 'DOCKER_HOST', message: `"${dockerHost}" is not supported: use unix:///path/to/docker.sock` });
+  }
+
+  const logLevel = get('UNRAID_MCP_LOG_LEVEL', 'info');
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    problems.push({ file: 'environment', field: 'UNRAID_MCP_LOG_LEVEL', message: `"${logLevel}" is not one of debug, info, warn, error` });
+  }
+
+  const explicitAudit = env.UNRAID_MCP_AUDIT_DIR?.trim();
+  const auditDir = explicitAudit || (appdataExists ? `${APPDATA}/unraid-mcp/audit` : '/var/log/unraid-mcp/audit');
+  const auditPersistent = explicitAudit ? !auditDir.startsWith('/var/log/') : appdataExists;
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    host: get('UNRAID_MCP_HOST', '0.0.0.0'),
+    port,
+    configDir: get('UNRAID_MCP_CONFIG_DIR', '/boot/config/plugins/unraid-mcp'),
+    stateDir: get('UNRAID_MCP_STATE_DIR', '/var/local/unraid-mcp'),
+    auditDir,
+    auditPersistent,
+    procRoot: get('UNRAID_MCP_PROC_ROOT', '/proc'),
+    sysRoot: get('UNRAID_MCP_SYS_ROOT', '/sys'),
+    emhttpRoot: get('UNRAID_MCP_EMHTTP_ROOT', '/var/local/emhttp'),
+    allowedHosts: get('UNRAID_MCP_ALLOWED_HOSTS', '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    dockerSocket,
+    libvirtUri: get('LIBVIRT_URI', 'qemu:///system'),
+    logLevel: logLevel as ServiceEnv['logLevel'],
+  };
+}

@@ -1,0 +1,41 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics. Labels are bounded on purpose: tool names come from the registry, outcomes and
+ * rejection reasons from fixed lists — never container names, tokens or client-supplied strings.
+ */
+export interface Metrics {
+  registry: Registry;
+  toolCalls: Counter<'tool' | 'outcome'>;
+  toolDuration: Histogram<'tool'>;
+  sessions: Gauge;
+  rejected: Counter<'reason'>;
+}
+
+export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'unraid_mcp_' });
+  return {
+    registry,
+    toolCalls: new Counter({
+      name: 'unraid_mcp_tool_calls_total',
+      help: 'Tool calls by tool and outcome (ok, error, denied, invalid).',
+      labelNames: ['tool', 'outcome'],
+      registers: [registry],
+    }),
+    toolDuration: new Histogram({
+      name: 'unraid_mcp_tool_call_duration_seconds',
+      help: 'Tool call duration in seconds.',
+      labelNames: ['tool'],
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60],
+      registers: [registry],
+    }),
+    sessions: new Gauge({ name: 'unraid_mcp_sessions_active', help: 'Open MCP sessions.', registers: [registry] }),
+    rejected: new Counter({
+      name: 'unraid_mcp_http_rejected_total',
+      help: 'HTTP requests rejected before reaching MCP, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { parseEnv, type ServiceEnv } from './config/env.js';
+import { ConfigError, formatProblem } from './errors/config-error.js';
+import { createLogger } from './log.js';
+import { createService } from './service.js';
+import { runCli } from './cli.js';
+
+/** The only module that reads process.env and argv, opens the listener and handles signals. */
+async function main(): Promise<number> {
+  let env: ServiceEnv;
+  try {
+    env = parseEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) process.stderr.write(formatProblem(p) + '\n');
+    return 1;
+  }
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'serve') return serve(env);
+  return runCli(argv, env, { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n'), now: () => new Date() });
+}
+
+async function serve(env: ServiceEnv): Promise<number> {
+  const log = createLogger(env.logLevel);
+  const service = await createService(env, log);
+  const server = createServer(service.app);
+  // Slow-client bounds: a request must arrive within 30 s; idle keep-alive sockets close after 5 s.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.port, env.host, resolve);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : env.port;
+  const shownHost = env.host === '0.0.0.0' || env.host === '::' ? hostname() : env.host.includes(':') ? `[${env.host}]` : env.host;
+  process.stdout.write(`unraid-mcp ready: MCP URL http://${shownHost}:${port}/mcp\n`);
+  log.info('listening', { host: env.host, port, auditDir: env.auditDir, auditPersistent: env.auditPersistent });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down', { signal });
+      server.close();
+      server.closeIdleConnections();
+      service
+        .shutdown()
+        .catch((err: unknown) => log.error('error during shutdown', { err }))
+        .finally(() => {
+          server.closeAllConnections();
+          log.info('stopped');
+          resolve(0);
+        });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`unraid-mcp: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import type { Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import type { AnyTool } from '../tools/define-tool.js';
+
+const cache = new WeakMap<AnyTool, McpTool>();
+
+/**
+ * The tools/list entry of a tool. JSON Schemas are derived from the zod schemas once per process
+ * and reused by every session, instead of being regenerated per session and per list call.
+ */
+export function toListEntry(tool: AnyTool): McpTool {
+  let entry = cache.get(tool);
+  if (!entry) {
+    entry = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as McpTool['inputSchema'],
+      outputSchema: z.toJSONSchema(tool.outputWithTruncation, { io: 'output' }) as McpTool['outputSchema'],
+      annotations: { title: tool.title, ...tool.annotations },
+    };
+    cache.set(tool, entry);
+  }
+  return entry;
+}

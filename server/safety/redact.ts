@@ -1,0 +1,55 @@
+/**
+ * Secret redaction for everything that leaves the process: audit records, tool results and logs.
+ * Keys that name a secret have their value replaced; values that look like credentials are replaced
+ * wherever they appear. Errs towards redacting: a hidden harmless value costs less than a leaked key.
+ */
+export const REDACTED = '[REDACTED]';
+
+const SECRET_KEY = /PASS|PASSWD|PASSWORD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|COOKIE|CSRF/i;
+
+const SECRET_VALUES: RegExp[] = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\bsk-[A-Za-z0-9_-]{16,}\b/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
+  /\bumcp_[A-Za-z0-9_-]{20,}/g,
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+];
+
+/** Removes `user:pass@` from URLs, keeping the user name for context. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s@/]+)@/gi;
+
+export function redactString(value: string): string {
+  let out = value.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
+  for (const re of SECRET_VALUES) out = out.replace(re, REDACTED);
+  return out;
+}
+
+/** True for a key such as DB_PASSWORD, api_key or X-Auth-Token. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/**
+ * Deep copy with secrets replaced. Also handles `KEY=value` strings (container env entries), where
+ * the key decides. Depth-limited so a hostile nested argument cannot blow the stack.
+ */
+export function redact<T>(value: T, depth = 0): T {
+  if (depth > 32) return REDACTED as T;
+  if (typeof value === 'string') {
+    const eq = value.indexOf('=');
+    if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(value.slice(0, eq)) && isSecretKey(value.slice(0, eq))) {
+      return `${value.slice(0, eq)}=${REDACTED}` as T;
+    }
+    return redactString(value) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redact(v, depth + 1);
+    return out as T;
+  }
+  return value;
+}

@@ -1,0 +1,40 @@
+import type { AnyTool, Toolset } from '../tools/define-tool.js';
+import { scopeAllows, type Scope } from './scopes.js';
+
+/** What decides which tools a session sees: the settings plus the token's scope. */
+export interface SelectionPolicy {
+  toolsets: ReadonlyArray<Toolset>;
+  readOnly: boolean;
+  scope: Scope;
+}
+
+/**
+ * Why a session may not use a tool, in words a model can pass on to the user, or null when it may.
+ * Read-only mode is checked first and always wins, whatever the token's scope.
+ */
+export function whyUnavailable(tool: AnyTool, policy: SelectionPolicy): { rule: string; message: string } | null {
+  if (policy.readOnly && !tool.annotations.readOnlyHint) {
+    return {
+      rule: 'read_only',
+      message: `"${tool.name}" changes the server and unraid-mcp is in read-only mode. Ask the owner to turn read-only mode off in Settings → unraid-mcp if this action is wanted.`,
+    };
+  }
+  if (!policy.toolsets.includes(tool.toolset)) {
+    return {
+      rule: 'toolset_disabled',
+      message: `The "${tool.toolset}" tools are switched off in Settings → unraid-mcp, so "${tool.name}" is not available.`,
+    };
+  }
+  if (!scopeAllows(policy.scope, tool.scope)) {
+    return {
+      rule: 'scope',
+      message: `"${tool.name}" needs a token with the "${tool.scope}" scope; this token has "${policy.scope}". Ask the owner for a token with that scope.`,
+    };
+  }
+  return null;
+}
+
+/** The tools a session may list and call. Pure, so every rule is testable without a server. */
+export function selectTools(all: ReadonlyArray<AnyTool>, policy: SelectionPolicy): AnyTool[] {
+  return all.filter((t) => whyUnavailable(t, policy) === null);
+}

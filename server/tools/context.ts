@@ -1,0 +1,17 @@
+import type { HostReader } from '../backends/host/host-reader.js';
+import type { Logger } from '../log.js';
+
+/** Backends and services a tool may use. Built once in main.ts and passed down; tests build their own. */
+export interface ToolDeps {
+  host: HostReader;
+  log: Logger;
+}
+
+/** Per-call context handed to a tool's `run`. */
+export interface ToolContext {
+  deps: ToolDeps;
+  /** Aborted when the client cancels or the session closes; pass it into every backend call. */
+  signal: AbortSignal;
+  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
+  progress: (progress: number, total?: number, message?: string) => Promise<void>;
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Scope } from '../safety/scopes.js';
+import type { ToolContext } from './context.js';
+
+export const TOOLSETS = ['system', 'docker', 'vm'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** MCP tool annotations. All four are required so no tool ships with a client guessing its effects. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** What a tool acts on, so the wrapper can resolve and check it before the tool runs. */
+export interface TargetRef {
+  kind: 'container' | 'vm' | 'network' | 'image' | 'host';
+  ref: string;
+}
+
+/**
+ * Marker that the wrapper adds to a result it had to shorten to fit the response cap. Every tool's
+ * output schema carries it (optional) so a shortened result still validates against the schema.
+ */
+export const truncationSchema = z
+  .object({
+    path: z.string().describe('Dotted path of the list that was shortened'),
+    kept: z.number().int(),
+    total: z.number().int(),
+    hint: z.string(),
+  })
+  .describe('Present only when the response was shortened to fit the size cap');
+
+export type ToolInputSchema = z.ZodObject<z.ZodRawShape, z.core.$strict>;
+export type ToolOutputSchema = z.ZodObject<z.ZodRawShape>;
+
+export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema> {
+  /** snake_case, prefixed by toolset; names of the Go original are kept so existing prompts work. */
+  name: string;
+  title: string;
+  description: string;
+  toolset: Toolset;
+  /** Least scope a token needs. Reads are `read`; start/stop are `operate`; destructive or create `admin`. */
+  scope: Scope;
+  annotations: ToolAnnotations;
+  input: I;
+  output: O;
+  /** Declares what the call acts on; absent for host-wide reads. */
+  target?: (args: z.infer<I>) => TargetRef;
+  run: (args: z.infer<I>, ctx: ToolContext) => Promise<z.infer<O>>;
+}
+
+/** A tool as the registry holds it: the spec with the truncation marker folded into its output. */
+export interface Tool<I extends ToolInputSchema = ToolInputSchema, O extends ToolOutputSchema = ToolOutputSchema>
+  extends ToolSpec<I, O> {
+  outputWithTruncation: z.ZodObject<z.ZodRawShape>;
+}
+
+/** Declares one tool. The type makes annotations, scope and both schemas mandatory. */
+export function defineTool<I extends ToolInputSchema, O extends ToolOutputSchema>(spec: ToolSpec<I, O>): Tool<I, O> {
+  return { ...spec, outputWithTruncation: spec.output.extend({ truncated: truncationSchema.optional() }) };
+}
+
+/** The registry's element type: tools with their argument types erased. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = Tool<any, any>;

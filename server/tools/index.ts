@@ -1,0 +1,5 @@
+import type { AnyTool } from './define-tool.js';
+import { systemTools } from './system/index.js';
+
+/** Every tool the sidecar has. The one registry; what a session sees is decided by selectTools. */
+export const allTools: ReadonlyArray<AnyTool> = [...systemTools];

@@ -1,0 +1,111 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createService, type Service } from '../../server/service.js';
+import { parseEnv, type ServiceEnv } from '../../server/config/env.js';
+import { createToken } from '../../server/tokens/token-commands.js';
+import { silentLogger, type Logger } from '../../server/log.js';
+import type { AnyTool } from '../../server/tools/define-tool.js';
+import type { Scope } from '../../server/safety/scopes.js';
+
+export const TESTDATA = resolve(import.meta.dirname, '../../testdata');
+
+export interface TestServerOptions {
+  emhttpSet?: string;
+  emhttpRoot?: string;
+  procRoot?: string;
+  sysRoot?: string;
+  settingsCfg?: string;
+  tokens?: Array<{ name: string; scope: Scope; expires?: Date | null }>;
+  tools?: ReadonlyArray<AnyTool>;
+  env?: Record<string, string>;
+  log?: Logger;
+}
+
+export interface TestServer {
+  url: string;
+  origin: string;
+  port: number;
+  env: ServiceEnv;
+  service: Service;
+  secrets: Record<string, string>;
+  connect(tokenName?: string, clientOpts?: ConstructorParameters<typeof Client>[1]): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real sidecar (createService + a real HTTP listener on 127.0.0.1, port 0) over fixture
+ * roots and fresh temporary config/state/audit directories, with real tokens in tokens.json.
+ */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const root = await mkdtemp(join(tmpdir(), 'umcp-test-'));
+  const dirs = { config: join(root, 'config'), state: join(root, 'state'), audit: join(root, 'audit') };
+  await mkdir(dirs.config, { recursive: true });
+  if (opts.settingsCfg !== undefined) await writeFile(join(dirs.config, 'unraid-mcp.cfg'), opts.settingsCfg);
+  const secrets: Record<string, string> = {};
+  for (const t of opts.tokens ?? [{ name: 'test', scope: 'admin' as Scope }]) {
+    secrets[t.name] = (await createToken(dirs.config, t.name, t.scope, t.expires ?? null, new Date())).secret;
+  }
+  const env = parseEnv(
+    {
+      UNRAID_MCP_HOST: '127.0.0.1',
+      UNRAID_MCP_PORT: '0',
+      UNRAID_MCP_CONFIG_DIR: dirs.config,
+      UNRAID_MCP_STATE_DIR: dirs.state,
+      UNRAID_MCP_AUDIT_DIR: dirs.audit,
+      UNRAID_MCP_PROC_ROOT: opts.procRoot ?? join(TESTDATA, 'proc'),
+      UNRAID_MCP_SYS_ROOT: opts.sysRoot ?? join(TESTDATA, 'sys'),
+      UNRAID_MCP_EMHTTP_ROOT: opts.emhttpRoot ?? join(TESTDATA, 'emhttp', opts.emhttpSet ?? 'parity-check-running'),
+      DOCKER_HOST: `unix://${join(root, 'no-docker.sock')}`,
+      LIBVIRT_URI: 'test:///default',
+      ...opts.env,
+    },
+    false,
+  );
+  const service = await createService(env, opts.log ?? silentLogger, { tools: opts.tools, defaultMetrics: false });
+  const server: Server = createServer(service.app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  const clients: Client[] = [];
+  return {
+    url: `${origin}/mcp`,
+    origin,
+    port,
+    env,
+    service,
+    secrets,
+    async connect(tokenName = Object.keys(secrets)[0] as string, clientOpts) {
+      const client = new Client({ name: 'vitest', version: '1.0.0' }, clientOpts);
+      const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${secrets[tokenName] ?? tokenName}` } },
+      });
+      await client.connect(transport);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      server.close();
+      server.closeAllConnections();
+      await service.shutdown(1000);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headers of a valid raw MCP POST, for tests that speak HTTP without the SDK client. */
+export function mcpHeaders(secret: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...extra };
+}
+
+export const INIT_BODY = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
