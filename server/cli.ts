@@ -101,7 +101,7 @@ async function tokenRevoke(args: string[], env: ServiceEnv, io: CliIo): Promise<
   const { positionals } = parse({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('token revoke: give exactly one token name');
   await revokeToken(env.configDir, positionals[0] as string);
-  io.out(`Revoked token "${positionals[0]}". Sessions that used it are closed.`);
+  io.out(`Revoked token "${positionals[0]}". Clients using it are refused from now on.`);
   return 0;
 }
 

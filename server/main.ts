@@ -4,7 +4,6 @@ import { hostname } from 'node:os';
 import { parseEnv, type ServiceEnv } from './config/env.js';
 import { ConfigError, formatProblem } from './errors/config-error.js';
 import { createLogger } from './log.js';
-import { createService } from './service.js';
 import { runCli } from './cli.js';
 
 /** The only module that reads process.env and argv, opens the listener and handles signals. */
@@ -24,6 +23,8 @@ async function main(): Promise<number> {
 
 async function serve(env: ServiceEnv): Promise<number> {
   const log = createLogger(env.logLevel);
+  // Loaded only for serve, so operator commands start fast.
+  const { createService } = await import('./service.js');
   const service = await createService(env, log);
   const server = createServer(service.app);
   // Slow-client bounds: a request must arrive within 30 s; idle keep-alive sockets close after 5 s.
