@@ -95,7 +95,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
     await writeIntent(decision);
     return record(new InvalidInputError(`Invalid arguments for ${tool.name}: ${describeZodError(parsed.error)}`), 'invalid', decision);
   }
-  const args: unknown = parsed.data;
+  const args = parsed.data;
   const allowed = { allowed: true, rule: null };
   target = tool.target?.(args) ?? null;
   // No audit, no action: if the intent cannot be recorded the tool does not run.
@@ -118,7 +118,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
   }
 }
 
-async function runWithTimeout(tool: AnyTool, args: unknown, env: CallEnv, req: CallRequest, timeoutMs: number): Promise<unknown> {
+async function runWithTimeout(tool: AnyTool, args: Record<string, unknown>, env: CallEnv, req: CallRequest, timeoutMs: number): Promise<unknown> {
   const signal = AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]);
   const aborted = new Promise<never>((_, reject) => {
     const fail = () =>

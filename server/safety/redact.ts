@@ -45,7 +45,7 @@ export function redact<T>(value: T, depth = 0): T {
     }
     return redactString(value) as T;
   }
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => redact(v, depth + 1)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redact(v, depth + 1);

@@ -47,8 +47,9 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
   input: I;
   output: O;
   /** Declares what the call acts on; absent for host-wide reads. */
-  target?: (args: z.infer<I>) => TargetRef;
-  run: (args: z.infer<I>, ctx: ToolContext) => Promise<z.infer<O>>;
+  // Method syntax on purpose: it lets a tool with specific schemas sit in the AnyTool registry.
+  target?(args: z.infer<I>): TargetRef;
+  run(args: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
 }
 
 /** A tool as the registry holds it: the spec with the truncation marker folded into its output. */
@@ -62,6 +63,5 @@ export function defineTool<I extends ToolInputSchema, O extends ToolOutputSchema
   return { ...spec, outputWithTruncation: spec.output.extend({ truncated: truncationSchema.optional() }) };
 }
 
-/** The registry's element type: tools with their argument types erased. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyTool = Tool<any, any>;
+/** The registry's element type: tools with their argument types widened. */
+export type AnyTool = Tool<ToolInputSchema, ToolOutputSchema>;

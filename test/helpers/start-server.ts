@@ -47,7 +47,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   await mkdir(dirs.config, { recursive: true });
   if (opts.settingsCfg !== undefined) await writeFile(join(dirs.config, 'unraid-mcp.cfg'), opts.settingsCfg);
   const secrets: Record<string, string> = {};
-  for (const t of opts.tokens ?? [{ name: 'test', scope: 'admin' as Scope }]) {
+  for (const t of opts.tokens ?? [{ name: 'test', scope: 'admin' }]) {
     secrets[t.name] = (await createToken(dirs.config, t.name, t.scope, t.expires ?? null, new Date())).secret;
   }
   const env = parseEnv(
@@ -79,7 +79,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     env,
     service,
     secrets,
-    async connect(tokenName = Object.keys(secrets)[0] as string, clientOpts) {
+    async connect(tokenName: string = Object.keys(secrets)[0] ?? 'test', clientOpts) {
       const client = new Client({ name: 'vitest', version: '1.0.0' }, clientOpts);
       const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
         requestInit: { headers: { Authorization: `Bearer ${secrets[tokenName] ?? tokenName}` } },

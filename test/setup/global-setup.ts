@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDockerd, type Dockerd } from './dockerd.js';
+import { startDockerd, type Dockerd } from '../../scripts/dockerd.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -9,7 +9,10 @@ declare module 'vitest' {
 
 let dockerd: Dockerd | undefined;
 
-/** One private dockerd for the whole run; tests that need Docker read its socket with inject('dockerSocket'). */
+/**
+ * One private, real dockerd for the whole run; tests read its socket with inject('dockerSocket').
+ * If it cannot start, the run fails here with the daemon's log — no test silently skips Docker.
+ */
 export async function setup(project: TestProject): Promise<void> {
   dockerd = await startDockerd();
   project.provide('dockerSocket', dockerd.socket);

@@ -75,7 +75,7 @@ function readDisk(section: string, values: IniValues): DiskInfo {
     ...temperature(values, present, r.bool('rotational')),
     sizeBytes: present ? r.bytes('size') : null,
     filesystem: present && values.has('fsType') ? readFilesystem(values) : null,
-    encryption: describeLuksState(r.num('luksState'), fsType),
+    encryption: present ? describeLuksState(r.num('luksState'), fsType) : null,
     reads: r.num('numReads'),
     writes: r.num('numWrites'),
     errors: r.num('numErrors'),

@@ -31,11 +31,21 @@ interface CacheEntry {
   ini: EmhttpIni;
 }
 
-/** The message for a missing state file. No absolute paths: the client only needs to know what to do. */
+/**
+ * The message for a missing state file. No absolute paths: the client only needs to know what to do.
+ * var.ini missing means "not Unraid (or emhttp not up)"; another file missing while var.ini exists means
+ * emhttp has not published it yet.
+ */
 export function missingStateMessage(file: EmhttpFileName): string {
+  if (file === 'var.ini') {
+    return (
+      'emhttp state (var.ini) was not found — this does not look like an Unraid server, ' +
+      'or its array service (emhttp) has not started yet. system_overview still works.'
+    );
+  }
   return (
-    `emhttp state (${file}) was not found — this does not look like an Unraid server, ` +
-    'or its array service (emhttp) has not started yet. system_overview still works; try again in a minute.'
+    `emhttp state (${file}) was not found — emhttp has not published it yet. ` +
+    'Try again in a minute; system_overview and system_array_status work without it.'
   );
 }
 

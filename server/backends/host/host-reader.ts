@@ -1,11 +1,118 @@
-// PLACEHOLDER — replaced by the host backend implementation.
+import { buildArrayStatus, type ArrayStatus } from './array-status.js';
+import { createCpuSampler, type CpuUsage } from './cpu-sampler.js';
+import { readDisks, type DisksReport } from './disks-ini.js';
+import { createEmhttpFiles } from './emhttp-files.js';
+import { readHwmon, type FanReading, type TemperatureReading } from './hwmon.js';
+import {
+  readCpuModel,
+  readHostname,
+  readKernelRelease,
+  readLoadAverage,
+  readMemory,
+  readUptime,
+  type LoadAverage,
+  type MemoryInfo,
+} from './procfs.js';
+import { readShares, type ShareInfo } from './shares-ini.js';
+import { readVar } from './var-ini.js';
+
+/** Where the host's state lives. Production: /proc, /sys, /var/local/emhttp; tests: testdata/. */
 export interface HostRoots {
   procRoot: string;
   sysRoot: string;
   emhttpRoot: string;
 }
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface HostReader {}
-export function createHostReader(_roots: HostRoots): HostReader {
-  return {};
+
+/** Unraid identity from var.ini; null on a host without emhttp state. */
+export interface UnraidIdentity {
+  version: string | null;
+  serverName: string | null;
+  description: string | null;
+  arrayState: string | null;
+  filesystemState: string | null;
+}
+
+export interface HostOverview {
+  hostname: string | null;
+  kernel: string | null;
+  uptimeSeconds: number | null;
+  unraid: UnraidIdentity | null;
+  load: LoadAverage | null;
+  cpu: (CpuUsage & { model: string | null }) | null;
+  memory: MemoryInfo | null;
+  temperatures: TemperatureReading[];
+  fans: FanReading[];
+}
+
+/**
+ * Read-only view of the host for the `system` tools. All reads are async file reads under the given
+ * roots; nothing here spawns a process or touches a block device, so no call can wake a sleeping disk.
+ * The three Unraid methods throw BackendUnavailableError when emhttp's state files are missing.
+ */
+export interface HostReader {
+  /** Works on any Linux host; Unraid fields are null without emhttp state. */
+  overview(signal?: AbortSignal): Promise<HostOverview>;
+  /** Needs var.ini; disks.ini adds slot counts when present. */
+  arrayStatus(signal?: AbortSignal): Promise<ArrayStatus>;
+  /** Needs var.ini and disks.ini. */
+  disks(signal?: AbortSignal): Promise<DisksReport>;
+  /** Needs var.ini and shares.ini. */
+  shares(signal?: AbortSignal): Promise<ShareInfo[]>;
+}
+
+/** Builds the reader and primes the CPU sampler, so the first overview already has a baseline. */
+export function createHostReader(roots: HostRoots): HostReader {
+  const { procRoot, sysRoot } = roots;
+  const files = createEmhttpFiles(roots.emhttpRoot);
+  const cpu = createCpuSampler(procRoot);
+
+  /** var.ini is read first by every Unraid call: its absence is the clearest "not Unraid" signal. */
+  const requireVar = async (signal?: AbortSignal) => readVar(await files.require('var.ini', signal));
+
+  return {
+    async overview(signal) {
+      const [hostname, kernel, uptimeSeconds, load, cpuUsage, model, memory, hw, varIni] = await Promise.all([
+        readHostname(procRoot, signal),
+        readKernelRelease(procRoot, signal),
+        readUptime(procRoot, signal),
+        readLoadAverage(procRoot, signal),
+        cpu.read(signal),
+        readCpuModel(procRoot, signal),
+        readMemory(procRoot, signal),
+        readHwmon(sysRoot, signal),
+        files.read('var.ini', signal).catch(() => null),
+      ]);
+      const v = varIni ? readVar(varIni) : null;
+      return {
+        hostname,
+        kernel,
+        uptimeSeconds,
+        unraid: v && {
+          version: v.version,
+          serverName: v.serverName,
+          description: v.comment,
+          arrayState: v.mdState,
+          filesystemState: v.fsState,
+        },
+        load,
+        cpu: cpuUsage && { model, ...cpuUsage },
+        memory,
+        temperatures: hw.temperatures,
+        fans: hw.fans,
+      };
+    },
+    async arrayStatus(signal) {
+      const v = await requireVar(signal);
+      const disksIni = await files.read('disks.ini', signal);
+      return buildArrayStatus(v, disksIni ? readDisks(disksIni) : null);
+    },
+    async disks(signal) {
+      await requireVar(signal);
+      return readDisks(await files.require('disks.ini', signal));
+    },
+    async shares(signal) {
+      await requireVar(signal);
+      return readShares(await files.require('shares.ini', signal));
+    },
+  };
 }

@@ -57,16 +57,19 @@ function classify(action: string | null): { kind: SyncKind; targets: string[] } 
 }
 
 function describe(kind: SyncKind, targets: string[], correcting: boolean | null): string {
-  const on = targets.length > 0 ? ` (${targets.join(', ')})` : '';
+  const named = (fallback: string) => (targets.length > 0 ? targets.join(' and ') : fallback);
   switch (kind) {
-    case 'parity_check':
-      return `parity check${on}${correcting ? ', writing corrections to parity' : correcting === false ? ', read-only (no corrections)' : ''}`;
+    case 'parity_check': {
+      const dual = targets.length > 1 ? ` (${named('')})` : '';
+      const mode = correcting === true ? ' — writing corrections to parity' : correcting === false ? ' — read-only, no corrections' : '';
+      return `parity check${dual}${mode}`;
+    }
     case 'read_check':
-      return 'read check (no valid parity: reads every disk to find read errors)';
+      return 'read check — no valid parity, so every disk is read to find read errors';
     case 'parity_sync':
-      return `parity sync — building parity${on}`;
+      return `parity sync — building ${named('parity')}`;
     case 'data_rebuild':
-      return `data rebuild — reconstructing${on} from parity`;
+      return `data rebuild — reconstructing ${named('a disk')} from parity`;
     case 'disk_clear':
       return 'disk clear — zeroing a newly added disk';
     default:

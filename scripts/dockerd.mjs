@@ -1,17 +1,17 @@
+// Starts a private, real Docker Engine: its own socket, data root and exec root, vfs storage, no
+// bridge and no iptables, so it touches nothing else on the machine. Used by the test suite's global
+// setup and by the demo. Throws (with the daemon's log) when it cannot start.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
-import { existsSync, openSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 
-export interface Dockerd {
-  socket: string;
-  dir: string;
-  stop(): Promise<void>;
+export function dockerdBinary() {
+  return ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => existsSync(p)) ?? null;
 }
 
-function ping(socket: string): Promise<boolean> {
+function ping(socket) {
   return new Promise((resolve) => {
     const req = request({ socketPath: socket, path: '/_ping', timeout: 500 }, (res) => {
       res.resume();
@@ -23,18 +23,15 @@ function ping(socket: string): Promise<boolean> {
   });
 }
 
-/**
- * Starts a private, real Docker Engine for tests: its own socket, data root and exec root, vfs
- * storage and no bridge or iptables, so it touches nothing else on the machine. Throws (never skips)
- * when dockerd is missing or does not come up, with its log.
- */
-export async function startDockerd(): Promise<Dockerd> {
-  const binary = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => existsSync(p));
-  if (!binary) throw new Error('dockerd is not installed: run "apt-get install -y docker.io" (npm test does this on Debian when run as root).');
-  const dir = await mkdtemp(join(tmpdir(), 'umcp-dockerd-'));
-  await Promise.all(['data', 'exec'].map((d) => mkdir(join(dir, d))));
+/** @returns {Promise<{ socket: string, dir: string, stop(): Promise<void> }>} */
+export async function startDockerd({ timeoutMs = 20_000 } = {}) {
+  const binary = dockerdBinary();
+  if (!binary) throw new Error('dockerd is not installed: apt-get install -y docker.io');
+  const dir = mkdtempSync(join(tmpdir(), 'umcp-dockerd-'));
+  for (const d of ['data', 'exec']) mkdirSync(join(dir, d));
   const socket = join(dir, 'docker.sock');
-  const log = openSync(join(dir, 'dockerd.log'), 'a');
+  const logFile = join(dir, 'dockerd.log');
+  const log = openSync(logFile, 'a');
   const child = spawn(
     binary,
     [`--host=unix://${socket}`, `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`,
@@ -42,12 +39,13 @@ export async function startDockerd(): Promise<Dockerd> {
     { stdio: ['ignore', log, log], detached: true },
   );
   child.unref();
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + timeoutMs;
   while (!(await ping(socket))) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      const text = await readFile(join(dir, 'dockerd.log'), 'utf8').catch(() => '');
+      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
       child.kill('SIGKILL');
-      throw new Error(`dockerd did not start (exit ${child.exitCode}). Last log lines:\n${text.split('\n').slice(-15).join('\n')}`);
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`dockerd did not start (exit ${child.exitCode}). Last log lines:\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -61,13 +59,12 @@ export async function startDockerd(): Promise<Dockerd> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      // The vfs data root can hold read-only layers; unmount leftovers before removing.
       try {
         execFileSync('umount', ['-R', join(dir, 'exec')], { stdio: 'ignore' });
       } catch {
-        /* nothing mounted */
+        // nothing was mounted
       }
-      await rm(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// The README's first command: installs what it needs, builds, creates a demo token and runs the
+// sidecar on 127.0.0.1 against the fixtures in testdata/ (host health from a plausible Unraid server
+// with a parity check running), with a private real Docker Engine when one can be started.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { ensureSystemPackages } from './ensure-system-packages.mjs';
+import { npmInstallIfNeeded } from './npm-install.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+process.chdir(root);
+npmInstallIfNeeded();
+const haveDockerPackages = ensureSystemPackages({ required: false });
+execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+
+const { startDockerd } = await import('./dockerd.mjs');
+const demo = join(root, '.demo');
+const port = process.env.UNRAID_MCP_PORT ?? '8765';
+const env = {
+  ...process.env,
+  UNRAID_MCP_HOST: '127.0.0.1',
+  UNRAID_MCP_PORT: port,
+  UNRAID_MCP_CONFIG_DIR: join(demo, 'config'),
+  UNRAID_MCP_STATE_DIR: join(demo, 'state'),
+  UNRAID_MCP_AUDIT_DIR: join(demo, 'audit'),
+  UNRAID_MCP_PROC_ROOT: join(root, 'testdata/proc'),
+  UNRAID_MCP_SYS_ROOT: join(root, 'testdata/sys'),
+  UNRAID_MCP_EMHTTP_ROOT: join(root, 'testdata/emhttp/parity-check-running'),
+  LIBVIRT_URI: 'test:///default',
+};
+mkdirSync(env.UNRAID_MCP_CONFIG_DIR, { recursive: true });
+
+let dockerd = null;
+if (haveDockerPackages && process.getuid?.() === 0) {
+  try {
+    dockerd = await startDockerd();
+    env.DOCKER_HOST = `unix://${dockerd.socket}`;
+  } catch (err) {
+    console.warn(`Docker Engine could not be started, continuing without it: ${err.message.split('\n')[0]}`);
+  }
+}
+if (!dockerd) env.DOCKER_HOST = `unix://${join(demo, 'no-docker.sock')}`;
+
+const cli = (args) => execFileSync(process.execPath, ['dist/server/main.js', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+try {
+  cli(['token', 'revoke', 'demo']);
+} catch {
+  // no previous demo token
+}
+const secret = cli(['token', 'create', '--name', 'demo', '--scope', 'admin', '--expires', '7d']).trimEnd().split('\n').pop();
+const url = `http://127.0.0.1:${port}/mcp`;
+
+const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+sidecar.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (!chunk.toString().includes('unraid-mcp ready')) return;
+  const config = { mcpServers: { unraid: { type: 'http', url, headers: { Authorization: `Bearer ${secret}` } } } };
+  console.log(`
+MCP URL:  ${url}
+Token:    ${secret}
+Docker:   ${dockerd ? 'a private Docker Engine started for the demo' : 'not available (reported by /readyz)'}
+
+Client configuration (Claude Desktop, Cursor, VS Code and others):
+${JSON.stringify(config, null, 2)}
+
+Claude Code:
+  claude mcp add --transport http unraid ${url} --header "Authorization: Bearer ${secret}"
+
+Try it:  curl -s http://127.0.0.1:${port}/readyz
+Stop with Ctrl-C.`);
+});
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  sidecar.kill('SIGTERM');
+  await new Promise((r) => (sidecar.exitCode !== null ? r() : sidecar.once('exit', r)));
+  await dockerd?.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+sidecar.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`the sidecar exited with code ${code}`);
+    void dockerd?.stop().then(() => process.exit(code ?? 1));
+  }
+});

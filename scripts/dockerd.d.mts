@@ -1,0 +1,7 @@
+export interface Dockerd {
+  socket: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+export function dockerdBinary(): string | null;
+export function startDockerd(opts?: { timeoutMs?: number }): Promise<Dockerd>;

@@ -1,0 +1,34 @@
+import { ENV_DOCS } from '../config/env.js';
+import type { AnyTool } from '../tools/define-tool.js';
+
+/**
+ * The README's generated sections: the tool table from the registry and the environment table from
+ * ENV_DOCS. `npm run docs` writes them; a test fails when the README is out of date.
+ */
+export function toolTable(tools: ReadonlyArray<AnyTool>): string {
+  const rows = tools.map((t) => {
+    const effect = t.annotations.readOnlyHint ? 'read-only' : t.annotations.destructiveHint ? 'destructive' : 'changes state';
+    return `| \`${t.name}\` | ${t.toolset} | ${t.scope} | ${effect} | ${firstSentence(t.description)} |`;
+  });
+  return ['| Tool | Toolset | Scope | Effect | What it does |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+export function envTable(): string {
+  const rows = ENV_DOCS.map((e) => `| \`${e.name}\` | ${e.default.startsWith('/') || /^\d/.test(e.default) ? `\`${e.default}\`` : e.default} | ${e.meaning} |`);
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function firstSentence(text: string): string {
+  const m = /^(.+?\.)(\s|$)/s.exec(text);
+  return (m ? (m[1] as string) : text).replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+}
+
+/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
+export function replaceSection(doc: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i === -1 || j < i) throw new Error(`README has no ${start} … ${end} section`);
+  return doc.slice(0, i + start.length) + '\n' + body + '\n' + doc.slice(j);
+}
