@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from '../../server/config/env.js';
+
+describe('parseEnv', () => {
+  it('uses Unraid defaults, with the audit log on appdata when the array is up', () => {
+    expect(parseEnv({}, true)).toEqual({
+      host: '0.0.0.0',
+      port: 8765,
+      configDir: '/boot/config/plugins/unraid-mcp',
+      stateDir: '/var/local/unraid-mcp',
+      auditDir: '/mnt/user/appdata/unraid-mcp/audit',
+      auditPersistent: true,
+      procRoot: '/proc',
+      sysRoot: '/sys',
+      emhttpRoot: '/var/local/emhttp',
+      allowedHosts: [],
+      dockerSocket: '/var/run/docker.sock',
+      libvirtUri: 'qemu:///system',
+      logLevel: 'info',
+    });
+  });
+
+  it('falls back to a RAM audit directory, reported as not persistent', () => {
+    expect(parseEnv({}, false)).toMatchObject({ auditDir: '/var/log/unraid-mcp/audit', auditPersistent: false });
+  });
+
+  it('reads overrides', () => {
+    const env = parseEnv({ UNRAID_MCP_PORT: '9000', UNRAID_MCP_ALLOWED_HOSTS: 'Tower.lan, mcp.example.com ,', DOCKER_HOST: 'unix:///tmp/d.sock' }, false);
+    expect(env).toMatchObject({ port: 9000, allowedHosts: ['tower.lan', 'mcp.example.com'], dockerSocket: '/tmp/d.sock' });
+  });
+
+  it('names every bad variable', () => {
+    expect(() => parseEnv({ UNRAID_MCP_PORT: '70000', DOCKER_HOST: 'tcp://1.2.3.4:2375', UNRAID_MCP_LOG_LEVEL: 'loud' }, false)).toThrow(
+      [
+        'environment: UNRAID_MCP_PORT: "70000" is not a port number (0-65535)',
+        'environment: DOCKER_HOST: "tcp://1.2.3.4:2375" is not supported: use unix:///path/to/docker.sock',
+        'environment: UNRAID_MCP_LOG_LEVEL: "loud" is not one of debug, info, warn, error',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { redact, redactString, REDACTED } from '../../server/safety/redact.js';
+
+describe('redact', () => {
+  it('replaces values of secret-looking keys at any depth', () => {
+    expect(
+      redact({ name: 'db', env: { MYSQL_ROOT_PASSWORD: 'pw', PUID: '99' }, Labels: { 'x.api_key': 'k' }, nested: [{ csrf_token: 'abc', session_cookie: 'c' }] }),
+    ).toEqual({ name: 'db', env: { MYSQL_ROOT_PASSWORD: REDACTED, PUID: '99' }, Labels: { 'x.api_key': REDACTED }, nested: [{ csrf_token: REDACTED, session_cookie: REDACTED }] });
+  });
+
+  it('redacts KEY=value entries by key', () => {
+    expect(redact(['PUID=99', 'DB_PASSWORD=hunter2', 'GITHUB_TOKEN=x', 'PATH=/bin'])).toEqual(['PUID=99', `DB_PASSWORD=${REDACTED}`, `GITHUB_TOKEN=${REDACTED}`, 'PATH=/bin']);
+  });
+
+  it('redacts values that look like credentials wherever they appear', () => {
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----';
+    expect(redactString(`key AKIAABCDEFGHIJKLMNOP and ghp_${'a'.repeat(36)} and sk-${'b'.repeat(40)} ${pem}`)).toBe(
+      `key ${REDACTED} and ${REDACTED} and ${REDACTED} ${REDACTED}`,
+    );
+    expect(redactString('postgres://app:s3cret@db:5432/x')).toBe(`postgres://app:${REDACTED}@db:5432/x`);
+    expect(redactString(`Authorization: Bearer umcp_${'c'.repeat(43)}`)).toBe(`Authorization: Bearer ${REDACTED}`);
+  });
+
+  it('keeps ordinary text and numbers', () => {
+    expect(redact({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null })).toEqual({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null });
+  });
+
+  it('survives hostile nesting', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 1000; i++) deep = [deep];
+    expect(() => redact(deep)).not.toThrow();
+  });
+});
