@@ -124,16 +124,19 @@ export function readLastCheck(v: UnraidVar, running: boolean): LastCheck | null 
   if (running) {
     if (end <= 0 || end >= start) return null;
     const at = unixToIso(end);
-    return { time: at, startedAt: null, finishedAt: at, durationSeconds: null, errors: null, exitCode: null, result: 'unknown', resultDescription: 'finished; details are replaced while the current operation runs' };
+    return {
+      time: at,
+      startedAt: null,
+      finishedAt: at,
+      durationSeconds: null,
+      errors: null,
+      exitCode: null,
+      result: 'unknown',
+      resultDescription: 'finished; its details are overwritten while the current operation runs',
+    };
   }
   if (start <= 0) return null;
   const exit = v.sbSyncExit;
-  const result: LastCheckResult = exit === null ? 'unknown' : exit === 0 ? 'success' : exit === -4 ? 'cancelled' : 'error';
-  const resultDescription =
-    result === 'success' ? 'completed successfully'
-    : result === 'cancelled' ? 'cancelled by the user before it finished'
-    : result === 'error' ? `stopped with error code ${exit}`
-    : 'unknown';
   return {
     time: unixToIso(end > 0 ? end : start),
     startedAt: unixToIso(start),
@@ -141,7 +144,14 @@ export function readLastCheck(v: UnraidVar, running: boolean): LastCheck | null 
     durationSeconds: end > 0 && end >= start ? end - start : null,
     errors: v.sbSyncErrs,
     exitCode: exit,
-    result,
-    resultDescription,
+    ...describeExit(exit),
   };
+}
+
+/** sbSyncExit → result, as the WebGUI words it (it shows -4 as "aborted", any other non-zero as an error code). */
+function describeExit(exit: number | null): { result: LastCheckResult; resultDescription: string } {
+  if (exit === null) return { result: 'unknown', resultDescription: 'unknown' };
+  if (exit === 0) return { result: 'success', resultDescription: 'completed successfully' };
+  if (exit === -4) return { result: 'cancelled', resultDescription: 'cancelled by the user before it finished' };
+  return { result: 'error', resultDescription: `stopped with error code ${exit}` };
 }

@@ -31,7 +31,7 @@ describe('emhttp files', () => {
     const first = await files.require('var.ini');
     expect(await files.require('var.ini')).toBe(first);
     const text = await readFile(join(t.dir, 'var.ini'), 'utf8');
-    await writeFile(join(t.dir, 'var.ini'), text.replace('mdState="STOPPED"', 'mdState="STARTED"'));
+    await writeFile(join(t.dir, 'var.ini'), text.replace('mdState="STOPPED"', 'mdState="STARTED"').replace('Autostart disabled', ''));
     const second = await files.require('var.ini');
     expect(second.global.get('mdState')).toBe('STARTED');
   });

@@ -1,0 +1,14 @@
+import type { HostReader } from '../../../server/backends/host/host-reader.js';
+import { createLogger, silentLogger, type Logger } from '../../../server/log.js';
+import type { ToolContext } from '../../../server/tools/context.js';
+
+/** A tool context around a host reader, as the MCP wrapper would build it (minus policy and audit). */
+export function toolContext(host: HostReader, log: Logger = silentLogger): ToolContext {
+  return { deps: { host, log }, signal: new AbortController().signal, progress: async () => {} };
+}
+
+/** A debug-level logger that keeps every line, for asserting what was (not) logged. */
+export function capturingLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: createLogger('debug', (line) => lines.push(line)), lines };
+}
