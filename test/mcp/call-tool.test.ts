@@ -93,6 +93,15 @@ describe('errors', () => {
   });
 });
 
+describe('capabilities', () => {
+  it('declares tools and logging, and accepts logging/setLevel', async () => {
+    const client = await srv.connect('admin');
+    expect(client.getServerCapabilities()).toMatchObject({ tools: {}, logging: {} });
+    expect(client.getServerVersion()).toMatchObject({ name: 'unraid-mcp' });
+    await expect(client.setLoggingLevel('warning')).resolves.toEqual({});
+  });
+});
+
 describe('progress and cancellation', () => {
   it('sends progress notifications when the client asks for them', async () => {
     const client = await srv.connect('operator');

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startTestServer, type TestServer } from '../../helpers/start-server.js';
+import { startTestServer } from '../../helpers/start-server.js';
 
 /**
  * The system tools through a real SDK client over real HTTP, on each fixture set: the values asserted
