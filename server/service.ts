@@ -6,7 +6,7 @@ import type { Logger } from './log.js';
 import type { AnyTool } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
 import { createHostReader } from './backends/host/host-reader.js';
-import { createDockerBackend } from './backends/docker.js';
+import { dockerProbe } from './backends/docker-probe.js';
 import { libvirtProbe } from './backends/libvirt-probe.js';
 import { cachedProbe, type BackendProbe } from './backends/backend-probe.js';
 import { TokenAuthenticator } from './tokens/token-authenticator.js';
@@ -47,7 +47,6 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   if (!env.auditPersistent) log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: env.auditDir });
 
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
-  const docker = createDockerBackend(env.dockerSocket);
   const configProbe: BackendProbe = {
     name: 'config',
     check: () => {
@@ -55,7 +54,7 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
       return Promise.resolve(problem ? problem.message : null);
     },
   };
-  const probes = [configProbe, cachedProbe(docker.probe), cachedProbe(libvirtProbe(env.libvirtUri))];
+  const probes = [configProbe, cachedProbe(dockerProbe(env.dockerSocket)), cachedProbe(libvirtProbe(env.libvirtUri))];
 
   const inflight = new InflightTracker();
   const callEnv = {

@@ -9,7 +9,7 @@ import type { BackendProbe } from './backend-probe.js';
 export function libvirtProbe(uri: string, socketPath = socketFor(uri)): BackendProbe {
   return {
     name: 'libvirt',
-    check(signal) {
+    check() {
       if (uri.startsWith('test://')) return Promise.resolve(null);
       if (!socketPath) return Promise.resolve(`unsupported libvirt URI scheme (${uri.split(':')[0]})`);
       return new Promise((resolve) => {
@@ -19,7 +19,6 @@ export function libvirtProbe(uri: string, socketPath = socketFor(uri)): BackendP
           resolve(result);
         };
         const timer = setTimeout(() => done('the VM service is not responding'), 2000);
-        signal.addEventListener('abort', () => done('check aborted'), { once: true });
         sock.once('connect', () => {
           clearTimeout(timer);
           done(null);

@@ -20,7 +20,7 @@ export function healthRouter(deps: {
     res.json({ status: 'alive' });
   });
   router.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(deps.probes.map(async (p) => [p.name, await p.check(AbortSignal.timeout(3000))] as const));
+    const results = await Promise.all(deps.probes.map(async (p) => [p.name, await p.check()] as const));
     const backends = Object.fromEntries(results.map(([name, reason]) => [name, reason === null ? { up: true } : { up: false, reason }]));
     const unavailable = results.filter(([, r]) => r !== null).map(([n]) => n);
     if (deps.shuttingDown()) unavailable.unshift('shutting_down');

@@ -15,6 +15,10 @@ import {
 } from './procfs.js';
 import { readShares, type ShareInfo } from './shares-ini.js';
 import { readVar } from './var-ini.js';
+import { reuseResult } from '../../util/reuse-result.js';
+
+/** How long one overview reading is reused. */
+export const OVERVIEW_MAX_AGE_MS = 1000;
 
 /** Where the host's state lives. Production: /proc, /sys, /var/local/emhttp; tests: testdata/. */
 export interface HostRoots {
@@ -50,8 +54,8 @@ export interface HostOverview {
  * The three Unraid methods throw BackendUnavailableError when emhttp's state files are missing.
  */
 export interface HostReader {
-  /** Works on any Linux host; Unraid fields are null without emhttp state. */
-  overview(signal?: AbortSignal): Promise<HostOverview>;
+  /** Works on any Linux host; Unraid fields are null without emhttp state. At most 1 s old. */
+  overview(): Promise<HostOverview>;
   /** Needs var.ini; disks.ini adds slot counts when present. */
   arrayStatus(signal?: AbortSignal): Promise<ArrayStatus>;
   /** Needs var.ini and disks.ini. */
@@ -69,38 +73,44 @@ export function createHostReader(roots: HostRoots): HostReader {
   /** var.ini is read first by every Unraid call: its absence is the clearest "not Unraid" signal. */
   const requireVar = async (signal?: AbortSignal) => readVar(await files.require('var.ini', signal));
 
+  const readOverview = async (): Promise<HostOverview> => {
+    const [hostname, kernel, uptimeSeconds, load, cpuUsage, model, memory, hw, varIni] = await Promise.all([
+      readHostname(procRoot),
+      readKernelRelease(procRoot),
+      readUptime(procRoot),
+      readLoadAverage(procRoot),
+      cpu.read(),
+      readCpuModel(procRoot),
+      readMemory(procRoot),
+      readHwmon(sysRoot),
+      files.read('var.ini').catch(() => null),
+    ]);
+    const v = varIni ? readVar(varIni) : null;
+    return {
+      hostname,
+      kernel,
+      uptimeSeconds,
+      unraid: v && {
+        version: v.version,
+        serverName: v.serverName,
+        description: v.comment,
+        arrayState: v.mdState,
+        filesystemState: v.fsState,
+      },
+      load,
+      cpu: cpuUsage && { model, ...cpuUsage },
+      memory,
+      temperatures: hw.temperatures,
+      fans: hw.fans,
+    };
+  };
+
+  // Health a second old is as good as new; 50 clients polling share one set of file reads.
+  const overview = reuseResult(readOverview, OVERVIEW_MAX_AGE_MS);
+
   return {
-    async overview(signal) {
-      const [hostname, kernel, uptimeSeconds, load, cpuUsage, model, memory, hw, varIni] = await Promise.all([
-        readHostname(procRoot, signal),
-        readKernelRelease(procRoot, signal),
-        readUptime(procRoot, signal),
-        readLoadAverage(procRoot, signal),
-        cpu.read(signal),
-        readCpuModel(procRoot, signal),
-        readMemory(procRoot, signal),
-        readHwmon(sysRoot, signal),
-        files.read('var.ini', signal).catch(() => null),
-      ]);
-      const v = varIni ? readVar(varIni) : null;
-      return {
-        hostname,
-        kernel,
-        uptimeSeconds,
-        unraid: v && {
-          version: v.version,
-          serverName: v.serverName,
-          description: v.comment,
-          arrayState: v.mdState,
-          filesystemState: v.fsState,
-        },
-        load,
-        cpu: cpuUsage && { model, ...cpuUsage },
-        memory,
-        temperatures: hw.temperatures,
-        fans: hw.fans,
-      };
-    },
+    // The shared read is not tied to one caller's signal: it is a few small local file reads.
+    overview: () => overview(),
     async arrayStatus(signal) {
       const v = await requireVar(signal);
       const disksIni = await files.read('disks.ini', signal);

@@ -28,7 +28,8 @@ export const systemOverview = defineTool({
     'Health snapshot of the server: host name, Unraid version, kernel, uptime, load, CPU usage (overall and ' +
     'per core), memory and swap in bytes (plus ZFS ARC size), and temperature and fan sensors. Start here for ' +
     '"how is my server doing?". Works on any Linux host; the `unraid` field is null when no Unraid state is ' +
-    'present. For the array, disks and shares use system_array_status, system_disks and system_shares.',
+    'present. Readings are at most one second old. For the array, disks and shares use system_array_status, ' +
+    'system_disks and system_shares.',
   toolset: 'system',
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -79,5 +80,5 @@ export const systemOverview = defineTool({
     temperatures: z.array(temperature).describe('hwmon temperature sensors; empty when the host exposes none. Disk temperatures are in system_disks'),
     fans: z.array(fan).describe('hwmon fan speeds; headers reading 0 rpm with no alarm are left out'),
   }),
-  run: async (_args, ctx) => ctx.deps.host.overview(ctx.signal),
+  run: async (_args, ctx) => ctx.deps.host.overview(),
 });
