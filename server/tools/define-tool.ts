@@ -16,8 +16,16 @@ export interface ToolAnnotations {
 /** What a tool acts on, so the wrapper can resolve and check it before the tool runs. */
 export interface TargetRef {
   kind: 'container' | 'vm' | 'network' | 'image' | 'host';
+  /** As the caller gave it: a name, an ID or a unique ID prefix. The wrapper resolves it to a name. */
   ref: string;
 }
+
+/**
+ * How a writing tool is confirmed. `none` runs at once; `token` returns a description and a
+ * single-use token the agent must send back; `approve` waits for the owner to approve in the WebGUI.
+ */
+export const CONFIRM_MODES = ['none', 'token', 'approve'] as const;
+export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
 /**
  * Marker that the wrapper adds to a result it had to shorten to fit the response cap. Every tool's
@@ -46,6 +54,10 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
   annotations: ToolAnnotations;
   input: I;
   output: O;
+  /** Default confirmation mode (the owner can change it per tool). Required for every writing tool. */
+  confirm?: ConfirmMode;
+  /** True for stop, restart, pause, update and remove: refused on protected containers and VMs. */
+  refusesProtected?: boolean;
   /** Declares what the call acts on; absent for host-wide reads. */
   // Method syntax on purpose: it lets a tool with specific schemas sit in the AnyTool registry.
   target?(args: z.infer<I>): TargetRef;
