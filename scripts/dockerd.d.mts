@@ -5,3 +5,4 @@ export interface Dockerd {
 }
 export function dockerdBinary(): string | null;
 export function startDockerd(opts?: { timeoutMs?: number }): Promise<Dockerd>;
+export function importBusyboxImage(socket: string, ref?: string): Promise<string>;

@@ -1,9 +1,11 @@
 import type { TestProject } from 'vitest/node';
-import { startDockerd, type Dockerd } from '../../scripts/dockerd.mjs';
+import { startDockerd, importBusyboxImage, type Dockerd } from '../../scripts/dockerd.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dockerSocket: string;
+    /** A busybox image in that dockerd, for test containers. */
+    testImage: string;
   }
 }
 
@@ -16,6 +18,7 @@ let dockerd: Dockerd | undefined;
 export async function setup(project: TestProject): Promise<void> {
   dockerd = await startDockerd();
   project.provide('dockerSocket', dockerd.socket);
+  project.provide('testImage', await importBusyboxImage(dockerd.socket));
 }
 
 export async function teardown(): Promise<void> {

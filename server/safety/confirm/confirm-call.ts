@@ -1,0 +1,144 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ConfirmMode } from '../../tools/define-tool.js';
+import type { ResolvedTarget } from '../../backends/resolved-target.js';
+import type { ConfirmationBinding } from './binding.js';
+import type { TokenConfirmations } from './token-confirmations.js';
+import type { PendingApprovals, PendingConfirmation } from './pending-approvals.js';
+
+export type ElicitAnswer = 'accept' | 'decline' | 'cancel';
+
+export interface ConfirmRequest {
+  mode: ConfirmMode;
+  tool: string;
+  binding: ConfirmationBinding;
+  principal: string;
+  client: { name: string; version: string } | null;
+  target: ResolvedTarget | null;
+  redactedArgs: unknown;
+  /** Exactly what the call would do, in plain words. */
+  description: string;
+  token: string | undefined;
+  confirmationId: string | undefined;
+  timings: { confirmTokenTtlMs: number; approvalWaitMs: number; approvalExpiryMs: number };
+  /** Present when the client declared elicitation: asks the user, never replaces the server-side rule. */
+  elicit: ((message: string) => Promise<ElicitAnswer>) | null;
+  progress: (progress: number, total?: number, message?: string) => Promise<void>;
+  signal: AbortSignal;
+  /** Writes an audit event about the confirmation (prompt, refusal, decline…). */
+  audit: (event: string, details: Record<string, unknown>) => Promise<void>;
+}
+
+export interface ConfirmStores {
+  tokens: TokenConfirmations;
+  pending: PendingApprovals;
+}
+
+/** The confirmation part of the audit record. */
+export interface ConfirmRecord {
+  mode: ConfirmMode;
+  outcome: string;
+  id?: string;
+}
+
+export type ConfirmOutcome = { proceed: true; record: ConfirmRecord } | { proceed: false; record: ConfirmRecord; result: CallToolResult };
+
+const stop = (record: ConfirmRecord, text: string, meta?: Record<string, unknown>): ConfirmOutcome => ({
+  proceed: false,
+  record,
+  result: { isError: true, content: [{ type: 'text', text }], ...(meta ? { _meta: { 'unraid-mcp/confirmation': meta } } : {}) },
+});
+
+/**
+ * Applies the tool's confirmation mode. Returns whether the call may proceed, or the result to give
+ * the client instead (a token to send back, a pending approval id, a refusal). Nothing here performs
+ * the action; every prompt and refusal is audited through `req.audit`.
+ */
+export async function confirmCall(req: ConfirmRequest, stores: ConfirmStores): Promise<ConfirmOutcome> {
+  if (req.mode === 'none') return { proceed: true, record: { mode: 'none', outcome: 'not_required' } };
+  if (req.mode === 'token') return confirmByToken(req, stores.tokens);
+  return confirmByApproval(req, stores.pending);
+}
+
+async function askUser(req: ConfirmRequest): Promise<ConfirmOutcome | null> {
+  if (!req.elicit) return null;
+  const answer = await req.elicit(`Allow this action? ${req.description}`).catch((): ElicitAnswer => 'cancel');
+  if (answer === 'accept') return null;
+  await req.audit('confirmation.elicitation_declined', { answer });
+  return stop({ mode: req.mode, outcome: `elicitation_${answer}` }, `The user ${answer === 'decline' ? 'declined' : 'cancelled'} this action when asked. Nothing was done.`);
+}
+
+async function confirmByToken(req: ConfirmRequest, tokens: TokenConfirmations): Promise<ConfirmOutcome> {
+  if (req.token === undefined) {
+    const { token, expiresAt } = tokens.issue(req.binding, req.timings.confirmTokenTtlMs);
+    await req.audit('confirmation.token_issued', { expiresAt: expiresAt.toISOString() });
+    return stop(
+      { mode: 'token', outcome: 'token_issued' },
+      `Confirmation needed — nothing was done yet. This call would: ${req.description}\n` +
+        `If the user wants this, call ${req.tool} again with exactly the same arguments plus "confirmation_token": "${token}". ` +
+        `The token works once, only for this action, until ${expiresAt.toISOString()}.`,
+      { mode: 'token', token, expiresAt: expiresAt.toISOString() },
+    );
+  }
+  const redeemed = tokens.redeem(req.token, req.binding);
+  if (!redeemed.ok) {
+    await req.audit('confirmation.token_rejected', { reason: redeemed.reason, field: redeemed.field ?? null });
+    const why = {
+      unknown: 'is not a valid confirmation token',
+      replayed: 'was already used — a confirmation token works once',
+      expired: 'has expired',
+      mismatch: `was issued for a different action (the ${fieldWords(redeemed.field)} differs) and is now void`,
+    }[redeemed.reason];
+    return stop({ mode: 'token', outcome: `token_${redeemed.reason}` }, `The confirmation_token ${why}. Nothing was done. Call ${req.tool} without confirmation_token to get a new one.`);
+  }
+  return (await askUser(req)) ?? { proceed: true, record: { mode: 'token', outcome: 'token_confirmed' } };
+}
+
+function fieldWords(field: keyof ConfirmationBinding | undefined): string {
+  return { tokenId: 'caller', tool: 'tool', target: 'target', argsHash: 'arguments' }[field ?? 'argsHash'];
+}
+
+async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals): Promise<ConfirmOutcome> {
+  let entry: PendingConfirmation | undefined;
+  if (req.confirmationId !== undefined) {
+    entry = pending.get(req.confirmationId);
+  } else {
+    const declined = await askUser(req);
+    if (declined) return declined;
+    entry = await pending.create(
+      { principal: req.principal, client: req.client, tool: req.tool, target: req.target && { kind: req.target.kind, id: req.target.id, name: req.target.name }, args: req.redactedArgs, description: req.description, binding: req.binding },
+      req.timings.approvalExpiryMs,
+    );
+    await req.audit('confirmation.requested', { id: entry.id, expiresAt: entry.expiresAt });
+  }
+  if (entry?.status === 'pending') {
+    const id = entry.id;
+    const total = Math.round(req.timings.approvalWaitMs / 1000);
+    await req.progress(0, total, `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${id})`);
+    entry = await pending.waitForDecision(id, req.timings.approvalWaitMs, req.signal, (elapsed) => {
+      void req.progress(Math.round(elapsed / 1000), total, `Still waiting for approval of ${id}`).catch(() => {});
+    });
+  }
+  const id = entry?.id ?? req.confirmationId ?? '';
+  if (entry?.status === 'pending') {
+    return stop(
+      { mode: 'approve', outcome: 'pending', id },
+      `Waiting for the owner's approval — nothing was done yet. This call would: ${req.description}\n` +
+        `Ask the user to approve it in the Unraid WebGUI (Settings → unraid-mcp), then call ${req.tool} again with the same arguments plus "confirmation_id": "${id}". ` +
+        `The request expires at ${entry.expiresAt}.`,
+      { mode: 'approve', confirmationId: id, status: 'pending', expiresAt: entry.expiresAt },
+    );
+  }
+  const used = await pending.consume(id, req.binding);
+  if (used.ok) return { proceed: true, record: { mode: 'approve', outcome: 'approved', id } };
+  await req.audit('confirmation.refused', { id, reason: used.reason });
+  const why = {
+    unknown: `There is no confirmation "${id}"`,
+    pending: `Confirmation ${id} is still pending`,
+    denied: `The owner denied this action${used.entry?.reason ? ` (${used.entry.reason})` : ''}`,
+    expired: `Confirmation ${id} expired before the owner decided`,
+    used: `Confirmation ${id} was already used — an approval works once`,
+    mismatch: `Confirmation ${id} was given for a different action`,
+  }[used.reason];
+  const again = used.reason === 'denied' ? '' : ` Call ${req.tool} without confirmation_id to ask again.`;
+  return stop({ mode: 'approve', outcome: used.reason, id }, `${why}. Nothing was done.${again}`);
+}
