@@ -14,16 +14,17 @@
 //   and a bare node:http server answering every POST with as many bytes as our real response
 //   (the most a Node HTTP server can do here; MCP framing, sessions and the tool cost the rest).
 //
-// Usage: npm run build && npm run bench:mcp-calls [-- --duration 10 --sessions 50 --warmup 2 --starts 5]
+// Usage: npm run build && npm run bench:mcp-calls [-- --duration 10 --sessions 50 --warmup 2 --starts 5 --rounds 1]
 //        add --profile to write a V8 CPU profile of the sidecar's load run to bench/results/profiles/
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupAll, freePort, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
 import { callToolOrThrow, closedLoop, closeMcpClients, connectMcpClients } from './lib/load.mjs';
-import { machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
+import { cpuMeter, machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,7 @@ function parseOptions() {
       sessions: { type: 'string', default: '50' },
       warmup: { type: 'string', default: '2' },
       starts: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '1' },
       profile: { type: 'boolean', default: false },
     },
   });
@@ -55,6 +57,7 @@ function parseOptions() {
     sessions: Math.round(num('sessions', 1)),
     warmupS: num('warmup', 0),
     starts: Math.round(num('starts', 1)),
+    rounds: Math.round(num('rounds', 1)),
     profile: values.profile,
   };
 }
@@ -124,12 +127,15 @@ async function prepareSidecar(work, roots, sessions) {
 // ---------------------------------------------------------------------------------------------
 // The three servers
 
+// Start the sidecar with the same V8 flags its launcher uses in production (package.json unraidMcp.nodeFlags).
+const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).unraidMcp.nodeFlags.split(' ').filter(Boolean);
+
 function sidecarLauncher(env, work, nodeArgs = []) {
   return () =>
     startServer({
       name: 'unraid-mcp',
       command: process.execPath,
-      args: [...nodeArgs, SIDECAR_MAIN, 'serve'],
+      args: [...PRODUCTION_NODE_FLAGS, ...nodeArgs, SIDECAR_MAIN, 'serve'],
       env,
       cwd: REPO,
       readyOn: 'stdout',
@@ -237,12 +243,13 @@ async function loadMcp(launch, { tool, args, headers = {}, opts, problems }) {
   const payloadBytes = await probeTool(srv, headers, tool, args);
   const rss = startRssSampler(srv.pid);
   const { sessions, background } = await connectMcpClients(srv.url, { count: opts.sessions, headers });
-  const result = await closedLoop(sessions, ({ client }) => callToolOrThrow(client, tool, args), { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000 });
+  const window = { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000, meter: cpuMeter(srv.pid) };
+  const result = withCpuPerCall(await closedLoop(sessions, ({ client }) => callToolOrThrow(client, tool, args), window));
   const { peakKb } = rss.stop();
   await closeMcpClients(sessions);
   const extra = srv.name === 'unraid-mcp' ? { serverCounters: await sidecarCounters(srv.url, headers) } : {};
   const exit = await stopServer(srv, problems);
-  return { server: srv.name, tool, payloadBytes, ...result, backgroundErrors: Object.fromEntries(background), peakRssMb: kbToMb(peakKb), ...extra, exit, logPath: srv.logPath };
+  return { server: srv.name, tool, payloadBytes, ...result, backgroundErrors: Object.fromEntries(background), peakRssMb: kbToMb(peakKb), ...extra, exit };
 }
 
 /** Closed-loop POSTs with fetch (undici keep-alive pool) against the bare http ceiling. */
@@ -257,10 +264,70 @@ async function loadBareHttp(launch, { payloadBytes, opts, problems }) {
   };
   const rss = startRssSampler(srv.pid);
   const workers = Array.from({ length: opts.sessions }, (_, i) => i);
-  const result = await closedLoop(workers, post, { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000 });
+  const window = { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000, meter: cpuMeter(srv.pid) };
+  const result = withCpuPerCall(await closedLoop(workers, post, window));
   const { peakKb } = rss.stop();
   const exit = await stopServer(srv, problems);
   return { server: srv.name, payloadBytes, ...result, peakRssMb: kbToMb(peakKb), exit };
+}
+
+/** One round of the three loads, each against a fresh server process. */
+async function runLoadRound({ round, sidecar, everything, auth, work, opts, problems }) {
+  const of = opts.rounds > 1 ? ` (round ${round}/${opts.rounds})` : '';
+  const line = (r) => `  ${r.callsPerSec} calls/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}, server CPU ${r.serverCpuMsPerCall} ms/call`;
+  log(`\n[2/4] load: unraid-mcp ${TOOL}${of}`);
+  const unraidMcp = await loadMcp(sidecar, { tool: TOOL, args: {}, headers: auth, opts, problems });
+  log(`${line(unraidMcp)}; response ${unraidMcp.payloadBytes} bytes`);
+  log(`\n[3/4] load: server-everything echo${of}`);
+  const everythingResult = await loadMcp(everything, { tool: 'echo', args: { message: 'bench' }, opts, problems });
+  log(line(everythingResult));
+  log(`\n[4/4] load: bare http, ${unraidMcp.payloadBytes}-byte response${of}`);
+  const bareHttp = await loadBareHttp(bareHttpLauncher(work, unraidMcp.payloadBytes), { payloadBytes: unraidMcp.payloadBytes, opts, problems });
+  log(line(bareHttp));
+  return { unraidMcp, everything: everythingResult, bareHttp };
+}
+
+/**
+ * One result from several rounds: the median of each rate and latency, the sum of errors, the
+ * highest peak RSS. With one round it is that round. Rounds interleave the three servers, so slow
+ * moments on a shared machine hit all of them instead of one.
+ */
+function summarizeRounds(list) {
+  if (list.length === 1) return list[0];
+  const med = (key, digits) => round(median(list.map((r) => r[key])), digits);
+  const sumKinds = (key) => {
+    const out = {};
+    for (const r of list) for (const [k, n] of Object.entries(r[key] ?? {})) out[k] = (out[k] ?? 0) + n;
+    return out;
+  };
+  return {
+    server: list[0].server,
+    tool: list[0].tool,
+    payloadBytes: list[0].payloadBytes,
+    callsPerSec: med('callsPerSec', 1),
+    p50Ms: med('p50Ms', 2),
+    p90Ms: med('p90Ms', 2),
+    p99Ms: med('p99Ms', 2),
+    serverCpuMsPerCall: med('serverCpuMsPerCall', 3),
+    generatorCpuPct: med('generatorCpuPct', 0),
+    errors: list.reduce((n, r) => n + r.errors, 0),
+    errorKinds: sumKinds('errorKinds'),
+    backgroundErrors: sumKinds('backgroundErrors'),
+    peakRssMb: Math.max(...list.map((r) => r.peakRssMb ?? 0)),
+    serverCounters: list.at(-1).serverCounters,
+    rounds: list,
+  };
+}
+
+/** Server CPU per call: less noisy than throughput when the load generator shares the cores. */
+function withCpuPerCall(result) {
+  const { serverCpuMs, generatorCpuPct, ...rest } = result;
+  return {
+    ...rest,
+    serverCpuMsPerCall: serverCpuMs && result.calls ? round(serverCpuMs / result.calls, 3) : null,
+    serverCpuMs: round(serverCpuMs, 0),
+    generatorCpuPct: round(generatorCpuPct, 0),
+  };
 }
 
 /** Tool-call outcomes and HTTP rejections as the sidecar itself counted them (/metrics). */
@@ -309,8 +376,18 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : null);
 function printLoadTable(rows, everything, bare) {
   log(
     formatTable(
-      ['server', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'vs everything', 'vs bare http'],
-      rows.map((r) => [r.label, r.callsPerSec, r.p50Ms, r.p99Ms, r.errors, ratio(r.callsPerSec, everything.callsPerSec), ratio(r.callsPerSec, bare.callsPerSec)]),
+      ['server', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'vs everything', 'vs bare http', 'server CPU ms/call', 'loadgen CPU %'],
+      rows.map((r) => [
+        r.label,
+        r.callsPerSec,
+        r.p50Ms,
+        r.p99Ms,
+        r.errors,
+        ratio(r.callsPerSec, everything.callsPerSec),
+        ratio(r.callsPerSec, bare.callsPerSec),
+        r.serverCpuMsPerCall,
+        r.generatorCpuPct,
+      ]),
     ),
   );
 }
@@ -341,8 +418,9 @@ async function main() {
   installCleanupHandlers();
   const opts = parseOptions();
   const machine = machineInfo();
-  log(`mcp-calls bench: ${opts.sessions} sessions, ${opts.warmupS} s warm-up + ${opts.durationS} s measured, ${opts.starts} starts`);
+  log(`mcp-calls bench: ${opts.sessions} sessions, ${opts.warmupS} s warm-up + ${opts.durationS} s measured, ${opts.rounds} round(s), ${opts.starts} starts`);
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}`);
+  if (machine.loadAvgAtStart[0] >= 0.5 * machine.cores) log('NOTE: the machine is busy (load avg); expect noisy numbers, or use --rounds 3.');
   checkPrerequisites();
   const work = makeTempDir('unraid-mcp-bench-');
   const roots = pickHostRoots(join(work, 'emhttp-empty'));
@@ -360,25 +438,22 @@ async function main() {
     everything: await measureStartups(everything, opts.starts, 'server-everything', problems),
   };
 
-  log(`\n[2/4] load: unraid-mcp ${TOOL}`);
-  const load = {};
   const profiled = opts.profile ? sidecarLauncher(env, work, ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`]) : sidecar;
-  if (opts.profile) log(`  --profile: the sidecar runs with --cpu-prof (slower); profile goes to ${relative(process.cwd(), PROFILES)}/`);
-  load.unraidMcp = await loadMcp(profiled, { tool: TOOL, args: {}, headers: auth, opts, problems });
-  log(`  ${load.unraidMcp.callsPerSec} calls/s, p50 ${load.unraidMcp.p50Ms} ms, p99 ${load.unraidMcp.p99Ms} ms, errors ${load.unraidMcp.errors}; response ${load.unraidMcp.payloadBytes} bytes`);
-
-  log('\n[3/4] load: server-everything echo');
-  load.everything = await loadMcp(everything, { tool: 'echo', args: { message: 'bench' }, opts, problems });
-  log(`  ${load.everything.callsPerSec} calls/s, p50 ${load.everything.p50Ms} ms, p99 ${load.everything.p99Ms} ms, errors ${load.everything.errors}`);
-
-  log(`\n[4/4] load: bare http, ${load.unraidMcp.payloadBytes}-byte response`);
-  load.bareHttp = await loadBareHttp(bareHttpLauncher(work, load.unraidMcp.payloadBytes), { payloadBytes: load.unraidMcp.payloadBytes, opts, problems });
-  log(`  ${load.bareHttp.callsPerSec} calls/s, p50 ${load.bareHttp.p50Ms} ms, p99 ${load.bareHttp.p99Ms} ms, errors ${load.bareHttp.errors}`);
-
-  const sidecarLog = sidecarLogProblems(load.unraidMcp.logPath);
+  if (opts.profile) log(`\n--profile: the sidecar runs with --cpu-prof (slower); profiles go to ${relative(process.cwd(), PROFILES)}/`);
+  const rounds = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    rounds.push(await runLoadRound({ round, sidecar: profiled, everything, auth, work, opts, problems }));
+  }
+  const load = {
+    unraidMcp: summarizeRounds(rounds.map((r) => r.unraidMcp)),
+    everything: summarizeRounds(rounds.map((r) => r.everything)),
+    bareHttp: summarizeRounds(rounds.map((r) => r.bareHttp)),
+  };
+  const sidecarLog = sidecarLogProblems(join(work, 'unraid-mcp.log')); // all its starts and loads
   const targets = evaluateTargets(load, startup);
 
-  log(`\nThroughput, ${opts.sessions} concurrent sessions, closed loop, ${opts.durationS} s after ${opts.warmupS} s warm-up`);
+  const ofRounds = opts.rounds > 1 ? `; medians of ${opts.rounds} rounds` : '';
+  log(`\nThroughput, ${opts.sessions} concurrent sessions, closed loop, ${opts.durationS} s after ${opts.warmupS} s warm-up${ofRounds}`);
   printLoadTable(
     [
       { label: `unraid-mcp (${TOOL})`, ...load.unraidMcp },
@@ -393,7 +468,7 @@ async function main() {
   log(`\nserver-side counters (unraid-mcp /metrics): ${JSON.stringify(load.unraidMcp.serverCounters)}`);
   printWarnings(load, sidecarLog, problems);
 
-  for (const r of Object.values(load)) delete r.logPath;
+  machine.loadAvgAtEnd = loadavg().map((x) => round(x, 2));
   const results = { date: new Date().toISOString(), options: opts, machine, hostData: roots, startup, load, targets, sidecarLogProblems: sidecarLog, problems };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');

@@ -1,11 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ServiceEnv } from './config/env.js';
-import { loadSettings } from './config/settings.js';
 import { ConfigError, formatProblem } from './errors/config-error.js';
 import { SCOPES, type Scope } from './safety/scopes.js';
 import { parseExpiry } from './tokens/parse-expiry.js';
 import { createToken, listTokens, revokeToken } from './tokens/token-commands.js';
 import { loadTokenFile } from './tokens/token-file.js';
+import { auditVerifyCommand } from './safety/audit/audit-cli.js';
+import { confirmCommand } from './confirm-cli.js';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -22,6 +23,9 @@ Usage:
   unraid-mcp token list [--json]                     List tokens (never shows secrets)
   unraid-mcp token revoke NAME                       Revoke a token; sessions using it end
   unraid-mcp config check                            Validate the configuration directory
+  unraid-mcp audit verify [--json]                   Check the audit log's hash chain; names the first broken record
+  unraid-mcp confirm list [--all]                    Pending confirmations (needs the running service)
+  unraid-mcp confirm approve|deny ID [--reason TEXT] Decide a pending confirmation, as the WebGUI does
   unraid-mcp help                                    This text`;
 
 class UsageError extends Error {}
@@ -55,6 +59,8 @@ async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<num
   if (group === 'token' && sub === 'list') return tokenList(rest, env, io);
   if (group === 'token' && sub === 'revoke') return tokenRevoke(rest, env, io);
   if (group === 'config' && sub === 'check') return configCheck(rest, env, io);
+  if (group === 'audit' && sub === 'verify') return auditVerifyCommand(rest, env.auditDir, io);
+  if (group === 'confirm') return confirmCommand(sub, rest, env, io.out);
   throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);
 }
 
@@ -108,7 +114,9 @@ async function tokenRevoke(args: string[], env: ServiceEnv, io: CliIo): Promise<
 async function configCheck(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
   parse({ args, options: {}, strict: true });
   const problems: ConfigError['problems'] = [];
-  for (const check of [() => loadSettings(env.configDir), () => loadTokenFile(env.configDir)]) {
+  // Loaded here only, so the other commands start fast; confirmation overrides are checked against the registry.
+  const [{ loadConfig }, { knownToolsOf }, { allTools }] = await Promise.all([import('./config/config-files.js'), import('./config/settings-check.js'), import('./tools/index.js')]);
+  for (const check of [() => loadConfig(env.configDir, knownToolsOf(allTools)), () => loadTokenFile(env.configDir)]) {
     try {
       await check();
     } catch (err) {

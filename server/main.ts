@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { parseEnv, type ServiceEnv } from './config/env.js';
 import { ConfigError, formatProblem } from './errors/config-error.js';
@@ -25,15 +25,24 @@ async function serve(env: ServiceEnv): Promise<number> {
   const log = createLogger(env.logLevel);
   // Loaded only for serve, so operator commands start fast.
   const { createService } = await import('./service.js');
+  const { prepareAdminSocket, restrictAdminSocket } = await import('./admin/admin-socket.js');
+  await prepareAdminSocket(env.adminSocket);
   const service = await createService(env, log);
   const server = createServer(service.app);
+  const adminServers = [createServer(service.adminApp)];
+  await listen(adminServers[0] as Server, { path: env.adminSocket });
+  await restrictAdminSocket(env.adminSocket);
+  if (env.adminPort !== null) {
+    // Demo only: the admin API on loopback, so the WebGUI page can be tried without Unraid's PHP bridge.
+    const loopback = createServer(service.adminApp);
+    await listen(loopback, { port: env.adminPort, host: '127.0.0.1' });
+    adminServers.push(loopback);
+    log.warn('admin API also on 127.0.0.1 (demo only)', { port: env.adminPort });
+  }
   // Slow-client bounds: a request must arrive within 30 s; idle keep-alive sockets close after 5 s.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.port, env.host, resolve);
-  });
+  await listen(server, { port: env.port, host: env.host });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : env.port;
   const shownHost = env.host === '0.0.0.0' || env.host === '::' ? hostname() : env.host.includes(':') ? `[${env.host}]` : env.host;
@@ -48,6 +57,10 @@ async function serve(env: ServiceEnv): Promise<number> {
       log.info('shutting down', { signal });
       server.close();
       server.closeIdleConnections();
+      for (const a of adminServers) {
+        a.close();
+        a.closeAllConnections();
+      }
       service
         .shutdown()
         .catch((err: unknown) => log.error('error during shutdown', { err }))
@@ -59,6 +72,16 @@ async function serve(env: ServiceEnv): Promise<number> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function listen(server: Server, where: { port: number; host: string } | { path: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(where, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
 }
 

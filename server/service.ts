@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import type { ServiceEnv } from './config/env.js';
-import { loadSettings, DEFAULT_SETTINGS, type Settings } from './config/settings.js';
-import type { ConfigError } from './errors/config-error.js';
+import type { Settings } from './config/settings.js';
+import { SettingsStore } from './config/settings-store.js';
+import { knownToolsOf } from './config/settings-check.js';
 import type { Logger } from './log.js';
 import type { AnyTool } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
@@ -10,18 +11,38 @@ import { dockerProbe } from './backends/docker-probe.js';
 import { libvirtProbe } from './backends/libvirt-probe.js';
 import { cachedProbe, type BackendProbe } from './backends/backend-probe.js';
 import { TokenAuthenticator } from './tokens/token-authenticator.js';
-import { AuditWriter } from './safety/audit/audit-writer.js';
+import { AuditLog } from './safety/audit/audit-log.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
 import { createMetrics } from './http/metrics.js';
 import { buildAllowedHosts } from './http/host-origin.js';
 import { createApp } from './http/create-app.js';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { lazyDockerClient } from './backends/docker/docker-client.js';
+import { createTargetResolver } from './backends/target-resolver.js';
+import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
+import { PendingApprovals } from './safety/confirm/pending-approvals.js';
+import { KeyedMutex } from './util/keyed-mutex.js';
+import { redact } from './safety/redact.js';
+import { SERVER_INFO } from './mcp/session-server.js';
+import { createAdminApp } from './admin/create-admin-app.js';
+import type { AdminDeps } from './admin/admin-deps.js';
+import { statusRoutes } from './admin/routes/status-routes.js';
+import { tokenRoutes } from './admin/routes/token-routes.js';
+import { confirmationRoutes } from './admin/routes/confirmation-routes.js';
+import { settingsRoutes } from './admin/routes/settings-routes.js';
+import { auditRoutes } from './admin/routes/audit-routes.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface Service {
   app: Express;
-  settings: Settings;
+  /** The admin API (WebGUI bridge and CLI); main.ts serves it on the unix socket only. */
+  adminApp: Express;
+  /** The settings in force now (re-read when unraid-mcp.cfg or policy.json change). */
+  readonly settings: Settings;
+  settingsStore: SettingsStore;
   /** Stops sessions (letting calls finish up to the deadline), flushes the audit log and token usage. */
   shutdown(deadlineMs?: number): Promise<void>;
 }
@@ -31,18 +52,13 @@ export interface Service {
  * installs no signal handler: main.ts (and tests) do that.
  */
 export async function createService(env: ServiceEnv, log: Logger, opts: { tools?: ReadonlyArray<AnyTool>; defaultMetrics?: boolean } = {}): Promise<Service> {
-  let settings: Settings = DEFAULT_SETTINGS;
-  let settingsError: ConfigError | null = null;
-  try {
-    settings = await loadSettings(env.configDir);
-  } catch (err) {
-    settingsError = err as ConfigError;
-    log.error('unraid-mcp.cfg is invalid; MCP stays disabled until it is fixed', { problems: settingsError.problems });
-  }
+  // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
+  const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(opts.tools ?? allTools), log });
+  const initialSettings = (await settingsStore.load()).settings;
 
   const auth = new TokenAuthenticator({ configDir: env.configDir, stateDir: env.stateDir, now: () => new Date(), log });
   await auth.init();
-  const audit = new AuditWriter({ dir: env.auditDir, log });
+  const audit = new AuditLog({ dir: env.auditDir, persistent: env.auditPersistent, log });
   await audit.open();
   if (!env.auditPersistent) log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: env.auditDir });
 
@@ -50,22 +66,39 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   const configProbe: BackendProbe = {
     name: 'config',
     check: () => {
-      const problem = settingsError ?? auth.configError();
+      const problem = settingsStore.configError() ?? auth.configError();
       return Promise.resolve(problem ? problem.message : null);
     },
   };
   const probes = [configProbe, cachedProbe(dockerProbe(env.dockerSocket)), cachedProbe(libvirtProbe(env.libvirtUri))];
 
+  const pending = new PendingApprovals({ stateDir: env.stateDir, log });
+  await pending.load();
+  const systemEvent = (event: string, details: Record<string, unknown>, principal = 'system') =>
+    audit.append({ id: randomUUID(), time: new Date().toISOString(), stage: 'event', principal, event, details: redact(details) }, true);
+  // Expiry is noticed lazily by the store; the audit log still gets one record per expired request.
+  pending.events.on('change', (e: { id: string; status: string; tool: string }) => {
+    if (e.status === 'expired') systemEvent('confirmation.expired', { id: e.id, tool: e.tool }).catch((err: unknown) => log.error('audit failed', { err }));
+  });
+
+  const docker = lazyDockerClient(env.dockerSocket);
   const inflight = new InflightTracker();
   const callEnv = {
     deps: { host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }), log },
     audit,
     metrics,
-    settings: () => settings,
+    settings: () => settingsStore.current().settings,
+    policy: () => settingsStore.current().policy,
+    resolver: createTargetResolver({ docker, hostname }),
+    confirmations: { tokens: new TokenConfirmations(), pending },
+    locks: new KeyedMutex(),
     inflight,
   };
   const sessions = new SessionRegistry({
-    limits: () => ({ maxTotal: settings.maxSessions, maxPerToken: settings.maxSessionsPerToken, idleMs: settings.sessionIdleMs }),
+    limits: () => {
+      const settings = settingsStore.current().settings;
+      return { maxTotal: settings.maxSessions, maxPerToken: settings.maxSessionsPerToken, idleMs: settings.sessionIdleMs };
+    },
     isTokenLive: (id) => auth.isLive(id),
     log,
     onCountChange: (n) => metrics.sessions.set(n),
@@ -74,21 +107,52 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   const app = createApp({
     env: callEnv,
     tools: opts.tools ?? allTools,
-    auth: settingsError ? disabledAuth(auth, settingsError) : auth,
+    auth: disabledAuth(auth, settingsStore),
     sessions,
     metrics,
     probes,
-    allowedHosts: buildAllowedHosts({ bindHost: env.host, extra: env.allowedHosts }),
+    // ALLOWED_HOSTS from the cfg as read at start (a change needs a restart until this set is live).
+    allowedHosts: buildAllowedHosts({ bindHost: env.host, extra: [...env.allowedHosts, ...initialSettings.allowedHosts] }),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     shuttingDown: () => shuttingDown,
   });
+
+  const adminDeps: AdminDeps = {
+    version: SERVER_INFO.version,
+    startedAt: new Date(),
+    configDir: env.configDir,
+    stateDir: env.stateDir,
+    probes,
+    sessions,
+    pending,
+    now: () => new Date(),
+    recordEvent: async (actor, event, details) => {
+      await systemEvent(event, details, actor);
+    },
+  };
+  const { settings: settingsRouter, filters } = settingsRoutes(adminDeps, settingsStore, docker);
+  const adminApp = createAdminApp(
+    {
+      status: statusRoutes(adminDeps, () => ({ audit: audit.status(), readOnly: settingsStore.current().settings.readOnly })),
+      tokens: tokenRoutes(adminDeps),
+      confirmations: confirmationRoutes(adminDeps),
+      settings: settingsRouter,
+      filters,
+      audit: auditRoutes(adminDeps, audit, { ram: env.auditRamDir, persistent: env.auditPersistentDir }),
+    },
+    log,
+  );
 
   const usageTimer = setInterval(() => void auth.flushUsage(), 60_000);
   usageTimer.unref();
 
   return {
     app,
-    settings,
+    adminApp,
+    get settings() {
+      return settingsStore.current().settings;
+    },
+    settingsStore,
     async shutdown(deadlineMs = 10_000) {
       shuttingDown = true;
       clearInterval(usageTimer);
@@ -101,9 +165,17 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   };
 }
 
-/** With invalid settings every MCP request is refused with the problems, so nothing runs on weakened rules. */
-function disabledAuth(auth: TokenAuthenticator, error: ConfigError): TokenAuthenticator {
-  return Object.assign(Object.create(auth) as TokenAuthenticator, {
-    authenticate: () => ({ ok: false as const, reason: 'config' as const, message: `MCP is disabled until unraid-mcp.cfg is fixed: ${error.message}` }),
-  });
+/**
+ * While the settings files are invalid every MCP request is refused with the problems, so nothing runs
+ * on weakened rules. A Proxy rather than Object.create: every other method still runs on `auth` itself,
+ * so its state (reloaded tokens, usage) is never split between two objects.
+ */
+function disabledAuth(auth: TokenAuthenticator, store: SettingsStore): TokenAuthenticator {
+  const authenticate = (secret: string): ReturnType<TokenAuthenticator['authenticate']> => {
+    const error = store.configError();
+    if (!error) return auth.authenticate(secret);
+    const files = [...new Set(error.problems.map((p) => p.file))].join(' and ');
+    return { ok: false, reason: 'config', message: `MCP is disabled until ${files} ${files.includes(' and ') ? 'are' : 'is'} fixed: ${error.message}` };
+  };
+  return new Proxy(auth, { get: (target, prop, receiver) => (prop === 'authenticate' ? authenticate : Reflect.get(target, prop, receiver) as unknown) });
 }

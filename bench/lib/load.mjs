@@ -15,8 +15,10 @@ export function describeError(err) {
  * during the warm-up are discarded (connections, JIT and caches settle there); the latency of every
  * call finishing inside the measured window is kept. Nobody issues a call after the window ends, and
  * calls still in flight then are awaited but not counted. A throw counts as an error.
+ * `meter` (optional, { start(), stop() }) is started and stopped with the measured window; what
+ * stop() returns is merged into the result.
  */
-export async function closedLoop(workers, call, { warmupMs, durationMs }) {
+export async function closedLoop(workers, call, { warmupMs, durationMs, meter }) {
   const latencies = [];
   const errors = new Map();
   let warmupCalls = 0;
@@ -25,6 +27,11 @@ export async function closedLoop(workers, call, { warmupMs, durationMs }) {
   const t0 = performance.now();
   const windowStart = t0 + warmupMs;
   const windowEnd = windowStart + durationMs;
+
+  let metered = null;
+  const stopMeter = () => (metered ??= meter?.stop() ?? {});
+  const meterStart = meter && setTimeout(() => meter.start(), warmupMs);
+  const meterStop = meter && setTimeout(stopMeter, warmupMs + durationMs);
 
   async function loop(worker) {
     while (performance.now() < windowEnd) {
@@ -46,6 +53,9 @@ export async function closedLoop(workers, call, { warmupMs, durationMs }) {
     }
   }
   await Promise.all(workers.map(loop));
+  clearTimeout(meterStart);
+  clearTimeout(meterStop);
+  stopMeter(); // in case a busy event loop delayed the timer past the last call
 
   latencies.sort((a, b) => a - b);
   return {
@@ -63,6 +73,7 @@ export async function closedLoop(workers, call, { warmupMs, durationMs }) {
     warmupErrors,
     warmupCalls,
     errorKinds: Object.fromEntries(errors),
+    ...metered,
   };
 }
 

@@ -32,6 +32,48 @@ export function startRssSampler(pid, everyMs = 100) {
   };
 }
 
+/** CPU time (user + system) a process has used so far, in ms; null once it is gone. */
+export function readCpuMs(pid) {
+  try {
+    // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ, 100 on every mainstream Linux build. */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * CPU used during a time window by a server process and by this process (the load generator).
+ * start()/stop() bracket the window; stop() returns { serverCpuMs, generatorCpuPct }.
+ */
+export function cpuMeter(pid) {
+  let server0 = null;
+  let self0 = null;
+  let t0 = 0;
+  return {
+    start() {
+      server0 = readCpuMs(pid);
+      self0 = process.cpuUsage();
+      t0 = performance.now();
+    },
+    stop() {
+      if (self0 === null) return { serverCpuMs: null, generatorCpuPct: null };
+      const server1 = readCpuMs(pid);
+      const self = process.cpuUsage(self0);
+      const wallMs = performance.now() - t0;
+      return {
+        serverCpuMs: server0 !== null && server1 !== null ? server1 - server0 : null,
+        generatorCpuPct: (((self.user + self.system) / 1000) * 100) / wallMs,
+      };
+    },
+  };
+}
+
 export function machineInfo() {
   const list = cpus();
   return {

@@ -34,3 +34,25 @@ export function serializeCfg(values: Record<string, string>): string {
     .join('\n')
     .concat('\n');
 }
+
+/**
+ * Sets keys in existing cfg text, keeping everything else as the owner left it: comments, order,
+ * line endings and keys not being changed. A key already present is replaced where it stands;
+ * a new key is appended.
+ */
+export function editCfg(text: string, updates: Record<string, string>): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text === '' ? [] : text.split(/\r?\n/);
+  if (lines.length && lines.at(-1) === '') lines.pop();
+  const pending = new Map(Object.entries(updates));
+  const out = lines.map((raw) => {
+    const m = LINE.exec(raw.trim());
+    const key = m?.[1];
+    if (key === undefined || !pending.has(key)) return raw;
+    const line = serializeCfg({ [key]: pending.get(key) as string }).trimEnd();
+    pending.delete(key);
+    return line;
+  });
+  for (const [k, v] of pending) out.push(serializeCfg({ [k]: v }).trimEnd());
+  return out.join(eol) + eol;
+}

@@ -13,6 +13,9 @@ export interface ServiceEnv {
   auditDir: string;
   /** False when the audit log lives in RAM (no array started yet) and will not survive a reboot. */
   auditPersistent: boolean;
+  /** Where the audit log moves when the array stops (RAM) and back when it starts (appdata). */
+  auditRamDir: string;
+  auditPersistentDir: string;
   procRoot: string;
   sysRoot: string;
   emhttpRoot: string;
@@ -20,6 +23,9 @@ export interface ServiceEnv {
   dockerSocket: string;
   libvirtUri: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  adminSocket: string;
+  /** Loopback port for the admin API, for the demo only; null = socket only. */
+  adminPort: number | null;
 }
 
 /** The documented variables, their defaults and meaning; the README table is checked against this. */
@@ -29,10 +35,14 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'UNRAID_MCP_CONFIG_DIR', default: '/boot/config/plugins/unraid-mcp', meaning: 'Settings and tokens (on the flash drive; written only when they change).' },
   { name: 'UNRAID_MCP_STATE_DIR', default: '/var/local/unraid-mcp', meaning: 'Runtime state in RAM, such as token last-used times.' },
   { name: 'UNRAID_MCP_AUDIT_DIR', default: '/mnt/user/appdata/unraid-mcp/audit if /mnt/user/appdata exists, else /var/log/unraid-mcp/audit', meaning: 'Audit log directory (never the flash drive).' },
+  { name: 'UNRAID_MCP_AUDIT_RAM_DIR', default: '/var/log/unraid-mcp/audit', meaning: 'Where the audit log moves while the array is stopped (RAM, not persistent).' },
+  { name: 'UNRAID_MCP_AUDIT_PERSISTENT_DIR', default: '/mnt/user/appdata/unraid-mcp/audit', meaning: 'Where the audit log moves back to when the array has started.' },
   { name: 'UNRAID_MCP_PROC_ROOT', default: '/proc', meaning: 'procfs root read for CPU, memory, uptime and ZFS ARC.' },
   { name: 'UNRAID_MCP_SYS_ROOT', default: '/sys', meaning: 'sysfs root read for hwmon temperatures and fans.' },
   { name: 'UNRAID_MCP_EMHTTP_ROOT', default: '/var/local/emhttp', meaning: "Unraid's emhttp state files (var.ini, disks.ini, shares.ini)." },
   { name: 'UNRAID_MCP_ALLOWED_HOSTS', default: '(empty)', meaning: 'Extra Host/Origin names or addresses to accept, comma-separated (e.g. a reverse-proxy name).' },
+  { name: 'UNRAID_MCP_ADMIN_SOCKET', default: '/var/run/unraid-mcp/admin.sock', meaning: 'Unix socket (mode 0600) of the admin API used by the WebGUI page and the CLI.' },
+  { name: 'UNRAID_MCP_ADMIN_PORT', default: '(unset)', meaning: 'Also serve the admin API on 127.0.0.1 at this port — for the demo only; never on a real server.' },
   { name: 'UNRAID_MCP_LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error; logs are JSON lines on stderr.' },
   { name: 'DOCKER_HOST', default: 'unix:///var/run/docker.sock', meaning: 'Docker Engine socket (unix:// only).' },
   { name: 'LIBVIRT_URI', default: 'qemu:///system', meaning: 'libvirt connection URI.' },
@@ -64,9 +74,17 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     problems.push({ file: 'environment', field: 'UNRAID_MCP_LOG_LEVEL', message: `"${logLevel}" is not one of debug, info, warn, error` });
   }
 
+  const adminPortText = get('UNRAID_MCP_ADMIN_PORT', '');
+  const adminPort = adminPortText === '' ? null : /^\d{1,5}$/.test(adminPortText) && Number(adminPortText) <= 65535 ? Number(adminPortText) : NaN;
+  if (Number.isNaN(adminPort)) {
+    problems.push({ file: 'environment', field: 'UNRAID_MCP_ADMIN_PORT', message: `"${adminPortText}" is not a port number (0-65535)` });
+  }
+
+  const auditRamDir = get('UNRAID_MCP_AUDIT_RAM_DIR', '/var/log/unraid-mcp/audit');
+  const auditPersistentDir = get('UNRAID_MCP_AUDIT_PERSISTENT_DIR', `${APPDATA}/unraid-mcp/audit`);
   const explicitAudit = env.UNRAID_MCP_AUDIT_DIR?.trim();
-  const auditDir = explicitAudit || (appdataExists ? `${APPDATA}/unraid-mcp/audit` : '/var/log/unraid-mcp/audit');
-  const auditPersistent = explicitAudit ? !auditDir.startsWith('/var/log/') : appdataExists;
+  const auditDir = explicitAudit || (appdataExists ? auditPersistentDir : auditRamDir);
+  const auditPersistent = explicitAudit ? auditDir !== auditRamDir && !auditDir.startsWith('/var/log/') : appdataExists;
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -76,6 +94,8 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     stateDir: get('UNRAID_MCP_STATE_DIR', '/var/local/unraid-mcp'),
     auditDir,
     auditPersistent,
+    auditRamDir,
+    auditPersistentDir,
     procRoot: get('UNRAID_MCP_PROC_ROOT', '/proc'),
     sysRoot: get('UNRAID_MCP_SYS_ROOT', '/sys'),
     emhttpRoot: get('UNRAID_MCP_EMHTTP_ROOT', '/var/local/emhttp'),
@@ -86,5 +106,7 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     dockerSocket,
     libvirtUri: get('LIBVIRT_URI', 'qemu:///system'),
     logLevel: logLevel as ServiceEnv['logLevel'],
+    adminSocket: get('UNRAID_MCP_ADMIN_SOCKET', '/var/run/unraid-mcp/admin.sock'),
+    adminPort,
   };
 }

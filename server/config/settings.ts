@@ -1,91 +1,173 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { TOOLSETS } from '../tools/define-tool.js';
+import { TOOLSETS, type ConfirmMode, type Toolset } from '../tools/define-tool.js';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
-import { parseCfg } from './cfg-file.js';
+import type { PolicyRules } from '../safety/policy/compile-policy.js';
 
 export const SETTINGS_FILE = 'unraid-mcp.cfg';
 
-const yesNo = z.enum(['yes', 'no']).transform((v) => v === 'yes');
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-
-/**
- * Service settings kept in unraid-mcp.cfg. Each key has a default, so a missing file or key means
- * "default", while a present but invalid value is an error (never quietly replaced by the default).
- */
-const cfgSchema = z
-  .object({
-    READ_ONLY: yesNo.default(false),
-    TOOLSETS: z
-      .string()
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
-      .pipe(z.array(z.enum(TOOLSETS, { error: (i) => `unknown toolset "${String(i.input)}" (known: ${TOOLSETS.join(', ')})` })))
-      .default([...TOOLSETS]),
-    RESPONSE_CAP_KB: int(4, 1024).default(40),
-    MAX_SESSIONS: int(1, 1000).default(64),
-    MAX_SESSIONS_PER_TOKEN: int(1, 1000).default(16),
-    SESSION_IDLE_MINUTES: int(1, 1440).default(30),
-    TOOL_TIMEOUT_SECONDS: int(1, 3600).default(30),
-  })
-  .strict();
-
-export interface Settings {
+/** Service settings, kept in unraid-mcp.cfg (`KEY="value"`, read by PHP and shell too). */
+export interface ServiceSettings {
   readOnly: boolean;
-  toolsets: ReadonlyArray<(typeof TOOLSETS)[number]>;
+  toolsets: ReadonlyArray<Toolset>;
   responseCapBytes: number;
   maxSessions: number;
   maxSessionsPerToken: number;
   sessionIdleMs: number;
   toolTimeoutMs: number;
+  /** Extra Host/Origin names or addresses to accept, lower case (added to UNRAID_MCP_ALLOWED_HOSTS). */
+  allowedHosts: ReadonlyArray<string>;
+  /** How long a `token` confirmation stays valid. */
+  confirmTokenTtlMs: number;
+  /** How long an MCP call waits for the owner to approve before it reports "still pending". */
+  approvalWaitMs: number;
+  /** How long a pending approval stays approvable in the WebGUI. */
+  approvalExpiryMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = settingsFromCfg({});
+/** Structured rules, kept in policy.json. */
+export interface PolicySettings extends PolicyRules {
+  /** Per-tool confirmation mode overrides; the effective mode is override ?? tool.confirm ?? 'none'. */
+  confirmModes: Readonly<Record<string, ConfirmMode>>;
+}
+
+/** Everything the owner can set. */
+export interface Settings extends ServiceSettings, PolicySettings {}
+
+export type ServiceField = keyof ServiceSettings;
+export type PolicyField = keyof PolicySettings;
+export const POLICY_FIELDS: ReadonlyArray<PolicyField> = ['filters', 'protected', 'confirmModes'];
+
+/** A numeric setting: stored in the cfg in owner units, held in memory in bytes or milliseconds. */
+interface NumberSetting {
+  field: ServiceField;
+  key: string;
+  /** Memory value = cfg value × scale. */
+  scale: number;
+  unit: string;
+  min: number;
+  max: number;
+  def: number;
+}
+
+export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
+  { field: 'responseCapBytes', key: 'RESPONSE_CAP_KB', scale: 1024, unit: 'KiB', min: 4, max: 1024, def: 40 },
+  { field: 'maxSessions', key: 'MAX_SESSIONS', scale: 1, unit: 'sessions', min: 1, max: 1000, def: 64 },
+  { field: 'maxSessionsPerToken', key: 'MAX_SESSIONS_PER_TOKEN', scale: 1, unit: 'sessions', min: 1, max: 1000, def: 16 },
+  { field: 'sessionIdleMs', key: 'SESSION_IDLE_MINUTES', scale: 60_000, unit: 'minutes', min: 1, max: 1440, def: 30 },
+  { field: 'toolTimeoutMs', key: 'TOOL_TIMEOUT_SECONDS', scale: 1000, unit: 'seconds', min: 1, max: 3600, def: 30 },
+  { field: 'confirmTokenTtlMs', key: 'CONFIRM_TOKEN_TTL_SECONDS', scale: 1000, unit: 'seconds', min: 10, max: 3600, def: 300 },
+  { field: 'approvalWaitMs', key: 'APPROVAL_WAIT_SECONDS', scale: 1000, unit: 'seconds', min: 5, max: 1800, def: 120 },
+  { field: 'approvalExpiryMs', key: 'APPROVAL_EXPIRY_MINUTES', scale: 60_000, unit: 'minutes', min: 1, max: 10_080, def: 60 },
+];
+
+/** cfg key of every service field, in the order a new cfg file lists them. */
+export const CFG_KEYS: Readonly<Record<ServiceField, string>> = {
+  readOnly: 'READ_ONLY',
+  toolsets: 'TOOLSETS',
+  ...(Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.field, n.key])) as Record<string, string>),
+  allowedHosts: 'ALLOWED_HOSTS',
+} as Record<ServiceField, string>;
+export const SERVICE_FIELDS = Object.keys(CFG_KEYS) as ServiceField[];
+
+/** Null when `host` is a host name or IP address the Host/Origin check can compare, else why not. */
+export function hostProblem(host: string): string | null {
+  if (isIP(host)) return null;
+  const name = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
+  if (name.test(host)) return null;
+  return `${JSON.stringify(host.slice(0, 100))} is not a host name or IP address (write it without scheme, port or path, e.g. tower.lan or 192.168.1.10)`;
+}
+
+const yesNo = z.enum(['yes', 'no'], { error: 'must be "yes" or "no"' }).transform((v) => v === 'yes');
+const cfgNumber = (n: NumberSetting) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(n.min, `must be at least ${n.min}`).max(n.max, `must be at most ${n.max}`))
+    .default(n.def);
+const commaList = z.string().transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
+
+/**
+ * unraid-mcp.cfg, key by key. Each key has a default, so a missing file or key means "default", while
+ * a present but invalid value is an error (never quietly replaced by the default).
+ */
+const cfgSchema = z
+  .object({
+    READ_ONLY: yesNo.default(false),
+    TOOLSETS: commaList
+      .pipe(z.array(z.enum(TOOLSETS, { error: (i) => `unknown toolset "${String(i.input)}" (known: ${TOOLSETS.join(', ')})` })))
+      .default([...TOOLSETS]),
+    ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.key, cfgNumber(n)])),
+    ALLOWED_HOSTS: commaList
+      .pipe(z.array(z.string().superRefine((h, ctx) => {
+        const problem = hostProblem(h);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })))
+      .default([]),
+  })
+  .strict();
+
+/** Toolsets in registry order without repeats, so ["vm","system"] and ["system","vm"] are one value. */
+export function canonicalToolsets(list: ReadonlyArray<Toolset>): Toolset[] {
+  return TOOLSETS.filter((t) => list.includes(t));
+}
+
+/** Rules between fields; `name` maps a field to how the caller's source names it (cfg key or field). */
+export function crossFieldProblems(s: ServiceSettings, file: string, name: (f: ServiceField) => string): ConfigProblem[] {
+  if (s.approvalExpiryMs < s.approvalWaitMs) {
+    return [{
+      file,
+      field: name('approvalExpiryMs'),
+      message: `must be at least as long as ${name('approvalWaitMs')} (${s.approvalWaitMs / 1000} s): a pending approval must stay approvable while the call waits for it`,
+    }];
+  }
+  return [];
+}
 
 /** Validates cfg key/values; throws ConfigError naming the file and every bad field. */
-export function settingsFromCfg(values: Record<string, string>, file = SETTINGS_FILE): Settings {
+export function settingsFromCfg(values: Record<string, string>, file = SETTINGS_FILE): ServiceSettings {
   const parsed = cfgSchema.safeParse(values);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({
-        file,
-        field: i.path.length ? i.path.join('.') : String((i as { keys?: string[] }).keys?.join(', ') ?? ''),
-        message: i.code === 'unrecognized_keys' ? `unknown setting (known: ${Object.keys(cfgSchema.shape).join(', ')})` : i.message,
-      })),
-    );
+    const problems: ConfigProblem[] = [];
+    for (const i of parsed.error.issues) {
+      if (i.code === 'unrecognized_keys') {
+        for (const k of i.keys) problems.push({ file, field: k, message: `unknown setting (known: ${Object.keys(cfgSchema.shape).join(', ')})` });
+      } else {
+        problems.push({ file, field: i.path.map(String).join('.'), message: i.message });
+      }
+    }
+    throw new ConfigError(problems);
   }
-  const s = parsed.data;
-  return {
-    readOnly: s.READ_ONLY,
-    toolsets: s.TOOLSETS,
-    responseCapBytes: s.RESPONSE_CAP_KB * 1024,
-    maxSessions: s.MAX_SESSIONS,
-    maxSessionsPerToken: s.MAX_SESSIONS_PER_TOKEN,
-    sessionIdleMs: s.SESSION_IDLE_MINUTES * 60_000,
-    toolTimeoutMs: s.TOOL_TIMEOUT_SECONDS * 1000,
-  };
+  const v = parsed.data as Record<string, unknown>;
+  const s = {
+    readOnly: v.READ_ONLY as boolean,
+    toolsets: canonicalToolsets(v.TOOLSETS as Toolset[]),
+    ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.field, (v[n.key] as number) * n.scale])),
+    allowedHosts: (v.ALLOWED_HOSTS as string[]).map((h) => h.toLowerCase()),
+  } as unknown as ServiceSettings;
+  const cross = crossFieldProblems(s, file, (f) => CFG_KEYS[f]);
+  if (cross.length) throw new ConfigError(cross);
+  return s;
 }
 
-/** Reads unraid-mcp.cfg from the config directory; a missing file means all defaults. */
-export async function loadSettings(configDir: string): Promise<Settings> {
-  const text = await readFile(join(configDir, SETTINGS_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return '';
-    throw new ConfigError([{ file: SETTINGS_FILE, field: '(file)', message: `cannot be read: ${err.code ?? err.message}` }]);
-  });
-  const { values, problems } = parseCfg(text);
-  const lineProblems: ConfigProblem[] = problems.map((p) => ({ file: SETTINGS_FILE, field: `line ${p.line}`, message: p.message }));
-  let settings: Settings | undefined;
-  try {
-    settings = settingsFromCfg(values);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    lineProblems.push(...err.problems);
-  }
-  if (lineProblems.length || !settings) throw new ConfigError(lineProblems);
-  return settings;
+/** The cfg text value of one service field (inverse of settingsFromCfg for that key). */
+export function cfgValue(s: ServiceSettings, field: ServiceField): string {
+  const num = NUMBER_SETTINGS.find((n) => n.field === field);
+  if (num) return String((s[field] as number) / num.scale);
+  if (field === 'readOnly') return s.readOnly ? 'yes' : 'no';
+  return (s[field] as ReadonlyArray<string>).join(',');
+}
+
+export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
+  filters: { containers: { allow: [], deny: [] }, vms: { allow: [], deny: [] } },
+  protected: { containers: [], vms: [] },
+  confirmModes: {},
+};
+
+export const DEFAULT_SETTINGS: Settings = { ...settingsFromCfg({}), ...DEFAULT_POLICY_SETTINGS };
+
+/** The confirmation mode a tool runs with: the owner's override, else the tool's default, else none. */
+export function effectiveConfirmMode(settings: Pick<Settings, 'confirmModes'>, tool: { name: string; confirm?: ConfirmMode }): ConfirmMode {
+  return (Object.hasOwn(settings.confirmModes, tool.name) ? settings.confirmModes[tool.name] : undefined) ?? tool.confirm ?? 'none';
 }

@@ -3,26 +3,38 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool, TargetRef } from '../tools/define-tool.js';
 import type { ToolDeps } from '../tools/context.js';
 import type { Principal } from '../tokens/token-authenticator.js';
-import type { Settings } from '../config/settings.js';
+import { effectiveConfirmMode, type Settings } from '../config/settings.js';
+import type { CompiledPolicy } from '../safety/policy/compile-policy.js';
+import type { TargetResolver } from '../backends/target-resolver.js';
+import type { ResolvedTarget } from '../backends/resolved-target.js';
 import type { Metrics } from '../http/metrics.js';
-import type { AuditWriter } from '../safety/audit/audit-writer.js';
-import type { AuditRecord } from '../safety/audit/audit-record.js';
+import type { AuditEntry, AuditRecord } from '../safety/audit/audit-record.js';
+import { confirmCall, type ConfirmRecord, type ConfirmStores, type ElicitAnswer } from '../safety/confirm/confirm-call.js';
+import { argsHash } from '../safety/confirm/args-hash.js';
 import { whyUnavailable } from '../safety/select-tools.js';
 import { redact } from '../safety/redact.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { PolicyDeniedError } from '../errors/policy-denied-error.js';
 import { ToolError } from '../errors/tool-error.js';
 import { errorCode, toToolResult } from '../errors/to-tool-result.js';
+import type { KeyedMutex } from '../util/keyed-mutex.js';
 import { capResult } from './cap-result.js';
-import type { InflightTracker } from './inflight.js';
 import { describeZodError } from './describe-zod-error.js';
+import { checkTarget } from './check-target.js';
+import { runWithTimeout } from './run-with-timeout.js';
+import type { InflightTracker } from './inflight.js';
 
 /** Everything the wrapper needs that outlives one call. */
 export interface CallEnv {
   deps: ToolDeps;
-  audit: AuditWriter;
+  audit: { append(entry: AuditEntry, durable: boolean): Promise<unknown> };
   metrics: Metrics;
   settings: () => Settings;
+  policy: () => CompiledPolicy;
+  resolver: TargetResolver;
+  confirmations: ConfirmStores;
+  /** Serialises mutations of one container or VM. */
+  locks: KeyedMutex;
   inflight: InflightTracker;
 }
 
@@ -31,6 +43,8 @@ export interface Caller {
   principal: Principal;
   client: { name: string; version: string } | null;
   sessionId: string | undefined;
+  /** Asks the user through the client (elicitation), when the client declared it. */
+  elicit: ((message: string, signal: AbortSignal) => Promise<ElicitAnswer>) | null;
 }
 
 export interface CallRequest {
@@ -39,14 +53,21 @@ export interface CallRequest {
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
 }
 
+type AuditTarget = TargetRef & { id?: string; name?: string };
+type Decision = AuditRecord['decision'];
+
 /**
- * The one wrapper every tool call goes through: policy → validation → audit intent → run with
- * timeout and cancellation → output check → audit outcome → capped structuredContent + text.
- * Tools never apply policy or audit themselves.
+ * The one wrapper every tool call goes through: selection (scope, read-only, toolset) → strict
+ * validation → target resolution → filters and protection on the resolved name → confirmation →
+ * audit intent → run (per-target lock, timeout, cancellation) → output check → audit outcome →
+ * capped structuredContent + text. Tools never apply policy or audit themselves, and every path,
+ * including each refusal, leaves an intent and an outcome record.
  */
 export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req: CallRequest): Promise<CallToolResult> {
   const started = performance.now();
   const settings = env.settings();
+  const writing = !tool.annotations.readOnlyHint;
+  const intentId = randomUUID();
   const base = {
     principal: caller.principal.name,
     client: caller.client,
@@ -54,95 +75,119 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
     tool: tool.name,
     args: redact(req.args ?? {}),
   };
-  const durable = !tool.annotations.readOnlyHint;
-  const intentId = randomUUID();
-  let target: TargetRef | null = null;
+  let target: AuditTarget | null = null;
+  let confirmation: ConfirmRecord | undefined;
 
-  const record = async (err: unknown, outcome: string, decision: AuditRecord['decision'], data?: CallToolResult) => {
-    const ms = performance.now() - started;
-    env.metrics.toolCalls.inc({ tool: tool.name, outcome });
-    env.metrics.toolDuration.observe({ tool: tool.name }, ms / 1000);
-    await appendOrLog(
-      env,
-      {
-        ...base,
-        id: randomUUID(),
-        intent: intentId,
-        time: new Date().toISOString(),
-        stage: 'outcome',
-        target,
-        decision,
-        result: err === null ? { status: 'ok', code: null, message: null } : { status: 'error', code: errorCode(err), message: redact(messageOf(err)) },
-        durationMs: Math.round(ms * 10) / 10,
-      },
-      durable,
-    );
-    return data ?? toToolResult(err);
+  const append = async (entry: AuditEntry): Promise<boolean> => {
+    try {
+      await env.audit.append(entry, writing);
+      return true;
+    } catch (err) {
+      env.deps.log.error('audit append failed', { tool: tool.name, err });
+      return false;
+    }
   };
-  const writeIntent = (decision: AuditRecord['decision']) =>
-    appendOrLog(env, { ...base, id: intentId, time: new Date().toISOString(), stage: 'intent', target, decision }, durable);
+  const intent = (decision: Decision) => append({ ...base, id: intentId, time: new Date().toISOString(), stage: 'intent', target, decision, ...(confirmation ? { confirmation } : {}) });
+  const outcome = async (decision: Decision, metric: string, err: unknown, result?: CallToolResult): Promise<CallToolResult> => {
+    const ms = performance.now() - started;
+    env.metrics.toolCalls.inc({ tool: tool.name, outcome: metric });
+    env.metrics.toolDuration.observe({ tool: tool.name }, ms / 1000);
+    await append({
+      ...base,
+      id: randomUUID(),
+      intent: intentId,
+      time: new Date().toISOString(),
+      stage: 'outcome',
+      target,
+      decision,
+      ...(confirmation ? { confirmation } : {}),
+      result: err === null ? { status: 'ok', code: null, message: null } : { status: 'error', code: errorCode(err), message: redact(messageOf(err)) },
+      durationMs: Math.round(ms * 10) / 10,
+    });
+    return result ?? toToolResult(err);
+  };
+  /** A call that stops before acting: its intent and outcome are written together. */
+  const refuse = async (decision: Decision, metric: string, err: unknown, result?: CallToolResult) => {
+    await intent(decision);
+    return outcome(decision, metric, err, result);
+  };
 
   const denial = whyUnavailable(tool, { toolsets: settings.toolsets, readOnly: settings.readOnly, scope: caller.principal.scope });
-  if (denial) {
-    const decision = { allowed: false, rule: denial.rule };
-    await writeIntent(decision);
-    return record(new PolicyDeniedError(denial.rule, denial.message), 'denied', decision);
+  if (denial) return refuse({ allowed: false, rule: denial.rule }, 'denied', new PolicyDeniedError(denial.rule, denial.message));
+
+  const parsed = tool.inputWithConfirmation.safeParse(req.args ?? {});
+  if (!parsed.success) {
+    return refuse({ allowed: false, rule: 'invalid_arguments' }, 'invalid', new InvalidInputError(`Invalid arguments for ${tool.name}: ${describeZodError(parsed.error)}`));
+  }
+  const { confirmation_token: token, confirmation_id: confirmationId, ...args } = parsed.data as Record<string, unknown> & { confirmation_token?: string; confirmation_id?: string };
+
+  let resolved: ResolvedTarget | null = null;
+  try {
+    const checked = await checkTarget(tool, args, env.resolver, env.policy(), req.signal);
+    if (checked) {
+      resolved = checked.resolved;
+      target = { ...checked.declared, id: resolved.id, name: resolved.name };
+    } else {
+      target = null;
+    }
+  } catch (err) {
+    if (!target) target = tool.target?.(args) ?? null;
+    const rule = err instanceof PolicyDeniedError ? err.rule : 'target';
+    return refuse({ allowed: false, rule }, err instanceof PolicyDeniedError ? 'denied' : 'error', err);
+  }
+  const allowed: Decision = { allowed: true, rule: null };
+
+  if (writing) {
+    const confirmed = await confirmCall(
+      {
+        mode: effectiveConfirmMode(settings, tool),
+        tool: tool.name,
+        binding: { tokenId: caller.principal.tokenId, tool: tool.name, target: resolved ? `${resolved.kind}:${resolved.id}` : 'host', argsHash: argsHash(args) },
+        principal: caller.principal.name,
+        client: caller.client,
+        target: resolved,
+        redactedArgs: base.args,
+        description: describe(tool, args, resolved),
+        token,
+        confirmationId,
+        timings: settings,
+        elicit: caller.elicit && ((message) => (caller.elicit as NonNullable<Caller['elicit']>)(message, req.signal)),
+        progress: req.progress,
+        signal: req.signal,
+        audit: async (event, details) => {
+          await append({ id: randomUUID(), time: new Date().toISOString(), stage: 'event', principal: base.principal, event, tool: tool.name, target, session: base.session, details });
+        },
+      },
+      env.confirmations,
+    );
+    confirmation = confirmed.record;
+    if (!confirmed.proceed) return refuse(allowed, 'confirmation', new ToolError('confirmation', 'confirmation required'), confirmed.result);
   }
 
-  const parsed = tool.input.safeParse(req.args ?? {});
-  if (!parsed.success) {
-    const decision = { allowed: false, rule: 'invalid_arguments' };
-    await writeIntent(decision);
-    return record(new InvalidInputError(`Invalid arguments for ${tool.name}: ${describeZodError(parsed.error)}`), 'invalid', decision);
-  }
-  const args = parsed.data;
-  const allowed = { allowed: true, rule: null };
-  target = tool.target?.(args) ?? null;
   // No audit, no action: if the intent cannot be recorded the tool does not run.
-  if (!(await writeIntent(allowed))) {
+  if (!(await intent(allowed))) {
     return toToolResult(new ToolError('audit_unavailable', 'The audit log cannot be written, so unraid-mcp refuses to act. Ask the owner to check the audit directory (disk full or not writable).'));
   }
-
   try {
-    const output: unknown = await runWithTimeout(tool, args, env, req, settings.toolTimeoutMs);
+    const run = () => runWithTimeout(tool.name, req.signal, settings.toolTimeoutMs, (signal) => tool.run(args, { deps: env.deps, signal, progress: req.progress }));
+    const output: unknown = writing && resolved ? await env.locks.run(`${resolved.kind}:${resolved.id}`, run) : await run();
     const checked = tool.output.safeParse(output);
     if (!checked.success) {
       env.deps.log.error('tool output does not match its schema', { tool: tool.name, issues: checked.error.issues });
       throw new Error('output schema mismatch');
     }
     const { data, text } = capResult(redact(checked.data as Record<string, unknown>), settings.responseCapBytes);
-    return await record(null, 'ok', allowed, { structuredContent: data, content: [{ type: 'text', text }] });
+    return await outcome(allowed, 'ok', null, { structuredContent: data, content: [{ type: 'text', text }] });
   } catch (err) {
     if (!(err instanceof ToolError)) env.deps.log.error('tool failed', { tool: tool.name, err });
-    return record(err, 'error', allowed);
+    return outcome(allowed, 'error', err);
   }
 }
 
-async function runWithTimeout(tool: AnyTool, args: Record<string, unknown>, env: CallEnv, req: CallRequest, timeoutMs: number): Promise<unknown> {
-  const signal = AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]);
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () =>
-      reject(
-        req.signal.aborted
-          ? new ToolError('cancelled', `${tool.name} was cancelled by the client.`)
-          : new ToolError('timeout', `${tool.name} did not finish within ${timeoutMs / 1000} s. The server may be busy; try again later.`),
-      );
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-  aborted.catch(() => {});
-  return Promise.race([tool.run(args, { deps: env.deps, signal, progress: req.progress }), aborted]);
-}
-
-/** Appends a record; a failure is logged and reported as false instead of thrown. */
-async function appendOrLog(env: CallEnv, rec: AuditRecord, durable: boolean): Promise<boolean> {
-  try {
-    await env.audit.append(rec, durable);
-    return true;
-  } catch (err) {
-    env.deps.log.error('audit append failed', { tool: rec.tool, stage: rec.stage, err });
-    return false;
-  }
+function describe(tool: AnyTool, args: Record<string, unknown>, target: ResolvedTarget | null): string {
+  if (tool.describe) return tool.describe(args, target);
+  const on = target ? ` on ${target.kind} "${target.name}" (${target.id.slice(0, 12)})` : '';
+  return `${tool.title}${on} with arguments ${JSON.stringify(redact(args))}.`;
 }
 
 function messageOf(err: unknown): string {

@@ -3,7 +3,7 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } fr
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import { selectTools } from '../safety/select-tools.js';
-import { callTool, type CallEnv } from './call-tool.js';
+import { callTool, type CallEnv, type Caller } from './call-tool.js';
 import { toListEntry } from './tool-listing.js';
 
 export const SERVER_INFO = { name: 'unraid-mcp', version: '0.1.0' } as const;
@@ -36,7 +36,7 @@ export function createSessionServer(env: CallEnv, tools: ReadonlyArray<AnyTool>,
     return env.inflight.track(callTool(
       env,
       tool,
-      { principal, client: server.getClientVersion() ?? null, sessionId: sessionId() },
+      { principal, client: clientInfo(server), sessionId: sessionId(), elicit: elicitation(server) },
       {
         args: request.params.arguments,
         signal: extra.signal,
@@ -48,4 +48,26 @@ export function createSessionServer(env: CallEnv, tools: ReadonlyArray<AnyTool>,
     ));
   });
   return server;
+}
+
+/** The client's self-declared name and version, bounded: it is untrusted input that lands in the audit log. */
+function clientInfo(server: Server): { name: string; version: string } | null {
+  const v = server.getClientVersion();
+  return v ? { name: String(v.name).slice(0, 100), version: String(v.version).slice(0, 50) } : null;
+}
+
+const CONFIRM_SCHEMA = {
+  type: 'object' as const,
+  properties: { confirm: { type: 'boolean' as const, title: 'Allow this action', description: 'Tick to let the assistant go ahead' } },
+  required: ['confirm'],
+};
+
+/** Asks the user through the client when it declared form elicitation; an answer other than a ticked box is a decline. */
+function elicitation(server: Server): Caller['elicit'] {
+  if (!server.getClientCapabilities()?.elicitation?.form) return null;
+  return async (message, signal) => {
+    const answer = await server.elicitInput({ mode: 'form', message, requestedSchema: CONFIRM_SCHEMA }, { signal });
+    if (answer.action !== 'accept') return answer.action;
+    return answer.content?.confirm === true ? 'accept' : 'decline';
+  };
 }

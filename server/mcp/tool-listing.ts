@@ -15,7 +15,7 @@ export function toListEntry(tool: AnyTool): McpTool {
       name: tool.name,
       title: tool.title,
       description: tool.description,
-      inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as McpTool['inputSchema'],
+      inputSchema: z.toJSONSchema(tool.inputWithConfirmation, { io: 'input' }) as McpTool['inputSchema'],
       outputSchema: z.toJSONSchema(tool.outputWithTruncation, { io: 'output' }) as McpTool['outputSchema'],
       annotations: { title: tool.title, ...tool.annotations },
     };

@@ -55,3 +55,13 @@ export async function revokeToken(configDir: string, name: string): Promise<void
   if (!file.tokens.some((t) => t.name === name)) throw new Error(`no token named "${name}" (see: unraid-mcp token list)`);
   await saveTokenFile(configDir, { ...file, tokens: file.tokens.filter((t) => t.name !== name) });
 }
+
+/** Changes a token's expiry (null = never). The secret and scope stay as they are. */
+export async function setTokenExpiry(configDir: string, name: string, expires: Date | null): Promise<TokenRecord> {
+  const file = await loadTokenFile(configDir);
+  const token = file.tokens.find((t) => t.name === name);
+  if (!token) throw new Error(`no token named "${name}" (see: unraid-mcp token list)`);
+  const updated = { ...token, expires: expires ? expires.toISOString() : null };
+  await saveTokenFile(configDir, { ...file, tokens: file.tokens.map((t) => (t.name === name ? updated : t)) });
+  return updated;
+}

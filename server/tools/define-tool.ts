@@ -58,21 +58,39 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
   confirm?: ConfirmMode;
   /** True for stop, restart, pause, update and remove: refused on protected containers and VMs. */
   refusesProtected?: boolean;
+  /** Says exactly what the call will do, for confirmation prompts. Defaults to title + target + arguments. */
+  describe?(args: z.infer<I>, target: { kind: string; name: string; id: string } | null): string;
   /** Declares what the call acts on; absent for host-wide reads. */
   // Method syntax on purpose: it lets a tool with specific schemas sit in the AnyTool registry.
   target?(args: z.infer<I>): TargetRef;
   run(args: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
 }
 
+/**
+ * Arguments every writing tool accepts (names kept from the Go original): the token a `token`-mode
+ * confirmation returned, or the id of a pending `approve`-mode confirmation. The wrapper consumes
+ * them; tools never see them.
+ */
+export const confirmationArgs = {
+  confirmation_token: z.string().max(100).optional().describe('Single-use token returned by a first call that needed confirmation'),
+  confirmation_id: z.string().max(100).optional().describe('Id of a pending approval returned by an earlier call, to complete it once approved'),
+};
+
 /** A tool as the registry holds it: the spec with the truncation marker folded into its output. */
 export interface Tool<I extends ToolInputSchema = ToolInputSchema, O extends ToolOutputSchema = ToolOutputSchema>
   extends ToolSpec<I, O> {
+  /** What clients see and the wrapper validates: `input`, plus the confirmation arguments for writing tools. */
+  inputWithConfirmation: ToolInputSchema;
   outputWithTruncation: z.ZodObject<z.ZodRawShape>;
 }
 
 /** Declares one tool. The type makes annotations, scope and both schemas mandatory. */
 export function defineTool<I extends ToolInputSchema, O extends ToolOutputSchema>(spec: ToolSpec<I, O>): Tool<I, O> {
-  return { ...spec, outputWithTruncation: spec.output.extend({ truncated: truncationSchema.optional() }) };
+  return {
+    ...spec,
+    inputWithConfirmation: spec.annotations.readOnlyHint ? spec.input : spec.input.extend(confirmationArgs),
+    outputWithTruncation: spec.output.extend({ truncated: truncationSchema.optional() }),
+  };
 }
 
 /** The registry's element type: tools with their argument types widened. */

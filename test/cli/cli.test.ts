@@ -98,6 +98,34 @@ describe('unraid-mcp config check', () => {
     );
   });
 
+  it('names policy.json problems with file and field', async () => {
+    const env = await tempEnv();
+    const dir = env.UNRAID_MCP_CONFIG_DIR as string;
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'policy.json'),
+      JSON.stringify({ version: 1, filters: { containers: { deny: ['ok', 'plex*', 'a/b', 'plex[12'] } }, protected: { vms: [''] }, confirmModes: { docker_nuke: 'none', system_overview: 'approve' } }),
+    );
+    const r = await runCli(['config', 'check'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^policy.json: confirmModes.docker_nuke: unknown tool \(known: .*system_overview/),
+        'policy.json: confirmModes.system_overview: "system_overview" only reads, so it never asks for confirmation: only "none" is allowed (got "approve")',
+        'policy.json: filters.containers.deny[2]: contains "/", which container and VM names cannot hold, in "a/b"',
+        'policy.json: filters.containers.deny[3]: unclosed "[" in "plex[12"',
+        'policy.json: protected.vms[0]: is empty (use "*" to match every name)',
+      ]),
+    );
+    await writeFile(join(dir, 'policy.json'), '{"version":1,"filters":');
+    const half = await runCli(['config', 'check'], env);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(/^policy.json: \(file\): is not valid JSON/m);
+    await writeFile(join(dir, 'policy.json'), JSON.stringify({ version: 1, filters: { vms: { deny: ['Windows 11 (Gaming)', 'Büro-*'] } } }));
+    const ok = await runCli(['config', 'check'], env);
+    expect([ok.code, ok.stdout]).toEqual([0, expect.stringContaining('is valid')]);
+  });
+
   it('reports unparseable JSON', async () => {
     const env = await tempEnv();
     await mkdir(env.UNRAID_MCP_CONFIG_DIR as string, { recursive: true });

@@ -10,6 +10,8 @@ describe('parseEnv', () => {
       stateDir: '/var/local/unraid-mcp',
       auditDir: '/mnt/user/appdata/unraid-mcp/audit',
       auditPersistent: true,
+      auditRamDir: '/var/log/unraid-mcp/audit',
+      auditPersistentDir: '/mnt/user/appdata/unraid-mcp/audit',
       procRoot: '/proc',
       sysRoot: '/sys',
       emhttpRoot: '/var/local/emhttp',
@@ -17,6 +19,8 @@ describe('parseEnv', () => {
       dockerSocket: '/var/run/docker.sock',
       libvirtUri: 'qemu:///system',
       logLevel: 'info',
+      adminSocket: '/var/run/unraid-mcp/admin.sock',
+      adminPort: null,
     });
   });
 

@@ -25,6 +25,9 @@ export async function tempEnv(extra: Record<string, string> = {}): Promise<Recor
     UNRAID_MCP_EMHTTP_ROOT: join(TESTDATA, 'emhttp', 'parity-check-running'),
     DOCKER_HOST: `unix://${join(root, 'none.sock')}`,
     LIBVIRT_URI: 'test:///default',
+    UNRAID_MCP_ADMIN_SOCKET: join(root, 'admin.sock'),
+    UNRAID_MCP_AUDIT_RAM_DIR: join(root, 'audit-ram'),
+    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(root, 'audit'),
     ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -6,10 +6,17 @@ import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { testTools } from '../helpers/test-tools.js';
 import { readAudit } from '../helpers/audit-file.js';
 import { GENERIC_FAILURE } from '../../server/errors/to-tool-result.js';
+import { testDocker } from '../helpers/docker.js';
+
+const td = testDocker();
 
 let srv: TestServer;
 beforeAll(async () => {
+  // The test tools act on containers "slowpoke" and "plex": real ones, on the suite's dockerd.
+  await td.createContainer('slowpoke');
+  await td.createContainer('plex');
   srv = await startTestServer({
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
     tools: testTools,
     settingsCfg: 'RESPONSE_CAP_KB="8"\nTOOL_TIMEOUT_SECONDS="1"\n',
     tokens: [
@@ -18,7 +25,10 @@ beforeAll(async () => {
     ],
   });
 });
-afterAll(() => srv.close());
+afterAll(async () => {
+  await srv.close();
+  await td.cleanup();
+});
 
 const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 
@@ -135,7 +145,7 @@ describe('audit', () => {
     const records = await readAudit(srv.env.auditDir);
     const write = records.filter((r) => r.tool === 'test_admin_write');
     expect(write.map((r) => r.stage)).toEqual(['intent', 'outcome']);
-    expect(write[0]).toMatchObject({ principal: 'admin', client: { name: 'vitest', version: '1.0.0' }, target: { kind: 'container', ref: 'plex' }, decision: { allowed: true, rule: null } });
+    expect(write[0]).toMatchObject({ principal: 'admin', client: { name: 'vitest', version: '1.0.0' }, target: { kind: 'container', ref: 'plex', name: 'plex', id: expect.stringMatching(/^[0-9a-f]{64}$/) }, decision: { allowed: true, rule: null } });
     expect(write[1]).toMatchObject({ intent: write[0]?.id, result: { status: 'ok' } });
     expect(write[0]?.session).toMatch(/^[0-9a-f]{16}$/);
     const echo = records.filter((r) => r.tool === 'test_echo').pop();

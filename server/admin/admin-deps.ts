@@ -1,0 +1,18 @@
+import type { BackendProbe } from '../backends/backend-probe.js';
+import type { SessionRegistry } from '../mcp/session-registry.js';
+import type { PendingApprovals } from '../safety/confirm/pending-approvals.js';
+import type { Actor } from './actor.js';
+
+/** What the admin API works with; built in service.ts. */
+export interface AdminDeps {
+  version: string;
+  startedAt: Date;
+  configDir: string;
+  stateDir: string;
+  probes: ReadonlyArray<BackendProbe>;
+  sessions: SessionRegistry;
+  pending: PendingApprovals;
+  now: () => Date;
+  /** Writes an audit event for an owner action (principal = actor) and resolves once it is durable. */
+  recordEvent: (actor: Actor, event: string, details: Record<string, unknown>) => Promise<void>;
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import type { AuditLog } from '../../../server/safety/audit/audit-log.js';
+import type { AuditRecord, StoredRecord } from '../../../server/safety/audit/audit-record.js';
+import { exportJsonl, InvalidCursorError, queryAudit, MAX_PAGE_SIZE } from '../../../server/safety/audit/audit-query.js';
+import type { AuditFilter } from '../../../server/safety/audit/audit-filter.js';
+import { chainFiles, intent, openLog, readAll, removeTempDirs, tempDir } from './audit-helpers.js';
+
+afterAll(removeTempDirs);
+
+const TOOLS = ['docker_stop', 'docker_restart', 'vm_start', 'system_overview'];
+const PRINCIPALS = ['claude', 'cursor', 'webgui'];
+const T0 = Date.UTC(2026, 2, 1);
+
+/** Record i: a tool call whose fields cycle, one minute apart; every 7th is denied, every 5th fails. */
+function call(i: number): AuditRecord {
+  const outcome = i % 2 === 1;
+  const denied = i % 7 === 0;
+  const failed = i % 5 === 0;
+  const base = intent({
+    id: `call-${i}`,
+    time: new Date(T0 + i * 60_000).toISOString(),
+    tool: TOOLS[i % TOOLS.length] as string,
+    principal: PRINCIPALS[i % PRINCIPALS.length] as string,
+    target: { kind: i % 3 === 0 ? 'vm' : 'container', ref: i % 3 === 0 ? 'Windows 11 (Gaming)' : `Plex-${i % 4}` },
+    args: { note: i === 123 ? 'Needle In The Haystack' : 'routine' },
+    decision: { allowed: !denied, rule: denied ? 'scope' : null },
+  });
+  if (!outcome) return base;
+  return {
+    ...base,
+    stage: 'outcome',
+    intent: `call-${i - 1}`,
+    result: denied ? { status: 'error', code: 'policy_denied', message: 'denied' } : failed ? { status: 'error', code: 'timeout', message: 'took too long' } : { status: 'ok', code: null, message: null },
+    durationMs: 12.5,
+  };
+}
+
+const N = 400;
+let dir: string;
+let log: AuditLog;
+let all: StoredRecord[];
+
+beforeAll(async () => {
+  dir = await tempDir();
+  log = await openLog(dir, { maxFileBytes: 16 * 1024, keepFiles: 100 });
+  for (let i = 0; i < N; i++) await log.append(call(i), false);
+  all = (await readAll(dir)).filter((r) => r.stage !== 'event');
+});
+afterAll(() => log.close());
+
+/** Every page of a query, following cursors. */
+async function pages(filter: AuditFilter, limit: number): Promise<StoredRecord[][]> {
+  const out: StoredRecord[][] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await queryAudit(dir, filter, { cursor, limit });
+    out.push(page.records);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+const ids = (recs: StoredRecord[]) => recs.map((r) => r.id);
+const expected = (pred: (r: StoredRecord) => boolean) => ids(all.filter(pred).reverse());
+
+describe('audit query', () => {
+  it('spreads the test log over several rotated files', async () => {
+    expect((await chainFiles(dir)).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('returns the newest records first, 50 by default, with a cursor', async () => {
+    const page = await queryAudit(dir, {});
+    expect(page.records).toHaveLength(50);
+    expect(ids(page.records)).toEqual(expected(() => true).slice(0, 50));
+    expect(page.nextCursor).toEqual(expect.any(String));
+  });
+
+  it('pages through every rotated file with the cursor, without gaps or repeats', async () => {
+    const got = await pages({}, 37);
+    expect(got.slice(0, -1).every((p) => p.length === 37)).toBe(true);
+    expect(ids(got.flat())).toEqual(expected(() => true));
+    const seqs = got.flat().map((r) => r.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+  });
+
+  it.each<[string, AuditFilter, (r: StoredRecord) => boolean]>([
+    ['tool', { tool: 'vm_start' }, (r) => r.tool === 'vm_start'],
+    ['principal', { principal: 'cursor' }, (r) => r.principal === 'cursor'],
+    ['tool and principal', { tool: 'docker_stop', principal: 'webgui' }, (r) => r.tool === 'docker_stop' && r.principal === 'webgui'],
+    ['outcome ok', { outcome: 'ok' }, (r) => r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'ok'],
+    ['outcome error', { outcome: 'error' }, (r) => r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'error'],
+    ['outcome denied', { outcome: 'denied' }, (r) => r.stage === 'outcome' && !r.decision.allowed],
+    ['an error code', { outcome: 'timeout' }, (r) => r.stage === 'outcome' && r.result?.code === 'timeout'],
+    ['stage', { stage: 'intent' }, (r) => r.stage === 'intent'],
+    ['target name substring, any case', { target: 'windows 11' }, (r) => r.target?.kind === 'vm'],
+    ['target kind:ref', { target: 'container:plex-2' }, (r) => r.target?.ref === 'Plex-2'],
+    ['free text, any case', { text: 'needle in the' }, (r) => r.id === 'call-123'],
+    ['time range', { from: new Date(T0 + 100 * 60_000).toISOString(), to: new Date(T0 + 130 * 60_000) }, (r) => Date.parse(r.time) >= T0 + 100 * 60_000 && Date.parse(r.time) < T0 + 130 * 60_000],
+    [
+      'everything at once',
+      { tool: 'docker_restart', outcome: 'ok', from: new Date(T0 + 60 * 60_000).toISOString(), target: 'plex' },
+      (r) => r.tool === 'docker_restart' && r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'ok' && r.target?.kind === 'container' && Date.parse(r.time) >= T0 + 60 * 60_000,
+    ],
+  ])('filters by %s, newest first, across pages', async (_name, filter, pred) => {
+    const want = expected(pred);
+    expect(want.length).toBeGreaterThan(0);
+    expect(ids((await pages(filter, 20)).flat())).toEqual(want);
+  });
+
+  it('finds nothing without error', async () => {
+    expect(await queryAudit(dir, { tool: 'no_such_tool' })).toEqual({ records: [], nextCursor: null });
+  });
+
+  it('caps the page size at 500 and rejects a forged cursor', async () => {
+    expect(MAX_PAGE_SIZE).toBe(500);
+    expect((await queryAudit(dir, {}, { limit: 10_000 })).records).toHaveLength(N);
+    await expect(queryAudit(dir, {}, { cursor: 'bm90IGEgY3Vyc29y' })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(queryAudit(dir, { from: 'yesterday' })).rejects.toThrow('"from" is not a valid time');
+  });
+
+  it('returns a partial page with a cursor when the scan budget runs out, and the cursor finishes the job', async () => {
+    const first = await queryAudit(dir, { tool: 'vm_start' }, { maxScanBytes: 8 * 1024 });
+    expect(first.records.length).toBeLessThan(50);
+    expect(first.nextCursor).not.toBeNull();
+    let cursor = first.nextCursor;
+    const got = [...first.records];
+    while (cursor) {
+      const page = await queryAudit(dir, { tool: 'vm_start' }, { cursor, maxScanBytes: 8 * 1024 });
+      got.push(...page.records);
+      cursor = page.nextCursor;
+    }
+    expect(ids(got)).toEqual(expected((r) => r.tool === 'vm_start'));
+  });
+
+  it('keeps a cursor valid while new records rotate the current file', async () => {
+    const d = await tempDir();
+    const l = await openLog(d, { maxFileBytes: 8 * 1024 });
+    for (let i = 0; i < 100; i++) await l.append(call(i), false);
+    const first = await queryAudit(d, {}, { limit: 30 });
+    for (let i = 100; i < 200; i++) await l.append(call(i), false);
+    await l.close();
+    let cursor = first.nextCursor;
+    const rest: StoredRecord[] = [];
+    while (cursor) {
+      const page = await queryAudit(d, {}, { cursor, limit: 30 });
+      rest.push(...page.records);
+      cursor = page.nextCursor;
+    }
+    const firstHundred = (await readAll(d)).filter((r) => r.stage !== 'event' && Number(r.id.slice(5)) < 100);
+    expect([...ids(first.records), ...ids(rest)]).toEqual(ids(firstHundred.reverse()));
+  });
+});
+
+describe('audit export', () => {
+  it('streams matching records as JSON lines, oldest first, exactly as stored', async () => {
+    let text = '';
+    for await (const line of exportJsonl(dir, { principal: 'claude' })) text += line;
+    const stored = (await Promise.all((await chainFiles(dir)).map((f) => readFile(`${dir}/${f}`, 'utf8'))))
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"principal":"claude"'))
+      .map((l) => l + '\n')
+      .join('');
+    expect(text).toBe(stored);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(all.filter((r) => r.principal === 'claude').length);
+  });
+
+  it('is what AuditLog.exportJsonl and AuditLog.query serve', async () => {
+    const lines: string[] = [];
+    for await (const line of log.exportJsonl({ tool: 'vm_start' })) lines.push(line);
+    expect(lines.map((l) => (JSON.parse(l) as StoredRecord).id)).toEqual(expected((r) => r.tool === 'vm_start').reverse());
+    expect(ids((await log.query({ tool: 'vm_start' }, { limit: 5 })).records)).toEqual(expected((r) => r.tool === 'vm_start').slice(0, 5));
+  });
+});
