@@ -84,7 +84,7 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   const docker = lazyDockerClient(env.dockerSocket);
   const inflight = new InflightTracker();
   const callEnv = {
-    deps: { host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }), log },
+    deps: { host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }), docker, log },
     audit,
     metrics,
     settings: () => settingsStore.current().settings,

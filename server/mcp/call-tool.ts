@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AnyTool, TargetRef } from '../tools/define-tool.js';
+import type { AnyTool } from '../tools/define-tool.js';
 import type { ToolDeps } from '../tools/context.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import { effectiveConfirmMode, type Settings } from '../config/settings.js';
@@ -20,7 +20,7 @@ import { errorCode, toToolResult } from '../errors/to-tool-result.js';
 import type { KeyedMutex } from '../util/keyed-mutex.js';
 import { capResult } from './cap-result.js';
 import { describeZodError } from './describe-zod-error.js';
-import { checkTarget } from './check-target.js';
+import { auditTarget, targetDenial, type AuditTarget } from './check-target.js';
 import { runWithTimeout } from './run-with-timeout.js';
 import type { InflightTracker } from './inflight.js';
 
@@ -53,7 +53,6 @@ export interface CallRequest {
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
 }
 
-type AuditTarget = TargetRef & { id?: string; name?: string };
 type Decision = AuditRecord['decision'];
 
 /**
@@ -121,19 +120,18 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
   }
   const { confirmation_token: token, confirmation_id: confirmationId, ...args } = parsed.data as Record<string, unknown> & { confirmation_token?: string; confirmation_id?: string };
 
+  const declared = tool.target?.(args) ?? null;
   let resolved: ResolvedTarget | null = null;
-  try {
-    const checked = await checkTarget(tool, args, env.resolver, env.policy(), req.signal);
-    if (checked) {
-      resolved = checked.resolved;
-      target = { ...checked.declared, id: resolved.id, name: resolved.name };
-    } else {
-      target = null;
+  if (declared) {
+    target = declared;
+    try {
+      resolved = await env.resolver.resolve(declared, req.signal);
+    } catch (err) {
+      return refuse({ allowed: false, rule: 'target' }, 'error', err);
     }
-  } catch (err) {
-    if (!target) target = tool.target?.(args) ?? null;
-    const rule = err instanceof PolicyDeniedError ? err.rule : 'target';
-    return refuse({ allowed: false, rule }, err instanceof PolicyDeniedError ? 'denied' : 'error', err);
+    target = auditTarget(declared, resolved);
+    const denied = targetDenial(tool, resolved, env.policy());
+    if (denied) return refuse({ allowed: false, rule: denied.rule }, 'denied', denied);
   }
   const allowed: Decision = { allowed: true, rule: null };
 
@@ -169,7 +167,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
     return toToolResult(new ToolError('audit_unavailable', 'The audit log cannot be written, so unraid-mcp refuses to act. Ask the owner to check the audit directory (disk full or not writable).'));
   }
   try {
-    const run = () => runWithTimeout(tool.name, req.signal, settings.toolTimeoutMs, (signal) => tool.run(args, { deps: env.deps, signal, progress: req.progress }));
+    const run = () => runWithTimeout(tool.name, req.signal, settings.toolTimeoutMs, (signal) => tool.run(args, { deps: env.deps, signal, progress: req.progress, visible: (kind, name) => env.policy().visible(kind, name) }));
     const output: unknown = writing && resolved ? await env.locks.run(`${resolved.kind}:${resolved.id}`, run) : await run();
     const checked = tool.output.safeParse(output);
     if (!checked.success) {

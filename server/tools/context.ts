@@ -1,9 +1,12 @@
+import type Docker from 'dockerode';
 import type { HostReader } from '../backends/host/host-reader.js';
 import type { Logger } from '../log.js';
 
 /** Backends and services a tool may use. Built once in main.ts and passed down; tests build their own. */
 export interface ToolDeps {
   host: HostReader;
+  /** The Docker client, loaded on first use. */
+  docker: () => Promise<Docker>;
   log: Logger;
 }
 
@@ -14,4 +17,6 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
+  /** False for a container or VM the owner's filters hide: list tools leave those out. */
+  visible: (kind: 'container' | 'vm', name: string) => boolean;
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -20,10 +21,14 @@ export interface TestServerOptions {
   procRoot?: string;
   sysRoot?: string;
   settingsCfg?: string;
+  /** Written as policy.json (filters, protected lists, confirmation modes). */
+  policy?: Record<string, unknown>;
   tokens?: Array<{ name: string; scope: Scope; expires?: Date | null }>;
   tools?: ReadonlyArray<AnyTool>;
   env?: Record<string, string>;
   log?: Logger;
+  /** Use this directory for config, state and audit (tokens are created only if none exist yet) — to restart a server on the same state. Not removed on close. */
+  root?: string;
 }
 
 export interface TestServer {
@@ -33,6 +38,10 @@ export interface TestServer {
   env: ServiceEnv;
   service: Service;
   secrets: Record<string, string>;
+  root: string;
+  /** Calls the admin API (served on loopback for the test), as the WebGUI bridge or the CLI would. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads many response shapes
+  admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
   connect(tokenName?: string, clientOpts?: ConstructorParameters<typeof Client>[1]): Promise<Client>;
   close(): Promise<void>;
 }
@@ -42,10 +51,11 @@ export interface TestServer {
  * roots and fresh temporary config/state/audit directories, with real tokens in tokens.json.
  */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const root = await mkdtemp(join(tmpdir(), 'umcp-test-'));
+  const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'umcp-test-')));
   const dirs = { config: join(root, 'config'), state: join(root, 'state'), audit: join(root, 'audit') };
   await mkdir(dirs.config, { recursive: true });
   if (opts.settingsCfg !== undefined) await writeFile(join(dirs.config, 'unraid-mcp.cfg'), opts.settingsCfg);
+  if (opts.policy !== undefined) await writeFile(join(dirs.config, 'policy.json'), JSON.stringify({ version: 1, ...opts.policy }));
   const secrets: Record<string, string> = {};
   for (const t of opts.tokens ?? [{ name: 'test', scope: 'admin' }]) {
     secrets[t.name] = (await createToken(dirs.config, t.name, t.scope, t.expires ?? null, new Date())).secret;
@@ -73,6 +83,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const server: Server = createServer(service.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  const adminServer: Server = createServer(service.adminApp);
+  await new Promise<void>((r) => adminServer.listen(0, '127.0.0.1', r));
+  const adminOrigin = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
   const origin = `http://127.0.0.1:${port}`;
   const clients: Client[] = [];
   return {
@@ -82,6 +95,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     env,
     service,
     secrets,
+    root,
+    async admin(method, path, body, headers = {}) {
+      const res = await fetch(adminOrigin + path, {
+        method,
+        headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null, headers: res.headers };
+    },
     async connect(tokenName: string = Object.keys(secrets)[0] ?? 'test', clientOpts) {
       const client = new Client({ name: 'vitest', version: '1.0.0' }, clientOpts);
       const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
@@ -95,8 +118,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       server.close();
       server.closeAllConnections();
+      adminServer.close();
+      adminServer.closeAllConnections();
       await service.shutdown(1000);
-      await rm(root, { recursive: true, force: true });
+      if (!opts.root) await rm(root, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool, type AnyTool } from '../../server/tools/define-tool.js';
 import { ToolError } from '../../server/errors/tool-error.js';
+import type { ToolContext } from '../../server/tools/context.js';
 
 /** Tools that exist only in tests, to exercise the framework and safety layers without real backends. */
 const readHints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
@@ -93,3 +94,74 @@ export const testBadOutput = defineTool({
 });
 
 export const testTools: AnyTool[] = [testEcho, testBigList, testSlow, testAdminWrite, testBroken, testBadOutput];
+
+/** Test-only tools shaped like the Docker ones to come: each declares its target and confirmation default. */
+const containerId = z.object({ id: z.string().max(200) }).strict();
+const acted = z.object({ acted: z.string(), id: z.string() });
+const actOn = (verb: string) => async ({ id }: { id: string }, ctx: ToolContext) => {
+  const info = await (await ctx.deps.docker()).getContainer(id).inspect();
+  return { acted: `${verb} ${info.Name.replace(/^\//, '')}`, id: info.Id };
+};
+
+export const testStart = defineTool({
+  name: 'test_start',
+  title: 'Start (test)',
+  description: 'Pretends to start a container; a writing tool that needs no confirmation by default.',
+  toolset: 'docker',
+  scope: 'operate',
+  confirm: 'none',
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: containerId,
+  output: acted,
+  target: ({ id }) => ({ kind: 'container', ref: id }),
+  run: actOn('started'),
+});
+
+export const testStop = defineTool({
+  name: 'test_stop',
+  title: 'Stop (test)',
+  description: 'Pretends to stop a container; token confirmation by default; refused on protected containers.',
+  toolset: 'docker',
+  scope: 'operate',
+  confirm: 'token',
+  refusesProtected: true,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: containerId.extend({ timeout: z.number().int().min(0).max(600).default(10) }),
+  output: acted,
+  target: ({ id }) => ({ kind: 'container', ref: id }),
+  describe: ({ id, timeout }, target) => `Stop container "${target?.name ?? id}", killing it after ${timeout} s.`,
+  run: actOn('stopped'),
+});
+
+export const testRemove = defineTool({
+  name: 'test_remove',
+  title: 'Remove (test)',
+  description: 'Pretends to remove a container; owner approval by default; refused on protected containers.',
+  toolset: 'docker',
+  scope: 'admin',
+  confirm: 'approve',
+  refusesProtected: true,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  input: containerId,
+  output: acted,
+  target: ({ id }) => ({ kind: 'container', ref: id }),
+  run: actOn('removed'),
+});
+
+export const testListContainers = defineTool({
+  name: 'test_list_containers',
+  title: 'List containers (test)',
+  description: 'Lists container names, leaving out those the filters hide.',
+  toolset: 'docker',
+  scope: 'read',
+  annotations: readHints,
+  input: z.object({ prefix: z.string().max(50) }).strict(),
+  output: z.object({ names: z.array(z.string()) }),
+  run: async ({ prefix }, ctx) => {
+    const list = await (await ctx.deps.docker()).listContainers({ all: true });
+    const names = list.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter((n) => n.startsWith(prefix) && ctx.visible('container', n));
+    return { names: names.sort() };
+  },
+});
+
+export const safetyTools: AnyTool[] = [testStart, testStop, testRemove, testListContainers, testEcho];

@@ -241,6 +241,25 @@ describe('write failures', () => {
   });
 });
 
+describe('a vanished directory', () => {
+  it('is not re-created by a reopen (it may be an unmounted /mnt/user): the write fails with ENOENT', async () => {
+    const disk = new FlakyDisk();
+    const root = await tempDir();
+    const dir = join(root, 'appdata', 'audit');
+    const log = await openLog(dir, { openFile: disk.open });
+    await appendMany(log, 2);
+    disk.failWrite = () => 'partial';
+    disk.failTruncate = true;
+    await expect(log.append(intent(), true)).rejects.toThrow(/disk is full/);
+    disk.failWrite = null;
+    disk.failTruncate = false;
+    await rm(join(root, 'appdata'), { recursive: true });
+    await expect(log.append(intent(), true)).rejects.toThrow(`audit log in ${dir} cannot be written: the directory has disappeared (ENOENT); was the array stopped?`);
+    expect(await stat(join(root, 'appdata')).catch(() => null)).toBeNull();
+    await log.close();
+  });
+});
+
 /**
  * A real full disk: a 64 KiB tmpfs. Mounting needs root (CI runs as root for dockerd); elsewhere the
  * FlakyDisk tests above cover the same paths by injection.
