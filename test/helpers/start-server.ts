@@ -57,7 +57,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   if (opts.settingsCfg !== undefined) await writeFile(join(dirs.config, 'unraid-mcp.cfg'), opts.settingsCfg);
   if (opts.policy !== undefined) await writeFile(join(dirs.config, 'policy.json'), JSON.stringify({ version: 1, ...opts.policy }));
   const secrets: Record<string, string> = {};
-  for (const t of opts.tokens ?? [{ name: 'test', scope: 'admin' }]) {
+  const fresh = !existsSync(join(dirs.config, 'tokens.json'));
+  for (const t of fresh ? (opts.tokens ?? [{ name: 'test', scope: 'admin' as const }]) : []) {
     secrets[t.name] = (await createToken(dirs.config, t.name, t.scope, t.expires ?? null, new Date())).secret;
   }
   const env = parseEnv(

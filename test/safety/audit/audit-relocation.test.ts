@@ -196,6 +196,32 @@ describe('relocation between appdata and RAM', () => {
     expect(await chainFiles(ram)).toEqual([]);
   });
 
+  it('loses and duplicates nothing while tool calls keep appending during the moves', async () => {
+    const { appdata, ram } = await dirs();
+    // Small files so rotation happens during the moves too; keep them all to compare every record.
+    const log = await openLog(appdata, { maxFileBytes: 4096, keepFiles: 10_000 });
+    const acked: string[] = [];
+    let stop = false;
+    const writers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        const rec = intent({ id: `w${w}-${i}` });
+        await log.append(rec, i % 2 === 0);
+        acked.push(rec.id);
+      }
+    });
+    for (let k = 0; k < 6; k++) {
+      await new Promise((r) => setTimeout(r, 15));
+      await log.relocate(k % 2 === 0 ? ram : appdata, k % 2 === 1);
+    }
+    stop = true;
+    await Promise.all(writers);
+    await log.close();
+    const recs = await readAll(appdata);
+    expect(toolIds(recs).sort()).toEqual([...acked].sort());
+    expect(await verifyAudit(appdata)).toMatchObject({ ok: true, firstSeq: 1 });
+    expect(await chainFiles(ram)).toEqual([]);
+  });
+
   it('keeps writing to the old directory when the new one cannot be used', async () => {
     const { appdata } = await dirs();
     const blocker = join(await tempDir(), 'file');
