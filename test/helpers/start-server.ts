@@ -39,6 +39,8 @@ export interface TestServer {
   service: Service;
   secrets: Record<string, string>;
   root: string;
+  /** http://127.0.0.1:PORT of the admin API's test listener. */
+  adminOrigin: string;
   /** Calls the admin API (served on loopback for the test), as the WebGUI bridge or the CLI would. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads many response shapes
   admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
@@ -97,6 +99,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     service,
     secrets,
     root,
+    adminOrigin,
     async admin(method, path, body, headers = {}) {
       const res = await fetch(adminOrigin + path, {
         method,

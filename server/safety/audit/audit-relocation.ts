@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from '../../log.js';
 import { writeFileAtomic } from '../../config/atomic-write.js';
 import type { AdoptedFrom, AuditEntry, StoredRecord } from './audit-record.js';
@@ -57,6 +57,7 @@ const CHUNK_BYTES = 256 * 1024;
 
 /** Copies every record of `fromDir` that `target` lacks into it, then empties `fromDir`. */
 export async function adoptFrom(target: AdoptionTarget, fromDir: string): Promise<AdoptionResult> {
+  if (resolve(fromDir) === resolve(target.dir)) throw new Error(`cannot move the audit log in ${fromDir} into itself`);
   const files = await listAuditFiles(fromDir);
   const result: AdoptionResult = { from: fromDir, mode: 'nothing', copied: 0, skipped: 0, sourceFiles: files.length, sourceIntact: true, sourceProblem: null };
   if (!files.length) {
@@ -76,7 +77,9 @@ export async function adoptFrom(target: AdoptionTarget, fromDir: string): Promis
   if (src.problem === null && (tail.seq === 0 || tailAt !== null || continues)) {
     result.mode = 'verbatim';
     await copyVerbatim(target, files, result);
-  } else if (src.last && (src.last.seq <= tail.seq && (await findRecordBySeq(target.dir, src.last.seq))?.hash === src.last.hash)) {
+  } else if (src.problem === null && src.last && src.last.seq <= tail.seq && (await findRecordBySeq(target.dir, src.last.seq))?.hash === src.last.hash) {
+    // Copied before a crash kept the source from being emptied; an intact source only, so a damaged
+    // line is never deleted without having been copied (re-chaining keeps it, as unreadable-line).
     result.mode = 'already-present';
     result.skipped = src.lines;
   } else {

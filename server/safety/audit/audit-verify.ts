@@ -9,7 +9,7 @@ export interface VerifyProblem {
   line: number;
   /** Seq of the broken record as written in it, when it could be read. */
   seq: number | null;
-  kind: 'incomplete-line' | 'invalid-json' | 'not-a-record' | 'hash-mismatch' | 'prev-mismatch' | 'seq-backwards' | 'reordered' | 'missing' | 'deleted-files';
+  kind: 'invalid-json' | 'not-a-record' | 'hash-mismatch' | 'prev-mismatch' | 'seq-backwards' | 'reordered' | 'missing' | 'deleted-files';
   message: string;
 }
 
@@ -23,6 +23,11 @@ export interface VerifyReport {
   anchor: string | null;
   /** Files that rotation deleted, counted from the `audit.rotated-away` events in the log. */
   rotatedAwayFiles: number;
+  /**
+   * Bytes of an unterminated last line in audit.jsonl: a write in progress, or what a crash cut off
+   * (the sidecar sets it aside when it next opens the log). Not a broken chain: no record is in it.
+   */
+  incompleteTailBytes: number;
   problem: VerifyProblem | null;
 }
 
@@ -48,11 +53,11 @@ interface Gap {
  */
 export async function verifyAudit(dir: string, opts: { currentFileEnd?: number } = {}): Promise<VerifyReport> {
   const files = await listAuditFiles(dir);
-  const report: VerifyReport = { ok: true, records: 0, files: files.length, firstSeq: null, lastSeq: null, anchor: null, rotatedAwayFiles: 0, problem: null };
+  const report: VerifyReport = { ok: true, records: 0, files: files.length, firstSeq: null, lastSeq: null, anchor: null, rotatedAwayFiles: 0, incompleteTailBytes: 0, problem: null };
   let last: { seq: number; hash: string } | null = null;
   let keptFromSeq = 0;
   let gap: Gap | null = null;
-  const fail = (p: Omit<VerifyProblem, 'message'> & { message: string }) => {
+  const fail = (p: VerifyProblem) => {
     report.ok = false;
     report.problem = p;
   };
@@ -73,9 +78,9 @@ export async function verifyAudit(dir: string, opts: { currentFileEnd?: number }
           if (++gap.scanned >= LOOKAHEAD_LINES) break outer;
           continue;
         }
-        if (!raw.complete) {
-          fail({ file: file.name, line, seq: null, kind: 'incomplete-line', message: 'incomplete last line (no newline): a write was cut off; the sidecar sets it aside when it next opens the log' });
-          break outer;
+        if (!raw.complete && file.current) {
+          report.incompleteTailBytes = raw.bytes.length;
+          continue;
         }
         if (parsed === undefined) {
           fail({ file: file.name, line, seq: null, kind: 'invalid-json', message: 'not valid JSON (the line was damaged or edited)' });
@@ -138,11 +143,13 @@ export function formatVerifyReport(r: VerifyReport, dir: string): string[] {
     const p = r.problem;
     return [`BROKEN: ${p.file} line ${p.line} (seq ${p.seq ?? '?'}): ${p.message}`, `${r.records} records before it verified; directory ${dir}`];
   }
-  if (r.records === 0) return [`OK: 0 records in ${r.files} files, nothing to verify (${dir})`];
-  const out = [`OK: ${r.records} records in ${r.files} files, chain intact (from seq ${r.firstSeq} to ${r.lastSeq})`];
-  if ((r.firstSeq as number) > 1) {
+  const out = r.records === 0 ? [`OK: 0 records in ${r.files} files, nothing to verify (${dir})`] : [`OK: ${r.records} records in ${r.files} files, chain intact (from seq ${r.firstSeq} to ${r.lastSeq})`];
+  if (r.firstSeq !== null && r.firstSeq > 1) {
     const rotated = r.rotatedAwayFiles ? `${r.rotatedAwayFiles} older files were rotated away` : 'rotated away, or written in the other audit location';
-    out.push(`note: the chain starts at seq ${r.firstSeq}: ${(r.firstSeq as number) - 1} earlier records are not in this directory (${rotated}); verified from the anchor prev=${r.anchor}`);
+    out.push(`note: the chain starts at seq ${r.firstSeq}: ${r.firstSeq - 1} earlier records are not in this directory (${rotated}); verified from the anchor prev=${r.anchor}`);
+  }
+  if (r.incompleteTailBytes) {
+    out.push(`note: audit.jsonl ends with ${r.incompleteTailBytes} bytes of an unfinished line (a write in progress, or cut off by a crash; the sidecar sets it aside when it next opens the log)`);
   }
   return out;
 }

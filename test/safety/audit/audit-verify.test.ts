@@ -74,12 +74,32 @@ describe('audit verify', () => {
     expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 7 (seq 3): seq goes backwards: expected 7, found 3 (records were reordered or duplicated)');
   });
 
-  it('names garbage and a cut-off last line', async () => {
+  it('names a damaged line', async () => {
     const { dir, lines } = await logOf(5);
     await rewrite(dir, [...lines.slice(0, 2), 'not json', ...lines.slice(3)]);
     expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 3 (seq ?): not valid JSON (the line was damaged or edited)');
+  });
+
+  it('notes an unfinished last line of audit.jsonl (a write in progress, or crash debris) without calling the chain broken', async () => {
+    const { dir, lines } = await logOf(5);
     await writeFile(join(dir, 'audit.jsonl'), lines.join('\n') + '\n' + (lines[0] as string).slice(0, 40));
-    expect(await verdict(dir)).toMatch(/^BROKEN: audit\.jsonl line 6 \(seq \?\): incomplete last line/);
+    const report = await verifyAudit(dir);
+    expect(report).toMatchObject({ ok: true, records: 5, incompleteTailBytes: 40 });
+    expect(formatVerifyReport(report, dir)).toEqual([
+      'OK: 5 records in 1 files, chain intact (from seq 1 to 5)',
+      'note: audit.jsonl ends with 40 bytes of an unfinished line (a write in progress, or cut off by a crash; the sidecar sets it aside when it next opens the log)',
+    ]);
+  });
+
+  it('calls an unfinished line inside a rotated file broken', async () => {
+    const dir = await tempDir();
+    const log = await openLog(dir, { maxFileBytes: 2048 });
+    await appendMany(log, 20);
+    await log.close();
+    const [first] = await chainFiles(dir);
+    const text = await readFile(join(dir, first as string), 'utf8');
+    await writeFile(join(dir, first as string), text.slice(0, -30));
+    expect((await verifyAudit(dir)).problem).toMatchObject({ file: first, kind: 'invalid-json' });
   });
 
   it('follows the chain across at least three rotated files', async () => {
