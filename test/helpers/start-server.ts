@@ -42,7 +42,6 @@ export interface TestServer {
   /** http://127.0.0.1:PORT of the admin API's test listener. */
   adminOrigin: string;
   /** Calls the admin API (served on loopback for the test), as the WebGUI bridge or the CLI would. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads many response shapes
   admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
   connect(tokenName?: string, clientOpts?: ConstructorParameters<typeof Client>[1]): Promise<Client>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cp, readdir, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditLog } from '../../../server/safety/audit/audit-log.js';
 import type { AuditEvent, StoredRecord } from '../../../server/safety/audit/audit-record.js';
@@ -194,6 +194,24 @@ describe('relocation between appdata and RAM', () => {
     expectNoDuplicates(toolIds(recs));
     expect(await verifyAudit(appdata)).toMatchObject({ ok: true, firstSeq: 1 });
     expect(await chainFiles(ram)).toEqual([]);
+  });
+
+  it('moves a damaged RAM log by re-chaining it, keeps the unreadable line, and reports the damage', async () => {
+    const { appdata, ram } = await dirs();
+    const log = await openLog(appdata);
+    await fill(log, 3);
+    await log.relocate(ram, false);
+    await fill(log, 3);
+    const path = join(ram, 'audit.jsonl');
+    const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+    await writeFile(path, [lines[0], lines[1], 'garbage from a bad disk', ...lines.slice(2)].join('\n') + '\n');
+    const back = await log.relocate(appdata, true);
+    expect(back.moved).toMatchObject({ mode: 're-chained', sourceIntact: false, sourceProblem: 'audit.jsonl line 3: not a record', copied: lines.length + 1 });
+    await log.close();
+    const recs = await readAll(appdata);
+    expect(events(recs, 'audit.unreadable-line')[0]?.details).toMatchObject({ text: 'garbage from a bad disk', file: 'audit.jsonl' });
+    expect(toolIds(recs)).toHaveLength(6);
+    expect((await verifyAudit(appdata)).ok).toBe(true);
   });
 
   it('loses and duplicates nothing while tool calls keep appending during the moves', async () => {
