@@ -88,6 +88,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const adminServer: Server = createServer(service.adminApp);
   await new Promise<void>((r) => adminServer.listen(0, '127.0.0.1', r));
   const adminOrigin = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
+  // Also on the unix socket, where the CLI looks for it.
+  const adminSocketServer: Server = createServer(service.adminApp);
+  await new Promise<void>((r) => adminSocketServer.listen(env.adminSocket, r));
   const origin = `http://127.0.0.1:${port}`;
   const clients: Client[] = [];
   return {
@@ -121,8 +124,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       server.close();
       server.closeAllConnections();
-      adminServer.close();
-      adminServer.closeAllConnections();
+      for (const a of [adminServer, adminSocketServer]) {
+        a.close();
+        a.closeAllConnections();
+      }
       await service.shutdown(1000);
       if (!opts.root) await rm(root, { recursive: true, force: true });
     },
