@@ -67,8 +67,11 @@ describe('unraid-mcp confirm', () => {
     const env = await tempEnv();
     const s = await serve(env);
     try {
-      const second = await serve({ ...env }).catch((err: Error) => err);
-      expect(String(second)).toMatch(/another unraid-mcp is already running/);
+      const second = await serve({ ...env }).then(
+        () => 'started',
+        (err: Error) => err.message,
+      );
+      expect(second).toMatch(/another unraid-mcp is already running/);
     } finally {
       expect(await s.stop()).toBe(0);
     }
