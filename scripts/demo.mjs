@@ -28,6 +28,9 @@ const env = {
   UNRAID_MCP_SYS_ROOT: join(root, 'testdata/sys'),
   UNRAID_MCP_EMHTTP_ROOT: join(root, 'testdata/emhttp/parity-check-running'),
   LIBVIRT_URI: 'test:///default',
+  UNRAID_MCP_ADMIN_SOCKET: join(demo, 'admin.sock'),
+  UNRAID_MCP_AUDIT_RAM_DIR: join(demo, 'audit-ram'),
+  UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(demo, 'audit'),
 };
 mkdirSync(env.UNRAID_MCP_CONFIG_DIR, { recursive: true });
 
@@ -68,6 +71,8 @@ Claude Code:
   claude mcp add --transport http unraid ${url} --header "Authorization: Bearer ${secret}"
 
 Try it:  curl -s http://127.0.0.1:${port}/readyz
+Admin:   UNRAID_MCP_ADMIN_SOCKET=${env.UNRAID_MCP_ADMIN_SOCKET} npx unraid-mcp confirm list
+         curl -s --unix-socket ${env.UNRAID_MCP_ADMIN_SOCKET} http://localhost/api/status
 Stop with Ctrl-C.`);
 });
 

@@ -32,6 +32,20 @@ describe('tool registry', () => {
     for (const t of allTools) if (t.annotations.destructiveHint) expect(t.scope).toBe('admin');
   });
 
+  it('every writing tool declares its default confirmation mode; reads have none', () => {
+    for (const t of allTools) {
+      if (t.annotations.readOnlyHint) expect(t.confirm ?? 'none').toBe('none');
+      else expect(t.confirm, `${t.name} must declare confirm`).toBeDefined();
+    }
+  });
+
+  it('every writing tool accepts confirmation_token and confirmation_id; reads do not', () => {
+    for (const t of allTools) {
+      const props = Object.keys((toListEntry(t).inputSchema as { properties?: object }).properties ?? {});
+      expect(props.includes('confirmation_token') && props.includes('confirmation_id')).toBe(!t.annotations.readOnlyHint);
+    }
+  });
+
   it('read-only selection contains no writing tool, for every scope', () => {
     for (const scope of SCOPES) {
       for (const t of selectTools(allTools, { toolsets: TOOLSETS, readOnly: true, scope })) expect(t.annotations.readOnlyHint).toBe(true);
