@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { ServiceEnv } from './config/env.js';
 import type { Settings } from './config/settings.js';
 import { SettingsStore } from './config/settings-store.js';
@@ -16,7 +16,7 @@ import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
 import { createMetrics } from './http/metrics.js';
 import { buildAllowedHosts } from './http/host-origin.js';
-import { createApp } from './http/create-app.js';
+import { createLanHandler } from './http/lan-handler.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { lazyDockerClient } from './backends/docker/docker-client.js';
@@ -26,20 +26,14 @@ import { PendingApprovals } from './safety/confirm/pending-approvals.js';
 import { KeyedMutex } from './util/keyed-mutex.js';
 import { redact } from './safety/redact.js';
 import { SERVER_INFO } from './mcp/session-server.js';
-import { createAdminApp } from './admin/create-admin-app.js';
 import type { AdminDeps } from './admin/admin-deps.js';
-import { statusRoutes } from './admin/routes/status-routes.js';
-import { tokenRoutes } from './admin/routes/token-routes.js';
-import { confirmationRoutes } from './admin/routes/confirmation-routes.js';
-import { settingsRoutes } from './admin/routes/settings-routes.js';
-import { auditRoutes } from './admin/routes/audit-routes.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface Service {
-  app: Express;
+  app: RequestListener;
   /** The admin API (WebGUI bridge and CLI); main.ts serves it on the unix socket only. */
-  adminApp: Express;
+  adminApp: RequestListener;
   /** The settings in force now (re-read when unraid-mcp.cfg or policy.json change). */
   readonly settings: Settings;
   settingsStore: SettingsStore;
@@ -104,7 +98,7 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
     onCountChange: (n) => metrics.sessions.set(n),
   });
   let shuttingDown = false;
-  const app = createApp({
+  const app = createLanHandler({
     env: callEnv,
     tools: opts.tools ?? allTools,
     auth: disabledAuth(auth, settingsStore),
@@ -115,6 +109,7 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
     allowedHosts: buildAllowedHosts({ bindHost: env.host, extra: [...env.allowedHosts, ...initialSettings.allowedHosts] }),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     shuttingDown: () => shuttingDown,
+    log,
   });
 
   const adminDeps: AdminDeps = {
@@ -130,18 +125,12 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
       await systemEvent(event, details, actor);
     },
   };
-  const { settings: settingsRouter, filters } = settingsRoutes(adminDeps, settingsStore, docker);
-  const adminApp = createAdminApp(
-    {
-      status: statusRoutes(adminDeps, () => ({ audit: audit.status(), readOnly: settingsStore.current().settings.readOnly })),
-      tokens: tokenRoutes(adminDeps),
-      confirmations: confirmationRoutes(adminDeps),
-      settings: settingsRouter,
-      filters,
-      audit: auditRoutes(adminDeps, audit, { ram: env.auditRamDir, persistent: env.auditPersistentDir }),
-    },
-    log,
-  );
+  // Built on first use: the admin API (and the web framework behind it) serves the WebGUI page, which
+  // is opened rarely; an idle sidecar should not carry it.
+  const adminApp = lazyListener(async () => {
+    const { buildAdminApp } = await import('./admin/build-admin-app.js');
+    return buildAdminApp({ deps: adminDeps, settingsStore, docker, audit, auditDirs: { ram: env.auditRamDir, persistent: env.auditPersistentDir }, log });
+  });
 
   const usageTimer = setInterval(() => void auth.flushUsage(), 60_000);
   usageTimer.unref();
@@ -162,6 +151,21 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
       await auth.flushUsage();
       await audit.close();
     },
+  };
+}
+
+/** A request listener created by `build` on the first request; later requests reuse it. */
+function lazyListener(build: () => Promise<RequestListener>): RequestListener {
+  let listener: Promise<RequestListener> | null = null;
+  return (req, res) => {
+    listener ??= build();
+    listener.then(
+      (l) => l(req, res),
+      () => {
+        listener = null;
+        res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"error":"the admin API failed to start; see the unraid-mcp log"}');
+      },
+    );
   };
 }
 

@@ -1,13 +1,12 @@
 import { networkInterfaces, hostname } from 'node:os';
-import type { RequestHandler } from 'express';
-import { sendError } from './send-error.js';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * The Host and Origin names this server answers to: its own host names and addresses, the localhost
  * forms, and any the owner added. Everything else is refused, which defeats DNS rebinding (a hostile
  * web page resolving its own name to the server's address).
  */
-export function buildAllowedHosts(opts: { bindHost: string; extra: string[]; systemHostName?: string }): Set<string> {
+export function buildAllowedHosts(opts: { bindHost: string; extra: ReadonlyArray<string>; systemHostName?: string }): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '::1', ...opts.extra.map((h) => h.toLowerCase())]);
   const host = (opts.systemHostName ?? hostname()).toLowerCase();
   names.add(host);
@@ -26,28 +25,23 @@ export function hostWithoutPort(value: string): string {
   return colon === -1 ? v : v.slice(0, colon);
 }
 
-export function hostOriginCheck(allowed: Set<string>, onReject: (reason: 'host' | 'origin') => void): RequestHandler {
-  return (req, res, next) => {
-    const host = req.headers.host;
-    if (!host || !allowed.has(hostWithoutPort(host))) {
-      onReject('host');
-      sendError(res, 403, `Host "${String(host ?? '').slice(0, 100)}" is not allowed. Add it to UNRAID_MCP_ALLOWED_HOSTS (or Allowed hosts in Settings → unraid-mcp) if this is how you reach the server.`);
-      return;
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      let originHost: string | null = null;
-      try {
-        originHost = origin === 'null' ? null : hostWithoutPort(new URL(origin).host);
-      } catch {
-        originHost = null;
-      }
-      if (originHost === null || !allowed.has(originHost)) {
-        onReject('origin');
-        sendError(res, 403, `Origin "${origin.slice(0, 100)}" is not allowed: browsers may not call this server from other sites.`);
-        return;
-      }
-    }
-    next();
-  };
+/** Why the request's Host or Origin is refused, or null when both are acceptable. */
+export function hostOriginProblem(req: IncomingMessage, allowed: Set<string>): { reason: 'host' | 'origin'; message: string } | null {
+  const host = req.headers.host;
+  if (!host || !allowed.has(hostWithoutPort(host))) {
+    return {
+      reason: 'host',
+      message: `Host "${String(host ?? '').slice(0, 100)}" is not allowed. Add it to UNRAID_MCP_ALLOWED_HOSTS (or Allowed hosts in Settings → unraid-mcp) if this is how you reach the server.`,
+    };
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return null;
+  let originHost: string | null = null;
+  try {
+    originHost = origin === 'null' ? null : hostWithoutPort(new URL(origin).host);
+  } catch {
+    originHost = null;
+  }
+  if (originHost !== null && allowed.has(originHost)) return null;
+  return { reason: 'origin', message: `Origin "${origin.slice(0, 100)}" is not allowed: browsers may not call this server from other sites.` };
 }

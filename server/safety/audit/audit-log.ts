@@ -205,6 +205,22 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Moves records left in another directory into the current one, as relocate() does, without
+   * switching: for a sidecar that restarts straight into appdata while the RAM directory still holds
+   * records from before (call it at startup with the RAM directory). Nothing to move: no record.
+   */
+  adopt(dir: string): Promise<AdoptionResult> {
+    return this.exclusive(async () => {
+      await this.flushQueue();
+      const moved = await adoptFrom(this.adoptionTarget(), dir);
+      if (moved.mode !== 'nothing') await this.writeEntries([{ entry: this.systemEvent('audit.adopted', { from: dir, moved }) }], true);
+      return moved;
+    }).catch((err: unknown) => {
+      throw AuditWriteError.from(err, dir, 'cannot be moved');
+    });
+  }
+
   /** Writes what is queued, fsyncs and closes. Later appends are rejected. */
   close(): Promise<void> {
     return this.exclusive(async () => {

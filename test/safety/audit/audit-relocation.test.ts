@@ -240,6 +240,24 @@ describe('relocation between appdata and RAM', () => {
     expect(await chainFiles(ram)).toEqual([]);
   });
 
+  it('adopt() moves records stranded in RAM at startup, and finds nothing the second time', async () => {
+    const { appdata, ram } = await dirs();
+    const log = await openLog(appdata);
+    await fill(log, 2);
+    await log.relocate(ram, false);
+    await fill(log, 3);
+    await log.close();
+    const restarted = await openLog(appdata);
+    expect(await restarted.adopt(ram)).toMatchObject({ mode: 'verbatim', copied: 4 });
+    expect(await restarted.adopt(ram)).toMatchObject({ mode: 'nothing', copied: 0 });
+    await restarted.close();
+    const recs = await readAll(appdata);
+    expect(toolIds(recs)).toHaveLength(5);
+    expect(events(recs, 'audit.adopted')).toHaveLength(1);
+    expect(await chainFiles(ram)).toEqual([]);
+    expect((await verifyAudit(appdata)).ok).toBe(true);
+  });
+
   it('keeps writing to the old directory when the new one cannot be used', async () => {
     const { appdata } = await dirs();
     const blocker = join(await tempDir(), 'file');

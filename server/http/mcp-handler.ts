@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { AnyTool } from '../tools/define-tool.js';
+import type { Principal } from '../tokens/token-authenticator.js';
+import type { CallEnv } from '../mcp/call-tool.js';
+import type { SessionRegistry } from '../mcp/session-registry.js';
+import { createSessionServer } from '../mcp/session-server.js';
+import { readJsonBody } from './read-json-body.js';
+import { sendError } from './send-error.js';
+
+export interface McpHandlerDeps {
+  env: CallEnv;
+  tools: ReadonlyArray<AnyTool>;
+  sessions: SessionRegistry;
+  bodyLimitBytes: number;
+  onReject: (reason: string) => void;
+}
+
+/**
+ * /mcp after the host/origin and bearer checks: body rules for POST (type, size, JSON, no batches),
+ * then session routing — a new session (one McpServer + transport) for initialize, otherwise the
+ * caller's own session; another token's session id is "not found".
+ */
+export function mcpHandler(deps: McpHandlerDeps): (req: IncomingMessage, res: ServerResponse, principal: Principal) => Promise<void> {
+  const reject = (res: ServerResponse, reason: string, status: number, message: string, code?: number) => {
+    deps.onReject(reason);
+    sendError(res, status, message, {}, code);
+  };
+
+  async function forward(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown) {
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId !== 'string') return reject(res, 'no_session', 400, 'Bad Request: Mcp-Session-Id header is required.');
+    const session = deps.sessions.get(sessionId, principal.tokenId);
+    if (!session) return reject(res, 'unknown_session', 404, 'Session not found: it expired, was closed, or belongs to another token. Start a new session with initialize.');
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  async function openSession(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown) {
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => deps.sessions.add({ id, tokenId: principal.tokenId, principal: principal.name, transport, server }),
+    });
+    const server = createSessionServer(deps.env, deps.tools, principal, () => transport.sessionId);
+    transport.onclose = () => {
+      if (transport.sessionId) deps.sessions.remove(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+    if (!transport.sessionId) await server.close();
+  }
+
+  return async (req, res, principal) => {
+    if (req.method === 'GET' || req.method === 'DELETE') return forward(req, res, principal, undefined);
+    if (req.method !== 'POST') return reject(res, 'method', 405, 'Method not allowed: use POST, GET or DELETE.');
+    const read = await readJsonBody(req, deps.bodyLimitBytes);
+    if (!read.ok) return reject(res, read.reason, read.status, read.message, read.code);
+    const body = read.body;
+    if (Array.isArray(body)) return reject(res, 'batch', 400, 'JSON-RPC batches are not supported (removed in MCP 2025-06-18): send one message per request.');
+    if (!body || typeof body !== 'object') return reject(res, 'invalid_message', 400, 'The body must be one JSON-RPC message object.');
+    if (typeof req.headers['mcp-session-id'] === 'string') return forward(req, res, principal, body);
+    if (!isInitializeRequest(body)) return reject(res, 'no_session', 400, 'Bad Request: no Mcp-Session-Id header; start with an initialize request.');
+    const full = deps.sessions.capacityProblem(principal.tokenId);
+    if (full) return reject(res, 'session_limit', full.status, full.message);
+    await openSession(req, res, principal, body);
+  };
+}
