@@ -18,6 +18,7 @@ import { createMetrics } from './http/metrics.js';
 import { buildAllowedHosts } from './http/host-origin.js';
 import { createLanHandler } from './http/lan-handler.js';
 import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { lazyDockerClient } from './backends/docker/docker-client.js';
 import { createTargetResolver } from './backends/target-resolver.js';
@@ -54,6 +55,11 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   await auth.init();
   const audit = new AuditLog({ dir: env.auditDir, persistent: env.auditPersistent, log });
   await audit.open();
+  // Records written to RAM while the array was stopped (then a sidecar restart straight into appdata)
+  // join the persistent log now rather than at the next array stop — a reboot before then would lose them.
+  if (env.auditPersistent && env.auditRamDir !== env.auditDir && existsSync(env.auditRamDir)) {
+    await audit.adopt(env.auditRamDir).catch((err: unknown) => log.error('could not adopt audit records left in RAM', { err }));
+  }
   if (!env.auditPersistent) log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: env.auditDir });
 
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
