@@ -18,6 +18,7 @@ describe('redact', () => {
       `key ${REDACTED} and ${REDACTED} and ${REDACTED} ${REDACTED}`,
     );
     expect(redactString('postgres://app:s3cret@db:5432/x')).toBe(`postgres://app:${REDACTED}@db:5432/x`);
+    expect(redactString(`slack xoxb-${'1'.repeat(12)} and github_pat_${'Z'.repeat(30)}`)).toBe(`slack ${REDACTED} and ${REDACTED}`);
     expect(redactString(`Authorization: Bearer umcp_${'c'.repeat(43)}`)).toBe(`Authorization: Bearer ${REDACTED}`);
   });
 
