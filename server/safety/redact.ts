@@ -40,8 +40,10 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * Deep copy with secrets replaced. Also handles `KEY=value` strings (container env entries), where
- * the key decides. Depth-limited so a hostile nested argument cannot blow the stack.
+ * The value with secrets replaced. Copy-on-write: parts without secrets are returned as they are (the
+ * common case — tool results run through here on every call), only the path to a replaced value is
+ * copied. Also handles `KEY=value` strings (container env entries), where the key decides.
+ * Depth-limited so a hostile nested argument cannot blow the stack.
  */
 export function redact<T>(value: T, depth = 0): T {
   if (depth > 32) return REDACTED as T;
@@ -52,11 +54,26 @@ export function redact<T>(value: T, depth = 0): T {
     }
     return redactString(value) as T;
   }
-  if (Array.isArray(value)) return (value as unknown[]).map((v) => redact(v, depth + 1)) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const r = redact(item, depth + 1);
+      if (r !== item && !copy) copy = value.slice(0, i);
+      if (copy) copy.push(r);
+    }
+    return (copy ?? value) as T;
+  }
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redact(v, depth + 1);
-    return out as T;
+    let copy: Record<string, unknown> | null = null;
+    const entries = Object.entries(value);
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i] as [string, unknown];
+      const r = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redact(v, depth + 1);
+      if (r !== v && !copy) copy = Object.fromEntries(entries.slice(0, i));
+      if (copy) copy[k] = r;
+    }
+    return (copy ?? value) as T;
   }
   return value;
 }

@@ -130,6 +130,26 @@ describe('audit', () => {
   });
 });
 
+describe('audit relocation (array stopping / started)', () => {
+  it('moves the log to RAM and back without losing or duplicating records', async () => {
+    const client = await srv.connect();
+    await client.callTool({ name: 'test_echo', arguments: { message: 'before' } });
+    const toRam = await srv.admin('POST', '/api/audit/relocate', { to: 'ram' });
+    expect(toRam.status).toBe(200);
+    expect((await srv.admin('GET', '/api/status')).json.audit).toMatchObject({ dir: srv.env.auditRamDir, persistent: false });
+    await client.callTool({ name: 'test_echo', arguments: { message: 'while stopped' } });
+    expect((await srv.admin('POST', '/api/audit/relocate', { to: 'persistent' })).status).toBe(200);
+    expect((await srv.admin('GET', '/api/status')).json.audit).toMatchObject({ dir: srv.env.auditDir, persistent: true });
+    await client.callTool({ name: 'test_echo', arguments: { message: 'after' } });
+    const verify = (await srv.admin('GET', '/api/audit/verify')).json;
+    expect(verify.ok).toBe(true);
+    const page = await srv.admin('GET', '/api/audit?tool=test_echo&stage=outcome&limit=500');
+    const messages = (page.json.records as Array<{ args: { message: string } }>).map((r) => r.args.message);
+    for (const m of ['before', 'while stopped', 'after']) expect(messages.filter((x) => x === m)).toHaveLength(1);
+    expect((await srv.admin('POST', '/api/audit/relocate', { to: 'mars' })).json.problems[0].field).toBe('to');
+  });
+});
+
 describe('confirmation stream', () => {
   it('pushes a snapshot, then each change as it happens', async () => {
     const events: string[] = [];

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, mcpHeaders, INIT_BODY, type TestServer } from '../helpers/start-server.js';
 import { readMessages } from '../helpers/sse.js';
 import { rawRequest } from '../helpers/raw-request.js';
+import { createToken } from '../../server/tokens/token-commands.js';
 import { testTools } from '../helpers/test-tools.js';
 
 let srv: TestServer;
@@ -12,7 +13,6 @@ beforeAll(async () => {
     tokens: [
       { name: 'admin', scope: 'admin' },
       { name: 'reader', scope: 'read' },
-      { name: 'old', scope: 'admin', expires: new Date(Date.now() + 1500) },
     ],
   });
 });
@@ -46,9 +46,12 @@ describe('authentication', () => {
   });
 
   it('refuses an expired token with 401 saying it expired', async () => {
-    expect((await post(INIT_BODY, mcpHeaders(srv.secrets.old as string))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1600));
-    const res = await post(INIT_BODY, mcpHeaders(srv.secrets.old as string));
+    const expires = new Date(Date.now() + 2000);
+    const { secret } = await createToken(srv.env.configDir, 'short-lived', 'admin', expires, new Date());
+    await new Promise((r) => setTimeout(r, 300)); // the running server notices tokens.json changes within 250 ms
+    expect((await post(INIT_BODY, mcpHeaders(secret))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, Math.max(0, expires.getTime() - Date.now()) + 50));
+    const res = await post(INIT_BODY, mcpHeaders(secret));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error_description="token expired"');
   });

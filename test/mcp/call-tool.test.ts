@@ -131,9 +131,10 @@ describe('progress and cancellation', () => {
     const call = client.callTool({ name: 'test_slow', arguments: { steps: 5, delayMs: 150 } }, undefined, { signal: ctl.signal });
     setTimeout(() => ctl.abort('user pressed stop'), 200);
     await expect(call).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 300));
-    const outcome = (await readAudit(srv.env.auditDir)).filter((r) => r.tool === 'test_slow' && r.stage === 'outcome').pop();
-    expect(outcome?.result).toMatchObject({ status: 'error', code: 'cancelled' });
+    // The outcome is written when the tool stops; poll for it rather than guess how long that takes.
+    const cancelled = async () => (await readAudit(srv.env.auditDir)).some((r) => r.tool === 'test_slow' && r.stage === 'outcome' && r.result?.code === 'cancelled');
+    for (let i = 0; i < 100 && !(await cancelled()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await cancelled()).toBe(true);
   });
 });
 

@@ -26,6 +26,16 @@ describe('redact', () => {
     expect(redact({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null })).toEqual({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null });
   });
 
+  it('returns clean values as they are and copies only what it changes', () => {
+    const clean = { disks: [{ name: 'disk1', temp: 30 }], host: 'tower' };
+    expect(redact(clean)).toBe(clean);
+    const mixed = { a: { b: 1 }, env: ['X=1', 'API_KEY=k'] };
+    const out = redact(mixed);
+    expect(out).toEqual({ a: { b: 1 }, env: ['X=1', `API_KEY=${REDACTED}`] });
+    expect(out.a).toBe(mixed.a);
+    expect(mixed.env[1]).toBe('API_KEY=k');
+  });
+
   it('survives hostile nesting', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 1000; i++) deep = [deep];

@@ -58,7 +58,7 @@ describe('PendingApprovals', () => {
     const e = await s.create(request, 3_600_000);
     const ticks: number[] = [];
     const waiting = s.waitForDecision(e.id, 10_000, new AbortController().signal, (ms) => ticks.push(ms), 20);
-    await new Promise((r) => setTimeout(r, 70));
+    await new Promise((r) => setTimeout(r, 150));
     await s.decide(e.id, 'approved', 'webgui', null);
     expect((await waiting)?.status).toBe('approved');
     expect(ticks.length).toBeGreaterThanOrEqual(2);
