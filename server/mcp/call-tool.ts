@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { ToolDeps } from '../tools/context.js';
@@ -42,7 +42,8 @@ export interface CallEnv {
 export interface Caller {
   principal: Principal;
   client: { name: string; version: string } | null;
-  sessionId: string | undefined;
+  /** SHA-256 prefix of the MCP session id (computed once per session): correlates calls in the audit log. */
+  sessionTag: string | null;
   /** Asks the user through the client (elicitation), when the client declared it. */
   elicit: ((message: string, signal: AbortSignal) => Promise<ElicitAnswer>) | null;
 }
@@ -70,7 +71,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
   const base = {
     principal: caller.principal.name,
     client: caller.client,
-    session: caller.sessionId ? createHash('sha256').update(caller.sessionId).digest('hex').slice(0, 16) : null,
+    session: caller.sessionTag,
     tool: tool.name,
     args: redact(req.args ?? {}),
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
@@ -21,6 +22,11 @@ const INSTRUCTIONS =
 export function createSessionServer(env: CallEnv, tools: ReadonlyArray<AnyTool>, principal: Principal, sessionId: () => string | undefined): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: INSTRUCTIONS });
   const byName = new Map(tools.map((t) => [t.name, t]));
+  let tag: string | null = null;
+  const sessionTag = () => {
+    const id = sessionId();
+    return id ? (tag ??= createHash('sha256').update(id).digest('hex').slice(0, 16)) : null;
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, () => {
     const s = env.settings();
@@ -36,7 +42,7 @@ export function createSessionServer(env: CallEnv, tools: ReadonlyArray<AnyTool>,
     return env.inflight.track(callTool(
       env,
       tool,
-      { principal, client: clientInfo(server), sessionId: sessionId(), elicit: elicitation(server) },
+      { principal, client: clientInfo(server), sessionTag: sessionTag(), elicit: elicitation(server) },
       {
         args: request.params.arguments,
         signal: extra.signal,
