@@ -57,6 +57,22 @@ describe('unraid-mcp confirm', () => {
     }
   });
 
+  it('serves the admin API on loopback too when UNRAID_MCP_ADMIN_PORT is set (demo only), never on the LAN listener', async () => {
+    const adminPort = 20000 + Math.floor(Math.random() * 20000);
+    const env = await tempEnv({ UNRAID_MCP_ADMIN_PORT: String(adminPort) });
+    const s = await serve(env);
+    try {
+      const status = await fetch(`http://127.0.0.1:${adminPort}/api/status`);
+      expect(status.status).toBe(200);
+      expect(await status.json()).toMatchObject({ version: '0.1.0', sessions: { active: 0 } });
+      expect((await fetch(`${s.origin}/api/status`)).status).toBe(404);
+      const list = await runCli(['confirm', 'list'], { ...env, UNRAID_MCP_ADMIN_SOCKET: '/nonexistent/admin.sock' });
+      expect(list.stdout.trim()).toBe('No pending confirmations.');
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
   it('says clearly when the service is not running', async () => {
     const r = await runCli(['confirm', 'list'], await tempEnv());
     expect(r.code).toBe(1);
