@@ -2,6 +2,7 @@ import type { TargetRef } from '../tools/define-tool.js';
 import type { ResolvedTarget } from './resolved-target.js';
 import type Docker from 'dockerode';
 import { resolveContainer } from './docker/resolve-container.js';
+import { resolveNetwork } from './docker/resolve-network.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 
 /** Turns what a tool was given (name, ID, ID prefix) into the real resource, before any policy check. */
@@ -15,10 +16,12 @@ export function createTargetResolver(deps: { docker: () => Promise<Docker>; host
       switch (target.kind) {
         case 'container':
           return resolveContainer(await deps.docker(), target.ref, signal);
+        case 'network':
+          return resolveNetwork(await deps.docker(), target.ref, signal);
         case 'host':
           return { kind: 'host', id: 'host', name: deps.hostname(), labels: {} };
         default:
-          // VMs, networks and images get their resolvers with their toolsets; until then nothing may act on them.
+          // VMs and images get their resolvers with their toolsets; until then nothing may act on them.
           throw new BackendUnavailableError(`unraid-mcp cannot act on ${target.kind}s yet.`);
       }
     },

@@ -54,6 +54,8 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
   annotations: ToolAnnotations;
   input: I;
   output: O;
+  /** Longer limit than the settings' tool timeout, for tools that legitimately run long (image pulls). */
+  timeoutMs?: number;
   /** Default confirmation mode (the owner can change it per tool). Required for every writing tool. */
   confirm?: ConfirmMode;
   /** True for stop, restart, pause, update and remove: refused on protected containers and VMs. */

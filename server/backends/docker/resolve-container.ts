@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { BackendUnavailableError } from '../../errors/backend-unavailable-error.js';
+import { dockerCall } from './docker-errors.js';
 import type { ResolvedTarget } from '../resolved-target.js';
 
 const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -18,14 +18,7 @@ export async function resolveContainer(docker: Docker, ref: string, signal: Abor
   if (!NAME.test(ref)) {
     throw new InvalidInputError(`"${ref.slice(0, 80)}" is not a container name or ID (names are letters, digits, "_", "." and "-"; IDs are hex).`);
   }
-  let list: Docker.ContainerInfo[];
-  try {
-    list = await docker.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ECONNREFUSED') throw new BackendUnavailableError('The Docker service is not running. Start it in Settings → Docker, then try again.');
-    throw err;
-  }
+  const list = await dockerCall('Listing containers', () => docker.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions));
   const name = ref.replace(/^\//, '');
   const toTarget = (c: Docker.ContainerInfo): ResolvedTarget => ({
     kind: 'container',

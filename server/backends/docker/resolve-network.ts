@@ -1,0 +1,23 @@
+import type Docker from 'dockerode';
+import { NotFoundError } from '../../errors/not-found-error.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { ResolvedTarget } from '../resolved-target.js';
+import { dockerCall } from './docker-errors.js';
+import { MIN_ID_PREFIX } from './resolve-container.js';
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
+/** Resolves a network by full ID, exact name, then unique ID prefix — as Docker does. */
+export async function resolveNetwork(docker: Docker, ref: string, signal: AbortSignal): Promise<ResolvedTarget> {
+  if (!NAME.test(ref)) throw new InvalidInputError(`"${ref.slice(0, 80)}" is not a network name or ID.`);
+  const list = await dockerCall('Listing networks', () => docker.listNetworks({ abortSignal: signal } as Docker.NetworkListOptions));
+  const toTarget = (n: Docker.NetworkInspectInfo): ResolvedTarget => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} });
+  const exact = list.find((n) => n.Id === ref) ?? list.find((n) => n.Name === ref);
+  if (exact) return toTarget(exact);
+  if (/^[0-9a-f]+$/.test(ref) && ref.length >= MIN_ID_PREFIX) {
+    const matches = list.filter((n) => n.Id.startsWith(ref));
+    if (matches.length === 1) return toTarget(matches[0] as Docker.NetworkInspectInfo);
+    if (matches.length > 1) throw new InvalidInputError(`The ID prefix "${ref}" matches ${matches.length} networks. Use more characters of the ID, or the network name.`);
+  }
+  throw new NotFoundError(`No network named or with ID "${ref}". Use docker_network_list to see the networks.`);
+}
