@@ -117,6 +117,9 @@ async function prepareSidecar(work, roots, sessions) {
     UNRAID_MCP_EMHTTP_ROOT: roots.emhttpRoot,
     DOCKER_HOST: `unix://${join(work, 'none.sock')}`,
     LIBVIRT_URI: 'test:///default',
+    UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
+    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
+    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
   };
   const out = await runToCompletion(process.execPath, [SIDECAR_MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'], { env, cwd: REPO });
   const secret = out.trim().split('\n').at(-1)?.trim();
