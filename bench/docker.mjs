@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// bench/docker: the Docker tools' overhead and memory bound, against a private real dockerd.
+//
+// 1. With 50 containers, `docker_list` through MCP (one session, sequential calls) against
+//    `listContainers` through dockerode directly, in the same run: median latency and the ratio.
+// 2. A container that wrote >= 200 MB of logs: `docker_logs` tail 1000 with a grep, time (median of
+//    several calls) and the sidecar's RSS growth while it scans (VmRSS sampled every 50 ms).
+// Prints a table and writes bench/results/docker.json.
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { startDockerd, importBusyboxImage } from '../scripts/dockerd.mjs';
+import { cleanupAll, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
+import { connectMcpClients, closeMcpClients, callToolOrThrow } from './lib/load.mjs';
+import { readRssKb, startRssSampler, machineInfo } from './lib/proc.mjs';
+import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = join(REPO, 'dist/server/main.js');
+const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).unraidMcp.nodeFlags.split(' ').filter(Boolean);
+const { values: opts } = parseArgs({
+  options: { containers: { type: 'string', default: '50' }, calls: { type: 'string', default: '200' }, 'log-mb': { type: 'string', default: '200' }, 'log-calls': { type: 'string', default: '5' } },
+});
+const log = (...a) => console.log(...a);
+
+async function main() {
+  if (!existsSync(MAIN)) throw new Error('dist/server/main.js is missing: run npm run build first');
+  installCleanupHandlers();
+  const work = makeTempDir('umcp-bench-docker-');
+  const dockerd = await startDockerd();
+  try {
+    const image = await importBusyboxImage(dockerd.socket);
+    const docker = new Docker({ socketPath: dockerd.socket });
+    const count = Number(opts.containers);
+    log(`starting ${count} containers on a private dockerd …`);
+    for (let i = 0; i < count; i++) {
+      const c = await docker.createContainer({ name: `bench-c-${String(i).padStart(2, '0')}`, Image: image, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none', Init: true } });
+      await c.start();
+    }
+    const logMb = Number(opts['log-mb']);
+    log(`writing ${logMb} MB of logs …`);
+    const lines = Math.ceil((logMb * 1e6) / 100);
+    const writer = await docker.createContainer({
+      name: 'bench-logs',
+      Image: image,
+      Cmd: ['busybox', 'awk', `BEGIN{for(i=0;i<${lines};i++){ if(i%1000==0) print "level=error request failed id=" i; else print "level=info request ok id=" i " padding-padding-padding-padding-padding-padding-padding-pad" }}`],
+      HostConfig: { NetworkMode: 'none' },
+    });
+    const t0 = performance.now();
+    await writer.start();
+    await writer.wait();
+    log(`  logs written in ${round((performance.now() - t0) / 1000, 1)} s`);
+
+    for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
+    const env = {
+      ...process.env,
+      UNRAID_MCP_CONFIG_DIR: join(work, 'c'), UNRAID_MCP_STATE_DIR: join(work, 's'), UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
+      UNRAID_MCP_HOST: '127.0.0.1', UNRAID_MCP_PORT: '0', UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
+      UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'), UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'), UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
+      DOCKER_HOST: `unix://${dockerd.socket}`, LIBVIRT_URI: 'test:///default',
+    };
+    const secret = (await runToCompletion(process.execPath, [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'], { env, cwd: REPO })).trim().split('\n').at(-1);
+    const srv = await startServer({ name: 'unraid-mcp', command: process.execPath, args: [...NODE_FLAGS, MAIN, 'serve'], env, cwd: REPO, readyOn: 'stdout', readyPattern: /MCP URL (http:\/\/\S+)/, logPath: join(work, 'sidecar.log') });
+    const { sessions } = await connectMcpClients(srv.match[1], { count: 1, headers: { Authorization: `Bearer ${secret}` } });
+    const client = sessions[0].client;
+
+    // 1. docker_list through MCP vs listContainers directly, alternating so both see the same machine state.
+    const calls = Number(opts.calls);
+    const mcpMs = [];
+    const directMs = [];
+    for (let i = 0; i < 20; i++) {
+      await callToolOrThrow(client, 'docker_list', {});
+      await docker.listContainers({ all: true });
+    }
+    for (let i = 0; i < calls; i++) {
+      let t = performance.now();
+      const res = await callToolOrThrow(client, 'docker_list', {});
+      mcpMs.push(performance.now() - t);
+      if (i === 0 && (res.structuredContent?.containers?.length ?? 0) < count) throw new Error(`docker_list returned ${res.structuredContent?.containers?.length} containers, expected ${count + 1}`);
+      t = performance.now();
+      await docker.listContainers({ all: true });
+      directMs.push(performance.now() - t);
+    }
+
+    // 2. docker_logs over the big log: time and RSS growth.
+    const before = readRssKb(srv.pid);
+    const sampler = startRssSampler(srv.pid, 50);
+    const logMs = [];
+    let last;
+    for (let i = 0; i < Number(opts['log-calls']); i++) {
+      const t = performance.now();
+      last = await callToolOrThrow(client, 'docker_logs', { id: 'bench-logs', tail: 1000, grep: 'level=error' });
+      logMs.push(performance.now() - t);
+    }
+    const { peakKb } = sampler.stop();
+
+    await closeMcpClients(sessions);
+    const exit = await srv.stop();
+    const result = {
+      date: new Date().toISOString(),
+      machine: machineInfo(),
+      containers: count + 1,
+      list: { calls, mcpMedianMs: round(median(mcpMs), 2), directMedianMs: round(median(directMs), 2), ratio: round(median(mcpMs) / median(directMs), 2) },
+      logs: { logMb, calls: logMs.length, medianMs: round(median(logMs), 1), rssBeforeMb: kbToMb(before), peakRssMb: kbToMb(peakKb), growthMb: kbToMb(peakKb - before), returned: last?.structuredContent ? Object.keys(last.structuredContent) : null },
+      sidecarExit: exit,
+    };
+    log('');
+    log(formatTable(['measure', 'value', 'target', 'result'], [
+      ['docker_list via MCP (median)', `${result.list.mcpMedianMs} ms`, '-', 'info'],
+      ['listContainers via dockerode (median)', `${result.list.directMedianMs} ms`, '-', 'info'],
+      ['overhead ratio', `${result.list.ratio}x`, '<= 1.5x', result.list.ratio <= 1.5 ? 'PASS' : 'MISS'],
+      [`docker_logs tail 1000 + grep over ${logMb} MB (median)`, `${result.logs.medianMs} ms`, '< 1000 ms', result.logs.medianMs < 1000 ? 'PASS' : 'MISS'],
+      ['sidecar RSS growth during logs', `${result.logs.growthMb} MB`, '< 30 MB', result.logs.growthMb < 30 ? 'PASS' : 'MISS'],
+    ]));
+    mkdirSync(join(REPO, 'bench/results'), { recursive: true });
+    writeFileSync(join(REPO, 'bench/results/docker.json'), JSON.stringify(result, null, 2));
+    log('\nwrote bench/results/docker.json');
+  } finally {
+    cleanupAll();
+    await dockerd.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err.stack ?? String(err));
+  cleanupAll();
+  process.exit(1);
+});
