@@ -23,12 +23,21 @@ function ping(socket) {
   });
 }
 
-/** @returns {Promise<{ socket: string, dir: string, stop(): Promise<void> }>} */
-export async function startDockerd({ timeoutMs = 20_000 } = {}) {
+async function stopProcess(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** @returns {Promise<{ socket: string, dir: string, pause(): Promise<void>, stop(): Promise<void> }>} */
+export async function startDockerd({ timeoutMs = 20_000, dir: reuse } = {}) {
   const binary = dockerdBinary();
   if (!binary) throw new Error('dockerd is not installed: apt-get install -y docker.io');
-  const dir = mkdtempSync(join(tmpdir(), 'umcp-dockerd-'));
-  for (const d of ['data', 'exec']) mkdirSync(join(dir, d));
+  // `dir` restarts a daemon on the same socket and data (a test of Docker going away and coming back).
+  const dir = reuse ?? mkdtempSync(join(tmpdir(), 'umcp-dockerd-'));
+  for (const d of ['data', 'exec']) mkdirSync(join(dir, d), { recursive: true });
   const socket = join(dir, 'docker.sock');
   const logFile = join(dir, 'dockerd.log');
   const log = openSync(logFile, 'a');
@@ -52,13 +61,12 @@ export async function startDockerd({ timeoutMs = 20_000 } = {}) {
   return {
     socket,
     dir,
+    /** Stops the daemon but keeps its directory, to start it again with startDockerd({ dir }). */
+    async pause() {
+      await stopProcess(child);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopProcess(child);
       try {
         execFileSync('umount', ['-R', join(dir, 'exec')], { stdio: 'ignore' });
       } catch {
