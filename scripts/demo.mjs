@@ -4,6 +4,7 @@
 // with a parity check running), with a private real Docker Engine when one can be started.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { resolve, join } from 'node:path';
 import { ensureSystemPackages } from './ensure-system-packages.mjs';
 import { npmInstallIfNeeded } from './npm-install.mjs';
@@ -15,6 +16,14 @@ const haveDockerPackages = ensureSystemPackages({ required: false });
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
 const { startDockerd } = await import('./dockerd.mjs');
+
+function adminSocketAnswers(path) {
+  return new Promise((resolve) => {
+    const sock = connect(path);
+    sock.once('connect', () => (sock.destroy(), resolve(true)));
+    sock.once('error', () => resolve(false));
+  });
+}
 const demo = join(root, '.demo');
 const port = process.env.UNRAID_MCP_PORT ?? '8765';
 const env = {
@@ -33,6 +42,12 @@ const env = {
   UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(demo, 'audit'),
 };
 mkdirSync(env.UNRAID_MCP_CONFIG_DIR, { recursive: true });
+
+// One demo at a time: a second one would replace the first one's token and then fail on the socket.
+if (await adminSocketAnswers(env.UNRAID_MCP_ADMIN_SOCKET)) {
+  console.error('A demo is already running (its admin socket answers). Stop it with Ctrl-C first.');
+  process.exit(1);
+}
 
 let dockerd = null;
 if (haveDockerPackages && process.getuid?.() === 0) {
@@ -58,21 +73,29 @@ const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], { env,
 sidecar.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   if (!chunk.toString().includes('unraid-mcp ready')) return;
-  const config = { mcpServers: { unraid: { type: 'http', url, headers: { Authorization: `Bearer ${secret}` } } } };
+  const headers = { Authorization: `Bearer ${secret}` };
+  const exports = ['UNRAID_MCP_CONFIG_DIR', 'UNRAID_MCP_STATE_DIR', 'UNRAID_MCP_AUDIT_DIR', 'UNRAID_MCP_ADMIN_SOCKET'].map((k) => `${k}=${env[k]}`).join(' ');
   console.log(`
 MCP URL:  ${url}
 Token:    ${secret}
 Docker:   ${dockerd ? 'a private Docker Engine started for the demo' : 'not available (reported by /readyz)'}
 
-Client configuration (Claude Desktop, Cursor, VS Code and others):
-${JSON.stringify(config, null, 2)}
+Cursor (~/.cursor/mcp.json) and other clients that take "mcpServers":
+${JSON.stringify({ mcpServers: { unraid: { url, headers } } }, null, 2)}
+
+VS Code (.vscode/mcp.json):
+${JSON.stringify({ servers: { unraid: { type: 'http', url, headers } } }, null, 2)}
 
 Claude Code:
   claude mcp add --transport http unraid ${url} --header "Authorization: Bearer ${secret}"
 
 Try it:  curl -s http://127.0.0.1:${port}/readyz
-Admin:   UNRAID_MCP_ADMIN_SOCKET=${env.UNRAID_MCP_ADMIN_SOCKET} npx unraid-mcp confirm list
-         curl -s --unix-socket ${env.UNRAID_MCP_ADMIN_SOCKET} http://localhost/api/status
+Operator commands on the demo's files and service:
+  export ${exports}
+  npx unraid-mcp token list
+  npx unraid-mcp confirm list
+  npx unraid-mcp audit verify
+  curl -s --unix-socket ${env.UNRAID_MCP_ADMIN_SOCKET} http://localhost/api/status
 Stop with Ctrl-C.`);
 });
 

@@ -3,7 +3,8 @@ import type { ServiceEnv } from './config/env.js';
 import { ConfigError, formatProblem } from './errors/config-error.js';
 import { SCOPES, type Scope } from './safety/scopes.js';
 import { parseExpiry } from './tokens/parse-expiry.js';
-import { createToken, listTokens, revokeToken } from './tokens/token-commands.js';
+import { createToken, listTokens, revokeToken, type CreatedToken } from './tokens/token-commands.js';
+import { ownerChange } from './owner-change.js';
 import { loadTokenFile } from './tokens/token-file.js';
 import { auditVerifyCommand } from './safety/audit/audit-cli.js';
 import { confirmCommand } from './confirm-cli.js';
@@ -26,7 +27,14 @@ Usage:
   unraid-mcp audit verify [--json]                   Check the audit log's hash chain; names the first broken record
   unraid-mcp confirm list [--all]                    Pending confirmations (needs the running service)
   unraid-mcp confirm approve|deny ID [--reason TEXT] Decide a pending confirmation, as the WebGUI does
-  unraid-mcp help                                    This text`;
+  unraid-mcp help                                    This text
+
+Where things are (environment variables; defaults suit Unraid):
+  UNRAID_MCP_CONFIG_DIR    tokens.json, unraid-mcp.cfg, policy.json   (/boot/config/plugins/unraid-mcp)
+  UNRAID_MCP_STATE_DIR     runtime state in RAM                      (/var/local/unraid-mcp)
+  UNRAID_MCP_AUDIT_DIR     audit log        (/mnt/user/appdata/unraid-mcp/audit, or /var/log/unraid-mcp/audit)
+  UNRAID_MCP_ADMIN_SOCKET  the running service's admin socket        (/var/run/unraid-mcp/admin.sock)
+The README lists every variable.`;
 
 class UsageError extends Error {}
 
@@ -64,6 +72,8 @@ async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<num
   throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);
 }
 
+const target = (env: ServiceEnv) => ({ socket: env.adminSocket, port: env.adminPort });
+
 function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs<T>(config);
@@ -78,7 +88,18 @@ async function tokenCreate(args: string[], env: ServiceEnv, io: CliIo): Promise<
   if (!values.scope || !SCOPES.includes(values.scope as Scope)) throw new UsageError(`token create: --scope must be one of ${SCOPES.join(', ')}`);
   const now = io.now();
   const expires = values.expires ? parseExpiry(values.expires, now) : null;
-  const { record, secret } = await createToken(env.configDir, values.name, values.scope as Scope, expires, now);
+  const name = values.name;
+  const scope = values.scope as Scope;
+  const { record, secret } = await ownerChange(
+    env,
+    async (call) => {
+      const body = { name, scope, expires: expires ? expires.toISOString() : 'never' };
+      const { data } = await call<{ token: CreatedToken['record']; secret: string }>(target(env), 'POST', '/api/tokens', body);
+      return { record: data.token, secret: data.secret };
+    },
+    () => createToken(env.configDir, name, scope, expires, now),
+    (r) => ({ name: 'admin.token_created', details: { name: r.record.name, scope: r.record.scope, expires: r.record.expires } }),
+  );
   io.out(`Created token "${record.name}" with scope ${record.scope}, ${record.expires ? `expires ${record.expires}` : 'no expiry'}.`);
   io.out('Copy the secret now: it is shown only once and stored only as a hash.');
   io.out(secret);
@@ -106,7 +127,13 @@ async function tokenList(args: string[], env: ServiceEnv, io: CliIo): Promise<nu
 async function tokenRevoke(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
   const { positionals } = parse({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('token revoke: give exactly one token name');
-  await revokeToken(env.configDir, positionals[0] as string);
+  const name = positionals[0] as string;
+  await ownerChange(
+    env,
+    (call) => call(target(env), 'DELETE', `/api/tokens/${encodeURIComponent(name)}`).then(() => name),
+    () => revokeToken(env.configDir, name).then(() => name),
+    () => ({ name: 'admin.token_revoked', details: { name } }),
+  );
   io.out(`Revoked token "${positionals[0]}". Clients using it are refused from now on.`);
   return 0;
 }

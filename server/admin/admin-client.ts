@@ -1,5 +1,7 @@
 import { request } from 'node:http';
 
+export const SERVICE_NOT_RUNNING = 'the unraid-mcp service is not running';
+
 export interface AdminTarget {
   socket: string;
   port: number | null;
@@ -33,7 +35,7 @@ export function adminRequest<T>(target: AdminTarget, method: string, path: strin
     );
     req.on('timeout', () => req.destroy(new Error('the admin API did not answer within 10 s')));
     req.on('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new Error(`the unraid-mcp service is not running (no admin API at ${target.port !== null ? `127.0.0.1:${target.port}` : target.socket})`) : err),
+      reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new Error(`${SERVICE_NOT_RUNNING} (no admin API at ${target.port !== null ? `127.0.0.1:${target.port}` : target.socket})`) : err),
     );
     req.end(payload);
   });

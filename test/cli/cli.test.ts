@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { assertBuilt, runCli, serve, tempEnv } from '../helpers/cli.js';
 import { INIT_BODY, mcpHeaders } from '../helpers/start-server.js';
+import { readAudit } from '../helpers/audit-file.js';
 
 beforeAll(assertBuilt);
 
@@ -25,6 +26,10 @@ describe('unraid-mcp token', () => {
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // The service is not running here: the CLI changed the file itself and audited it itself.
+    const events = (await readAudit(env.UNRAID_MCP_AUDIT_DIR as string)).filter((r) => r.stage === 'event');
+    expect(events.map((e) => [e.event, e.principal, e.details?.name])).toEqual([['admin.token_created', 'cli', 'claude']]);
+    expect(JSON.stringify(events)).not.toContain(secret);
   });
 
   it('list shows names, scopes and expiry but never a secret; revoke removes the token', async () => {
@@ -157,6 +162,12 @@ describe('unraid-mcp serve', () => {
       await runCli(['token', 'revoke', 'late'], env);
       await new Promise((r) => setTimeout(r, 300));
       expect((await initWith(s.origin, secret)).status).toBe(401);
+      // With the service running, the CLI went through its admin API: one writer, audited as "cli".
+      const events = (await readAudit(env.UNRAID_MCP_AUDIT_DIR as string)).filter((r) => r.stage === 'event' && r.event?.startsWith('admin.token_'));
+      expect(events.map((e) => [e.event, e.principal])).toEqual([
+        ['admin.token_created', 'cli'],
+        ['admin.token_revoked', 'cli'],
+      ]);
     } finally {
       expect(await s.stop()).toBe(0);
     }

@@ -143,7 +143,7 @@ export function formatVerifyReport(r: VerifyReport, dir: string): string[] {
     const p = r.problem;
     return [`BROKEN: ${p.file} line ${p.line} (seq ${p.seq ?? '?'}): ${p.message}`, `${r.records} records before it verified; directory ${dir}`];
   }
-  const out = r.records === 0 ? [`OK: 0 records in ${r.files} files, nothing to verify (${dir})`] : [`OK: ${r.records} records in ${r.files} files, chain intact (from seq ${r.firstSeq} to ${r.lastSeq})`];
+  const out = r.records === 0 ? [`OK: 0 records in ${r.files} file${r.files === 1 ? '' : 's'}, nothing to verify (${dir})`] : [`OK: ${r.records} records in ${r.files} file${r.files === 1 ? '' : 's'}, chain intact (from seq ${r.firstSeq} to ${r.lastSeq})`];
   if (r.firstSeq !== null && r.firstSeq > 1) {
     const rotated = r.rotatedAwayFiles ? `${r.rotatedAwayFiles} older files were rotated away` : 'rotated away, or written in the other audit location';
     out.push(`note: the chain starts at seq ${r.firstSeq}: ${r.firstSeq - 1} earlier records are not in this directory (${rotated}); verified from the anchor prev=${r.anchor}`);

@@ -20,7 +20,7 @@ describe('unraid-mcp audit verify', () => {
   it('prints OK with the record and file counts and exits 0', async () => {
     const { env } = await envWithLog(5);
     const r = await runCli(['audit', 'verify'], env);
-    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'OK: 5 records in 1 files, chain intact (from seq 1 to 5)\n', '']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'OK: 5 records in 1 file, chain intact (from seq 1 to 5)\n', '']);
   });
 
   it('names the first broken record and exits 1', async () => {

@@ -28,7 +28,7 @@ describe('audit verify', () => {
     const { dir } = await logOf(10);
     const report = await verifyAudit(dir);
     expect(report).toMatchObject({ ok: true, records: 10, files: 1, firstSeq: 1, lastSeq: 10, problem: null });
-    expect(await verdict(dir)).toBe('OK: 10 records in 1 files, chain intact (from seq 1 to 10)');
+    expect(await verdict(dir)).toBe('OK: 10 records in 1 file, chain intact (from seq 1 to 10)');
   });
 
   it('names an edited line: hash mismatch', async () => {
@@ -86,7 +86,7 @@ describe('audit verify', () => {
     const report = await verifyAudit(dir);
     expect(report).toMatchObject({ ok: true, records: 5, incompleteTailBytes: 40 });
     expect(formatVerifyReport(report, dir)).toEqual([
-      'OK: 5 records in 1 files, chain intact (from seq 1 to 5)',
+      'OK: 5 records in 1 file, chain intact (from seq 1 to 5)',
       'note: audit.jsonl ends with 40 bytes of an unfinished line (a write in progress, or cut off by a crash; the sidecar sets it aside when it next opens the log)',
     ]);
   });
