@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { HostReader } from '../backends/host/host-reader.js';
 import type { Logger } from '../log.js';
+import type { ResolvedTarget } from '../backends/resolved-target.js';
 
 /** Backends and services a tool may use. Built once in main.ts and passed down; tests build their own. */
 export interface ToolDeps {
@@ -17,6 +18,10 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
+  /** The declared target as the wrapper resolved (and checked) it; null for tools without a target. */
+  target: ResolvedTarget | null;
+  /** The result size cap, for tools that shorten their own output in a smarter order than the wrapper. */
+  responseCapBytes: number;
   /** False for a container or VM the owner's filters hide: list tools leave those out. */
   visible: (kind: 'container' | 'vm', name: string) => boolean;
 }

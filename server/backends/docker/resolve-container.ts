@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { dockerCall } from './docker-errors.js';
+import { quoteUntrusted } from '../../util/quote-untrusted.js';
 import type { ResolvedTarget } from '../resolved-target.js';
 
 const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -16,7 +17,7 @@ export const MIN_ID_PREFIX = 4;
  */
 export async function resolveContainer(docker: Docker, ref: string, signal: AbortSignal, minPrefix = MIN_ID_PREFIX): Promise<ResolvedTarget> {
   if (!NAME.test(ref)) {
-    throw new InvalidInputError(`"${ref.slice(0, 80)}" is not a container name or ID (names are letters, digits, "_", "." and "-"; IDs are hex).`);
+    throw new InvalidInputError(`${quoteUntrusted(ref)} is not a container name or ID (names are letters, digits, "_", "." and "-"; IDs are hex).`);
   }
   const list = await dockerCall('Listing containers', () => docker.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions));
   const name = ref.replace(/^\//, '');

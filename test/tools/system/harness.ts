@@ -5,7 +5,7 @@ import type { ToolContext } from '../../../server/tools/context.js';
 /** A tool context around a host reader, as the MCP wrapper would build it (minus policy and audit). */
 export function toolContext(host: HostReader, log: Logger = silentLogger): ToolContext {
   const docker = () => Promise.reject(new Error('the system tools never use Docker'));
-  return { deps: { host, docker, log }, signal: new AbortController().signal, progress: async () => {}, visible: () => true };
+  return { deps: { host, docker, log }, signal: new AbortController().signal, progress: async () => {}, target: null, responseCapBytes: 40 * 1024, visible: () => true };
 }
 
 /** A debug-level logger that keeps every line, for asserting what was (not) logged. */

@@ -1,0 +1,86 @@
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import { ConflictError } from '../../errors/conflict-error.js';
+import { dockerCall } from './docker-errors.js';
+import { containerName, inspectContainer } from './container-action.js';
+import { resolveNetwork } from './resolve-network.js';
+
+/** What docker_network_connect and docker_network_disconnect return, read back from Docker after the call. */
+export const connectionOutput = z.object({
+  container: z.object({ name: z.string(), id: z.string().describe('Full container ID') }),
+  network: z.object({ name: z.string(), id: z.string().describe('Full network ID') }),
+  connected: z.boolean().describe('Whether the container is attached to the network after the call'),
+  ipv4Address: z
+    .string()
+    .nullable()
+    .describe("The container's IPv4 address on the network: the assigned one while it runs, else the requested static one, else null (assigned when it starts)"),
+  aliases: z.array(z.string()).describe('DNS names of the container on this network besides its name (Docker adds the short container ID)'),
+  networks: z.array(z.string()).describe('Every network the container is attached to after the call'),
+  changed: z.boolean(),
+  message: z.string().describe('What happened, in plain words'),
+});
+export type ConnectionOutput = z.infer<typeof connectionOutput>;
+
+export interface Connection {
+  container: Docker.ContainerInspectInfo;
+  network: Docker.NetworkInspectInfo;
+  /** The container's endpoint on the network, or null when it is not attached. */
+  endpoint: Docker.EndpointSettings | null;
+}
+
+/** Drivers of Docker's `host` and `none` networks: a container is on them by its network mode, never by connecting. */
+export const MODE_DRIVERS: ReadonlySet<string> = new Set(['host', 'null']);
+
+/**
+ * The container (as the wrapper resolved it) and the network (resolved the way the wrapper resolves
+ * networks: full ID, exact name, unique ID prefix — syntax checked before Docker is asked).
+ */
+export async function loadConnection(docker: Docker, containerRef: string, networkRef: string, signal: AbortSignal): Promise<Connection> {
+  const container = await inspectContainer(docker, containerRef, signal);
+  const resolved = await resolveNetwork(docker, networkRef, signal);
+  const network = await dockerCall(`Network "${resolved.name}"`, () => docker.getNetwork(resolved.id).inspect());
+  return { container, network, endpoint: endpointOf(container, network) };
+}
+
+/** Endpoints are keyed by network name; a created (never started) container has no NetworkID yet. */
+export function endpointOf(container: Docker.ContainerInspectInfo, network: Docker.NetworkInspectInfo): Docker.EndpointSettings | null {
+  const nets = (container.NetworkSettings.Networks ?? {}) as Record<string, Docker.EndpointSettings>;
+  return nets[network.Name] ?? Object.values(nets).find((e) => e.NetworkID === network.Id) ?? null;
+}
+
+/** Refuses a container whose network mode shares another namespace: it cannot join or leave user networks. */
+export function assertJoinable(container: Docker.ContainerInspectInfo): void {
+  const mode = container.HostConfig.NetworkMode ?? '';
+  if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+    throw new ConflictError(
+      `Container "${containerName(container)}" uses network mode "${mode.startsWith('container:') ? 'container' : mode}", so it cannot be attached to other networks; nothing was done. Change its network type in the Docker tab first.`,
+    );
+  }
+}
+
+export function networkNames(container: Docker.ContainerInspectInfo): string[] {
+  return Object.keys(container.NetworkSettings.Networks ?? {}).sort();
+}
+
+/** Reads the container back and describes its attachment to `network`. */
+export async function connectionResult(
+  docker: Docker,
+  containerId: string,
+  network: Docker.NetworkInspectInfo,
+  signal: AbortSignal,
+  message: (after: Docker.ContainerInspectInfo, endpoint: Docker.EndpointSettings | null) => string,
+): Promise<ConnectionOutput> {
+  const after = await inspectContainer(docker, containerId, signal);
+  const endpoint = endpointOf(after, network);
+  const address = endpoint ? (after.State.Running && endpoint.IPAddress ? endpoint.IPAddress : (endpoint.IPAMConfig?.IPv4Address ?? null)) : null;
+  return {
+    container: { name: containerName(after), id: after.Id },
+    network: { name: network.Name, id: network.Id },
+    connected: endpoint !== null,
+    ipv4Address: address || null,
+    aliases: endpoint?.Aliases ?? [],
+    networks: networkNames(after),
+    changed: true,
+    message: message(after, endpoint),
+  };
+}

@@ -1,0 +1,107 @@
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import { defineTool } from '../define-tool.js';
+import { dockerCall } from '../../backends/docker/docker-errors.js';
+import { nameMatcher } from '../../backends/docker/name-match.js';
+import { containerName, isoFromUnix, mapLimit, portsFromList, shortId, unraidLabels, uptimeSeconds } from '../../backends/docker/container-summary.js';
+
+export const CONTAINER_STATES = ['running', 'exited', 'paused', 'created', 'restarting', 'dead'] as const;
+
+/** A port mapping, shared by docker_list and docker_inspect. */
+export const portSchema = z.object({
+  hostIp: z.string().nullable().describe('Host address the port is published on ("0.0.0.0" = all IPv4, "::" = all IPv6); null when not published'),
+  hostPort: z.number().int().nullable().describe('Port on the server; null when the container port is only exposed, not published'),
+  containerPort: z.number().int(),
+  protocol: z.string().describe('"tcp", "udp" or "sctp"'),
+});
+
+/** Labels Unraid's Docker manager sets; shared by docker_list and docker_inspect. */
+export const unraidSchema = z
+  .object({
+    managed: z.string().nullable().describe('"dockerman" when the container was created from an Unraid template (Docker tab → Add Container)'),
+    icon: z.string().nullable().describe('Icon URL shown in the Docker tab'),
+    webui: z.string().nullable().describe('WebUI link template, e.g. "http://[IP]:[PORT:8080]/" ([IP] is the server or container address, [PORT:n] the host port published for container port n)'),
+    shell: z.string().nullable().describe('Shell the Docker tab console opens'),
+  })
+  .nullable()
+  .describe('Unraid Docker manager labels (net.unraid.docker.*); null for containers not created by it (compose, CLI)');
+
+const container = z.object({
+  name: z.string(),
+  id: z.string().describe('Short (12-character) container ID'),
+  image: z.string().describe('Image the container was created from, as given (e.g. "lscr.io/linuxserver/plex:latest")'),
+  state: z.string().describe('running, exited, paused, created, restarting, removing or dead'),
+  status: z.string().describe('Docker\'s status text, e.g. "Up 3 hours (healthy)", "Exited (137) 2 days ago"'),
+  created: z.string().describe('When the container was created (ISO 8601)'),
+  uptimeSeconds: z.number().int().nullable().describe('Seconds since it started; null unless running'),
+  ports: z.array(portSchema),
+  networkMode: z.string().nullable().describe('"bridge", "host", "none", a custom network (e.g. "br0") or "container:<name>"'),
+  unraid: unraidSchema,
+});
+
+export const dockerList = defineTool({
+  name: 'docker_list',
+  title: 'List containers',
+  description:
+    'Lists Docker containers with their state, status text, uptime, image, published ports and Unraid WebUI/icon ' +
+    'labels. Start here for "what is running?" or to find a container\'s exact name before calling other docker_* ' +
+    'tools. By default all containers are listed, stopped ones included; set all=false for running ones only. ' +
+    'Narrow with `name` (glob: "*" any text, "?" one character; plain text matches names containing it; ' +
+    'case-insensitive) and `state`. Containers the owner has hidden with filters are never listed; ' +
+    '`hiddenByFilters` says how many exist (without names). For one container\'s full configuration use docker_inspect.',
+  toolset: 'docker',
+  scope: 'read',
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: z
+    .object({
+      all: z.boolean().default(true).describe('Include stopped containers (default true); false lists running containers only'),
+      name: z.string().min(1).max(128).optional().describe('Name filter: glob with * and ?, or plain text the name must contain; case-insensitive'),
+      state: z.enum(CONTAINER_STATES).optional().describe('Only containers in this state'),
+    })
+    .strict(),
+  output: z.object({
+    containers: z.array(container).describe('Sorted by name'),
+    count: z.number().int().describe('Number of containers listed'),
+    hiddenByFilters: z.number().int().describe('Containers left out because the owner\'s Docker filters hide them (counted before the name and state filters)'),
+  }),
+  run: async ({ all, name, state }, ctx) => {
+    const matches = name === undefined ? () => true : nameMatcher(name);
+    const docker = await ctx.deps.docker();
+    const list = await dockerCall('Listing containers', () => docker.listContainers({ all, abortSignal: ctx.signal } as Docker.ContainerListOptions));
+    let hidden = 0;
+    const shown = list.filter((c) => {
+      const n = containerName(c.Names, c.Id);
+      if (!ctx.visible('container', n)) {
+        hidden++;
+        return false;
+      }
+      return matches(n) && (state === undefined || c.State === state);
+    });
+    // listContainers has no start time; inspect only the running ones, a few at a time.
+    const now = Date.now();
+    const uptimes = await mapLimit(shown, 8, async (c) => {
+      if (c.State !== 'running') return null;
+      try {
+        const info = await docker.getContainer(c.Id).inspect({ abortSignal: ctx.signal });
+        return uptimeSeconds(info.State.Running, info.State.StartedAt, now);
+      } catch {
+        return null; // removed since the list was taken
+      }
+    });
+    const containers = shown
+      .map((c, i) => ({
+        name: containerName(c.Names, c.Id),
+        id: shortId(c.Id),
+        image: c.Image,
+        state: c.State,
+        status: c.Status,
+        created: isoFromUnix(c.Created),
+        uptimeSeconds: uptimes[i] ?? null,
+        ports: portsFromList(c.Ports),
+        networkMode: c.HostConfig?.NetworkMode ?? null,
+        unraid: unraidLabels(c.Labels),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { containers, count: containers.length, hiddenByFilters: hidden };
+  },
+});

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineTool } from '../define-tool.js';
+import { containerRef } from './container-ref.js';
+import { ConflictError } from '../../errors/conflict-error.js';
+import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText, unchanged } from '../../backends/docker/container-action.js';
+
+export const dockerPause = defineTool({
+  name: 'docker_pause',
+  title: 'Pause a container',
+  description:
+    'Freezes every process of a running container (cgroup freezer) until docker_unpause; memory stays allocated ' +
+    'and nothing is stopped. Pausing a paused container does nothing and says so (changed: false); a container ' +
+    'that is not running cannot be paused. Refused on protected containers.',
+  toolset: 'docker',
+  scope: 'operate',
+  confirm: 'none',
+  refusesProtected: true,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: z.object({ id: containerRef }).strict(),
+  output: containerActionOutput,
+  target: ({ id }) => ({ kind: 'container', ref: id }),
+  describe: ({ id }, target) => `Pause container ${quoteTarget(target, id)}: freeze all its processes until it is unpaused.`,
+  run: async ({ id }, ctx) => {
+    const docker = await ctx.deps.docker();
+    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
+    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
+    const name = containerName(before);
+    if (before.State.Status === 'paused') return unchanged(before, `Container "${name}" is already paused; nothing was done.`);
+    if (before.State.Status !== 'running') throw new ConflictError(`Container "${name}" is not running (${stateText(before)}); only a running container can be paused.`);
+    await changeState(`Pausing container "${name}"`, () => docker.getContainer(before.Id).pause({ abortSignal: ctx.signal }));
+    return afterAction(docker, before, ctx.signal, (after) => `Container "${name}" paused; it is ${stateText(after)}.`);
+  },
+});
