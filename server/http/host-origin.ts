@@ -1,5 +1,6 @@
 import { networkInterfaces, hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
+import { quoteUntrusted } from '../util/quote-untrusted.js';
 
 /**
  * The Host and Origin names this server answers to: its own host names and addresses, the localhost
@@ -31,7 +32,7 @@ export function hostOriginProblem(req: IncomingMessage, allowed: Set<string>): {
   if (!host || !allowed.has(hostWithoutPort(host))) {
     return {
       reason: 'host',
-      message: `Host "${String(host ?? '').slice(0, 100)}" is not allowed. Add it to UNRAID_MCP_ALLOWED_HOSTS (or Allowed hosts in Settings → unraid-mcp) if this is how you reach the server.`,
+      message: `Host ${quoteUntrusted(String(host ?? ''), 100)} is not allowed. Add it to UNRAID_MCP_ALLOWED_HOSTS (or Allowed hosts in Settings → unraid-mcp) if this is how you reach the server.`,
     };
   }
   const origin = req.headers.origin;
@@ -43,5 +44,5 @@ export function hostOriginProblem(req: IncomingMessage, allowed: Set<string>): {
     originHost = null;
   }
   if (originHost !== null && allowed.has(originHost)) return null;
-  return { reason: 'origin', message: `Origin "${origin.slice(0, 100)}" is not allowed: browsers may not call this server from other sites.` };
+  return { reason: 'origin', message: `Origin ${quoteUntrusted(origin, 100)} is not allowed: browsers may not call this server from other sites.` };
 }
