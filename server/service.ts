@@ -5,7 +5,7 @@ import { SettingsStore } from './config/settings-store.js';
 import { knownToolsOf } from './config/settings-check.js';
 import type { Logger } from './log.js';
 import type { AnyTool } from './tools/define-tool.js';
-import { allTools } from './tools/index.js';
+import { createTools } from './tools/index.js';
 import { createHostReader } from './backends/host/host-reader.js';
 import { dockerProbe } from './backends/docker-probe.js';
 import { libvirtProbe } from './backends/libvirt-probe.js';
@@ -47,8 +47,9 @@ export interface Service {
  * installs no signal handler: main.ts (and tests) do that.
  */
 export async function createService(env: ServiceEnv, log: Logger, opts: { tools?: ReadonlyArray<AnyTool>; defaultMetrics?: boolean } = {}): Promise<Service> {
+  const tools = opts.tools ?? createTools({ templatesDir: env.dockermanTemplates, updateScript: env.updateContainerScript, bindAllowlist: () => env.bindAllowlist });
   // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
-  const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(opts.tools ?? allTools), log });
+  const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(tools), log });
   const initialSettings = (await settingsStore.load()).settings;
 
   const auth = new TokenAuthenticator({ configDir: env.configDir, stateDir: env.stateDir, now: () => new Date(), log });
@@ -106,7 +107,7 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   let shuttingDown = false;
   const app = createLanHandler({
     env: callEnv,
-    tools: opts.tools ?? allTools,
+    tools,
     auth: disabledAuth(auth, settingsStore),
     sessions,
     metrics,

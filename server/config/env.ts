@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
+import { allowlistEntryProblem } from '../safety/create-policy/host-path.js';
 
 /**
  * Process settings from environment variables. Defaults suit an Unraid host; everything can be
@@ -24,6 +25,12 @@ export interface ServiceEnv {
   libvirtUri: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   adminSocket: string;
+  /** dockerMan's user-template folder (Unraid); docker_create writes a template there when it exists. */
+  dockermanTemplates: string;
+  /** The WebGUI's update_container script (Unraid); docker_update uses it when it exists. */
+  updateContainerScript: string;
+  /** Host folders docker_create may bind (globs: `*` is one folder level). */
+  bindAllowlist: string[];
   /** Loopback port for the admin API, for the demo only; null = socket only. */
   adminPort: number | null;
 }
@@ -43,6 +50,9 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'UNRAID_MCP_ALLOWED_HOSTS', default: '(empty)', meaning: 'Extra Host/Origin names or addresses to accept, comma-separated (e.g. a reverse-proxy name).' },
   { name: 'UNRAID_MCP_ADMIN_SOCKET', default: '/var/run/unraid-mcp/admin.sock', meaning: 'Unix socket (mode 0600) of the admin API used by the WebGUI page and the CLI.' },
   { name: 'UNRAID_MCP_ADMIN_PORT', default: '(unset)', meaning: 'Also serve the admin API on 127.0.0.1 at this port — for the demo only; never on a real server.' },
+  { name: 'UNRAID_MCP_BIND_ALLOWLIST', default: '/mnt/user/appdata/*,/mnt/user/*/*', meaning: 'Host folders docker_create may bind, comma-separated; `*` is one folder level and a folder allows everything below it. Disks, pools, /boot and system folders are always refused.' },
+  { name: 'UNRAID_MCP_DOCKERMAN_TEMPLATES', default: '/boot/config/plugins/dockerMan/templates-user', meaning: "Unraid's Docker template folder; when it exists, docker_create writes a template so the container is editable in the Docker tab." },
+  { name: 'UNRAID_MCP_UPDATE_CONTAINER_SCRIPT', default: '/usr/local/emhttp/plugins/dynamix.docker.manager/scripts/update_container', meaning: "The WebGUI's container update script; docker_update uses it for containers that have a template." },
   { name: 'UNRAID_MCP_LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error; logs are JSON lines on stderr.' },
   { name: 'DOCKER_HOST', default: 'unix:///var/run/docker.sock', meaning: 'Docker Engine socket (unix:// only).' },
   { name: 'LIBVIRT_URI', default: 'qemu:///system', meaning: 'libvirt connection URI.' },
@@ -80,6 +90,15 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     problems.push({ file: 'environment', field: 'UNRAID_MCP_ADMIN_PORT', message: `"${adminPortText}" is not a port number (0-65535)` });
   }
 
+  const bindAllowlist = get('UNRAID_MCP_BIND_ALLOWLIST', '/mnt/user/appdata/*,/mnt/user/*/*')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of bindAllowlist) {
+    const problem = allowlistEntryProblem(entry);
+    if (problem) problems.push({ file: 'environment', field: 'UNRAID_MCP_BIND_ALLOWLIST', message: problem });
+  }
+
   const auditRamDir = get('UNRAID_MCP_AUDIT_RAM_DIR', '/var/log/unraid-mcp/audit');
   const auditPersistentDir = get('UNRAID_MCP_AUDIT_PERSISTENT_DIR', `${APPDATA}/unraid-mcp/audit`);
   const explicitAudit = env.UNRAID_MCP_AUDIT_DIR?.trim();
@@ -108,5 +127,8 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     logLevel: logLevel as ServiceEnv['logLevel'],
     adminSocket: get('UNRAID_MCP_ADMIN_SOCKET', '/var/run/unraid-mcp/admin.sock'),
     adminPort,
+    dockermanTemplates: get('UNRAID_MCP_DOCKERMAN_TEMPLATES', '/boot/config/plugins/dockerMan/templates-user'),
+    updateContainerScript: get('UNRAID_MCP_UPDATE_CONTAINER_SCRIPT', '/usr/local/emhttp/plugins/dynamix.docker.manager/scripts/update_container'),
+    bindAllowlist,
   };
 }

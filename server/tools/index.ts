@@ -2,6 +2,16 @@ import type { AnyTool } from './define-tool.js';
 import { systemTools } from './system/index.js';
 import { dockerReadTools } from './docker/read-tools.js';
 import { dockerLifecycleTools } from './docker/lifecycle-tools.js';
+import { createDockerBuildTools, type DockerBuildOptions } from './docker/build-tools.js';
 
-/** Every tool the sidecar has. The one registry; what a session sees is decided by selectTools. */
-export const allTools: ReadonlyArray<AnyTool> = [...systemTools, ...dockerReadTools, ...dockerLifecycleTools];
+/**
+ * Every tool the sidecar has: the one registry; what a session sees is decided by selectTools.
+ * Host-specific paths for the build tools (template folder, update script, bind allowlist) come in
+ * from main.ts through service.ts.
+ */
+export function createTools(options: DockerBuildOptions = {}): ReadonlyArray<AnyTool> {
+  return [...systemTools, ...dockerReadTools, ...dockerLifecycleTools, ...createDockerBuildTools(options)];
+}
+
+/** The registry with Unraid's default paths (tests, docs, schema snapshots). */
+export const allTools: ReadonlyArray<AnyTool> = createTools();

@@ -19,6 +19,9 @@ describe('parseEnv', () => {
       dockerSocket: '/var/run/docker.sock',
       libvirtUri: 'qemu:///system',
       logLevel: 'info',
+      dockermanTemplates: '/boot/config/plugins/dockerMan/templates-user',
+      updateContainerScript: '/usr/local/emhttp/plugins/dynamix.docker.manager/scripts/update_container',
+      bindAllowlist: ['/mnt/user/appdata/*', '/mnt/user/*/*'],
       adminSocket: '/var/run/unraid-mcp/admin.sock',
       adminPort: null,
     });
@@ -31,6 +34,10 @@ describe('parseEnv', () => {
   it('reads overrides', () => {
     const env = parseEnv({ UNRAID_MCP_PORT: '9000', UNRAID_MCP_ALLOWED_HOSTS: 'Tower.lan, mcp.example.com ,', DOCKER_HOST: 'unix:///tmp/d.sock' }, false);
     expect(env).toMatchObject({ port: 9000, allowedHosts: ['tower.lan', 'mcp.example.com'], dockerSocket: '/tmp/d.sock' });
+  });
+
+  it('refuses a bind allowlist entry that would open a disk or the whole server', () => {
+    expect(() => parseEnv({ UNRAID_MCP_BIND_ALLOWLIST: '/mnt/user/appdata/*,/' }, false)).toThrow(/UNRAID_MCP_BIND_ALLOWLIST: "\/" would allow every folder/);
   });
 
   it('names every bad variable', () => {

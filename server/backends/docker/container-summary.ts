@@ -101,17 +101,3 @@ export function uptimeSeconds(running: boolean, startedAt: string | undefined, n
   const started = running ? isoOrNull(startedAt) : null;
   return started ? Math.max(0, Math.floor((nowMs - Date.parse(started)) / 1000)) : null;
 }
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

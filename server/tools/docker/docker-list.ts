@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { nameMatcher } from '../../backends/docker/name-match.js';
-import { containerName, isoFromUnix, mapLimit, portsFromList, shortId, unraidLabels, uptimeSeconds } from '../../backends/docker/container-summary.js';
+import { containerName, isoFromUnix, portsFromList, shortId, unraidLabels } from '../../backends/docker/container-summary.js';
+import { uptimeFromStatus } from '../../backends/docker/status-uptime.js';
 
 export const CONTAINER_STATES = ['running', 'exited', 'paused', 'created', 'restarting', 'dead'] as const;
 
@@ -33,7 +34,7 @@ const container = z.object({
   state: z.string().describe('running, exited, paused, created, restarting, removing or dead'),
   status: z.string().describe('Docker\'s status text, e.g. "Up 3 hours (healthy)", "Exited (137) 2 days ago"'),
   created: z.string().describe('When the container was created (ISO 8601)'),
-  uptimeSeconds: z.number().int().nullable().describe('Seconds since it started; null unless running'),
+  uptimeSeconds: z.number().int().nullable().describe("Seconds since it started, as precise as Docker's status text (\"Up 3 hours\"); null unless running. docker_inspect has the exact start time"),
   ports: z.array(portSchema),
   networkMode: z.string().nullable().describe('"bridge", "host", "none", a custom network (e.g. "br0") or "container:<name>"'),
   unraid: unraidSchema,
@@ -77,26 +78,16 @@ export const dockerList = defineTool({
       }
       return matches(n) && (state === undefined || c.State === state);
     });
-    // listContainers has no start time; inspect only the running ones, a few at a time.
-    const now = Date.now();
-    const uptimes = await mapLimit(shown, 8, async (c) => {
-      if (c.State !== 'running') return null;
-      try {
-        const info = await docker.getContainer(c.Id).inspect({ abortSignal: ctx.signal });
-        return uptimeSeconds(info.State.Running, info.State.StartedAt, now);
-      } catch {
-        return null; // removed since the list was taken
-      }
-    });
+    // One API call per list: uptime comes from Docker's status text, not an inspect per container.
     const containers = shown
-      .map((c, i) => ({
+      .map((c) => ({
         name: containerName(c.Names, c.Id),
         id: shortId(c.Id),
         image: c.Image,
         state: c.State,
         status: c.Status,
         created: isoFromUnix(c.Created),
-        uptimeSeconds: uptimes[i] ?? null,
+        uptimeSeconds: c.State === 'running' ? uptimeFromStatus(c.Status) : null,
         ports: portsFromList(c.Ports),
         networkMode: c.HostConfig?.NetworkMode ?? null,
         unraid: unraidLabels(c.Labels),

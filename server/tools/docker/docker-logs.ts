@@ -48,10 +48,12 @@ export const dockerLogs = defineTool({
     '200. Use it to find out why a container failed, crashed or misbehaves. Narrow instead of paging: ' +
     '`since`/`until` ("10m", "2h", or an ISO time), `grep` (substring) or `regex` (no backreferences or ' +
     'lookaround), `level` (error, warn or info and worse — recognises level=error, "level":"error", [ERROR], ' +
-    'ERROR:, Error:, glog E0601 …; lines without a recognisable level are left out), `stdout`/`stderr`. With a ' +
-    'filter the whole log (or the since/until window) is searched and the last `tail` matches returned; ' +
-    '`context` adds lines around each match. Counts say how many lines were read and matched. Results are ' +
-    'limited to about 32 KB: when lines had to be dropped, `hint` says so and how to narrow.',
+    'ERROR:, Error:, glog E0601 …; lines without a recognisable level are left out), `stdout`/`stderr`. ' +
+    '`tail` bounds what is read — the last `tail` lines of the log (as Docker counts them, both streams) — and ' +
+    'filters apply to those, like `docker logs --tail N | grep`; to search further back give `since` (then a ' +
+    'filter searches the whole since/until window and returns the last `tail` matches). `context` adds lines ' +
+    'around each match. Counts say how many lines were read and matched. Results are limited to about 32 KB: ' +
+    'when lines had to be dropped, `hint` says so and how to narrow.',
   toolset: 'docker',
   scope: 'read',
   timeoutMs: 120_000,
@@ -59,7 +61,7 @@ export const dockerLogs = defineTool({
   input: z
     .object({
       id: containerRef,
-      tail: z.number().int().min(1).max(MAX_TAIL).default(200).describe(`Most lines (or matches, with a filter) to return, newest last; default 200, at most ${MAX_TAIL}`),
+      tail: z.number().int().min(1).max(MAX_TAIL).default(200).describe(`How many of the newest log lines to read (and at most how many to return), newest last; default 200, at most ${MAX_TAIL}`),
       since: timeSpec('Only lines logged at or after this time'),
       until: timeSpec('Only lines logged before this time'),
       stdout: z.boolean().default(true).describe('Include standard output (default true)'),
@@ -109,8 +111,10 @@ export const dockerLogs = defineTool({
     if (tty && !args.stdout) {
       return { container: name, id: shortId(info.Id), tty, lines: [], scanned: 0, matched: 0, returned: 0, hint: 'This container runs with a TTY, so all its output is on stdout; set stdout=true.' };
     }
-    // Docker applies `tail` before selecting streams, so it can do the tail only when nothing else filters.
-    const dockerTail = !match && args.stdout && args.stderr ? args.tail : ('all' as const);
+    // `tail` bounds the work: Docker reads only the end of the log file, whatever its size. Only an explicit
+    // time window with a filter (or one stream — Docker tails before it selects streams) is searched whole:
+    // the caller asked for exactly that range.
+    const dockerTail = since !== undefined && (match !== null || !(args.stdout && args.stderr)) ? ('all' as const) : args.tail;
     const stream = await dockerCall(`Reading the logs of container "${name}"`, () =>
       openLogStream(
         docker,
@@ -171,7 +175,7 @@ function hintFor(scan: LogScan, tail: number, dockerTail: boolean, filtered: boo
   if (scan.droppedByTail > 0) {
     parts.push(`${scan.matched} ${what} in the range, the last ${tail} kept (tail); narrow with since/until${filtered ? ' or a more specific filter' : '/grep'} to see older ones`);
   }
-  if (dockerTail && scan.scanned >= tail) parts.push(`only the last ${tail} lines were read; older lines may exist — use since/until, grep, or a larger tail`);
+  if (dockerTail && scan.scanned >= tail) parts.push(`only the last ${tail} lines were read; older lines may exist — raise tail (at most ${MAX_TAIL}) or give since to search a time window`);
   if (scan.cutLines > 0) parts.push(`${scan.cutLines} line(s) longer than ${MAX_LINE_BYTES} bytes were cut`);
   if (scan.incomplete) parts.push('the log ended in the middle of a record (Docker or the connection cut it short)');
   return parts.length ? `${parts.join('; ')}.` : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoOrNull, portsFromInspect, portsFromList, shortId, unraidLabels, uptimeSeconds, mapLimit } from '../../../server/backends/docker/container-summary.js';
+import { isoOrNull, portsFromInspect, portsFromList, shortId, unraidLabels, uptimeSeconds } from '../../../server/backends/docker/container-summary.js';
 import { nameMatcher } from '../../../server/backends/docker/name-match.js';
 import { redactEnv, redactLabels } from '../../../server/backends/docker/container-details.js';
 
@@ -74,16 +74,4 @@ describe('container summary helpers', () => {
     });
   });
 
-  it('mapLimit keeps order and bounds concurrency', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const out = await mapLimit([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5 * (8 - n)));
-      inFlight--;
-      return n * 2;
-    });
-    expect(out).toEqual([2, 4, 6, 8, 10, 12, 14]);
-    expect(most).toBe(3);
-  });
 });

@@ -59,7 +59,7 @@ beforeAll(async () => {
   srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
   client = await srv.connect();
   // Docker finishes copying output a moment after the exit: wait until every line is in the log.
-  for (let i = 0; i < 50 && (await logs({ id: `${P}big`, grep: 'started' })).data.scanned < 200_003; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && (await logs({ id: `${P}big`, since: '1h', grep: 'started' })).data.scanned < 200_003; i++) await new Promise((r) => setTimeout(r, 100));
 }, 60_000);
 
 afterAll(async () => {
@@ -70,6 +70,12 @@ afterAll(async () => {
 
 // Each full scan makes dockerd decode 200,000 json-file entries (~2 s alone, more under the parallel suite).
 describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
+  it('greps only the last `tail` lines without a time window, and says older lines were not read', async () => {
+    const { data } = await logs({ id: `${P}big`, grep: '99999', tail: 1000 });
+    expect(data.scanned).toBe(1000);
+    expect(data.hint).toMatch(/only the last 1000 lines were read; older lines may exist/);
+  });
+
   it('returns the last 200 lines by default, read with Docker\'s own tail', async () => {
     const { data, text } = await logs({ id: `${P}big` });
     expect(JSON.parse(text)).toEqual(data);
@@ -81,21 +87,21 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     expect(data.hint).toMatch(/only the last 200 lines were read; older lines may exist/);
   });
 
-  it('selects a stream and tails it (the whole log is read, since Docker tails before selecting)', async () => {
-    const out = await logs({ id: `${P}big`, stderr: false, tail: 3 });
+  it('selects a stream within a time window and tails it (the window is read whole, since Docker tails before selecting)', async () => {
+    const out = await logs({ id: `${P}big`, since: '1h', stderr: false, tail: 3 });
     expect(out.data.lines).toEqual([
       { n: 100000, stream: 'stdout', text: '100000' },
       { n: 100001, stream: 'stdout', text: 'level=error msg="disk full"' },
       { n: 100002, stream: 'stdout', text: 'INFO: started' },
     ]);
     expect(out.data).toMatchObject({ scanned: 100_002, matched: 100_002, returned: 3 });
-    const err = await logs({ id: `${P}big`, stdout: false, tail: 2 });
+    const err = await logs({ id: `${P}big`, since: '1h', stdout: false, tail: 2 });
     expect(err.data.lines.map((l) => `${l.stream}:${l.text}`)).toEqual(['stderr:100000', 'stderr:[WARN] almost full']);
     expect(err.data.scanned).toBe(100_001);
   });
 
-  it('greps the whole log with context lines around each match', async () => {
-    const { data } = await logs({ id: `${P}big`, stderr: false, grep: '99999', context: 1 });
+  it('greps a whole time window with context lines around each match', async () => {
+    const { data } = await logs({ id: `${P}big`, since: '1h', stderr: false, grep: '99999', context: 1 });
     expect(data.lines).toEqual([
       { n: 99998, stream: 'stdout', text: '99998' },
       { n: 99999, stream: 'stdout', text: '99999', match: true },
@@ -104,13 +110,13 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     expect(data).toMatchObject({ scanned: 100_002, matched: 1, returned: 1 });
     expect(data.hint).toBeUndefined();
 
-    const both = await logs({ id: `${P}big`, grep: '99999' });
+    const both = await logs({ id: `${P}big`, since: '1h', grep: '99999' });
     expect(both.data).toMatchObject({ scanned: 200_003, matched: 2, returned: 2 });
     expect(both.data.lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual(['stderr:99999', 'stdout:99999']);
   });
 
   it('keeps the last `tail` matches and says how many more there were', async () => {
-    const { data } = await logs({ id: `${P}big`, stderr: false, grep: '777', tail: 2 });
+    const { data } = await logs({ id: `${P}big`, since: '1h', stderr: false, grep: '777', tail: 2 });
     // 280 numbers in 1..100000 contain "777"; the last two are 98777 and 99777.
     expect(data.returned).toBe(2);
     expect(data.matched).toBe(280);
@@ -119,7 +125,7 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
   });
 
   it('matches a (linear-time) regular expression', async () => {
-    const { data } = await logs({ id: `${P}big`, regex: '^(9+)+$', tail: 20 });
+    const { data } = await logs({ id: `${P}big`, since: '1h', regex: '^(9+)+$', tail: 20 });
     // 9, 99, 999, 9999, 99999 on each stream
     expect(data.matched).toBe(10);
     expect(data.lines.map((l) => l.text).sort()).toEqual(['9', '9', '99', '99', '999', '999', '9999', '9999', '99999', '99999']);
@@ -132,12 +138,12 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
   });
 
   it('filters by level (warn = warnings and errors)', async () => {
-    const warn = await logs({ id: `${P}big`, level: 'warn' });
+    const warn = await logs({ id: `${P}big`, since: '1h', level: 'warn' });
     expect(warn.data).toMatchObject({ scanned: 200_003, matched: 2, returned: 2 });
     expect(warn.data.lines.map((l) => l.text).sort()).toEqual(['[WARN] almost full', 'level=error msg="disk full"']);
-    const info = await logs({ id: `${P}big`, level: 'info', stderr: false });
+    const info = await logs({ id: `${P}big`, since: '1h', level: 'info', stderr: false });
     expect(info.data.lines.map((l) => l.text)).toEqual(['level=error msg="disk full"', 'INFO: started']);
-    const error = await logs({ id: `${P}big`, level: 'error', grep: 'disk' });
+    const error = await logs({ id: `${P}big`, since: '1h', level: 'error', grep: 'disk' });
     expect(error.data.lines.map((l) => l.text)).toEqual(['level=error msg="disk full"']);
   });
 
