@@ -15,7 +15,23 @@ npmInstallIfNeeded();
 const haveDockerPackages = ensureSystemPackages({ required: false });
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
-const { startDockerd } = await import('./dockerd.mjs');
+const { startDockerd, importBusyboxImage } = await import('./dockerd.mjs');
+
+/** A few containers so the Docker tools have something to show: one running, one protected, one exited. */
+async function seedDemoContainers(socket) {
+  const { default: Docker } = await import('dockerode');
+  const docker = new Docker({ socketPath: socket });
+  const image = await importBusyboxImage(socket);
+  const make = async (name, cmd, labels = {}) => {
+    const c = await docker.createContainer({ name, Image: image, Cmd: cmd, Labels: labels, HostConfig: { NetworkMode: 'none', Init: true } });
+    await c.start();
+    return c;
+  };
+  await make('web', ['sh', '-c', 'while true; do echo "level=info GET / 200"; sleep 5; done']);
+  await make('database', ['sleep', '1000000'], { 'unraid-mcp.protected': 'true' });
+  const job = await make('backup-job', ['sh', '-c', 'echo "level=error backup target not mounted"; exit 1']);
+  await job.wait();
+}
 
 function adminSocketAnswers(path) {
   return new Promise((resolve) => {
@@ -54,6 +70,7 @@ if (haveDockerPackages && process.getuid?.() === 0) {
   try {
     dockerd = await startDockerd();
     env.DOCKER_HOST = `unix://${dockerd.socket}`;
+    await seedDemoContainers(dockerd.socket);
   } catch (err) {
     console.warn(`Docker Engine could not be started, continuing without it: ${err.message.split('\n')[0]}`);
   }
@@ -78,7 +95,7 @@ sidecar.stdout.on('data', (chunk) => {
   console.log(`
 MCP URL:  ${url}
 Token:    ${secret}
-Docker:   ${dockerd ? 'a private Docker Engine started for the demo' : 'not available (reported by /readyz)'}
+Docker:   ${dockerd ? 'a private Docker Engine with containers web, database (protected) and backup-job (exited)' : 'not available (reported by /readyz)'}
 
 Cursor (~/.cursor/mcp.json) and other clients that take "mcpServers":
 ${JSON.stringify({ mcpServers: { unraid: { url, headers } } }, null, 2)}
