@@ -42,7 +42,7 @@ async function logs(args: Record<string, unknown>): Promise<{ data: Logs; res: C
   return { data: res.structuredContent as unknown as Logs, res, text };
 }
 
-async function runToExit(name: string, opts: Partial<Docker.ContainerCreateOptions>): Promise<Docker.ContainerInspectInfo> {
+async function runUntilDone(name: string, opts: Partial<Docker.ContainerCreateOptions>): Promise<Docker.ContainerInspectInfo> {
   const c = await td.docker.createContainer({ name, Image: inject('testImage'), HostConfig: { NetworkMode: 'none' }, ...opts });
   created.push(c.id);
   await c.start();
@@ -51,11 +51,11 @@ async function runToExit(name: string, opts: Partial<Docker.ContainerCreateOptio
 }
 
 beforeAll(async () => {
-  big = await runToExit(`${P}big`, {
+  big = await runUntilDone(`${P}big`, {
     Cmd: ['sh', '-c', 'seq 1 100000; seq 1 100000 >&2; echo "level=error msg=\\"disk full\\""; echo "[WARN] almost full" >&2; echo "INFO: started"'],
   });
   expect(big.State).toMatchObject({ Status: 'exited', ExitCode: 0 });
-  await runToExit(`${P}tty`, { Tty: true, Cmd: ['sh', '-c', 'echo hello; echo oops >&2; printf "level=error no newline"'] });
+  await runUntilDone(`${P}tty`, { Tty: true, Cmd: ['sh', '-c', 'echo hello; echo oops >&2; printf "level=error no newline"'] });
   srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
   client = await srv.connect();
   // Docker finishes copying output a moment after the exit: wait until every line is in the log.

@@ -78,7 +78,7 @@ const call = (method, path, body) => new Promise((resolve, reject) => {
   await call('DELETE', '/containers/' + name + '?force=1');
   await call('POST', '/containers/create?name=' + name, { Image: ${JSON.stringify(image)}, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none', Init: true } });
   await call('POST', '/containers/' + name + '/start');
-})().catch((err) => { console.error(err.message); process.exit(1); });
+})().catch((err) => { console.error(err.message); process.exitCode = 1; });
 `;
 }
 
