@@ -135,6 +135,23 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
     if (denied) return refuse({ allowed: false, rule: denied.rule }, 'denied', denied);
   }
   const allowed: Decision = { allowed: true, rule: null };
+  const toolContext = (signal: AbortSignal) => ({
+    deps: env.deps,
+    signal,
+    progress: req.progress,
+    target: resolved,
+    responseCapBytes: settings.responseCapBytes,
+    visible: (kind: 'container' | 'vm', name: string) => env.policy().visible(kind, name),
+  });
+
+  if (tool.preflight) {
+    try {
+      await tool.preflight(args, toolContext(req.signal));
+    } catch (err) {
+      const rule = err instanceof PolicyDeniedError ? err.rule : 'preflight';
+      return refuse({ allowed: false, rule }, err instanceof PolicyDeniedError ? 'denied' : 'invalid', err);
+    }
+  }
 
   if (writing) {
     const confirmed = await confirmCall(
@@ -168,7 +185,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
     return toToolResult(new ToolError('audit_unavailable', 'The audit log cannot be written, so unraid-mcp refuses to act. Ask the owner to check the audit directory (disk full or not writable).'));
   }
   try {
-    const run = () => runWithTimeout(tool.name, req.signal, Math.max(settings.toolTimeoutMs, tool.timeoutMs ?? 0), (signal) => tool.run(args, { deps: env.deps, signal, progress: req.progress, target: resolved, responseCapBytes: settings.responseCapBytes, visible: (kind, name) => env.policy().visible(kind, name) }));
+    const run = () => runWithTimeout(tool.name, req.signal, Math.max(settings.toolTimeoutMs, tool.timeoutMs ?? 0), (signal) => tool.run(args, toolContext(signal)));
     const output: unknown = writing && resolved ? await env.locks.run(`${resolved.kind}:${resolved.id}`, run) : await run();
     const checked = tool.output.safeParse(output);
     if (!checked.success) {

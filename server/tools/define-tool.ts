@@ -62,6 +62,12 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
   refusesProtected?: boolean;
   /** Says exactly what the call will do, for confirmation prompts. Defaults to title + target + arguments. */
   describe?(args: z.infer<I>, target: { kind: string; name: string; id: string } | null): string;
+  /**
+   * Checks that need no confirmation to fail: run by the wrapper after the target checks and before any
+   * confirmation, so the owner is never asked to approve a call that would be refused anyway. Throws
+   * (PolicyDeniedError, InvalidInputError…) to refuse; must not change anything.
+   */
+  preflight?(args: z.infer<I>, ctx: ToolContext): Promise<void>;
   /** Declares what the call acts on; absent for host-wide reads. */
   // Method syntax on purpose: it lets a tool with specific schemas sit in the AnyTool registry.
   target?(args: z.infer<I>): TargetRef;

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
+import type { ToolContext } from '../context.js';
 import { defineTool } from '../define-tool.js';
 import { containerRequestSchema, type ContainerRequest } from '../../safety/create-policy/container-request.js';
 import { checkCreatePolicy, pathsToResolve, type CreatePlan } from '../../safety/create-policy/create-policy.js';
@@ -87,6 +88,16 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
   const allowlist = options.bindAllowlist ?? (() => DEFAULT_BIND_ALLOWLIST);
   const templatesDir = options.templatesDir ?? DOCKERMAN_TEMPLATES_DIR;
   const now = options.now ?? (() => new Date());
+  /** The policy verdict from read-only facts (volume definitions, symlinks on disk); throws to refuse. */
+  const plan = async (args: ContainerRequest, ctx: ToolContext): Promise<CreatePlan> => {
+    const docker = await ctx.deps.docker();
+    const list = allowlist();
+    const volumeSources = args.volumes?.length ? await dockerCall('Inspecting volumes', () => bindVolumeSources(docker, args, ctx.signal)) : new Map<string, string>();
+    const realpaths = await resolveHostPaths(pathsToResolve(args, list, volumeSources));
+    const verdict = checkCreatePolicy(args, { allowlist: list, realpaths, visible: (n) => ctx.visible('container', n), volumeSources });
+    refuse(verdict);
+    return verdict;
+  };
   return defineTool({
     name: 'docker_create',
     title: 'Create a container',
@@ -107,14 +118,14 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
     input: containerRequestSchema,
     output,
     describe: (args) => describeCreate(args, allowlist()),
+    // Before any confirmation: the owner is never asked to approve a container the policy refuses.
+    preflight: async (args, ctx) => {
+      await plan(args, ctx);
+    },
     run: async (args, ctx) => {
       const docker = await ctx.deps.docker();
-      const list = allowlist();
-      // Read-only facts first (volume definitions, symlinks on disk); nothing is created before the verdict.
-      const volumeSources = args.volumes?.length ? await dockerCall('Inspecting volumes', () => bindVolumeSources(docker, args, ctx.signal)) : new Map<string, string>();
-      const realpaths = await resolveHostPaths(pathsToResolve(args, list, volumeSources));
-      const plan = checkCreatePolicy(args, { allowlist: list, realpaths, visible: (n) => ctx.visible('container', n), volumeSources });
-      refuse(plan);
+      // Checked again here: a symlink or volume could have changed while the approval waited.
+      const checked = await plan(args, ctx);
 
       const image = await dockerCall(`Looking up image "${args.image}"`, () => docker.getImage(args.image).inspect()).catch((err: unknown) => {
         if (!(err instanceof NotFoundError)) throw err;
@@ -123,7 +134,7 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
 
       const unraid = await isTemplatesDir(templatesDir);
       const labels: Record<string, string> = unraid && !args.labels?.[DOCKERMAN_MANAGED_LABEL] ? { [DOCKERMAN_MANAGED_LABEL]: 'dockerman' } : {};
-      const body = buildCreateOptions(args, plan, labels);
+      const body = buildCreateOptions(args, checked, labels);
       const container = await dockerCall(`Creating container "${args.name}"`, () => docker.createContainer(body));
       if (args.start) {
         try {
@@ -138,7 +149,7 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
       let template: z.infer<typeof output>['template'] = { written: false, path: null, note: `not an Unraid host (no ${templatesDir})` };
       if (unraid) {
         try {
-          const path = await writeUnraidTemplate(templatesDir, args.name, renderUnraidTemplate(args, plan, now()));
+          const path = await writeUnraidTemplate(templatesDir, args.name, renderUnraidTemplate(args, checked, now()));
           template = { written: true, path, note: 'the container can be edited and updated in the Docker tab' };
         } catch (err) {
           ctx.deps.log.warn('writing the Unraid template failed', { name: args.name, err });
@@ -151,10 +162,10 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
         image: args.image,
         imageId: image.Id,
         state: info.State.Status,
-        limits: { memoryBytes: info.HostConfig.Memory ?? plan.memoryBytes, pidsLimit: info.HostConfig.PidsLimit ?? plan.pidsLimit, nanoCpus: info.HostConfig.NanoCpus || null },
-        defaultsApplied: plan.defaults,
-        needsAttention: plan.attention,
-        binds: plan.binds.map((b) => ({ host: b.host, resolvedHost: b.resolved, container: b.container, readOnly: b.readOnly })),
+        limits: { memoryBytes: info.HostConfig.Memory ?? checked.memoryBytes, pidsLimit: info.HostConfig.PidsLimit ?? checked.pidsLimit, nanoCpus: info.HostConfig.NanoCpus || null },
+        defaultsApplied: checked.defaults,
+        needsAttention: checked.attention,
+        binds: checked.binds.map((b) => ({ host: b.host, resolvedHost: b.resolved, container: b.container, readOnly: b.readOnly })),
         template,
       };
     },

@@ -236,16 +236,14 @@ describe('an approved create', () => {
     expect(JSON.stringify(mine)).not.toContain('hunter2');
   });
 
-  it('a dangerous request shows WILL BE REFUSED to the approver, and is refused even once approved', async () => {
+  it('a dangerous request is refused before the owner is asked: no pending approval is created', async () => {
     const name = `${P}approved-bad`;
-    const client = approvingClient;
-    const call = client.callTool({ name: 'docker_create', arguments: { ...base(name), binds: [{ host: '/etc', container: '/host-etc' }] } }, undefined, { timeout: 30_000 });
-    const p = await pending(approving);
-    expect(p.description).toContain('WILL BE REFUSED: binds[0].host: "/etc" is the server\'s system configuration.');
-    await approving.admin('POST', `/api/confirmations/${p.id}/approve`, {});
-    const res = (await call) as CallToolResult;
+    const before = (await approving.admin('GET', '/api/confirmations')).json.confirmations.length as number;
+    const res = (await approvingClient.callTool({ name: 'docker_create', arguments: { ...base(name), binds: [{ host: '/etc', container: '/host-etc' }] } })) as CallToolResult;
     expect(text(res)).toContain('docker_create refused — nothing was sent to Docker.');
+    expect(text(res)).toContain('binds[0].host: "/etc" is the server\'s system configuration');
+    expect((await approving.admin('GET', '/api/confirmations')).json.confirmations).toHaveLength(before);
     expect(await exists(name)).toBe(false);
-    expect(await outcomeFor(approving, name)).toMatchObject({ result: { code: 'policy_denied' } });
+    expect(await outcomeFor(approving, name)).toMatchObject({ decision: { allowed: false, rule: 'create_policy' }, result: { code: 'policy_denied' } });
   });
 });
