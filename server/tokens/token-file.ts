@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SCOPES } from '../safety/scopes.js';
 import { ConfigError } from '../errors/config-error.js';
 import { writeFileAtomic } from '../config/atomic-write.js';
+import { fieldPath } from '../config/field-path.js';
 
 export const TOKENS_FILE = 'tokens.json';
 
@@ -33,11 +34,6 @@ const tokenFileSchema = z
 
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 export type TokenFile = z.infer<typeof tokenFileSchema>;
-
-/** Field path in the style owners read: tokens[2].scope */
-function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(file)';
-}
 
 /** Parses tokens.json text; every problem is reported with its field. */
 export function parseTokenFile(text: string): TokenFile {

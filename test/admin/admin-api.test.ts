@@ -77,6 +77,12 @@ describe('filter preview', () => {
     expect(res.status).toBe(400);
     expect(res.json.problems[0].field).toBe('filters.containers.deny[0]');
   });
+
+  it('names a nested unknown field by its full path', async () => {
+    const res = await srv.admin('POST', '/api/filters/preview', { filters: { containers: { deny: [], colour: 'red' } } });
+    expect(res.status).toBe(400);
+    expect(res.json.problems).toEqual([{ field: 'filters.containers.colour', message: 'unknown field' }]);
+  });
 });
 
 describe('tokens', () => {
