@@ -11,8 +11,9 @@ import { npmInstallIfNeeded } from './npm-install.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 process.chdir(root);
-npmInstallIfNeeded();
+// System packages first: `npm ci` builds @unraid/libvirt against libvirt-dev (pkg-config, g++).
 const haveDockerPackages = ensureSystemPackages({ required: false });
+npmInstallIfNeeded();
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
 const { startDockerd, importBusyboxImage } = await import('./dockerd.mjs');
@@ -52,12 +53,15 @@ const env = {
   UNRAID_MCP_PROC_ROOT: join(root, 'testdata/proc'),
   UNRAID_MCP_SYS_ROOT: join(root, 'testdata/sys'),
   UNRAID_MCP_EMHTTP_ROOT: join(root, 'testdata/emhttp/parity-check-running'),
-  LIBVIRT_URI: 'test:///default',
+  // libvirt's test driver on the committed node: seven VMs (running, paused, shut off, crashed), in memory.
+  LIBVIRT_URI: `test://${join(root, 'testdata/libvirt/node.xml')}`,
+  UNRAID_MCP_VM_DOMAINS_DIR: join(demo, 'domains'),
+  UNRAID_MCP_VM_ISO_DIR: join(demo, 'isos'),
   UNRAID_MCP_ADMIN_SOCKET: join(demo, 'admin.sock'),
   UNRAID_MCP_AUDIT_RAM_DIR: join(demo, 'audit-ram'),
   UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(demo, 'audit'),
 };
-mkdirSync(env.UNRAID_MCP_CONFIG_DIR, { recursive: true });
+for (const dir of [env.UNRAID_MCP_CONFIG_DIR, env.UNRAID_MCP_VM_DOMAINS_DIR, env.UNRAID_MCP_VM_ISO_DIR]) mkdirSync(dir, { recursive: true });
 
 // One demo at a time: a second one would replace the first one's token and then fail on the socket.
 if (await adminSocketAnswers(env.UNRAID_MCP_ADMIN_SOCKET)) {
@@ -95,6 +99,7 @@ sidecar.stdout.on('data', (chunk) => {
   console.log(`
 MCP URL:  ${url}
 Token:    ${secret}
+VMs:      libvirt's test driver with seven VMs from testdata/libvirt/node.xml (changes last until the demo stops)
 Docker:   ${dockerd ? 'a private Docker Engine with containers web, database (protected) and backup-job (exited)' : 'not available (reported by /readyz)'}
 
 Cursor (~/.cursor/mcp.json) and other clients that take "mcpServers":

@@ -1,11 +1,23 @@
 // Installs the Debian packages the test suite and the demo use (a real Docker Engine and busybox for
-// test images) when they are missing and we are root on Debian. Anything else: say what is missing.
+// test images; libvirtd with the QEMU driver, virsh and qemu for VM tests; libvirt-dev, pkg-config and a
+// C++ toolchain, which `npm ci` needs to build @unraid/libvirt — so run this before it) when they are
+// missing and we are root on Debian. Anything else: say what is missing. Not libvirt-daemon-system: it
+// pulls in systemd; scripts/libvirtd.mjs starts the daemons itself.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const NEEDED = [
   { pkg: 'docker.io', check: () => ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some(existsSync) },
   { pkg: 'busybox-static', check: () => existsSync('/bin/busybox') || existsSync('/usr/bin/busybox') },
+  { pkg: 'libvirt-daemon', check: () => existsSync('/usr/sbin/libvirtd') },
+  { pkg: 'libvirt-clients', check: () => existsSync('/usr/bin/virsh') },
+  { pkg: 'libvirt-dev', check: () => existsSync('/usr/include/libvirt/libvirt.h') },
+  { pkg: 'pkg-config', check: () => existsSync('/usr/bin/pkg-config') },
+  { pkg: 'qemu-system-x86', check: () => existsSync('/usr/bin/qemu-system-x86_64') },
+  { pkg: 'qemu-utils', check: () => existsSync('/usr/bin/qemu-img') },
+  { pkg: 'g++', check: () => existsSync('/usr/bin/g++') },
+  { pkg: 'make', check: () => existsSync('/usr/bin/make') },
+  { pkg: 'python3', check: () => existsSync('/usr/bin/python3') },
 ];
 
 export function ensureSystemPackages({ required }) {

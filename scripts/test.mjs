@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as the README's second command: dependencies, build, type checks, lint, and
-// every test against real components (a private dockerd is started by the vitest global setup).
+// every test against real components (a private dockerd and a libvirtd with qemu are started by the
+// vitest global setup).
 import { execFileSync } from 'node:child_process';
 import { ensureSystemPackages } from './ensure-system-packages.mjs';
 import { npmInstallIfNeeded } from './npm-install.mjs';
@@ -8,8 +9,9 @@ import { npmInstallIfNeeded } from './npm-install.mjs';
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 try {
-  npmInstallIfNeeded();
+  // System packages first: `npm ci` builds @unraid/libvirt against libvirt-dev (pkg-config, g++).
   ensureSystemPackages({ required: true });
+  npmInstallIfNeeded();
   run('npm', ['run', 'build']);
   run('npm', ['run', 'typecheck']);
   run('npm', ['run', 'lint']);

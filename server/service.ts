@@ -21,6 +21,7 @@ import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { lazyDockerClient } from './backends/docker/docker-client.js';
+import { LibvirtClient } from './backends/vm/libvirt-client.js';
 import { createTargetResolver } from './backends/target-resolver.js';
 import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
 import { PendingApprovals } from './safety/confirm/pending-approvals.js';
@@ -47,7 +48,7 @@ export interface Service {
  * installs no signal handler: main.ts (and tests) do that.
  */
 export async function createService(env: ServiceEnv, log: Logger, opts: { tools?: ReadonlyArray<AnyTool>; defaultMetrics?: boolean } = {}): Promise<Service> {
-  const tools = opts.tools ?? createTools({ templatesDir: env.dockermanTemplates, updateScript: env.updateContainerScript, bindAllowlist: () => env.bindAllowlist });
+  const tools = opts.tools ?? createTools({ templatesDir: env.dockermanTemplates, updateScript: env.updateContainerScript, bindAllowlist: () => env.bindAllowlist, vmShares: () => env.vmShares });
   // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
   const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(tools), log });
   const initialSettings = (await settingsStore.load()).settings;
@@ -83,14 +84,15 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   });
 
   const docker = lazyDockerClient(env.dockerSocket);
+  const libvirt = new LibvirtClient({ uri: env.libvirtUri, onCall: (op) => metrics.libvirtCalls.inc({ op }) });
   const inflight = new InflightTracker();
   const callEnv = {
-    deps: { host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }), docker, log },
+    deps: { host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }), docker, libvirt, log },
     audit,
     metrics,
     settings: () => settingsStore.current().settings,
     policy: () => settingsStore.current().policy,
-    resolver: createTargetResolver({ docker, hostname }),
+    resolver: createTargetResolver({ docker, libvirt, hostname }),
     confirmations: { tokens: new TokenConfirmations(), pending },
     locks: new KeyedMutex(),
     inflight,
@@ -156,6 +158,7 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
       if (unfinished) log.warn('shutting down with tool calls still running', { count: unfinished });
       await sessions.closeAll();
       await auth.flushUsage();
+      await libvirt.close();
       await audit.close();
     },
   };

@@ -4,7 +4,8 @@ import type { BackendProbe } from './backend-probe.js';
 /**
  * Reachability of libvirt for /readyz. For local daemon URIs (qemu:///system and friends) it connects
  * to the daemon's unix socket; the test driver (test:///…) runs in-process and is always reachable.
- * The VM toolset replaces this with a real connection through the libvirt binding.
+ * A socket check rather than a libvirt call on purpose: polling /readyz must not load the native
+ * binding into a sidecar that never used a VM tool.
  */
 export function libvirtProbe(uri: string, socketPath = socketFor(uri)): BackendProbe {
   return {

@@ -3,6 +3,8 @@ import type { ResolvedTarget } from './resolved-target.js';
 import type Docker from 'dockerode';
 import { resolveContainer } from './docker/resolve-container.js';
 import { resolveNetwork } from './docker/resolve-network.js';
+import type { LibvirtClient } from './vm/libvirt-client.js';
+import { resolveVm } from './vm/resolve-vm.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 
 /** Turns what a tool was given (name, ID, ID prefix) into the real resource, before any policy check. */
@@ -10,7 +12,7 @@ export interface TargetResolver {
   resolve(target: TargetRef, signal: AbortSignal): Promise<ResolvedTarget>;
 }
 
-export function createTargetResolver(deps: { docker: () => Promise<Docker>; hostname: () => string }): TargetResolver {
+export function createTargetResolver(deps: { docker: () => Promise<Docker>; libvirt: LibvirtClient; hostname: () => string }): TargetResolver {
   return {
     async resolve(target, signal) {
       switch (target.kind) {
@@ -18,10 +20,12 @@ export function createTargetResolver(deps: { docker: () => Promise<Docker>; host
           return resolveContainer(await deps.docker(), target.ref, signal);
         case 'network':
           return resolveNetwork(await deps.docker(), target.ref, signal);
+        case 'vm':
+          return resolveVm(deps.libvirt, target.ref);
         case 'host':
           return { kind: 'host', id: 'host', name: deps.hostname(), labels: {} };
         default:
-          // VMs and images get their resolvers with their toolsets; until then nothing may act on them.
+          // Images get a resolver with the tools that act on one; until then nothing may.
           throw new BackendUnavailableError(`unraid-mcp cannot act on ${target.kind}s yet.`);
       }
     },

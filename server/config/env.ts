@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
 import { allowlistEntryProblem } from '../safety/create-policy/host-path.js';
+import { DEFAULT_VM_SHARES, type VmShares } from '../backends/vm/vm-shares.js';
 
 /**
  * Process settings from environment variables. Defaults suit an Unraid host; everything can be
@@ -33,6 +34,8 @@ export interface ServiceEnv {
   bindAllowlist: string[];
   /** Loopback port for the admin API, for the demo only; null = socket only. */
   adminPort: number | null;
+  /** Where VM disks and ISOs live and the bridge new VMs join (Unraid: Settings → VM Manager). */
+  vmShares: VmShares;
 }
 
 /** The documented variables, their defaults and meaning; the README table is checked against this. */
@@ -53,6 +56,9 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'UNRAID_MCP_BIND_ALLOWLIST', default: '/mnt/user/appdata/*,/mnt/user/*/*', meaning: 'Host folders docker_create may bind, comma-separated; `*` is one folder level and a folder allows everything below it. Disks, pools, /boot and system folders are always refused.' },
   { name: 'UNRAID_MCP_DOCKERMAN_TEMPLATES', default: '/boot/config/plugins/dockerMan/templates-user', meaning: "Unraid's Docker template folder; when it exists, docker_create writes a template so the container is editable in the Docker tab." },
   { name: 'UNRAID_MCP_UPDATE_CONTAINER_SCRIPT', default: '/usr/local/emhttp/plugins/dynamix.docker.manager/scripts/update_container', meaning: "The WebGUI's container update script; docker_update uses it for containers that have a template." },
+  { name: 'UNRAID_MCP_VM_DOMAINS_DIR', default: DEFAULT_VM_SHARES.domainsDir, meaning: 'Share holding VM disk images: vm_create makes new images in a folder named after the VM there and only accepts disks inside it; vm_delete only deletes images inside it.' },
+  { name: 'UNRAID_MCP_VM_ISO_DIR', default: DEFAULT_VM_SHARES.isoDir, meaning: 'Share holding installer ISOs; vm_create only attaches ISOs inside it.' },
+  { name: 'UNRAID_MCP_VM_BRIDGE', default: DEFAULT_VM_SHARES.bridge, meaning: 'Network bridge new VMs join unless vm_create is told otherwise.' },
   { name: 'UNRAID_MCP_LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error; logs are JSON lines on stderr.' },
   { name: 'DOCKER_HOST', default: 'unix:///var/run/docker.sock', meaning: 'Docker Engine socket (unix:// only).' },
   { name: 'LIBVIRT_URI', default: 'qemu:///system', meaning: 'libvirt connection URI.' },
@@ -99,6 +105,16 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     if (problem) problems.push({ file: 'environment', field: 'UNRAID_MCP_BIND_ALLOWLIST', message: problem });
   }
 
+  const vmShares: VmShares = {
+    domainsDir: get('UNRAID_MCP_VM_DOMAINS_DIR', DEFAULT_VM_SHARES.domainsDir).replace(/(.)\/+$/, '$1'),
+    isoDir: get('UNRAID_MCP_VM_ISO_DIR', DEFAULT_VM_SHARES.isoDir).replace(/(.)\/+$/, '$1'),
+    bridge: get('UNRAID_MCP_VM_BRIDGE', DEFAULT_VM_SHARES.bridge),
+  };
+  for (const [field, dir] of [['UNRAID_MCP_VM_DOMAINS_DIR', vmShares.domainsDir], ['UNRAID_MCP_VM_ISO_DIR', vmShares.isoDir]] as const) {
+    if (!dir.startsWith('/') || dir === '/' || dir.split('/').includes('..')) problems.push({ file: 'environment', field, message: `"${dir}" must be an absolute folder other than / (without "..")` });
+  }
+  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(vmShares.bridge)) problems.push({ file: 'environment', field: 'UNRAID_MCP_VM_BRIDGE', message: `"${vmShares.bridge}" is not a network interface name` });
+
   const auditRamDir = get('UNRAID_MCP_AUDIT_RAM_DIR', '/var/log/unraid-mcp/audit');
   const auditPersistentDir = get('UNRAID_MCP_AUDIT_PERSISTENT_DIR', `${APPDATA}/unraid-mcp/audit`);
   const explicitAudit = env.UNRAID_MCP_AUDIT_DIR?.trim();
@@ -130,5 +146,6 @@ export function parseEnv(env: Record<string, string | undefined>, appdataExists 
     dockermanTemplates: get('UNRAID_MCP_DOCKERMAN_TEMPLATES', '/boot/config/plugins/dockerMan/templates-user'),
     updateContainerScript: get('UNRAID_MCP_UPDATE_CONTAINER_SCRIPT', '/usr/local/emhttp/plugins/dynamix.docker.manager/scripts/update_container'),
     bindAllowlist,
+    vmShares,
   };
 }

@@ -10,6 +10,7 @@ export interface Metrics {
   toolDuration: Histogram<'tool'>;
   sessions: Gauge;
   rejected: Counter<'reason'>;
+  libvirtCalls: Counter<'op'>;
 }
 
 export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
@@ -35,6 +36,12 @@ export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
       name: 'unraid_mcp_http_rejected_total',
       help: 'HTTP requests rejected before reaching MCP, by reason.',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    libvirtCalls: new Counter({
+      name: 'unraid_mcp_libvirt_calls_total',
+      help: 'Calls into libvirt by operation (binding calls by API name, virsh by subcommand).',
+      labelNames: ['op'],
       registers: [registry],
     }),
   };

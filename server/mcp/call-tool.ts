@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
-import type { ToolDeps } from '../tools/context.js';
+import type { ToolContext, ToolDeps } from '../tools/context.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import { effectiveConfirmMode, type Settings } from '../config/settings.js';
 import type { CompiledPolicy } from '../safety/policy/compile-policy.js';
@@ -135,7 +135,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
     if (denied) return refuse({ allowed: false, rule: denied.rule }, 'denied', denied);
   }
   const allowed: Decision = { allowed: true, rule: null };
-  const toolContext = (signal: AbortSignal) => ({
+  const toolContext = (signal: AbortSignal): ToolContext => ({
     deps: env.deps,
     signal,
     progress: req.progress,
@@ -154,6 +154,12 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
   }
 
   if (writing) {
+    let description: string;
+    try {
+      description = await describe(tool, args, resolved, toolContext(req.signal));
+    } catch (err) {
+      return refuse({ allowed: false, rule: 'preflight' }, err instanceof PolicyDeniedError ? 'denied' : 'error', err);
+    }
     const confirmed = await confirmCall(
       {
         mode: effectiveConfirmMode(settings, tool),
@@ -163,7 +169,7 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
         client: caller.client,
         target: resolved,
         redactedArgs: base.args,
-        description: describe(tool, args, resolved),
+        description,
         token,
         confirmationId,
         timings: settings,
@@ -200,8 +206,8 @@ export async function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req:
   }
 }
 
-function describe(tool: AnyTool, args: Record<string, unknown>, target: ResolvedTarget | null): string {
-  if (tool.describe) return tool.describe(args, target);
+async function describe(tool: AnyTool, args: Record<string, unknown>, target: ResolvedTarget | null, ctx: ToolContext): Promise<string> {
+  if (tool.describe) return tool.describe(args, target, ctx);
   const on = target ? ` on ${target.kind} "${target.name}" (${target.id.slice(0, 12)})` : '';
   return `${tool.title}${on} with arguments ${JSON.stringify(redact(args))}.`;
 }

@@ -2,12 +2,15 @@ import type Docker from 'dockerode';
 import type { HostReader } from '../backends/host/host-reader.js';
 import type { Logger } from '../log.js';
 import type { ResolvedTarget } from '../backends/resolved-target.js';
+import type { LibvirtClient } from '../backends/vm/libvirt-client.js';
 
 /** Backends and services a tool may use. Built once in main.ts and passed down; tests build their own. */
 export interface ToolDeps {
   host: HostReader;
   /** The Docker client, loaded on first use. */
   docker: () => Promise<Docker>;
+  /** The libvirt connection (opened on first use, re-opened after libvirtd restarts) and virsh on the same URI. */
+  libvirt: LibvirtClient;
   log: Logger;
 }
 

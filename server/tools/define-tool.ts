@@ -60,8 +60,11 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
   confirm?: ConfirmMode;
   /** True for stop, restart, pause, update and remove: refused on protected containers and VMs. */
   refusesProtected?: boolean;
-  /** Says exactly what the call will do, for confirmation prompts. Defaults to title + target + arguments. */
-  describe?(args: z.infer<I>, target: { kind: string; name: string; id: string } | null): string;
+  /**
+   * Says exactly what the call will do, for confirmation prompts. Defaults to title + target + arguments.
+   * May look things up (vm_delete lists the disk images it would delete) but must not change anything.
+   */
+  describe?(args: z.infer<I>, target: { kind: string; name: string; id: string } | null, ctx: ToolContext): string | Promise<string>;
   /**
    * Checks that need no confirmation to fail: run by the wrapper after the target checks and before any
    * confirmation, so the owner is never asked to approve a call that would be refused anyway. Throws

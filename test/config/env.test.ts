@@ -24,6 +24,7 @@ describe('parseEnv', () => {
       bindAllowlist: ['/mnt/user/appdata/*', '/mnt/user/*/*'],
       adminSocket: '/var/run/unraid-mcp/admin.sock',
       adminPort: null,
+      vmShares: { domainsDir: '/mnt/user/domains', isoDir: '/mnt/user/isos', bridge: 'br0' },
     });
   });
 
@@ -34,6 +35,17 @@ describe('parseEnv', () => {
   it('reads overrides', () => {
     const env = parseEnv({ UNRAID_MCP_PORT: '9000', UNRAID_MCP_ALLOWED_HOSTS: 'Tower.lan, mcp.example.com ,', DOCKER_HOST: 'unix:///tmp/d.sock' }, false);
     expect(env).toMatchObject({ port: 9000, allowedHosts: ['tower.lan', 'mcp.example.com'], dockerSocket: '/tmp/d.sock' });
+  });
+
+  it('reads the VM shares, without trailing slashes, and refuses unusable ones', () => {
+    expect(parseEnv({ UNRAID_MCP_VM_DOMAINS_DIR: '/mnt/user/vms/', UNRAID_MCP_VM_ISO_DIR: '/mnt/cache/isos', UNRAID_MCP_VM_BRIDGE: 'virbr0' }, false).vmShares).toEqual({ domainsDir: '/mnt/user/vms', isoDir: '/mnt/cache/isos', bridge: 'virbr0' });
+    expect(() => parseEnv({ UNRAID_MCP_VM_DOMAINS_DIR: 'domains', UNRAID_MCP_VM_ISO_DIR: '/', UNRAID_MCP_VM_BRIDGE: 'br0; reboot' }, false)).toThrow(
+      [
+        'environment: UNRAID_MCP_VM_DOMAINS_DIR: "domains" must be an absolute folder other than / (without "..")',
+        'environment: UNRAID_MCP_VM_ISO_DIR: "/" must be an absolute folder other than / (without "..")',
+        'environment: UNRAID_MCP_VM_BRIDGE: "br0; reboot" is not a network interface name',
+      ].join('\n'),
+    );
   });
 
   it('refuses a bind allowlist entry that would open a disk or the whole server', () => {

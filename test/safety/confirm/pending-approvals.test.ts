@@ -24,10 +24,11 @@ async function store(now = { t: Date.parse('2026-11-21T12:00:00Z') }) {
 
 describe('PendingApprovals', () => {
   it('survives a restart: a pending entry created before is approvable after', async () => {
-    const { dir, s } = await store();
+    const { dir, s, now } = await store();
     const e = await s.create(request, 3_600_000);
     expect((await stat(join(dir, PENDING_FILE))).mode & 0o777).toBe(0o600);
-    const again = new PendingApprovals({ stateDir: dir, log: silentLogger });
+    // The restarted store reads the same clock: entries live by it, not by the wall clock of the run.
+    const again = new PendingApprovals({ stateDir: dir, log: silentLogger, now: () => now.t });
     await again.load();
     expect(again.get(e.id)).toMatchObject({ status: 'pending', tool: 'docker_remove' });
     await again.decide(e.id, 'approved', 'webgui', null);

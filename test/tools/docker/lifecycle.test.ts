@@ -4,6 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { confirmFlow } from '../../helpers/confirm-flow.js';
 import { dockerLifecycleTools } from '../../../server/tools/docker/lifecycle-tools.js';
 
 /**
@@ -22,31 +23,9 @@ const inspect = (name: string) => td.docker.getContainer(ids[name] as string).in
 const stateOf = async (name: string) => (await inspect(name)).State.Status;
 const short = (name: string) => (ids[name] as string).slice(0, 12);
 
-/** `token` mode: the first call only returns a token (checked to have done nothing), the second acts. */
-async function withToken(name: string, args: Record<string, unknown>): Promise<{ first: CallToolResult; res: CallToolResult }> {
-  const first = await call(name, args);
-  expect(first.isError).toBe(true);
-  const token = (first._meta?.['unraid-mcp/confirmation'] as { token: string }).token;
-  expect(token).toMatch(/\S/);
-  return { first, res: await call(name, { ...args, confirmation_token: token }) };
-}
-
-/** `approve` mode: the call waits until the owner approves the pending confirmation through the admin API. */
-async function withApproval(name: string, args: Record<string, unknown>, target: string): Promise<{ description: string; res: CallToolResult }> {
-  const pending = call(name, args);
-  for (let i = 0; i < 200; i++) {
-    const { json } = await srv.admin('GET', '/api/confirmations');
-    const found = (json.confirmations as Array<{ id: string; tool: string; status: string; target: { name: string } | null; description: string }>).find(
-      (c) => c.status === 'pending' && c.tool === name && c.target?.name === target,
-    );
-    if (found) {
-      expect((await srv.admin('POST', `/api/confirmations/${found.id}/approve`, {})).status).toBe(200);
-      return { description: found.description, res: await pending };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no pending confirmation for ${name} on ${target}`);
-}
+const { withToken, withApproval: approveCall } = confirmFlow(() => srv, call);
+/** `approve` mode for the container named `target`. */
+const withApproval = (name: string, args: Record<string, unknown>, target: string) => approveCall(name, args, (c) => c.target?.name === target);
 
 beforeAll(async () => {
   for (const name of ['lc-web', 'lc-db', 'lc-cache', 'lc-gone', 'lc-force']) ids[name] = await td.createContainer(name);

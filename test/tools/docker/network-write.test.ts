@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { confirmFlow } from '../../helpers/confirm-flow.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
@@ -27,31 +28,7 @@ const call = async (name: string, args: Record<string, unknown>) => (await clien
 const named = async (name: string) => (await td.docker.listNetworks()).filter((n) => n.Name === name);
 const endpoints = async (container: string) => (await td.docker.getContainer(ids[container] as string).inspect()).NetworkSettings.Networks as Record<string, any>;
 
-async function withToken(name: string, args: Record<string, unknown>): Promise<{ first: CallToolResult; res: CallToolResult }> {
-  const first = await call(name, args);
-  expect(first.isError).toBe(true);
-  const token = (first._meta?.['unraid-mcp/confirmation'] as { token: string }).token;
-  return { first, res: await call(name, { ...args, confirmation_token: token }) };
-}
-
-async function withApproval(
-  name: string,
-  args: Record<string, unknown>,
-  match: (c: { description: string }) => boolean,
-  decision: 'approve' | 'deny' = 'approve',
-): Promise<{ description: string; res: CallToolResult }> {
-  const pending = call(name, args);
-  for (let i = 0; i < 200; i++) {
-    const { json } = await srv.admin('GET', '/api/confirmations');
-    const found = (json.confirmations as Array<{ id: string; tool: string; status: string; description: string }>).find((c) => c.status === 'pending' && c.tool === name && match(c));
-    if (found) {
-      expect((await srv.admin('POST', `/api/confirmations/${found.id}/${decision}`, {})).status).toBe(200);
-      return { description: found.description, res: await pending };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no pending confirmation for ${name}`);
-}
+const { withToken, withApproval } = confirmFlow(() => srv, call);
 
 beforeAll(async () => {
   // The containers' own network: they need one that is not "none" to join others.

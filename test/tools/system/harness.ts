@@ -1,11 +1,13 @@
 import type { HostReader } from '../../../server/backends/host/host-reader.js';
 import { createLogger, silentLogger, type Logger } from '../../../server/log.js';
 import type { ToolContext } from '../../../server/tools/context.js';
+import { LibvirtClient } from '../../../server/backends/vm/libvirt-client.js';
 
 /** A tool context around a host reader, as the MCP wrapper would build it (minus policy and audit). */
 export function toolContext(host: HostReader, log: Logger = silentLogger): ToolContext {
   const docker = () => Promise.reject(new Error('the system tools never use Docker'));
-  return { deps: { host, docker, log }, signal: new AbortController().signal, progress: async () => {}, target: null, responseCapBytes: 40 * 1024, visible: () => true };
+  // The system tools use neither backend; a test-driver client is inert until called.
+  return { deps: { host, docker, libvirt: new LibvirtClient({ uri: 'test:///default' }), log }, signal: new AbortController().signal, progress: async () => {}, target: null, responseCapBytes: 40 * 1024, visible: () => true };
 }
 
 /** A debug-level logger that keeps every line, for asserting what was (not) logged. */

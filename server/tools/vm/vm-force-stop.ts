@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { defineTool } from '../define-tool.js';
+import { vmRef } from '../../backends/vm/vm-name.js';
+import { vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
+import { changeVm } from './change-vm.js';
+
+export const vmForceStop = defineTool({
+  name: 'vm_force_stop',
+  title: 'Force-stop a VM',
+  description:
+    'Turns a VM off at once, like pulling the power cord (libvirt "destroy"; the definition and disks are kept). ' +
+    'Unsaved work in the guest is lost and its file systems may need a check — prefer vm_stop, and use this ' +
+    'when the guest ignores it. A VM that is already off is left alone (changed: false). Needs confirmation; ' +
+    'refused on protected VMs.',
+  toolset: 'vm',
+  // Cutting the power can corrupt the guest's file systems: destructive, so an admin token.
+  scope: 'admin',
+  confirm: 'token',
+  refusesProtected: true,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  input: z.object({ id: vmRef }).strict(),
+  output: vmActionOutput,
+  target: ({ id }) => ({ kind: 'vm', ref: id }),
+  describe: ({ id }, target) => `Force-stop VM ${quoteVm(target, id)} immediately (like cutting the power; unsaved work in the guest is lost).`,
+  run: ({ id }, ctx) =>
+    changeVm(ctx, id, {
+      what: 'Force-stopping VM',
+      plan: (state, name) => (state === 'shut off' ? { unchanged: `VM "${name}" is already shut off; nothing was done.` } : { act: (lv, d) => lv.destroy(d) }),
+      done: (state, name) => `VM "${name}" was forced off; it is ${state}.`,
+    }),
+});

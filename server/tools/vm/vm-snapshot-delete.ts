@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineTool } from '../define-tool.js';
+import { vmRef } from '../../backends/vm/vm-name.js';
+import { quoteVm } from '../../backends/vm/vm-action.js';
+import { requireSnapshot, snapshotName } from '../../backends/vm/snapshots.js';
+import { targetOf } from './vm-target.js';
+
+export const vmSnapshotDelete = defineTool({
+  name: 'vm_snapshot_delete',
+  title: 'Delete a VM snapshot',
+  description:
+    'Deletes one snapshot of a VM; the VM itself and its current state are untouched (libvirt merges what ' +
+    'the snapshot held into its children). The point to return to is gone for good. Needs confirmation.',
+  toolset: 'vm',
+  scope: 'admin',
+  confirm: 'token',
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  timeoutMs: 10 * 60_000,
+  input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),
+  output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), message: z.string() }),
+  target: ({ id }) => ({ kind: 'vm', ref: id }),
+  describe: ({ id, snapshot }, target) => `Delete snapshot "${snapshot}" of VM ${quoteVm(target, id)} (the VM itself is kept).`,
+  preflight: async ({ id, snapshot }, ctx) => {
+    const { uuid, name } = targetOf(ctx, id);
+    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
+  },
+  run: async ({ id, snapshot }, ctx) => {
+    const { uuid, name } = targetOf(ctx, id);
+    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
+    await ctx.deps.libvirt.virsh(['snapshot-delete', '--domain', uuid, '--snapshotname', snapshot], `deleting snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: 10 * 60_000 });
+    return { vm: name, uuid, snapshot, message: `Snapshot "${snapshot}" of VM "${name}" deleted.` };
+  },
+});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineTool } from '../define-tool.js';
+import { vmRef } from '../../backends/vm/vm-name.js';
+import { domainState, quoteVm } from '../../backends/vm/vm-action.js';
+import { VM_STATES } from '../../backends/vm/vm-state.js';
+import { requireSnapshot, snapshotName } from '../../backends/vm/snapshots.js';
+import { targetOf } from './vm-target.js';
+
+export const vmSnapshotRevert = defineTool({
+  name: 'vm_snapshot_revert',
+  title: 'Revert a VM to a snapshot',
+  description:
+    'Returns a VM to a snapshot: its disks (and memory, if the snapshot has it) go back to that moment and ' +
+    'everything since is lost. The VM ends in the state it had then (running, paused or shut off). Needs the ' +
+    "owner's approval; refused on protected VMs.",
+  toolset: 'vm',
+  scope: 'admin',
+  confirm: 'approve',
+  refusesProtected: true,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  timeoutMs: 10 * 60_000,
+  input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),
+  output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), state: z.enum(VM_STATES), message: z.string() }),
+  target: ({ id }) => ({ kind: 'vm', ref: id }),
+  describe: ({ id, snapshot }, target) => `Revert VM ${quoteVm(target, id)} to snapshot "${snapshot}" — every change since that snapshot is lost.`,
+  preflight: async ({ id, snapshot }, ctx) => {
+    const { uuid, name } = targetOf(ctx, id);
+    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
+  },
+  run: async ({ id, snapshot }, ctx) => {
+    const { uuid, name } = targetOf(ctx, id);
+    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
+    await ctx.deps.libvirt.virsh(['snapshot-revert', '--domain', uuid, '--snapshotname', snapshot], `reverting VM "${name}" to snapshot "${snapshot}"`, { signal: ctx.signal, timeoutMs: 10 * 60_000 });
+    const state = await ctx.deps.libvirt.call(`Reading the state of VM "${name}"`, async (lv) => domainState(lv, await lv.lookupByUuid(uuid)), { retry: true });
+    return { vm: name, uuid, snapshot, state, message: `VM "${name}" reverted to snapshot "${snapshot}"; it is ${state}.` };
+  },
+});
