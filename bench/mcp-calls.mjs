@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanupAll, freePort, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
+import { cleanupAll, runBench, freePort, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
 import { callToolOrThrow, closedLoop, closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { cpuMeter, machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
@@ -487,14 +487,4 @@ async function main() {
   log(`\nwrote ${relative(process.cwd(), RESULTS) || RESULTS}`);
 }
 
-main().then(
-  () => {
-    cleanupAll();
-    process.exit(0);
-  },
-  (err) => {
-    process.stderr.write(`\nmcp-calls bench failed: ${err?.expected ? err.message : (err?.stack ?? err)}\n`);
-    cleanupAll();
-    process.exit(1);
-  },
-);
+runBench('mcp-calls', main);

@@ -133,3 +133,21 @@ async function stopChild(child, exited, signal, waitMs) {
   }
   return { ...first, ms: performance.now() - t0, killed: false };
 }
+
+/**
+ * Runs a bench's main(): children and temp dirs are cleaned up either way; a failure prints its
+ * message (the stack unless it was an expected, explained failure) and exits 1.
+ */
+export function runBench(name, main) {
+  main().then(
+    () => {
+      cleanupAll();
+      process.exit(0);
+    },
+    (err) => {
+      process.stderr.write(`\n${name} bench failed: ${err?.expected ? err.message : (err?.stack ?? err)}\n`);
+      cleanupAll();
+      process.exit(1);
+    },
+  );
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { LibvirtClient, LibvirtOps } from './libvirt-client.js';
 import { LIST_ALL } from './libvirt-constants.js';
 import { stateName, VM_STATES } from './vm-state.js';
+import { mapInBatches } from '../../util/map-in-batches.js';
 
 export const vmSummarySchema = z.object({
   name: z.string(),
@@ -24,17 +25,17 @@ export function listVms(client: LibvirtClient): Promise<VmSummary[]> {
     'Listing VMs',
     async (lv) => {
       const [all, autostart] = await Promise.all([lv.listAll(LIST_ALL.ACTIVE | LIST_ALL.INACTIVE), autostartUuids(lv)]);
-      const rows = await Promise.all(
-        all.map(async (d) => {
-          try {
-            const [name, uuid, info] = await Promise.all([lv.name(d), lv.uuid(d), lv.info(d)]);
-            return { name, uuid, state: stateName(info.state), vcpus: info.nrVirtCpu, memoryBytes: info.memory * 1024, maxMemoryBytes: info.maxMem * 1024, autostart: autostart.has(uuid) };
-          } catch (err) {
-            if (err instanceof Error && /domain not found|no domain with matching/i.test(err.message)) return null;
-            throw err;
-          }
-        }),
-      );
+      // A few dozen domains at a time: as fast as all at once (the calls share libuv's small thread
+      // pool anyway) with a fraction of the pending promises — a 500-VM list stays light.
+      const rows = await mapInBatches(all, 32, async (d) => {
+        try {
+          const [name, uuid, info] = await Promise.all([lv.name(d), lv.uuid(d), lv.info(d)]);
+          return { name, uuid, state: stateName(info.state), vcpus: info.nrVirtCpu, memoryBytes: info.memory * 1024, maxMemoryBytes: info.maxMem * 1024, autostart: autostart.has(uuid) };
+        } catch (err) {
+          if (err instanceof Error && /domain not found|no domain with matching/i.test(err.message)) return null;
+          throw err;
+        }
+      });
       // libvirt's list order is not stable between calls; callers get a stable one.
       return rows.filter((r): r is VmSummary => r !== null).sort((a, b) => a.name.localeCompare(b.name));
     },

@@ -3,6 +3,7 @@ import type { LibvirtClient } from './libvirt-client.js';
 import { child, parseDomainXml, text } from './domain-xml.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ToolError } from '../../errors/tool-error.js';
+import { mapInBatches } from '../../util/map-in-batches.js';
 
 /** Snapshot names as this tool creates and accepts them: safe in file names and in virsh's own parser. */
 export const snapshotName = z
@@ -39,15 +40,11 @@ async function currentSnapshot(client: LibvirtClient, uuid: string, vmName: stri
 /** Every snapshot with the creation time and state libvirt recorded (read from each snapshot's XML). */
 export async function listSnapshots(client: LibvirtClient, uuid: string, vmName: string, signal: AbortSignal): Promise<Snapshot[]> {
   const [names, current] = await Promise.all([snapshotNames(client, uuid, vmName, signal), currentSnapshot(client, uuid, vmName, signal)]);
-  const snapshots: Snapshot[] = [];
   // A few virsh processes at a time: a VM with many snapshots must not fork dozens at once.
-  for (let i = 0; i < names.length; i += 4) {
-    const batch = names.slice(i, i + 4).map(async (name) => {
-      const xml = await client.virsh(['snapshot-dumpxml', '--domain', uuid, '--snapshotname', name], `reading snapshot "${name}" of VM "${vmName}"`, { signal });
-      return snapshotFromXml(xml, name, current);
-    });
-    snapshots.push(...(await Promise.all(batch)));
-  }
+  const snapshots = await mapInBatches(names, 4, async (name) => {
+    const xml = await client.virsh(['snapshot-dumpxml', '--domain', uuid, '--snapshotname', name], `reading snapshot "${name}" of VM "${vmName}"`, { signal });
+    return snapshotFromXml(xml, name, current);
+  });
   return snapshots.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.name.localeCompare(b.name));
 }
 
