@@ -164,7 +164,8 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
     expect(listed.vms).toEqual([expect.objectContaining({ name: NAME, state: 'running' })]);
   });
 
-  it('is forced off and deleted with its disk', async () => {
+  it('is forced off and deleted with its disk and its snapshot metadata', async () => {
+    await ok('vm_snapshot_create', { id: NAME, name: 'left behind' });
     expect(await ok('vm_force_stop', { id: NAME })).toMatchObject({ previousState: 'running', state: 'shut off' });
     const image = join(shares.domains, NAME, 'vdisk1.img');
     const deleted = await ok('vm_delete', { id: NAME, deleteDisks: true });

@@ -49,16 +49,16 @@ export const vmStop = defineTool({
       return state;
     });
     if (previousState === 'shut off') return { name, uuid, previousState, state: previousState, changed: false, message: `VM "${name}" is already shut off; nothing was done.` };
-    const state = await waitForShutoff(ctx, uuid, name, timeout);
+    const state = await waitForShutoff(ctx, id, name, timeout);
     return { name, uuid, previousState, state, changed: true, message: `VM "${name}" shut down cleanly.` };
   },
 });
 
 /** Polls the VM's state until it is off, sending progress; throws when the guest does not comply in time. */
-async function waitForShutoff(ctx: ToolContext, uuid: string, name: string, timeoutS: number): Promise<VmState> {
+async function waitForShutoff(ctx: ToolContext, ref: string, name: string, timeoutS: number): Promise<VmState> {
   const started = Date.now();
   for (;;) {
-    const state = await ctx.deps.libvirt.call(`Reading the state of VM "${name}"`, async (lv) => domainState(lv, await lv.lookupByUuid(uuid)), { retry: true });
+    const { state } = await readVmState(ctx, ref);
     if (state === 'shut off') return state;
     const waited = (Date.now() - started) / 1000;
     if (waited >= timeoutS) {
