@@ -25,6 +25,15 @@ export interface LibvirtClientOptions {
   uri: string;
   /** Called once per libvirt call with its name (a bounded set), for the calls-per-request metric. */
   onCall?: (op: string) => void;
+  /** Opens a connection; the binding's by default (tests pass a stand-in to break connections at will). */
+  open?: (uri: string) => Promise<Hypervisor>;
+}
+
+async function openWithBinding(uri: string): Promise<Hypervisor> {
+  const { Hypervisor } = await import('@unraid/libvirt');
+  const h = new Hypervisor({ uri });
+  await h.connectOpen();
+  return h;
 }
 
 /**
@@ -38,26 +47,34 @@ export interface LibvirtClientOptions {
 export class LibvirtClient {
   readonly uri: string;
   private readonly onCall: (op: string) => void;
+  private readonly open: (uri: string) => Promise<Hypervisor>;
   private connection: Promise<Hypervisor> | null = null;
 
   constructor(options: LibvirtClientOptions) {
     this.uri = options.uri;
     this.onCall = options.onCall ?? (() => {});
+    this.open = options.open ?? openWithBinding;
   }
 
   /** Runs `work` with the libvirt calls; failures come out as ToolErrors that say what `what` was. */
   async call<T>(what: string, work: (lv: LibvirtOps) => Promise<T>, { retry = false }: { retry?: boolean } = {}): Promise<T> {
-    const attempt = async (): Promise<T> => work(this.ops(await this.connect()));
+    const attempt = async (): Promise<T> => {
+      const connection = this.connect();
+      try {
+        return await work(this.ops(await connection));
+      } catch (err) {
+        throw this.dropIfLost(err, connection) ? new ConnectionLost(err) : err;
+      }
+    };
+    const unwrap = (e: unknown) => (e instanceof ConnectionLost ? e.reason : e);
     try {
       return await attempt();
     } catch (err) {
-      if (!this.dropIfLost(err)) throw toVmError(err, what);
-      if (!retry) throw toVmError(err, what);
+      if (!(err instanceof ConnectionLost && retry)) throw toVmError(unwrap(err), what);
       try {
         return await attempt();
       } catch (again) {
-        this.dropIfLost(again);
-        throw toVmError(again, what);
+        throw toVmError(unwrap(again), what);
       }
     }
   }
@@ -76,11 +93,8 @@ export class LibvirtClient {
 
   private connect(): Promise<Hypervisor> {
     this.connection ??= (async () => {
-      const { Hypervisor } = await import('@unraid/libvirt');
-      const h = new Hypervisor({ uri: this.uri });
       this.onCall('connectOpen');
-      await h.connectOpen();
-      return h;
+      return this.open(this.uri);
     })().catch((err: unknown) => {
       this.connection = null;
       throw err;
@@ -88,14 +102,17 @@ export class LibvirtClient {
     return this.connection;
   }
 
-  /** True (and the connection forgotten) when `err` says the connection is gone. */
-  private dropIfLost(err: unknown): boolean {
+  /**
+   * True when `err` says the connection is gone; then that connection is forgotten — only if it is
+   * still the current one, so a call failing late on a dead connection never drops the fresh one
+   * another call has just opened.
+   */
+  private dropIfLost(err: unknown, connection: Promise<Hypervisor>): boolean {
     const message = err instanceof Error ? err.message : String(err);
     if (!isConnectionLost(message)) return false;
-    const stale = this.connection;
-    this.connection = null;
+    if (this.connection === connection) this.connection = null;
     // Closing a dead connection frees its native resources; its own failure means nothing.
-    void stale?.then((h) => h.connectClose()).catch(() => {});
+    void connection.then((h) => h.connectClose()).catch(() => {});
     return true;
   }
 
@@ -121,5 +138,12 @@ export class LibvirtClient {
       define: (xml) => counted('domainDefineXML', () => h.domainDefineXML(xml)),
       nodeInfo: () => counted('nodeGetInfo', () => h.nodeGetInfo()),
     };
+  }
+}
+
+/** Marks a failure caused by a lost connection, so `call` knows a retry on a new one may succeed. */
+class ConnectionLost extends Error {
+  constructor(readonly reason: unknown) {
+    super('libvirt connection lost');
   }
 }
