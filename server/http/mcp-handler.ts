@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import type { CallEnv } from '../mcp/call-tool.js';
 import type { SessionRegistry } from '../mcp/session-registry.js';
 import { createSessionServer } from '../mcp/session-server.js';
+import { SessionTransport } from '../mcp/session-transport.js';
 import { readJsonBody } from './read-json-body.js';
 import { sendError } from './send-error.js';
 
@@ -34,20 +34,22 @@ export function mcpHandler(deps: McpHandlerDeps): (req: IncomingMessage, res: Se
     if (typeof sessionId !== 'string') return reject(res, 'no_session', 400, 'Bad Request: Mcp-Session-Id header is required.');
     const session = deps.sessions.get(sessionId, principal.tokenId);
     if (!session) return reject(res, 'unknown_session', 404, 'Session not found: it expired, was closed, or belongs to another token. Start a new session with initialize.');
-    await session.transport.handleRequest(req, res, body);
+    if (req.method === 'GET') return session.transport.handleGet(req, res);
+    if (req.method === 'DELETE') return session.transport.handleDelete(req, res);
+    session.transport.handlePost(req, res, body);
   }
 
   async function openSession(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown) {
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => deps.sessions.add({ id, tokenId: principal.tokenId, principal: principal.name, transport, server }),
+    const transport: SessionTransport = new SessionTransport({
+      newSessionId: () => randomUUID(),
+      onSessionInitialized: (id) => deps.sessions.add({ id, tokenId: principal.tokenId, principal: principal.name, transport, server }),
     });
     const server = createSessionServer(deps.env, deps.tools, principal, () => transport.sessionId);
     transport.onclose = () => {
       if (transport.sessionId) deps.sessions.remove(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    transport.handlePost(req, res, body);
     if (!transport.sessionId) await server.close();
   }
 

@@ -13,7 +13,7 @@ export interface CappedResult {
  */
 export function capResult(data: Record<string, unknown>, capBytes: number): CappedResult {
   const text = JSON.stringify(data);
-  if (Buffer.byteLength(text) <= capBytes) return { data, text };
+  if (fitsIn(text, capBytes)) return { data, text };
 
   const list = longestList(data);
   if (list) {
@@ -35,7 +35,7 @@ export function capResult(data: Record<string, unknown>, capBytes: number): Capp
       const mid = (lo + hi) >> 1;
       const candidate = build(mid);
       const candidateText = JSON.stringify(candidate);
-      if (Buffer.byteLength(candidateText) <= capBytes) {
+      if (fitsIn(candidateText, capBytes)) {
         best = { data: candidate, text: candidateText };
         lo = mid + 1;
       } else {
@@ -48,6 +48,14 @@ export function capResult(data: Record<string, unknown>, capBytes: number): Capp
     'response_too_large',
     `The result is ${Math.round(Buffer.byteLength(text) / 1024)} KB, over the ${Math.round(capBytes / 1024)} KB response cap, and cannot be shortened. Narrow the request, or ask the owner to raise the response cap.`,
   );
+}
+
+/**
+ * True when `text` takes at most `capBytes` as UTF-8. A UTF-16 code unit never takes more than 3
+ * bytes, so most results are known to fit without counting (which would flatten and scan them).
+ */
+function fitsIn(text: string, capBytes: number): boolean {
+  return text.length * 3 <= capBytes || Buffer.byteLength(text) <= capBytes;
 }
 
 function longestList(data: Record<string, unknown>): { path: string[]; items: unknown[] } | null {

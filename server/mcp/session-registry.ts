@@ -1,12 +1,12 @@
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../log.js';
+import type { SessionTransport } from './session-transport.js';
 
 export interface Session {
   id: string;
   tokenId: string;
   principal: string;
-  transport: StreamableHTTPServerTransport;
+  transport: SessionTransport;
   server: Server;
   lastActive: number;
 }

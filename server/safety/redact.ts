@@ -65,15 +65,34 @@ export function redact<T>(value: T, depth = 0): T {
     return (copy ?? value) as T;
   }
   if (value && typeof value === 'object') {
+    // for-in with an own-property check walks the same keys as Object.entries without allocating a
+    // [key, value] pair per property: this runs over every object of every tool result.
+    const source = value as Record<string, unknown>;
     let copy: Record<string, unknown> | null = null;
-    const entries = Object.entries(value);
-    for (let i = 0; i < entries.length; i++) {
-      const [k, v] = entries[i] as [string, unknown];
+    for (const k in source) {
+      if (!Object.hasOwn(source, k)) continue;
+      const v = source[k];
       const r = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redact(v, depth + 1);
-      if (r !== v && !copy) copy = Object.fromEntries(entries.slice(0, i));
-      if (copy) copy[k] = r;
+      if (r !== v && !copy) copy = copyKeysBefore(source, k);
+      if (copy) setOwn(copy, k, r);
     }
     return (copy ?? value) as T;
   }
   return value;
+}
+
+/** A plain object with the own enumerable properties of `source` that come before `stop`. */
+function copyKeysBefore(source: Record<string, unknown>, stop: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const k in source) {
+    if (k === stop) break;
+    if (Object.hasOwn(source, k)) setOwn(copy, k, source[k]);
+  }
+  return copy;
+}
+
+/** `target[key] = value`, except that a JSON "__proto__" key stays a property instead of setting the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

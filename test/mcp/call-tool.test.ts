@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startTestServer, type TestServer } from '../helpers/start-server.js';
+import { startTestServer, mcpHeaders, INIT_BODY, type TestServer } from '../helpers/start-server.js';
+import { readMessages } from '../helpers/sse.js';
 import { testTools } from '../helpers/test-tools.js';
 import { readAudit } from '../helpers/audit-file.js';
 import { GENERIC_FAILURE } from '../../server/errors/to-tool-result.js';
@@ -123,6 +124,22 @@ describe('progress and cancellation', () => {
       { progress: 2, total: 3, message: 'step 2 of 3' },
       { progress: 3, total: 3, message: 'step 3 of 3' },
     ]);
+  });
+
+  it('answers a lone result as plain JSON, and as an event stream when progress goes first', async () => {
+    const post = (body: unknown, headers: Record<string, string>) => fetch(srv.url, { method: 'POST', headers, body: JSON.stringify(body) });
+    const init = await post(INIT_BODY, mcpHeaders(srv.secrets.operator as string));
+    await readMessages(init);
+    const headers = mcpHeaders(srv.secrets.operator as string, { 'mcp-session-id': init.headers.get('mcp-session-id') as string, 'mcp-protocol-version': '2025-11-25' });
+
+    const plain = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'hi' } } }, headers);
+    expect(plain.headers.get('content-type')).toBe('application/json');
+    expect((await readMessages(plain)).map((m) => m.id)).toEqual([2]);
+
+    const params = { name: 'test_slow', arguments: { steps: 2, delayMs: 10 }, _meta: { progressToken: 'p' } };
+    const streamed = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params }, headers);
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream');
+    expect((await readMessages(streamed)).map((m) => m.method ?? m.id)).toEqual(['notifications/progress', 'notifications/progress', 3]);
   });
 
   it('aborts the tool when the client cancels, and audits it', async () => {

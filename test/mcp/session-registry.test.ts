@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { SessionRegistry } from '../../server/mcp/session-registry.js';
+import type { SessionTransport } from '../../server/mcp/session-transport.js';
 import { silentLogger } from '../../server/log.js';
 import { startTestServer, mcpHeaders, INIT_BODY } from '../helpers/start-server.js';
 import { testTools } from '../helpers/test-tools.js';
@@ -16,7 +16,7 @@ function registry(now: { t: number }, live = new Set(['tokA', 'tokB'])) {
     now: () => now.t,
   });
   const add = (id: string, tokenId: string) =>
-    reg.add({ id, tokenId, principal: tokenId, transport: {} as StreamableHTTPServerTransport, server: { close: async () => void closed.push(id) } as unknown as Server });
+    reg.add({ id, tokenId, principal: tokenId, transport: {} as SessionTransport, server: { close: async () => void closed.push(id) } as unknown as Server });
   return { reg, add, closed, live };
 }
 

@@ -36,6 +36,15 @@ describe('redact', () => {
     expect(mixed.env[1]).toBe('API_KEY=k');
   });
 
+  it('keeps key order when it copies, and a JSON "__proto__" key as plain data', () => {
+    const parsed = JSON.parse('{"first":1,"token":"t","__proto__":{"polluted":true},"last":2}') as Record<string, unknown>;
+    const out = redact(parsed);
+    expect(Object.keys(out)).toEqual(['first', 'token', '__proto__', 'last']);
+    expect(out.token).toBe(REDACTED);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
+  });
+
   it('survives hostile nesting', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 1000; i++) deep = [deep];

@@ -57,8 +57,7 @@ function serialize(input: unknown, depth: number): string | undefined {
     for (let i = 0; i < input.length; i++) out += (i ? ',' : '') + (serialize(input[i], depth + 1) ?? 'null');
     return out + ']';
   }
-  const keys = Object.keys(input);
-  if (keys.length > 1) keys.sort();
+  const keys = sortKeys(Object.keys(input));
   let out = '{';
   for (const key of keys) {
     const v = serialize((input as Record<string, unknown>)[key], depth + 1);
@@ -66,4 +65,23 @@ function serialize(input: unknown, depth: number): string | undefined {
     out += (out.length > 1 ? ',' : '') + quotedKey(key) + v;
   }
   return out + '}';
+}
+
+/**
+ * Sorts keys in place, in the order Array.prototype.sort gives strings (UTF-16 code units). Records
+ * have a dozen keys or fewer, where an insertion sort allocates nothing, while Array.prototype.sort
+ * copies into a work array on every call; larger objects still use it.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 24) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }

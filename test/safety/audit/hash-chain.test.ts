@@ -9,6 +9,18 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'x y' } })).toBe('{"a":{"c":"x y","d":[3,{"x":2,"y":1}]},"b":1}');
   });
 
+  it('orders keys by UTF-16 code units, as Array.prototype.sort does, for small and large objects', () => {
+    const keys = ['b', 'B', 'a_', 'a', 'é', 'Z', '10', '9', '_', 'ab', '\u{1F600}', 'ａ'];
+    for (const n of [3, keys.length]) {
+      const some = keys.slice(0, n);
+      const many = [...some, ...Array.from({ length: 30 }, (_, i) => `k${(i * 7) % 30}`)];
+      for (const list of [some, many]) {
+        const obj = Object.fromEntries(list.map((k) => [k, 1]));
+        expect(canonicalJson(obj)).toBe('{' + [...list].sort().map((k) => `${JSON.stringify(k)}:1`).join(',') + '}');
+      }
+    }
+  });
+
   it('follows JSON.stringify for the odd values, so a parsed line re-serialises to the same bytes', () => {
     const odd = { u: undefined, f: () => 1, n: NaN, i: -Infinity, z: -0, d: new Date(0), arr: [undefined, () => 1, Symbol('s')], s: 'é\u2028\ud800"\\\n' };
     const once = canonicalJson(odd);

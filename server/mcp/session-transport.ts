@@ -1,0 +1,153 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { isInitializeRequest, JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { sendError } from '../http/send-error.js';
+import { ReplyStream } from './reply-stream.js';
+
+/**
+ * The server side of MCP's Streamable HTTP transport for one session, on plain node:http.
+ *
+ * Why not the SDK's StreamableHTTPServerTransport: it converts every request and response between
+ * Node and Web objects (Request, Headers, ReadableStream) and validates each message several times
+ * over, which cost more CPU and garbage per tool call than the tool itself. This keeps its
+ * behaviour for what the sidecar uses — a response per POSTed request that carries progress and
+ * elicitation before the answer (ReplyStream: an SSE stream, or plain JSON when the answer is all
+ * there is), 202 for notifications and responses, the GET stream for messages not tied to a
+ * request, DELETE, session and protocol-version checks with the same status codes — and leaves out
+ * resumability (no event store), which the sidecar never enabled. Host/origin, authentication, body
+ * size and content type are checked before this (lan-handler, mcp-handler).
+ */
+export class SessionTransport implements Transport {
+  sessionId: string | undefined;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+
+  private closed = false;
+  /** The reply stream of each request still being served, by JSON-RPC id. */
+  private readonly streams = new Map<RequestId, ReplyStream>();
+  private standalone: ReplyStream | null = null;
+
+  constructor(
+    private readonly opts: {
+      newSessionId: () => string;
+      /** Called once the session id is known, before the initialize request is handled. */
+      onSessionInitialized: (id: string) => void;
+    },
+  ) {}
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** One parsed JSON-RPC message POSTed by the client (batches are refused before this). */
+  handlePost(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    if (this.closed) return sendError(res, 404, 'Session not found', {}, -32001);
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return sendError(res, 406, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(body);
+    if (!parsed.success) return sendError(res, 400, 'Parse error: Invalid JSON-RPC message', {}, -32700);
+    const message = parsed.data;
+    const initialize = 'method' in message && message.method === 'initialize' && isInitializeRequest(message);
+    if (initialize) {
+      if (this.sessionId !== undefined) return sendError(res, 400, 'Invalid Request: Server already initialized', {}, -32600);
+      this.sessionId = this.opts.newSessionId();
+      this.opts.onSessionInitialized(this.sessionId);
+    } else if (!this.checkSession(req, res)) {
+      return;
+    }
+    const extra = { requestInfo: { headers: req.headers } };
+    if (!isRequest(message)) {
+      // Notifications and the client's answers to our requests (elicitation) carry no response of their own.
+      res.writeHead(202).end();
+      this.onmessage?.(message, extra);
+      return;
+    }
+    const id = message.id;
+    const stream = new ReplyStream(res, this.sessionId, () => {
+      if (this.streams.get(id) === stream) this.streams.delete(id);
+    });
+    this.streams.set(id, stream);
+    this.onmessage?.(message, extra);
+  }
+
+  /** The standalone stream for server messages not tied to a request (one per session). */
+  handleGet(req: IncomingMessage, res: ServerResponse): void {
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) return sendError(res, 406, 'Not Acceptable: Client must accept text/event-stream');
+    if (!this.checkSession(req, res)) return;
+    if (this.standalone?.open) return sendError(res, 409, 'Conflict: Only one SSE stream is allowed per session');
+    const stream = new ReplyStream(res, this.sessionId, () => {
+      if (this.standalone === stream) this.standalone = null;
+    });
+    this.standalone = stream;
+    // Nothing may be sent on it for a long time, and the client waits for the headers.
+    stream.startEventStream();
+  }
+
+  async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.checkSession(req, res)) return;
+    // Streams first: a client that sees the answer goes on to close, and should find them ended.
+    await this.close();
+    res.writeHead(200).end();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const isResponse = 'result' in message || 'error' in message;
+    const requestId = isResponse ? message.id : options?.relatedRequestId;
+    if (requestId === undefined) {
+      if (isResponse) return Promise.reject(new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request'));
+      this.standalone?.send(message); // without an event store, a message with no stream open is dropped (as in the SDK)
+      return Promise.resolve();
+    }
+    const stream = this.streams.get(requestId);
+    if (!stream) return Promise.reject(new Error(`No connection established for request ID: ${String(requestId)}`));
+    if (!isResponse) {
+      stream.send(message);
+      return Promise.resolve();
+    }
+    this.streams.delete(requestId);
+    stream.end(message);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    for (const stream of this.streams.values()) stream.end();
+    this.streams.clear();
+    this.standalone?.end();
+    this.standalone = null;
+    this.onclose?.();
+    return Promise.resolve();
+  }
+
+  /** Session id and protocol version headers of a request after initialize; answers the error itself. */
+  private checkSession(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.sessionId === undefined) {
+      sendError(res, 400, 'Bad Request: Server not initialized', {}, -32000);
+      return false;
+    }
+    const id = req.headers['mcp-session-id'];
+    if (!id) {
+      sendError(res, 400, 'Bad Request: Mcp-Session-Id header is required', {}, -32000);
+      return false;
+    }
+    if (id !== this.sessionId) {
+      sendError(res, 404, 'Session not found', {}, -32001);
+      return false;
+    }
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      sendError(res, 400, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, {}, -32000);
+      return false;
+    }
+    return true;
+  }
+}
+
+/** A request (it expects an answer), as opposed to a notification or a response: the message is already validated. */
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message;
+}
