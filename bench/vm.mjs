@@ -11,8 +11,8 @@
 //   unraidMcp.nodeFlags), temp config/state/audit dirs and a read token made with its CLI. One MCP
 //   session (one SDK Client) calls tools sequentially; latency is tools/call sent → answer parsed.
 // - vm_list: --warmup calls are discarded (the sidecar opens its libvirt connection on the first one,
-//   JIT settles), then --calls are measured. Every answer must have structuredContent.count equal to
-//   the number of domains, or the run fails.
+//   JIT settles), then --calls are measured. Every answer must list every domain, untruncated (the
+//   bench raises RESPONSE_CAP_KB so 500 VMs fit), or the run fails.
 // - virsh: `virsh -c <URI> list --all`, spawned with execFile (an argument array, never a shell),
 //   --calls times, interleaved one-for-one with the vm_list calls so both see the same machine. Each
 //   one is what an owner runs at a prompt: a process spawn, a connection open (here: parsing the node
@@ -102,6 +102,9 @@ const virshListRows = (out) => out.split('\n').slice(2).filter((l) => l.trim()).
 
 async function startSidecar(work, uri) {
   for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
+  // The whole list of 500 VMs (~40 KB of JSON) must come back, not a capped first part: the owner of
+  // such a host raises the response cap, and so does the bench.
+  writeFileSync(join(work, 'c', 'unraid-mcp.cfg'), 'RESPONSE_CAP_KB="256"\n');
   const env = {
     ...process.env,
     UNRAID_MCP_CONFIG_DIR: join(work, 'c'), UNRAID_MCP_STATE_DIR: join(work, 's'), UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
@@ -175,7 +178,10 @@ async function main() {
   let first = null;
   const vmList = async () => {
     const res = await callToolOrThrow(client, 'vm_list', {});
-    if (res.structuredContent?.count !== opts.domains) throw new Error(`vm_list returned count ${res.structuredContent?.count}, expected ${opts.domains}`);
+    const out = res.structuredContent;
+    if (out?.count !== opts.domains || out.vms?.length !== opts.domains || out.truncated) {
+      throw new Error(`vm_list returned ${out?.vms?.length} of count ${out?.count} VMs${out?.truncated ? ' (truncated)' : ''}, expected all ${opts.domains}`);
+    }
     first ??= res;
   };
   const virshList = async () => {
