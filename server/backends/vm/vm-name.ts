@@ -18,6 +18,8 @@ export function vmNameProblem(name: string): string | null {
   if (name.includes('/')) return 'contains "/"';
   if (name.trim() !== name) return 'starts or ends with a space';
   if (name.startsWith('-')) return 'starts with "-"';
+  // The name is also the folder of the VM's disks in the domains share.
+  if (name === '.' || name === '..') return 'is "." or ".."';
   return null;
 }
 

@@ -15,6 +15,7 @@ describe('vmNameProblem', () => {
     expect(vmNameProblem('a/b')).toBe('contains "/"');
     expect(vmNameProblem(' padded')).toMatch(/space/);
     expect(vmNameProblem('--help')).toBe('starts with "-"');
+    expect(vmNameProblem('..')).toBe('is "." or ".."');
     expect(vmNameProblem('x'.repeat(201))).toMatch(/longer than 200/);
   });
 });
