@@ -5,6 +5,7 @@ import { quoteVm } from '../../backends/vm/vm-action.js';
 import { snapshotName, snapshotNames } from '../../backends/vm/snapshots.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { targetOf } from './vm-target.js';
+import { SNAPSHOT_TIMEOUT_MS } from './snapshot-target.js';
 
 export const vmSnapshotCreate = defineTool({
   name: 'vm_snapshot_create',
@@ -17,7 +18,7 @@ export const vmSnapshotCreate = defineTool({
   scope: 'operate',
   confirm: 'none',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  timeoutMs: 10 * 60_000,
+  timeoutMs: SNAPSHOT_TIMEOUT_MS,
   input: z
     .object({
       id: vmRef,
@@ -34,7 +35,7 @@ export const vmSnapshotCreate = defineTool({
       throw new ConflictError(`VM "${name}" already has a snapshot named "${snapshot}". Choose another name, or delete the old one with vm_snapshot_delete.`);
     }
     const args = ['snapshot-create-as', '--domain', uuid, '--name', snapshot, '--atomic', ...(description ? ['--description', description] : [])];
-    await ctx.deps.libvirt.virsh(args, `taking snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: 10 * 60_000 });
+    await ctx.deps.libvirt.virsh(args, `taking snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
     return { vm: name, uuid, snapshot, message: `Snapshot "${snapshot}" of VM "${name}" taken. vm_snapshot_list shows it.` };
   },
 });

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
-import { requireSnapshot, snapshotName } from '../../backends/vm/snapshots.js';
-import { targetOf } from './vm-target.js';
+import { snapshotName } from '../../backends/vm/snapshots.js';
+import { SNAPSHOT_TIMEOUT_MS, vmWithSnapshot } from './snapshot-target.js';
 
 export const vmSnapshotDelete = defineTool({
   name: 'vm_snapshot_delete',
@@ -15,19 +15,17 @@ export const vmSnapshotDelete = defineTool({
   scope: 'admin',
   confirm: 'token',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  timeoutMs: 10 * 60_000,
+  timeoutMs: SNAPSHOT_TIMEOUT_MS,
   input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),
   output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), message: z.string() }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
   describe: ({ id, snapshot }, target) => `Delete snapshot "${snapshot}" of VM ${quoteVm(target, id)} (the VM itself is kept).`,
   preflight: async ({ id, snapshot }, ctx) => {
-    const { uuid, name } = targetOf(ctx, id);
-    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
+    await vmWithSnapshot(ctx, id, snapshot);
   },
   run: async ({ id, snapshot }, ctx) => {
-    const { uuid, name } = targetOf(ctx, id);
-    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
-    await ctx.deps.libvirt.virsh(['snapshot-delete', '--domain', uuid, '--snapshotname', snapshot], `deleting snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: 10 * 60_000 });
+    const { uuid, name } = await vmWithSnapshot(ctx, id, snapshot);
+    await ctx.deps.libvirt.virsh(['snapshot-delete', '--domain', uuid, '--snapshotname', snapshot], `deleting snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
     return { vm: name, uuid, snapshot, message: `Snapshot "${snapshot}" of VM "${name}" deleted.` };
   },
 });

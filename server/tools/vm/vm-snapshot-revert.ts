@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { vmRef } from '../../backends/vm/vm-name.js';
-import { domainState, quoteVm } from '../../backends/vm/vm-action.js';
+import { quoteVm } from '../../backends/vm/vm-action.js';
 import { VM_STATES } from '../../backends/vm/vm-state.js';
-import { requireSnapshot, snapshotName } from '../../backends/vm/snapshots.js';
-import { targetOf } from './vm-target.js';
+import { snapshotName } from '../../backends/vm/snapshots.js';
+import { SNAPSHOT_TIMEOUT_MS, vmWithSnapshot } from './snapshot-target.js';
+import { readVmState } from './vm-state-read.js';
 
 export const vmSnapshotRevert = defineTool({
   name: 'vm_snapshot_revert',
@@ -18,20 +19,18 @@ export const vmSnapshotRevert = defineTool({
   confirm: 'approve',
   refusesProtected: true,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  timeoutMs: 10 * 60_000,
+  timeoutMs: SNAPSHOT_TIMEOUT_MS,
   input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),
   output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), state: z.enum(VM_STATES), message: z.string() }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
   describe: ({ id, snapshot }, target) => `Revert VM ${quoteVm(target, id)} to snapshot "${snapshot}" — every change since that snapshot is lost.`,
   preflight: async ({ id, snapshot }, ctx) => {
-    const { uuid, name } = targetOf(ctx, id);
-    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
+    await vmWithSnapshot(ctx, id, snapshot);
   },
   run: async ({ id, snapshot }, ctx) => {
-    const { uuid, name } = targetOf(ctx, id);
-    await requireSnapshot(ctx.deps.libvirt, uuid, name, snapshot, ctx.signal);
-    await ctx.deps.libvirt.virsh(['snapshot-revert', '--domain', uuid, '--snapshotname', snapshot], `reverting VM "${name}" to snapshot "${snapshot}"`, { signal: ctx.signal, timeoutMs: 10 * 60_000 });
-    const state = await ctx.deps.libvirt.call(`Reading the state of VM "${name}"`, async (lv) => domainState(lv, await lv.lookupByUuid(uuid)), { retry: true });
+    const { uuid, name } = await vmWithSnapshot(ctx, id, snapshot);
+    await ctx.deps.libvirt.virsh(['snapshot-revert', '--domain', uuid, '--snapshotname', snapshot], `reverting VM "${name}" to snapshot "${snapshot}"`, { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
+    const { state } = await readVmState(ctx, id);
     return { vm: name, uuid, snapshot, state, message: `VM "${name}" reverted to snapshot "${snapshot}"; it is ${state}.` };
   },
 });
