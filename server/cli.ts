@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ServiceEnv } from './config/env.js';
 import { ConfigError, formatProblem } from './errors/config-error.js';
-import { SCOPES, type Scope } from './safety/scopes.js';
+import { SCOPES, type Scope } from './vocabulary.js';
 import { parseExpiry } from './tokens/parse-expiry.js';
 import { createToken, listTokens, revokeToken, type CreatedToken } from './tokens/token-commands.js';
 import { ownerChange } from './owner-change.js';

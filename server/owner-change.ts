@@ -3,7 +3,7 @@ import type { ServiceEnv } from './config/env.js';
 import { adminRequest, SERVICE_NOT_RUNNING } from './admin/admin-client.js';
 import { AuditLog } from './safety/audit/audit-log.js';
 import { silentLogger } from './log.js';
-import { redact } from './safety/redact.js';
+import { redact } from './util/redact.js';
 
 /**
  * An owner change made from the CLI (tokens), audited either way: through the running service's admin

@@ -14,7 +14,7 @@ import { TokenAuthenticator } from './tokens/token-authenticator.js';
 import { AuditLog } from './safety/audit/audit-log.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics } from './metrics.js';
 import { buildAllowedHosts } from './http/host-origin.js';
 import { createLanHandler } from './http/lan-handler.js';
 import { hostname } from 'node:os';
@@ -26,7 +26,7 @@ import { createTargetResolver } from './backends/target-resolver.js';
 import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
 import { PendingApprovals } from './safety/confirm/pending-approvals.js';
 import { KeyedMutex } from './util/keyed-mutex.js';
-import { redact } from './safety/redact.js';
+import { redact } from './util/redact.js';
 import { SERVER_INFO } from './mcp/session-server.js';
 import type { AdminDeps } from './admin/admin-deps.js';
 

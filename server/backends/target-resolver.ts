@@ -1,11 +1,10 @@
-import type { TargetRef } from '../tools/define-tool.js';
-import type { ResolvedTarget } from './resolved-target.js';
 import type Docker from 'dockerode';
 import { resolveContainer } from './docker/resolve-container.js';
 import { resolveNetwork } from './docker/resolve-network.js';
 import type { LibvirtClient } from './vm/libvirt-client.js';
 import { resolveVm } from './vm/resolve-vm.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
+import type { TargetRef, ResolvedTarget } from '../vocabulary.js';
 
 /** Turns what a tool was given (name, ID, ID prefix) into the real resource, before any policy check. */
 export interface TargetResolver {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
-import type { CompiledPolicy } from '../safety/policy/compile-policy.js';
+import type { CompiledPolicy } from './policy/compile-policy.js';
 import { parseCfg } from './cfg-file.js';
 import { POLICY_FILE, parsePolicyFile } from './policy-file.js';
 import { DEFAULT_POLICY_SETTINGS, SETTINGS_FILE, settingsFromCfg, type PolicySettings, type ServiceSettings, type Settings } from './settings.js';

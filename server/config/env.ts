@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
-import { allowlistEntryProblem } from '../safety/create-policy/host-path.js';
-import { DEFAULT_VM_SHARES, type VmShares } from '../backends/vm/vm-shares.js';
+import { DEFAULT_VM_SHARES, type VmShares } from './vm-shares.js';
+import { allowlistEntryProblem } from './bind-allowlist.js';
 
 /**
  * Process settings from environment variables. Defaults suit an Unraid host; everything can be

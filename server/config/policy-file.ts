@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CONFIRM_MODES } from '../tools/define-tool.js';
 import { ConfigError } from '../errors/config-error.js';
 import { fieldPath, protoKeyPaths } from './field-path.js';
 import type { PolicySettings } from './settings.js';
+import { CONFIRM_MODES } from '../vocabulary.js';
 
 export const POLICY_FILE = 'policy.json';
 export const POLICY_FILE_VERSION = 1;

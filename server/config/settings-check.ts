@@ -1,8 +1,8 @@
-import type { ConfirmMode } from '../tools/define-tool.js';
 import type { ConfigProblem } from '../errors/config-error.js';
-import { CompiledPolicy, PolicyRulesError } from '../safety/policy/compile-policy.js';
+import { CompiledPolicy, PolicyRulesError } from './policy/compile-policy.js';
 import { POLICY_FILE } from './policy-file.js';
 import type { PolicySettings } from './settings.js';
+import type { ConfirmMode } from '../vocabulary.js';
 
 /**
  * A tool as the settings need to know it. Passed in by whoever builds the store (the registry lives

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { CONFIRM_MODES, TOOLSETS, type ConfirmMode, type Toolset } from '../tools/define-tool.js';
 import type { ConfigProblem } from '../errors/config-error.js';
-import type { NameFilter } from '../safety/policy/compile-policy.js';
+import type { NameFilter } from './policy/compile-policy.js';
 import { fieldPath, protoKeyPaths } from './field-path.js';
 import { POLICY_FILE } from './policy-file.js';
 import { NUMBER_SETTINGS, POLICY_FIELDS, SETTINGS_FILE, SERVICE_FIELDS, canonicalToolsets, hostProblem, type Settings } from './settings.js';
+import { CONFIRM_MODES, TOOLSET_IDS, type ConfirmMode, type Toolset } from '../vocabulary.js';
 
 /**
  * A change the admin API asks for, in memory units (bytes, milliseconds) and field names of Settings.
@@ -36,7 +36,7 @@ const filterPatch = z.object({ allow: patterns, deny: patterns }).partial().stri
 const patchSchema = z
   .object({
     readOnly: z.boolean(),
-    toolsets: z.array(z.enum(TOOLSETS, { error: (i) => `unknown toolset ${JSON.stringify(i.input)} (known: ${TOOLSETS.join(', ')})` })),
+    toolsets: z.array(z.enum(TOOLSET_IDS, { error: (i) => `unknown toolset ${JSON.stringify(i.input)} (known: ${TOOLSET_IDS.join(', ')})` })),
     ...Object.fromEntries(
       NUMBER_SETTINGS.map((n) => [
         n.field,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { ConfigError } from '../errors/config-error.js';
 import { silentLogger, type Logger } from '../log.js';
-import { CompiledPolicy } from '../safety/policy/compile-policy.js';
+import { CompiledPolicy } from './policy/compile-policy.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { editCfg } from './cfg-file.js';
 import { configPaths, parseConfig, readConfigTexts, revisionOf, type ConfigTexts } from './config-files.js';

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { TOOLSETS, type ConfirmMode, type Toolset } from '../tools/define-tool.js';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
-import type { PolicyRules } from '../safety/policy/compile-policy.js';
+import type { PolicyRules } from './policy/compile-policy.js';
+import { DEFAULT_TOOLSETS, TOOLSET_IDS, type ConfirmMode, type Toolset } from '../vocabulary.js';
 
 export const SETTINGS_FILE = 'unraid-mcp.cfg';
 
@@ -96,8 +96,8 @@ const cfgSchema = z
   .object({
     READ_ONLY: yesNo.default(false),
     TOOLSETS: commaList
-      .pipe(z.array(z.enum(TOOLSETS, { error: (i) => `unknown toolset "${String(i.input)}" (known: ${TOOLSETS.join(', ')})` })))
-      .default([...TOOLSETS]),
+      .pipe(z.array(z.enum(TOOLSET_IDS, { error: (i) => `unknown toolset "${String(i.input)}" (known: ${TOOLSET_IDS.join(', ')})` })))
+      .default([...DEFAULT_TOOLSETS]),
     ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.key, cfgNumber(n)])),
     ALLOWED_HOSTS: commaList
       .pipe(z.array(z.string().superRefine((h, ctx) => {
@@ -110,7 +110,7 @@ const cfgSchema = z
 
 /** Toolsets in registry order without repeats, so ["vm","system"] and ["system","vm"] are one value. */
 export function canonicalToolsets(list: ReadonlyArray<Toolset>): Toolset[] {
-  return TOOLSETS.filter((t) => list.includes(t));
+  return TOOLSET_IDS.filter((t) => list.includes(t));
 }
 
 /** Rules between fields; `name` maps a field to how the caller's source names it (cfg key or field). */

@@ -5,11 +5,11 @@ import type { TokenAuthenticator } from '../tokens/token-authenticator.js';
 import type { CallEnv } from '../mcp/call-tool.js';
 import type { SessionRegistry } from '../mcp/session-registry.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics.js';
 import { hostOriginProblem } from './host-origin.js';
 import { checkBearer } from './bearer-auth.js';
 import { mcpHandler } from './mcp-handler.js';
-import { sendError, sendJson } from './send-error.js';
+import { sendError, sendJson } from '../mcp/send-error.js';
 
 export interface LanDeps {
   env: CallEnv;

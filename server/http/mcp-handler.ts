@@ -8,7 +8,7 @@ import type { SessionRegistry } from '../mcp/session-registry.js';
 import { createSessionServer } from '../mcp/session-server.js';
 import { SessionTransport } from '../mcp/session-transport.js';
 import { readJsonBody } from './read-json-body.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../mcp/send-error.js';
 
 export interface McpHandlerDeps {
   env: CallEnv;

@@ -4,15 +4,14 @@ import type { AnyTool } from '../tools/define-tool.js';
 import type { ToolContext, ToolDeps } from '../tools/context.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import { effectiveConfirmMode, type Settings } from '../config/settings.js';
-import type { CompiledPolicy } from '../safety/policy/compile-policy.js';
+import type { CompiledPolicy } from '../config/policy/compile-policy.js';
 import type { TargetResolver } from '../backends/target-resolver.js';
-import type { ResolvedTarget } from '../backends/resolved-target.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { AuditEntry, AuditRecord } from '../safety/audit/audit-record.js';
 import { confirmCall, type ConfirmRecord, type ConfirmStores, type ElicitAnswer } from '../safety/confirm/confirm-call.js';
 import { argsHash } from '../safety/confirm/args-hash.js';
 import { whyUnavailable } from '../safety/select-tools.js';
-import { redact } from '../safety/redact.js';
+import { redact } from '../util/redact.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { PolicyDeniedError } from '../errors/policy-denied-error.js';
 import { ToolError } from '../errors/tool-error.js';
@@ -23,6 +22,7 @@ import { describeZodError } from './describe-zod-error.js';
 import { auditTarget, targetDenial, type AuditTarget } from './check-target.js';
 import { runWithTimeout } from './run-with-timeout.js';
 import type { InflightTracker } from './inflight.js';
+import type { ResolvedTarget } from '../vocabulary.js';
 
 /** Everything the wrapper needs that outlives one call. */
 export interface CallEnv {

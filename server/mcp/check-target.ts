@@ -1,7 +1,7 @@
-import type { AnyTool, TargetRef } from '../tools/define-tool.js';
-import type { ResolvedTarget } from '../backends/resolved-target.js';
-import type { CompiledPolicy } from '../safety/policy/compile-policy.js';
+import type { AnyTool } from '../tools/define-tool.js';
+import type { CompiledPolicy } from '../config/policy/compile-policy.js';
 import { PolicyDeniedError } from '../errors/policy-denied-error.js';
+import type { TargetRef, ResolvedTarget } from '../vocabulary.js';
 
 /** The audit log's view of a target: what the caller gave, and what it resolved to. */
 export type AuditTarget = TargetRef & { id?: string; name?: string };

@@ -1,5 +1,12 @@
-import type { AnyTool, Toolset } from '../tools/define-tool.js';
-import { scopeAllows, type Scope } from './scopes.js';
+import { scopeAllows, type Scope, type Toolset } from '../vocabulary.js';
+
+/** What selection reads of a tool. */
+export interface Selectable {
+  name: string;
+  toolset: Toolset;
+  scope: Scope;
+  annotations: { readOnlyHint: boolean };
+}
 
 /** What decides which tools a session sees: the settings plus the token's scope. */
 export interface SelectionPolicy {
@@ -12,7 +19,7 @@ export interface SelectionPolicy {
  * Why a session may not use a tool, in words a model can pass on to the user, or null when it may.
  * Read-only mode is checked first and always wins, whatever the token's scope.
  */
-export function whyUnavailable(tool: AnyTool, policy: SelectionPolicy): { rule: string; message: string } | null {
+export function whyUnavailable(tool: Selectable, policy: SelectionPolicy): { rule: string; message: string } | null {
   if (policy.readOnly && !tool.annotations.readOnlyHint) {
     return {
       rule: 'read_only',
@@ -35,6 +42,6 @@ export function whyUnavailable(tool: AnyTool, policy: SelectionPolicy): { rule: 
 }
 
 /** The tools a session may list and call. Pure, so every rule is testable without a server. */
-export function selectTools(all: ReadonlyArray<AnyTool>, policy: SelectionPolicy): AnyTool[] {
+export function selectTools<T extends Selectable>(all: ReadonlyArray<T>, policy: SelectionPolicy): T[] {
   return all.filter((t) => whyUnavailable(t, policy) === null);
 }

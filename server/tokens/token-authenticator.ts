@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Scope } from '../safety/scopes.js';
+import type { Scope } from '../vocabulary.js';
 import type { Logger } from '../log.js';
 import { ConfigError } from '../errors/config-error.js';
 import { digestsEqual, hashSecret } from './token-secret.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../safety/scopes.js';
+import type { Scope } from '../vocabulary.js';
 import { generateSecret, hashSecret } from './token-secret.js';
 import { loadTokenFile, saveTokenFile, TOKEN_NAME, type TokenRecord } from './token-file.js';
 import { loadUsage } from './token-usage.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SCOPES } from '../safety/scopes.js';
+import { SCOPES } from '../vocabulary.js';
 import { ConfigError } from '../errors/config-error.js';
 import { writeFileAtomic } from '../config/atomic-write.js';
 import { fieldPath } from '../config/field-path.js';

@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import type { HostReader } from '../backends/host/host-reader.js';
 import type { Logger } from '../log.js';
-import type { ResolvedTarget } from '../backends/resolved-target.js';
 import type { LibvirtClient } from '../backends/vm/libvirt-client.js';
+import type { ResolvedTarget } from '../vocabulary.js';
 
 /** Backends and services a tool may use. Built once in main.ts and passed down; tests build their own. */
 export interface ToolDeps {

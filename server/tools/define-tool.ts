@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import type { Scope } from '../safety/scopes.js';
+import type { ConfirmMode, Scope, TargetRef, Toolset } from '../vocabulary.js';
 import type { ToolContext } from './context.js';
-
-export const TOOLSETS = ['system', 'docker', 'vm'] as const;
-export type Toolset = (typeof TOOLSETS)[number];
 
 /** MCP tool annotations. All four are required so no tool ships with a client guessing its effects. */
 export interface ToolAnnotations {
@@ -12,20 +9,6 @@ export interface ToolAnnotations {
   idempotentHint: boolean;
   openWorldHint: boolean;
 }
-
-/** What a tool acts on, so the wrapper can resolve and check it before the tool runs. */
-export interface TargetRef {
-  kind: 'container' | 'vm' | 'network' | 'image' | 'host';
-  /** As the caller gave it: a name, an ID or a unique ID prefix. The wrapper resolves it to a name. */
-  ref: string;
-}
-
-/**
- * How a writing tool is confirmed. `none` runs at once; `token` returns a description and a
- * single-use token the agent must send back; `approve` waits for the owner to approve in the WebGUI.
- */
-export const CONFIRM_MODES = ['none', 'token', 'approve'] as const;
-export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
 /**
  * Marker that the wrapper adds to a result it had to shorten to fit the response cap. Every tool's

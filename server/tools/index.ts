@@ -4,7 +4,7 @@ import { dockerReadTools } from './docker/read-tools.js';
 import { dockerLifecycleTools } from './docker/lifecycle-tools.js';
 import { createDockerBuildTools, type DockerBuildOptions } from './docker/build-tools.js';
 import { createVmTools } from './vm/index.js';
-import type { VmShares } from '../backends/vm/vm-shares.js';
+import type { VmShares } from '../config/vm-shares.js';
 
 export interface ToolOptions extends DockerBuildOptions {
   /** Where VM disks and ISOs live and the default bridge (Settings → VM Manager on Unraid). */

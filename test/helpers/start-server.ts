@@ -11,7 +11,7 @@ import { parseEnv, type ServiceEnv } from '../../server/config/env.js';
 import { createToken } from '../../server/tokens/token-commands.js';
 import { silentLogger, type Logger } from '../../server/log.js';
 import type { AnyTool } from '../../server/tools/define-tool.js';
-import type { Scope } from '../../server/safety/scopes.js';
+import type { Scope } from '../../server/vocabulary.js';
 
 export const TESTDATA = resolve(import.meta.dirname, '../../testdata');
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allTools } from '../../server/tools/index.js';
-import { TOOLSETS } from '../../server/tools/define-tool.js';
 import { selectTools } from '../../server/safety/select-tools.js';
-import { SCOPES } from '../../server/safety/scopes.js';
+import { SCOPES } from '../../server/vocabulary.js';
 import { toListEntry } from '../../server/mcp/tool-listing.js';
+import { TOOLSET_IDS } from '../../server/vocabulary.js';
 
 const SNAP_DIR = join(import.meta.dirname, '__toolsnaps__');
 const update = process.env.UPDATE_TOOLSNAPS === '1';
@@ -48,7 +48,7 @@ describe('tool registry', () => {
 
   it('read-only selection contains no writing tool, for every scope', () => {
     for (const scope of SCOPES) {
-      for (const t of selectTools(allTools, { toolsets: TOOLSETS, readOnly: true, scope })) expect(t.annotations.readOnlyHint).toBe(true);
+      for (const t of selectTools(allTools, { toolsets: TOOLSET_IDS, readOnly: true, scope })) expect(t.annotations.readOnlyHint).toBe(true);
     }
   });
 

@@ -6,7 +6,7 @@ import type { SettingsPatch } from '../../config/settings-patch.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { SettingsConflictError } from '../../config/settings-conflict-error.js';
 import { SettingsWriteError } from '../../config/settings-write-error.js';
-import { compilePolicy, PolicyRulesError } from '../../safety/policy/compile-policy.js';
+import { compilePolicy, PolicyRulesError } from '../../config/policy/compile-policy.js';
 import { previewFilters } from '../../safety/policy/preview-filters.js';
 import { AdminError } from '../admin-error.js';
 import { actorOf } from '../actor.js';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { SCOPES } from '../../safety/scopes.js';
+import { SCOPES } from '../../vocabulary.js';
 import { parseExpiry } from '../../tokens/parse-expiry.js';
 import { createToken, listTokens, revokeToken, setTokenExpiry } from '../../tokens/token-commands.js';
 import { TOKEN_NAME } from '../../tokens/token-file.js';

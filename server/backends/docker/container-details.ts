@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { isSecretKey, redact, redactString, REDACTED } from '../../safety/redact.js';
+import { isSecretKey, redact, redactString, REDACTED } from '../../util/redact.js';
 import { isoOrNull, portsFromInspect, shortId, unraidLabels, uptimeSeconds, type PortMap, type PortMapping, type UnraidLabels } from './container-summary.js';
 
 /** Longest env/label value or other string returned from an inspect; longer ones are cut with a marker. */

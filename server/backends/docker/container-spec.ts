@@ -1,6 +1,28 @@
 import type Docker from 'dockerode';
-import type { ContainerRequest } from '../../safety/create-policy/container-request.js';
-import type { CreatePlan } from '../../safety/create-policy/create-policy.js';
+import type { ContainerRequest } from './container-request.js';
+
+export interface PlannedMount {
+  host: string;
+  /** Where it really leads: this is what Docker is given. */
+  resolved: string;
+  container: string;
+  readOnly: boolean;
+}
+
+/**
+ * The values of a request the create policy checked and completed (resolved host paths, normalised
+ * capabilities, default limits): what the container is created with.
+ */
+export interface ContainerPlan {
+  binds: PlannedMount[];
+  devices: Array<{ host: string; resolved: string; container: string; permissions: string }>;
+  env: string[];
+  memoryBytes: number;
+  pidsLimit: number;
+  capAdd: string[];
+  capDrop: string[];
+  securityOpt: string[];
+}
 
 const portKey = (p: { container_port: number; protocol: string }) => `${p.container_port}/${p.protocol}`;
 
@@ -9,7 +31,7 @@ const portKey = (p: { container_port: number; protocol: string }) => `${p.contai
  * in: host paths are the resolved ones, capabilities and security options are the normalised ones,
  * and the defaults (limits, init, no-new-privileges) are applied here.
  */
-export function buildCreateOptions(req: ContainerRequest, plan: CreatePlan, extraLabels: Record<string, string> = {}): Docker.ContainerCreateOptions {
+export function buildCreateOptions(req: ContainerRequest, plan: ContainerPlan, extraLabels: Record<string, string> = {}): Docker.ContainerCreateOptions {
   const binds = [
     ...plan.binds.map((b) => `${b.resolved}:${b.container}${b.readOnly ? ':ro' : ''}`),
     ...(req.volumes ?? []).map((v) => `${v.name}:${v.container}${v.read_only ? ':ro' : ''}`),

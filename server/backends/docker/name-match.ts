@@ -1,4 +1,4 @@
-import { codePoints, matchTokens, type GlobToken } from '../../safety/policy/glob.js';
+import { codePoints, matchTokens, type GlobToken } from '../../config/policy/glob.js';
 
 /**
  * Name filter for list tools: `*` any run of characters, `?` one character, `\x` the character x,

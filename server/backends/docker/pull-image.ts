@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ImageReference } from '../../safety/create-policy/image-reference.js';
+import type { ImageReference } from './image-reference.js';
 import { BackendUnavailableError } from '../../errors/backend-unavailable-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ToolError } from '../../errors/tool-error.js';

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../safety/create-policy/byte-size.js';
+import { formatBytes } from '../../util/byte-size.js';
 
 /** One JSON line of Docker's pull stream (`POST /images/create`). */
 export interface PullEvent {

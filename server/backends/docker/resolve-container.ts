@@ -3,7 +3,7 @@ import { NotFoundError } from '../../errors/not-found-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { dockerCall } from './docker-errors.js';
 import { quoteUntrusted } from '../../util/quote-untrusted.js';
-import type { ResolvedTarget } from '../resolved-target.js';
+import type { ResolvedTarget } from '../../vocabulary.js';
 
 const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const HEX = /^[0-9a-f]{1,64}$/;

@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { ResolvedTarget } from '../resolved-target.js';
 import { dockerCall } from './docker-errors.js';
 import { MIN_ID_PREFIX } from './resolve-container.js';
 import { quoteUntrusted } from '../../util/quote-untrusted.js';
+import type { ResolvedTarget } from '../../vocabulary.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 

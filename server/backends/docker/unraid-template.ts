@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerRequest } from '../../safety/create-policy/container-request.js';
-import type { CreatePlan } from '../../safety/create-policy/create-policy.js';
-import { isSecretKey } from '../../safety/redact.js';
+import type { ContainerRequest } from './container-request.js';
+import type { ContainerPlan } from './container-spec.js';
+import { isSecretKey } from '../../util/redact.js';
 
 /** Where Unraid's Docker manager (dockerMan) keeps the user's container templates. */
 export const DOCKERMAN_TEMPLATES_DIR = '/boot/config/plugins/dockerMan/templates-user';
@@ -36,7 +36,7 @@ interface ConfigEntry {
  * `<Config>` entries; what the template has no field for (limits, init, security options,
  * capabilities, sysctls, GPUs, entrypoint) goes into `<ExtraParams>` as shell-quoted docker flags.
  */
-export function renderUnraidTemplate(req: ContainerRequest, plan: CreatePlan, now: Date): string {
+export function renderUnraidTemplate(req: ContainerRequest, plan: ContainerPlan, now: Date): string {
   const config: ConfigEntry[] = [];
   const extra: string[] = [];
   plan.binds.forEach((b, i) => config.push({ name: `Host Path ${i + 1}`, target: b.container, mode: b.readOnly ? 'ro' : 'rw', type: 'Path', value: b.host }));

@@ -2,9 +2,9 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { quoteUntrusted } from '../../util/quote-untrusted.js';
-import type { ResolvedTarget } from '../resolved-target.js';
 import type { LibvirtClient } from './libvirt-client.js';
 import { isUuid, vmNameProblem } from './vm-name.js';
+import type { ResolvedTarget } from '../../vocabulary.js';
 
 /**
  * Resolves a VM reference — a UUID, else a name — to the VM's UUID and current name, so filters and

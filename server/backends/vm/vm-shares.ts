@@ -1,19 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { writtenPathProblem, normaliseHostPath } from '../../safety/create-policy/host-path.js';
-import { resolveHostPath } from '../../safety/create-policy/resolve-host-path.js';
+import { writtenPathProblem, normaliseHostPath } from '../../util/host-path.js';
+import { resolveHostPath } from '../../util/resolve-host-path.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { quoteUntrusted } from '../../util/quote-untrusted.js';
-
-/** Where Unraid keeps VM disks and install media, and the bridge new VMs join (Settings → VM Manager). */
-export interface VmShares {
-  domainsDir: string;
-  isoDir: string;
-  bridge: string;
-}
-
-export const DEFAULT_VM_SHARES: VmShares = { domainsDir: '/mnt/user/domains', isoDir: '/mnt/user/isos', bridge: 'br0' };
+import type { VmShares } from '../../config/vm-shares.js';
 
 const inside = (p: string, dir: string) => p.startsWith(`${dir}/`);
 

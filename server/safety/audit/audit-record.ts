@@ -1,4 +1,4 @@
-import type { TargetRef } from '../../tools/define-tool.js';
+import type { TargetRef } from '../../vocabulary.js';
 
 /**
  * One tool-call line of the audit log. An `intent` record is written before a tool touches anything

@@ -1,9 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ConfirmMode } from '../../tools/define-tool.js';
-import type { ResolvedTarget } from '../../backends/resolved-target.js';
 import type { ConfirmationBinding } from './binding.js';
 import type { TokenConfirmations } from './token-confirmations.js';
 import type { PendingApprovals, PendingConfirmation } from './pending-approvals.js';
+import type { ConfirmMode, ResolvedTarget } from '../../vocabulary.js';
 
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel';
 

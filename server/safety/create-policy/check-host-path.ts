@@ -1,5 +1,7 @@
-import { allowlistMatch, normaliseHostPath, sensitivePath, splitAllowlistEntry, writtenPathProblem } from './host-path.js';
-import type { RealPath } from './resolve-host-path.js';
+import { normaliseHostPath, writtenPathProblem } from '../../util/host-path.js';
+import type { RealPath } from '../../util/resolve-host-path.js';
+import { sensitivePath } from './sensitive-paths.js';
+import { allowlistMatch, splitAllowlistEntry } from '../../config/bind-allowlist.js';
 
 /** Physical resolutions of host paths, by normalised path (see resolveHostPaths). */
 export type RealPaths = ReadonlyMap<string, RealPath>;

@@ -2,11 +2,12 @@ import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import { capAddProblem, capDropProblem, normaliseCap } from './capabilities.js';
 import { checkHostPath, pathToResolve, type RealPaths } from './check-host-path.js';
-import type { ContainerRequest } from './container-request.js';
-import { formatBytes, parseByteSize } from './byte-size.js';
-import { parseImageReference, type ImageReference } from './image-reference.js';
-import { splitAllowlistEntry } from './host-path.js';
+import type { ContainerPlan } from '../../backends/docker/container-spec.js';
+import type { ContainerRequest } from '../../backends/docker/container-request.js';
+import { formatBytes, parseByteSize } from '../../util/byte-size.js';
+import { parseImageReference, type ImageReference } from '../../backends/docker/image-reference.js';
 import { checkSecurityOpt } from './security-options.js';
+import { splitAllowlistEntry } from '../../config/bind-allowlist.js';
 
 /** Memory limit when the request gives none: enough for most home-server apps, not the whole host. */
 export const DEFAULT_MEMORY_BYTES = 1024 ** 3;
@@ -26,16 +27,8 @@ export interface CreatePolicyOptions {
   volumeSources?: ReadonlyMap<string, string>;
 }
 
-export interface PlannedMount {
-  host: string;
-  /** Where it really leads: this is what Docker is given. */
-  resolved: string;
-  container: string;
-  readOnly: boolean;
-}
-
 /** The policy's reading of a request: what is refused, what needs a human's attention, and the values to create with. */
-export interface CreatePlan {
+export interface CreatePlan extends ContainerPlan {
   /** Dangerous options: the call is refused, whatever the confirmation mode. */
   refusals: string[];
   /** Malformed options: the call is invalid. */
@@ -43,14 +36,6 @@ export interface CreatePlan {
   /** Options a human should look at before approving (devices, GPUs, host ports, sysctls, volumes_from). */
   attention: string[];
   image: ImageReference | null;
-  binds: PlannedMount[];
-  devices: Array<{ host: string; resolved: string; container: string; permissions: string }>;
-  env: string[];
-  memoryBytes: number;
-  pidsLimit: number;
-  capAdd: string[];
-  capDrop: string[];
-  securityOpt: string[];
   /** Defaults the policy added, in plain words. */
   defaults: string[];
 }

@@ -1,4 +1,4 @@
-import type { CompiledPolicy, ResourceKind } from './compile-policy.js';
+import type { CompiledPolicy, ResourceKind } from '../../config/policy/compile-policy.js';
 
 /** One current container or VM as the rules would treat it. */
 export interface PreviewRow {

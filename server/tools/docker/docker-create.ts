@@ -2,11 +2,10 @@ import type Docker from 'dockerode';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { defineTool } from '../define-tool.js';
-import { containerRequestSchema, type ContainerRequest } from '../../safety/create-policy/container-request.js';
+import { containerRequestSchema, type ContainerRequest } from '../../backends/docker/container-request.js';
 import { checkCreatePolicy, pathsToResolve, type CreatePlan } from '../../safety/create-policy/create-policy.js';
-import { DEFAULT_BIND_ALLOWLIST } from '../../safety/create-policy/host-path.js';
-import { resolveHostPaths } from '../../safety/create-policy/resolve-host-path.js';
-import { formatBytes } from '../../safety/create-policy/byte-size.js';
+import { resolveHostPaths } from '../../util/resolve-host-path.js';
+import { formatBytes } from '../../util/byte-size.js';
 import { buildCreateOptions } from '../../backends/docker/container-spec.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { reasonOf } from '../../backends/docker/recreate-container.js';
@@ -15,6 +14,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
+import { DEFAULT_BIND_ALLOWLIST } from '../../config/bind-allowlist.js';
 
 export interface DockerCreateOptions {
   /** Host folders binds may use; read on every call so a settings change applies at once. */

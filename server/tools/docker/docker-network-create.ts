@@ -6,7 +6,7 @@ import { dockerCall, toDockerError } from '../../backends/docker/docker-errors.j
 import { NETWORK_NAME, PREDEFINED_NETWORKS, gatewayProblem, ipv4Arg, labelsArg, subnetArg } from '../../backends/docker/network-input.js';
 import { formatSubnet, overlaps, parseCidr, subnetOf } from '../../backends/docker/ipv4.js';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
-import { redact } from '../../safety/redact.js';
+import { redact } from '../../util/redact.js';
 
 const input = z
   .object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import type { ToolContext } from '../context.js';
-import { parseImageReference, type ImageReference } from '../../safety/create-policy/image-reference.js';
-import { imageReferenceSchema } from '../../safety/create-policy/container-request.js';
+import { parseImageReference, type ImageReference } from '../../backends/docker/image-reference.js';
+import { imageReferenceSchema } from '../../backends/docker/container-request.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage } from '../../backends/docker/pull-image.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './container-ref.js';
 import { increasingProgress } from './docker-pull.js';
-import { parseImageReference } from '../../safety/create-policy/image-reference.js';
+import { parseImageReference } from '../../backends/docker/image-reference.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage, RegistryUnreachableError } from '../../backends/docker/pull-image.js';
 import { recreateContainer, recreatePlan } from '../../backends/docker/recreate-container.js';

@@ -1,5 +1,4 @@
 import type { AnyTool } from '../define-tool.js';
-import { DEFAULT_VM_SHARES, type VmShares } from '../../backends/vm/vm-shares.js';
 import { vmList } from './vm-list.js';
 import { vmInspect } from './vm-inspect.js';
 import { vmXml } from './vm-xml.js';
@@ -16,6 +15,7 @@ import { vmSnapshotList } from './vm-snapshot-list.js';
 import { vmSnapshotCreate } from './vm-snapshot-create.js';
 import { vmSnapshotRevert } from './vm-snapshot-revert.js';
 import { vmSnapshotDelete } from './vm-snapshot-delete.js';
+import { DEFAULT_VM_SHARES, type VmShares } from '../../config/vm-shares.js';
 
 /**
  * The `vm` toolset, in the order clients list them. Where VM disks and ISOs live (and the default

@@ -7,14 +7,15 @@ import type { ToolContext } from '../context.js';
 import { newVmName } from '../../backends/vm/vm-name.js';
 import { DISK_BUSES, newDomainXml, type NewDomain } from '../../backends/vm/new-domain.js';
 import { createDiskImage, DISK_FORMATS, type DiskFormat } from '../../backends/vm/disk-image.js';
-import { requireFile, resolveInsideShare, vmFolder, type VmShares } from '../../backends/vm/vm-shares.js';
+import { requireFile, resolveInsideShare, vmFolder } from '../../backends/vm/vm-shares.js';
 import { domainState } from '../../backends/vm/vm-action.js';
 import { VM_STATES } from '../../backends/vm/vm-state.js';
-import { formatBytes, parseByteSize } from '../../safety/create-policy/byte-size.js';
+import { formatBytes, parseByteSize } from '../../util/byte-size.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
+import type { VmShares } from '../../config/vm-shares.js';
 
 const MIN_MEMORY = 32 * 1024 ** 2;
 const MIN_DISK = 1024 ** 2;

@@ -11,9 +11,10 @@ import { XML_INACTIVE } from '../../backends/vm/libvirt-constants.js';
 import { isActive } from '../../backends/vm/vm-state.js';
 import { snapshotNames } from '../../backends/vm/snapshots.js';
 import { withSnapshotsUuids } from '../../backends/vm/list-vms.js';
-import { resolveInsideShare, type VmShares } from '../../backends/vm/vm-shares.js';
+import { resolveInsideShare } from '../../backends/vm/vm-shares.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { targetOf } from './vm-target.js';
+import type { VmShares } from '../../config/vm-shares.js';
 
 interface DeletePlan {
   uuid: string;

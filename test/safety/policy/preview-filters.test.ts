@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, PROTECTED_LABEL } from '../../../server/safety/policy/compile-policy.js';
+import { compilePolicy, PROTECTED_LABEL } from '../../../server/config/policy/compile-policy.js';
 import { previewFilters } from '../../../server/safety/policy/preview-filters.js';
 
 describe('previewFilters', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact, redactString, REDACTED } from '../../server/safety/redact.js';
+import { redact, redactString, REDACTED } from '../../server/util/redact.js';
 
 describe('redact', () => {
   it('replaces values of secret-looking keys at any depth', () => {

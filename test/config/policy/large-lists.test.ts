@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, PolicyRulesError, type PolicyRules } from '../../../server/safety/policy/compile-policy.js';
-import { codePoints, matchTokens, parseGlob } from '../../../server/safety/policy/glob.js';
-import { MAX_PATTERNS_PER_LIST } from '../../../server/safety/policy/pattern-list.js';
+import { compilePolicy, PolicyRulesError, type PolicyRules } from '../../../server/config/policy/compile-policy.js';
+import { codePoints, matchTokens, parseGlob } from '../../../server/config/policy/glob.js';
+import { MAX_PATTERNS_PER_LIST } from '../../../server/config/policy/pattern-list.js';
 
 /** Small deterministic PRNG so a failure is reproducible. */
 function rng(seed: number) {

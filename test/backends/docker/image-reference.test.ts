@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageReference } from '../../../server/safety/create-policy/image-reference.js';
+import { parseImageReference } from '../../../server/backends/docker/image-reference.js';
 
 const D64 = 'a'.repeat(64);
 

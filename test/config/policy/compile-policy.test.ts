@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, PolicyRulesError, PROTECTED_LABEL, type PolicyRules } from '../../../server/safety/policy/compile-policy.js';
+import { compilePolicy, PolicyRulesError, PROTECTED_LABEL, type PolicyRules } from '../../../server/config/policy/compile-policy.js';
 
 const rules = (r: {
   containers?: { allow?: string[]; deny?: string[] };

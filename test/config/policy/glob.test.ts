@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePoints, matchTokens, parseGlob, GlobSyntaxError } from '../../../server/safety/policy/glob.js';
+import { codePoints, matchTokens, parseGlob, GlobSyntaxError } from '../../../server/config/policy/glob.js';
 
 const matches = (pattern: string, name: string) => matchTokens(parseGlob(pattern).tokens, codePoints(name.normalize('NFC')));
 const problem = (pattern: string) => {

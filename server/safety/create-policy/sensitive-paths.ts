@@ -1,12 +1,4 @@
-import { posix } from 'node:path';
-
-/**
- * Host folders a container may bind by default: folders *inside* appdata and inside a named user share
- * (`/mnt/user/<share>/<folder>…`) — never a share, disk, pool or /mnt/user itself. A `*` matches one
- * path segment; an entry allows the path it matches and everything under it. The owner can change the
- * list (see the bind-allowlist setting); the system folders below stay refused whatever it says.
- */
-export const DEFAULT_BIND_ALLOWLIST: ReadonlyArray<string> = ['/mnt/user/appdata/*', '/mnt/user/*/*'];
+import { isInside as inside, pathSegments as segments } from '../../util/host-path.js';
 
 /** What a refused host path is, and why binding it matters. */
 export interface Sensitive {
@@ -47,27 +39,6 @@ const SENSITIVE_UNDER_MNT: ReadonlyArray<{ name: string } & Sensitive> = [
   { name: 'appdata/unraid-mcp', what: "unraid-mcp's own data", why: 'it holds the audit log' },
 ];
 
-const segments = (p: string) => p.split('/').filter(Boolean);
-const inside = (p: string, base: string) => p === base || p.startsWith(base === '/' ? '/' : `${base}/`);
-
-/**
- * What is wrong with a host path as written, before it is resolved: not absolute, percent-encoded,
- * backslashes, control characters or a `..` segment. Such paths are refused, never "fixed".
- */
-export function writtenPathProblem(raw: string): string | null {
-  if (/[\x00-\x1f\x7f]/.test(raw)) return 'contains control characters';
-  if (!raw.startsWith('/')) return 'is not an absolute path (it must start with "/")';
-  if (/%[0-9a-fA-F]{2}/.test(raw)) return 'contains percent-encoding (such as %2e or %2f) — write the path plainly';
-  if (raw.includes('\\')) return 'contains a backslash';
-  if (raw.split('/').includes('..')) return 'contains a ".." segment — write the path without ".."';
-  return null;
-}
-
-/** The path with repeated and trailing slashes and `.` segments removed (`/boot/` → `/boot`). */
-export function normaliseHostPath(raw: string): string {
-  return posix.resolve('/', raw);
-}
-
 /** Why binding this (normalised, absolute) path is refused whatever the allowlist says, or null. */
 export function sensitivePath(p: string): Sensitive | null {
   if (p === '/') return { what: "the server's whole root filesystem", why: CONTROL_ALL };
@@ -91,34 +62,4 @@ export function sensitivePath(p: string): Sensitive | null {
     if (inside(sp, p)) return { what: `a folder that contains ${s.what} (${sp})`, why: s.why };
   }
   return null;
-}
-
-/** Null when `entry` can be an allowlist entry (absolute, no `..` or encoding), else why not. */
-export function allowlistEntryProblem(entry: string): string | null {
-  const written = writtenPathProblem(entry);
-  if (written) return `"${entry}" ${written}`;
-  if (normaliseHostPath(entry) === '/') return `"${entry}" would allow every folder`;
-  return null;
-}
-
-/** True when `p` (normalised) is an allowlist entry's match or lies inside one. */
-export function allowlistMatch(p: string, entries: ReadonlyArray<string>): string | null {
-  const ps = segments(p);
-  for (const entry of entries) {
-    const es = segments(normaliseHostPath(entry));
-    if (es.length === 0 || ps.length < es.length) continue;
-    if (es.every((e, i) => e === '*' || e === ps[i])) return entry;
-  }
-  return null;
-}
-
-/**
- * The part of an allowlist entry before its first `*` segment, which can be resolved on disk (so an
- * entry under a symlinked folder still matches the resolved bind path), and the pattern after it.
- */
-export function splitAllowlistEntry(entry: string): { prefix: string; rest: string[] } {
-  const es = segments(normaliseHostPath(entry));
-  const star = es.indexOf('*');
-  const cut = star < 0 ? es.length : star;
-  return { prefix: `/${es.slice(0, cut).join('/')}`, rest: es.slice(cut) };
 }
