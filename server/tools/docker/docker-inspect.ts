@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { containerRef } from './container-ref.js';
-import { portSchema, unraidSchema } from './docker-list.js';
+import { containerRef } from './shared/container-ref.js';
+import { portSchema, unraidSchema } from './shared/container-schemas.js';
 import { inspectVisibleContainer } from '../../backends/docker/inspect-container.js';
 import { containerDetail, summarizeContainer } from '../../backends/docker/container-details.js';
 

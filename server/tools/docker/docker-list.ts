@@ -1,31 +1,13 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
+import { portSchema, unraidSchema } from './shared/container-schemas.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { nameMatcher } from '../../backends/docker/name-match.js';
 import { containerName, isoFromUnix, portsFromList, shortId, unraidLabels } from '../../backends/docker/container-summary.js';
 import { uptimeFromStatus } from '../../backends/docker/status-uptime.js';
 
 export const CONTAINER_STATES = ['running', 'exited', 'paused', 'created', 'restarting', 'dead'] as const;
-
-/** A port mapping, shared by docker_list and docker_inspect. */
-export const portSchema = z.object({
-  hostIp: z.string().nullable().describe('Host address the port is published on ("0.0.0.0" = all IPv4, "::" = all IPv6); null when not published'),
-  hostPort: z.number().int().nullable().describe('Port on the server; null when the container port is only exposed, not published'),
-  containerPort: z.number().int(),
-  protocol: z.string().describe('"tcp", "udp" or "sctp"'),
-});
-
-/** Labels Unraid's Docker manager sets; shared by docker_list and docker_inspect. */
-export const unraidSchema = z
-  .object({
-    managed: z.string().nullable().describe('"dockerman" when the container was created from an Unraid template (Docker tab → Add Container)'),
-    icon: z.string().nullable().describe('Icon URL shown in the Docker tab'),
-    webui: z.string().nullable().describe('WebUI link template, e.g. "http://[IP]:[PORT:8080]/" ([IP] is the server or container address, [PORT:n] the host port published for container port n)'),
-    shell: z.string().nullable().describe('Shell the Docker tab console opens'),
-  })
-  .nullable()
-  .describe('Unraid Docker manager labels (net.unraid.docker.*); null for containers not created by it (compose, CLI)');
 
 const container = z.object({
   name: z.string(),

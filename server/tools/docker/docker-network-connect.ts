@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { containerRef } from './container-ref.js';
+import { containerRef } from './shared/container-ref.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { networkRef } from './container-ref.js';
-import { subnetSchema } from './docker-network-list.js';
+import { networkRef } from './shared/container-ref.js';
+import { subnetSchema } from './shared/network-schemas.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { isoOrNull, shortId } from '../../backends/docker/container-summary.js';
 import { redactLabels } from '../../backends/docker/container-details.js';

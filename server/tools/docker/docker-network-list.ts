@@ -1,15 +1,9 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
+import { subnetSchema } from './shared/network-schemas.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { containerName, shortId } from '../../backends/docker/container-summary.js';
-
-/** Subnet and gateway of one IPAM pool; shared with docker_network_inspect. */
-export const subnetSchema = z.object({
-  subnet: z.string().nullable().describe('CIDR, e.g. "192.168.1.0/24"'),
-  gateway: z.string().nullable(),
-  ipRange: z.string().nullable().describe('Part of the subnet Docker hands out addresses from; null when the whole subnet'),
-});
 
 export const dockerNetworkList = defineTool({
   name: 'docker_network_list',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type Docker from 'dockerode';
 import { defineTool } from '../define-tool.js';
-import { networkRef } from './container-ref.js';
+import { networkRef } from './shared/container-ref.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { resolveNetwork } from '../../backends/docker/resolve-network.js';

@@ -1,29 +1,16 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import type { ToolContext } from '../context.js';
+import { increasingProgress } from './shared/increasing-progress.js';
 import { parseImageReference, type ImageReference } from '../../backends/docker/image-reference.js';
 import { imageReferenceSchema } from '../../backends/docker/container-request.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage } from '../../backends/docker/pull-image.js';
 
 /** Parses a reference the input schema already validated. */
-export function mustParse(ref: string): ImageReference {
+function mustParse(ref: string): ImageReference {
   const parsed = parseImageReference(ref);
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.ref;
-}
-
-/**
- * A progress reporter for MCP, where each notification's progress must be larger than the last: a
- * repeated or smaller value (a message-only change) is not sent. Never throws.
- */
-export function increasingProgress(send: ToolContext['progress'], total = 100): (value: number, message: string) => void {
-  let last = -Infinity;
-  return (value, message) => {
-    if (!(value > last)) return;
-    last = value;
-    void send(value, total, message).catch(() => {});
-  };
 }
 
 export const dockerPull = defineTool({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type Docker from 'dockerode';
 import { defineTool } from '../define-tool.js';
-import { containerRef } from './container-ref.js';
+import { containerRef } from './shared/container-ref.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';

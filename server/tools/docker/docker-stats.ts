@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { containerRef } from './container-ref.js';
+import { containerRef } from './shared/container-ref.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { inspectVisibleContainer } from '../../backends/docker/inspect-container.js';
 import { isoOrNull, shortId } from '../../backends/docker/container-summary.js';

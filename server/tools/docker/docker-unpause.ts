@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { containerRef } from './container-ref.js';
+import { containerRef } from './shared/container-ref.js';
 import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText, unchanged } from '../../backends/docker/container-action.js';
 
 export const dockerUnpause = defineTool({

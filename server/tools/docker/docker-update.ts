@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { containerRef } from './container-ref.js';
-import { increasingProgress } from './docker-pull.js';
+import { containerRef } from './shared/container-ref.js';
+import { increasingProgress } from './shared/increasing-progress.js';
 import { parseImageReference } from '../../backends/docker/image-reference.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage, RegistryUnreachableError } from '../../backends/docker/pull-image.js';

@@ -3,7 +3,7 @@ import { defineTool } from '../define-tool.js';
 import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
 import { autostartUuids } from '../../backends/vm/list-vms.js';
-import { targetOf } from './vm-target.js';
+import { targetOf } from './shared/vm-target.js';
 
 export const vmAutostart = defineTool({
   name: 'vm_autostart',

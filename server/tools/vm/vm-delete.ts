@@ -13,7 +13,7 @@ import { snapshotNames } from '../../backends/vm/snapshots.js';
 import { withSnapshotsUuids } from '../../backends/vm/list-vms.js';
 import { resolveInsideShare } from '../../backends/vm/vm-shares.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { targetOf } from './vm-target.js';
+import { targetOf } from './shared/vm-target.js';
 import type { VmShares } from '../../config/vm-shares.js';
 
 interface DeletePlan {

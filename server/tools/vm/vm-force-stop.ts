@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { vmRef } from '../../backends/vm/vm-name.js';
 import { vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
-import { changeVm } from './change-vm.js';
+import { changeVm } from './shared/change-vm.js';
 
 export const vmForceStop = defineTool({
   name: 'vm_force_stop',

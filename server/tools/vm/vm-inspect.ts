@@ -6,7 +6,7 @@ import { XML_SECURE } from '../../backends/vm/libvirt-constants.js';
 import { autostartUuids, withSnapshotsUuids } from '../../backends/vm/list-vms.js';
 import { stateName, VM_STATES } from '../../backends/vm/vm-state.js';
 import { snapshotNames } from '../../backends/vm/snapshots.js';
-import { targetOf } from './vm-target.js';
+import { targetOf } from './shared/vm-target.js';
 
 export const vmInspect = defineTool({
   name: 'vm_inspect',

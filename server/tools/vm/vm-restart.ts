@@ -4,7 +4,7 @@ import { vmRef } from '../../backends/vm/vm-name.js';
 import { vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
 import { isActive, type VmState } from '../../backends/vm/vm-state.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { readVmState } from './vm-state-read.js';
+import { readVmState } from './shared/vm-state-read.js';
 
 export const vmRestart = defineTool({
   name: 'vm_restart',

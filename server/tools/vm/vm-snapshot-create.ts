@@ -4,8 +4,8 @@ import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
 import { snapshotName, snapshotNames } from '../../backends/vm/snapshots.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { targetOf } from './vm-target.js';
-import { SNAPSHOT_TIMEOUT_MS } from './snapshot-target.js';
+import { targetOf } from './shared/vm-target.js';
+import { SNAPSHOT_TIMEOUT_MS } from './shared/snapshot-target.js';
 
 export const vmSnapshotCreate = defineTool({
   name: 'vm_snapshot_create',

@@ -3,7 +3,7 @@ import { defineTool } from '../define-tool.js';
 import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
 import { snapshotName } from '../../backends/vm/snapshots.js';
-import { SNAPSHOT_TIMEOUT_MS, vmWithSnapshot } from './snapshot-target.js';
+import { SNAPSHOT_TIMEOUT_MS, vmWithSnapshot } from './shared/snapshot-target.js';
 
 export const vmSnapshotDelete = defineTool({
   name: 'vm_snapshot_delete',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { vmRef } from '../../backends/vm/vm-name.js';
 import { listSnapshots, snapshotSchema } from '../../backends/vm/snapshots.js';
-import { targetOf } from './vm-target.js';
+import { targetOf } from './shared/vm-target.js';
 
 export const vmSnapshotList = defineTool({
   name: 'vm_snapshot_list',

@@ -4,7 +4,7 @@ import { vmRef } from '../../backends/vm/vm-name.js';
 import { vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
 import { isActive } from '../../backends/vm/vm-state.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { changeVm } from './change-vm.js';
+import { changeVm } from './shared/change-vm.js';
 
 export const vmStart = defineTool({
   name: 'vm_start',

@@ -7,8 +7,8 @@ import { domainState, vmActionOutput, quoteVm } from '../../backends/vm/vm-actio
 import { isActive, type VmState } from '../../backends/vm/vm-state.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { ToolError } from '../../errors/tool-error.js';
-import { targetOf } from './vm-target.js';
-import { readVmState } from './vm-state-read.js';
+import { targetOf } from './shared/vm-target.js';
+import { readVmState } from './shared/vm-state-read.js';
 
 const MAX_WAIT_S = 600;
 const POLL_MS = 500;

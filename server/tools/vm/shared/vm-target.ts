@@ -1,4 +1,4 @@
-import type { ToolContext } from '../context.js';
+import type { ToolContext } from '../../context.js';
 
 /**
  * The VM the wrapper resolved and checked for this call. Tools act on its UUID — never on the name

@@ -1,5 +1,5 @@
-import type { ToolContext } from '../context.js';
-import { requireSnapshot } from '../../backends/vm/snapshots.js';
+import type { ToolContext } from '../../context.js';
+import { requireSnapshot } from '../../../backends/vm/snapshots.js';
 import { targetOf } from './vm-target.js';
 
 /** How long virsh may take to save, revert or merge a snapshot (memory and disk of a large VM). */

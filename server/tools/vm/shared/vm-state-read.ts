@@ -1,6 +1,6 @@
-import type { ToolContext } from '../context.js';
-import { domainState } from '../../backends/vm/vm-action.js';
-import type { VmState } from '../../backends/vm/vm-state.js';
+import type { ToolContext } from '../../context.js';
+import { domainState } from '../../../backends/vm/vm-action.js';
+import type { VmState } from '../../../backends/vm/vm-state.js';
 import { targetOf } from './vm-target.js';
 
 /** The resolved VM's state now (a read: retried once if libvirtd was restarted under us). */
