@@ -1,34 +1,21 @@
-import { z } from 'zod';
 import { attr, child, children, memoryBytes, parseDomainXml, text } from './domain-xml.js';
 
-export const domainDetailsSchema = z.object({
-  type: z.string().describe('Hypervisor type: kvm, qemu (emulated), test…'),
-  title: z.string().nullable(),
-  description: z.string().nullable(),
-  machine: z.string().nullable().describe('Machine type, e.g. pc-q35-7.2'),
-  arch: z.string().nullable(),
-  vcpus: z.object({
-    count: z.number().int(),
-    placement: z.string().nullable(),
-    pinning: z.array(z.object({ vcpu: z.number().int(), cpuset: z.string() })).describe('vCPU → host CPU pinning (empty when not pinned)'),
-  }),
-  memory: z.object({ maxBytes: z.number().nullable(), currentBytes: z.number().nullable() }),
-  disks: z.array(
-    z.object({
-      device: z.string().describe('disk, cdrom, floppy or lun'),
-      target: z.string().nullable().describe('Guest device name, e.g. vda, hdc'),
-      bus: z.string().nullable(),
-      source: z.string().nullable().describe('Image file, block device or volume on the host'),
-      format: z.string().nullable().describe('raw, qcow2…'),
-      readonly: z.boolean(),
-    }),
-  ),
-  isos: z.array(z.string()).describe('ISO images attached as CD-ROMs'),
-  nics: z.array(z.object({ mac: z.string().nullable(), type: z.string(), source: z.string().nullable().describe('Bridge or network the NIC is attached to'), model: z.string().nullable() })),
-  graphics: z.array(z.object({ type: z.string(), port: z.number().int().nullable(), autoport: z.boolean(), listen: z.string().nullable(), locked: z.boolean().describe('True when a password protects the display (the password itself is never shown)') })),
-  hostdevCount: z.number().int().describe('Passed-through host devices (GPUs, USB, PCI)'),
-});
-export type DomainDetails = z.infer<typeof domainDetailsSchema>;
+
+/** What vm_inspect reports of a domain (its output schema lives with the tool). */
+export interface DomainDetails {
+  type: string;
+  title: string | null;
+  description: string | null;
+  machine: string | null;
+  arch: string | null;
+  vcpus: { count: number; placement: string | null; pinning: Array<{ vcpu: number; cpuset: string }> };
+  memory: { maxBytes: number | null; currentBytes: number | null };
+  disks: Array<{ device: string; target: string | null; bus: string | null; source: string | null; format: string | null; readonly: boolean }>;
+  isos: string[];
+  nics: Array<{ mac: string | null; type: string; source: string | null; model: string | null }>;
+  graphics: Array<{ type: string; port: number | null; autoport: boolean; listen: string | null; locked: boolean }>;
+  hostdevCount: number;
+}
 
 const int = (v: string | undefined): number | null => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null);
 

@@ -1,19 +1,19 @@
-import { z } from 'zod';
 import type { LibvirtClient, LibvirtOps } from './libvirt-client.js';
 import { LIST_ALL } from './libvirt-constants.js';
-import { stateName, VM_STATES } from './vm-state.js';
+import { stateName, type VmState } from './vm-state.js';
 import { mapInBatches } from '../../util/map-in-batches.js';
 
-export const vmSummarySchema = z.object({
-  name: z.string(),
-  uuid: z.string(),
-  state: z.enum(VM_STATES),
-  vcpus: z.number().int(),
-  memoryBytes: z.number().describe('Memory the VM has now'),
-  maxMemoryBytes: z.number().describe('Most memory the VM may balloon up to'),
-  autostart: z.boolean().describe('Starts when the array starts'),
-});
-export type VmSummary = z.infer<typeof vmSummarySchema>;
+
+/** One VM as vm_list reports it (its output schema lives with the tool). */
+export interface VmSummary {
+  name: string;
+  uuid: string;
+  state: VmState;
+  vcpus: number;
+  memoryBytes: number;
+  maxMemoryBytes: number;
+  autostart: boolean;
+}
 
 /**
  * Every VM with its state, vCPUs, memory and autostart flag: one list call for all domains, one for

@@ -1,25 +1,19 @@
-import { z } from 'zod';
 import type { LibvirtClient } from './libvirt-client.js';
 import { child, parseDomainXml, text } from './domain-xml.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { mapInBatches } from '../../util/map-in-batches.js';
 
-/** Snapshot names as this tool creates and accepts them: safe in file names and in virsh's own parser. */
-export const snapshotName = z
-  .string()
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:+-]{0,99}$/u, 'a snapshot name is 1–100 letters, digits, spaces and . _ : + -, starting with a letter or digit')
-  .describe('Snapshot name');
 
-export const snapshotSchema = z.object({
-  name: z.string(),
-  description: z.string().nullable(),
-  createdAt: z.string().nullable().describe('When the snapshot was taken (ISO 8601), as libvirt recorded it'),
-  state: z.string().nullable().describe('State of the VM when the snapshot was taken: running, paused, shutoff…'),
-  parent: z.string().nullable().describe('The snapshot this one was taken on top of'),
-  current: z.boolean().describe('The snapshot the VM was last reverted to or that was taken last'),
-});
-export type Snapshot = z.infer<typeof snapshotSchema>;
+/** One snapshot as vm_snapshot_list reports it (its output schema lives with the tool). */
+export interface Snapshot {
+  name: string;
+  description: string | null;
+  createdAt: string | null;
+  state: string | null;
+  parent: string | null;
+  current: boolean;
+}
 
 /** Names of a VM's snapshots (one virsh call). */
 export async function snapshotNames(client: LibvirtClient, uuid: string, vmName: string, signal: AbortSignal): Promise<string[]> {

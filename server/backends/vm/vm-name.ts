@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** libvirt refuses longer names on several drivers; Unraid's VM page stays well below. */
 export const MAX_VM_NAME = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,18 +21,3 @@ export function vmNameProblem(name: string): string | null {
   return null;
 }
 
-/** A VM as a caller names it: its name or its UUID. */
-export const vmRef = z
-  .string()
-  .min(1)
-  .max(MAX_VM_NAME)
-  .describe('VM name as shown by vm_list (e.g. "Windows 11 (Gaming)") or its UUID');
-
-/** The name of a VM to create. */
-export const newVmName = z
-  .string()
-  .superRefine((name, ctx) => {
-    const problem = vmNameProblem(name);
-    if (problem) ctx.addIssue({ code: 'custom', message: `the VM name ${problem}` });
-  })
-  .describe('Name of the new VM: letters of any language, digits, spaces, parentheses and punctuation; no "/" or control characters');

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
 import { autostartUuids } from '../../backends/vm/list-vms.js';
 import { targetOf } from './shared/vm-target.js';
+import { vmRef } from './shared/vm-schemas.js';
 
 export const vmAutostart = defineTool({
   name: 'vm_autostart',

@@ -4,7 +4,6 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { defineTool } from '../define-tool.js';
 import type { ToolContext } from '../context.js';
-import { newVmName } from '../../backends/vm/vm-name.js';
 import { DISK_BUSES, newDomainXml, type NewDomain } from '../../backends/vm/new-domain.js';
 import { createDiskImage, DISK_FORMATS, type DiskFormat } from '../../backends/vm/disk-image.js';
 import { requireFile, resolveInsideShare, vmFolder } from '../../backends/vm/vm-shares.js';
@@ -16,6 +15,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import type { VmShares } from '../../config/vm-shares.js';
+import { newVmName } from './shared/vm-schemas.js';
 
 const MIN_MEMORY = 32 * 1024 ** 2;
 const MIN_DISK = 1024 ** 2;

@@ -3,7 +3,6 @@ import { rm, rmdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { defineTool } from '../define-tool.js';
 import type { ToolContext } from '../context.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
 import { domainState, quoteVm } from '../../backends/vm/vm-action.js';
 import { domainDetails } from '../../backends/vm/domain-details.js';
 import { child, parseDomainXml } from '../../backends/vm/domain-xml.js';
@@ -15,6 +14,7 @@ import { resolveInsideShare } from '../../backends/vm/vm-shares.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { targetOf } from './shared/vm-target.js';
 import type { VmShares } from '../../config/vm-shares.js';
+import { vmRef } from './shared/vm-schemas.js';
 
 interface DeletePlan {
   uuid: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
-import { vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
+import { quoteVm } from '../../backends/vm/vm-action.js';
 import { changeVm } from './shared/change-vm.js';
+import { vmRef, vmActionOutput } from './shared/vm-schemas.js';
 
 export const vmForceStop = defineTool({
   name: 'vm_force_stop',

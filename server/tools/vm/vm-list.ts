@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { listVms, vmSummarySchema } from '../../backends/vm/list-vms.js';
+import { listVms, type VmSummary } from '../../backends/vm/list-vms.js';
 import { VM_STATES } from '../../backends/vm/vm-state.js';
 import { nameMatcher } from '../../backends/docker/name-match.js';
+
+const vmSummarySchema = z.object({
+  name: z.string(),
+  uuid: z.string(),
+  state: z.enum(VM_STATES),
+  vcpus: z.number().int(),
+  memoryBytes: z.number().describe('Memory the VM has now'),
+  maxMemoryBytes: z.number().describe('Most memory the VM may balloon up to'),
+  autostart: z.boolean().describe('Starts when the array starts'),
+}) satisfies z.ZodType<VmSummary>;
 
 export const vmList = defineTool({
   name: 'vm_list',

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
-import { vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
+import { quoteVm } from '../../backends/vm/vm-action.js';
 import { isActive } from '../../backends/vm/vm-state.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { changeVm } from './shared/change-vm.js';
+import { vmRef, vmActionOutput } from './shared/vm-schemas.js';
 
 export const vmResume = defineTool({
   name: 'vm_resume',

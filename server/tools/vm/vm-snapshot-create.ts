@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
-import { snapshotName, snapshotNames } from '../../backends/vm/snapshots.js';
+import { snapshotNames } from '../../backends/vm/snapshots.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { targetOf } from './shared/vm-target.js';
 import { SNAPSHOT_TIMEOUT_MS } from './shared/snapshot-target.js';
+import { vmRef, snapshotName } from './shared/vm-schemas.js';
 
 export const vmSnapshotCreate = defineTool({
   name: 'vm_snapshot_create',

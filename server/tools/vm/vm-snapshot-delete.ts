@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
-import { snapshotName } from '../../backends/vm/snapshots.js';
 import { SNAPSHOT_TIMEOUT_MS, vmWithSnapshot } from './shared/snapshot-target.js';
+import { vmRef, snapshotName } from './shared/vm-schemas.js';
 
 export const vmSnapshotDelete = defineTool({
   name: 'vm_snapshot_delete',

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
-import { listSnapshots, snapshotSchema } from '../../backends/vm/snapshots.js';
+import { listSnapshots, type Snapshot } from '../../backends/vm/snapshots.js';
 import { targetOf } from './shared/vm-target.js';
+import { vmRef } from './shared/vm-schemas.js';
+
+const snapshotSchema = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: z.string().nullable().describe('When the snapshot was taken (ISO 8601), as libvirt recorded it'),
+  state: z.string().nullable().describe('State of the VM when the snapshot was taken: running, paused, shutoff…'),
+  parent: z.string().nullable().describe('The snapshot this one was taken on top of'),
+  current: z.boolean().describe('The snapshot the VM was last reverted to or that was taken last'),
+}) satisfies z.ZodType<Snapshot>;
 
 export const vmSnapshotList = defineTool({
   name: 'vm_snapshot_list',

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
 import { quoteVm } from '../../backends/vm/vm-action.js';
 import { VM_STATES } from '../../backends/vm/vm-state.js';
-import { snapshotName } from '../../backends/vm/snapshots.js';
 import { SNAPSHOT_TIMEOUT_MS, vmWithSnapshot } from './shared/snapshot-target.js';
 import { readVmState } from './shared/vm-state-read.js';
+import { vmRef, snapshotName } from './shared/vm-schemas.js';
 
 export const vmSnapshotRevert = defineTool({
   name: 'vm_snapshot_revert',

@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineTool } from '../define-tool.js';
 import type { ToolContext } from '../context.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
-import { domainState, vmActionOutput, quoteVm } from '../../backends/vm/vm-action.js';
+import { domainState, quoteVm } from '../../backends/vm/vm-action.js';
 import { isActive, type VmState } from '../../backends/vm/vm-state.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { targetOf } from './shared/vm-target.js';
 import { readVmState } from './shared/vm-state-read.js';
+import { vmRef, vmActionOutput } from './shared/vm-schemas.js';
 
 const MAX_WAIT_S = 600;
 const POLL_MS = 500;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { vmRef } from '../../backends/vm/vm-name.js';
 import { XML_INACTIVE, XML_SECURE } from '../../backends/vm/libvirt-constants.js';
 import { redactDomainXml } from '../../backends/vm/redact-domain-xml.js';
 import { targetOf } from './shared/vm-target.js';
+import { vmRef } from './shared/vm-schemas.js';
 
 export const vmXml = defineTool({
   name: 'vm_xml',

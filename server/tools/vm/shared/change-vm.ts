@@ -1,9 +1,10 @@
 import type { Domain } from '@unraid/libvirt';
 import type { ToolContext } from '../../context.js';
 import type { LibvirtOps } from '../../../backends/vm/libvirt-client.js';
-import { domainState, type VmActionOutput } from '../../../backends/vm/vm-action.js';
+import { domainState } from '../../../backends/vm/vm-action.js';
 import type { VmState } from '../../../backends/vm/vm-state.js';
 import { targetOf } from './vm-target.js';
+import type { VmActionOutput } from './vm-schemas.js';
 
 /** What to do about a VM in a given state: act, or leave it as it is and say why. */
 export type VmPlan = { act: (lv: LibvirtOps, d: Domain) => Promise<void> } | { unchanged: string };
