@@ -1,20 +1,5 @@
 import type Docker from 'dockerode';
-import { z } from 'zod';
 import { dockerCall, toDockerError } from './docker-errors.js';
-
-/**
- * What every container lifecycle tool returns. The state is read back from Docker after the action,
- * so a container that exits right after starting shows as exited, not as "started".
- */
-export const containerActionOutput = z.object({
-  name: z.string().describe('Container name'),
-  id: z.string().describe('Full container ID'),
-  previousState: z.string().describe('State before the call: created, running, paused, restarting, exited or dead'),
-  state: z.string().describe('State after the call, read back from Docker (created, running, paused, restarting, exited, dead), or "removed"'),
-  changed: z.boolean().describe('False when the container was already in the requested state and nothing was done'),
-  message: z.string().describe('What happened, in plain words'),
-});
-export type ContainerActionOutput = z.infer<typeof containerActionOutput>;
 
 /** `"plex" (a1b2c3d4e5f6)` for confirmation prompts; the raw reference when nothing was resolved. */
 export function quoteTarget(target: { name: string; id: string } | null, ref: string): string {
@@ -50,20 +35,4 @@ export async function changeState(what: string, call: () => Promise<unknown>): P
     if ((err as { statusCode?: number }).statusCode === 304) return false;
     throw toDockerError(err, what);
   }
-}
-
-/** The result of a call that found the container already in the requested state. */
-export function unchanged(info: Docker.ContainerInspectInfo, message: string): ContainerActionOutput {
-  return { name: containerName(info), id: info.Id, previousState: info.State.Status, state: info.State.Status, changed: false, message };
-}
-
-/** Reads the container back after an action and builds the result from its new state. */
-export async function afterAction(
-  docker: Docker,
-  before: Docker.ContainerInspectInfo,
-  signal: AbortSignal,
-  message: (after: Docker.ContainerInspectInfo) => string,
-): Promise<ContainerActionOutput> {
-  const after = await inspectContainer(docker, before.Id, signal);
-  return { name: containerName(before), id: before.Id, previousState: before.State.Status, state: after.State.Status, changed: true, message: message(after) };
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
+import { containerActionOutput } from './shared/container-action-output.js';
+import { changeContainer } from './shared/change-container.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText, unchanged } from '../../backends/docker/container-action.js';
+import { quoteTarget, stateText } from '../../backends/docker/container-action.js';
 
 export const dockerPause = defineTool({
   name: 'docker_pause',
@@ -20,14 +22,14 @@ export const dockerPause = defineTool({
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
   describe: ({ id }, target) => `Pause container ${quoteTarget(target, id)}: freeze all its processes until it is unpaused.`,
-  run: async ({ id }, ctx) => {
-    const docker = await ctx.deps.docker();
-    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
-    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
-    const name = containerName(before);
-    if (before.State.Status === 'paused') return unchanged(before, `Container "${name}" is already paused; nothing was done.`);
-    if (before.State.Status !== 'running') throw new ConflictError(`Container "${name}" is not running (${stateText(before)}); only a running container can be paused.`);
-    await changeState(`Pausing container "${name}"`, () => docker.getContainer(before.Id).pause({ abortSignal: ctx.signal }));
-    return afterAction(docker, before, ctx.signal, (after) => `Container "${name}" paused; it is ${stateText(after)}.`);
-  },
+  run: ({ id }, ctx) =>
+    changeContainer(ctx, id, {
+      what: 'Pausing container',
+      plan: (before, name) => {
+        if (before.State.Status === 'paused') return { unchanged: `Container "${name}" is already paused; nothing was done.` };
+        if (before.State.Status !== 'running') throw new ConflictError(`Container "${name}" is not running (${stateText(before)}); only a running container can be paused.`);
+        return { act: (c, signal) => c.pause({ abortSignal: signal }) };
+      },
+      done: (after, name) => `Container "${name}" paused; it is ${stateText(after)}.`,
+    }),
 });

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type Docker from 'dockerode';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
+import { containerActionOutput } from './shared/container-action-output.js';
+import { inspectTarget } from './shared/change-container.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
-import { containerActionOutput, containerName, inspectContainer, quoteTarget } from '../../backends/docker/container-action.js';
+import { inspectContainer, quoteTarget } from '../../backends/docker/container-action.js';
 
 const input = z
   .object({
@@ -40,10 +42,7 @@ export const dockerRemove = defineTool({
   target: ({ id }) => ({ kind: 'container', ref: id }),
   describe: describeRemoval,
   run: async ({ id, force, volumes }, ctx) => {
-    const docker = await ctx.deps.docker();
-    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
-    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
-    const name = containerName(before);
+    const { docker, before, name } = await inspectTarget(ctx, id);
     const state = before.State.Status;
     if (state === 'removing') throw new ConflictError(`Container "${name}" is already being removed.`);
     if (!force && (state === 'running' || state === 'paused' || state === 'restarting')) {

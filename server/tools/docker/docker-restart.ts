@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
+import { containerActionOutput } from './shared/container-action-output.js';
+import { changeContainer } from './shared/change-container.js';
+import { stopTimeout, graceText, STOP_SLACK_S, MAX_STOP_TIMEOUT_S } from './shared/stop-timeout.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText } from '../../backends/docker/container-action.js';
-import { withDeadline } from '../../util/with-deadline.js';
-import { ToolError } from '../../errors/tool-error.js';
-import { stopTimeout, graceText, STOP_SLACK_S, MAX_STOP_TIMEOUT_S } from '../../backends/docker/stop-timeout.js';
+import { quoteTarget, stateText } from '../../backends/docker/container-action.js';
 
 export const dockerRestart = defineTool({
   name: 'docker_restart',
@@ -25,20 +25,22 @@ export const dockerRestart = defineTool({
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
   describe: ({ id, timeout }, target) => `Restart container ${quoteTarget(target, id)}: if it is running, ${graceText(timeout)}; then start it again.`,
-  run: async ({ id, timeout }, ctx) => {
-    const docker = await ctx.deps.docker();
-    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
-    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
-    const name = containerName(before);
-    if (before.State.Status === 'removing') throw new ConflictError(`Container "${name}" is being removed; it cannot be restarted.`);
-    await withDeadline(
-      ctx.signal,
-      (timeout + STOP_SLACK_S) * 1000,
-      { timeout: () => new ToolError('timeout', `Docker did not finish restarting container "${name}" within ${timeout + STOP_SLACK_S} s; check its state before trying again.`), cancelled: () => new ToolError('cancelled', 'The call was cancelled; Docker may still be restarting the container.') },
-      (signal) => changeState(`Restarting container "${name}"`, () => docker.getContainer(before.Id).restart({ t: timeout, abortSignal: signal })),
-    );
-    return afterAction(docker, before, ctx.signal, (after) =>
-      after.State.Running ? `Container "${name}" restarted; it is running.` : `Container "${name}" was restarted but is now ${stateText(after)}; its logs should say why.`,
-    );
-  },
+  run: ({ id, timeout }, ctx) =>
+    changeContainer(ctx, id, {
+      what: 'Restarting container',
+      plan: (before, name) => {
+        if (before.State.Status === 'removing') throw new ConflictError(`Container "${name}" is being removed; it cannot be restarted.`);
+        // No `already`: a restart is never "nothing to do", whatever Docker answers.
+        return {
+          act: (c, signal) => c.restart({ t: timeout, abortSignal: signal }),
+          deadline: {
+            seconds: timeout + STOP_SLACK_S,
+            timeout: `Docker did not finish restarting container "${name}" within ${timeout + STOP_SLACK_S} s; check its state before trying again.`,
+            cancelled: 'The call was cancelled; Docker may still be restarting the container.',
+          },
+        };
+      },
+      done: (after, name) =>
+        after.State.Running ? `Container "${name}" restarted; it is running.` : `Container "${name}" was restarted but is now ${stateText(after)}; its logs should say why.`,
+    }),
 });

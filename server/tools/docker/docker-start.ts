@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
+import { containerActionOutput } from './shared/container-action-output.js';
+import { changeContainer } from './shared/change-container.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText, unchanged } from '../../backends/docker/container-action.js';
+import { quoteTarget, stateText } from '../../backends/docker/container-action.js';
 
 export const dockerStart = defineTool({
   name: 'docker_start',
@@ -20,19 +22,17 @@ export const dockerStart = defineTool({
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
   describe: ({ id }, target) => `Start container ${quoteTarget(target, id)}.`,
-  run: async ({ id }, ctx) => {
-    const docker = await ctx.deps.docker();
-    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
-    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
-    const name = containerName(before);
-    const state = before.State.Status;
-    if (state === 'running' || state === 'restarting') return unchanged(before, `Container "${name}" is already ${state}; nothing was done.`);
-    if (state === 'paused') throw new ConflictError(`Container "${name}" is paused, not stopped: resume it with docker_unpause.`);
-    if (state === 'removing') throw new ConflictError(`Container "${name}" is being removed; it cannot be started.`);
-    const changed = await changeState(`Starting container "${name}"`, () => docker.getContainer(before.Id).start({ abortSignal: ctx.signal }));
-    if (!changed) return unchanged(before, `Container "${name}" is already running; nothing was done.`);
-    return afterAction(docker, before, ctx.signal, (after) =>
-      after.State.Running ? `Container "${name}" started; it is running.` : `Container "${name}" was started but is now ${stateText(after)}; its logs should say why.`,
-    );
-  },
+  run: ({ id }, ctx) =>
+    changeContainer(ctx, id, {
+      what: 'Starting container',
+      plan: (before, name) => {
+        const state = before.State.Status;
+        if (state === 'running' || state === 'restarting') return { unchanged: `Container "${name}" is already ${state}; nothing was done.` };
+        if (state === 'paused') throw new ConflictError(`Container "${name}" is paused, not stopped: resume it with docker_unpause.`);
+        if (state === 'removing') throw new ConflictError(`Container "${name}" is being removed; it cannot be started.`);
+        return { act: (c, signal) => c.start({ abortSignal: signal }), already: `Container "${name}" is already running; nothing was done.` };
+      },
+      done: (after, name) =>
+        after.State.Running ? `Container "${name}" started; it is running.` : `Container "${name}" was started but is now ${stateText(after)}; its logs should say why.`,
+    }),
 });

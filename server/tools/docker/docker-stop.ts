@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
+import { containerActionOutput } from './shared/container-action-output.js';
+import { changeContainer } from './shared/change-container.js';
+import { stopTimeout, graceText, STOP_SLACK_S, MAX_STOP_TIMEOUT_S } from './shared/stop-timeout.js';
 import { ConflictError } from '../../errors/conflict-error.js';
-import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText, unchanged } from '../../backends/docker/container-action.js';
-import { withDeadline } from '../../util/with-deadline.js';
-import { ToolError } from '../../errors/tool-error.js';
-import { stopTimeout, graceText, STOP_SLACK_S, MAX_STOP_TIMEOUT_S } from '../../backends/docker/stop-timeout.js';
+import { quoteTarget, stateText } from '../../backends/docker/container-action.js';
 
 export const dockerStop = defineTool({
   name: 'docker_stop',
@@ -26,23 +26,24 @@ export const dockerStop = defineTool({
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
   describe: ({ id, timeout }, target) => `Stop container ${quoteTarget(target, id)}: ${graceText(timeout)}.`,
-  run: async ({ id, timeout }, ctx) => {
-    const docker = await ctx.deps.docker();
-    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
-    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
-    const name = containerName(before);
-    const state = before.State.Status;
-    if (state === 'created' || state === 'exited' || state === 'dead') return unchanged(before, `Container "${name}" is already stopped (${stateText(before)}); nothing was done.`);
-    if (state === 'removing') throw new ConflictError(`Container "${name}" is being removed; there is nothing to stop.`);
-    const changed = await withDeadline(
-      ctx.signal,
-      (timeout + STOP_SLACK_S) * 1000,
-      { timeout: () => new ToolError('timeout', `Docker did not finish stopping container "${name}" within ${timeout + STOP_SLACK_S} s; it may still be stopping. Check its state before trying again.`), cancelled: () => new ToolError('cancelled', 'The call was cancelled; Docker may still be stopping the container.') },
-      (signal) => changeState(`Stopping container "${name}"`, () => docker.getContainer(before.Id).stop({ t: timeout, abortSignal: signal })),
-    );
-    if (!changed) return unchanged(before, `Container "${name}" is already stopped; nothing was done.`);
-    return afterAction(docker, before, ctx.signal, (after) =>
-      after.State.Running ? `Docker stopped container "${name}", but it is ${stateText(after)} again (restart policy).` : `Container "${name}" stopped; it is ${stateText(after)}.`,
-    );
-  },
+  run: ({ id, timeout }, ctx) =>
+    changeContainer(ctx, id, {
+      what: 'Stopping container',
+      plan: (before, name) => {
+        const state = before.State.Status;
+        if (state === 'created' || state === 'exited' || state === 'dead') return { unchanged: `Container "${name}" is already stopped (${stateText(before)}); nothing was done.` };
+        if (state === 'removing') throw new ConflictError(`Container "${name}" is being removed; there is nothing to stop.`);
+        return {
+          act: (c, signal) => c.stop({ t: timeout, abortSignal: signal }),
+          already: `Container "${name}" is already stopped; nothing was done.`,
+          deadline: {
+            seconds: timeout + STOP_SLACK_S,
+            timeout: `Docker did not finish stopping container "${name}" within ${timeout + STOP_SLACK_S} s; it may still be stopping. Check its state before trying again.`,
+            cancelled: 'The call was cancelled; Docker may still be stopping the container.',
+          },
+        };
+      },
+      done: (after, name) =>
+        after.State.Running ? `Docker stopped container "${name}", but it is ${stateText(after)} again (restart policy).` : `Container "${name}" stopped; it is ${stateText(after)}.`,
+    }),
 });

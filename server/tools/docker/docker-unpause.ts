@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
-import { afterAction, changeState, containerActionOutput, containerName, inspectContainer, quoteTarget, stateText, unchanged } from '../../backends/docker/container-action.js';
+import { containerActionOutput } from './shared/container-action-output.js';
+import { changeContainer } from './shared/change-container.js';
+import { quoteTarget, stateText } from '../../backends/docker/container-action.js';
 
 export const dockerUnpause = defineTool({
   name: 'docker_unpause',
@@ -17,16 +19,16 @@ export const dockerUnpause = defineTool({
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
   describe: ({ id }, target) => `Unpause container ${quoteTarget(target, id)}: resume its frozen processes.`,
-  run: async ({ id }, ctx) => {
-    const docker = await ctx.deps.docker();
-    // The container the wrapper resolved, checked and confirmed — not whatever holds the name now.
-    const before = await inspectContainer(docker, ctx.target?.id ?? id, ctx.signal);
-    const name = containerName(before);
-    if (before.State.Status !== 'paused') {
-      const hint = before.State.Running ? '' : ' Use docker_start to start it.';
-      return unchanged(before, `Container "${name}" is not paused (${stateText(before)}); nothing was done.${hint}`);
-    }
-    await changeState(`Unpausing container "${name}"`, () => docker.getContainer(before.Id).unpause({ abortSignal: ctx.signal }));
-    return afterAction(docker, before, ctx.signal, (after) => `Container "${name}" unpaused; it is ${stateText(after)}.`);
-  },
+  run: ({ id }, ctx) =>
+    changeContainer(ctx, id, {
+      what: 'Unpausing container',
+      plan: (before, name) => {
+        if (before.State.Status !== 'paused') {
+          const hint = before.State.Running ? '' : ' Use docker_start to start it.';
+          return { unchanged: `Container "${name}" is not paused (${stateText(before)}); nothing was done.${hint}` };
+        }
+        return { act: (c, signal) => c.unpause({ abortSignal: signal }) };
+      },
+      done: (after, name) => `Container "${name}" unpaused; it is ${stateText(after)}.`,
+    }),
 });
