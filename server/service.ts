@@ -5,7 +5,8 @@ import { SettingsStore } from './config/settings-store.js';
 import { knownToolsOf } from './config/settings-check.js';
 import type { Logger } from './log.js';
 import type { AnyTool } from './tools/define-tool.js';
-import { createTools } from './tools/index.js';
+import { allTools } from './tools/index.js';
+import type { RecreateTuning } from './tools/context.js';
 import { createHostReader } from './backends/host/host-reader.js';
 import { dockerProbe } from './backends/docker-probe.js';
 import { libvirtProbe } from './backends/libvirt-probe.js';
@@ -47,8 +48,19 @@ export interface Service {
  * Builds every part of the sidecar from its settings and wires them together. Opens no listener and
  * installs no signal handler: main.ts (and tests) do that.
  */
-export async function createService(env: ServiceEnv, log: Logger, opts: { tools?: ReadonlyArray<AnyTool>; defaultMetrics?: boolean } = {}): Promise<Service> {
-  const tools = opts.tools ?? createTools({ templatesDir: env.dockermanTemplates, updateScript: env.updateContainerScript, bindAllowlist: () => env.bindAllowlist, vmShares: () => env.vmShares });
+export interface ServiceOptions {
+  /** The tools to serve (tests narrow the registry); all of them by default. */
+  tools?: ReadonlyArray<AnyTool>;
+  defaultMetrics?: boolean;
+  /** docker_update's container swap; tests shorten the settle time and break the new container on purpose. */
+  recreate?: Partial<RecreateTuning>;
+}
+
+/** How long a re-created container must keep running before docker_update removes the old one. */
+const RECREATE_SETTLE_MS = 2000;
+
+export async function createService(env: ServiceEnv, log: Logger, opts: ServiceOptions = {}): Promise<Service> {
+  const tools = opts.tools ?? allTools;
   // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
   const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(tools), log });
   const initialSettings = (await settingsStore.load()).settings;
@@ -87,7 +99,15 @@ export async function createService(env: ServiceEnv, log: Logger, opts: { tools?
   const libvirt = new LibvirtClient({ uri: env.libvirtUri, onCall: (op) => metrics.libvirtCalls.inc({ op }) });
   const inflight = new InflightTracker();
   const callEnv = {
-    deps: { host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }), docker, libvirt, log },
+    deps: {
+      host: createHostReader({ procRoot: env.procRoot, sysRoot: env.sysRoot, emhttpRoot: env.emhttpRoot }),
+      docker,
+      libvirt,
+      log,
+      layout: { dockerTemplatesDir: env.dockermanTemplates, updateContainerScript: env.updateContainerScript, bindAllowlist: env.bindAllowlist, vmShares: env.vmShares },
+      recreate: { settleMs: RECREATE_SETTLE_MS, ...opts.recreate },
+      now: () => new Date(),
+    },
     audit,
     metrics,
     settings: () => settingsStore.current().settings,

@@ -2,7 +2,6 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { AnyTool } from '../tools/define-tool.js';
 import type { BackendProbe } from '../backends/backend-probe.js';
 import type { TokenAuthenticator } from '../tokens/token-authenticator.js';
-import type { CallEnv } from '../mcp/call-tool.js';
 import type { SessionRegistry } from '../mcp/session-registry.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -10,6 +9,7 @@ import { hostOriginProblem } from './host-origin.js';
 import { checkBearer } from './bearer-auth.js';
 import { mcpHandler } from './mcp-handler.js';
 import { sendError, sendJson } from '../mcp/send-error.js';
+import type { CallEnv } from '../mcp/pipeline/tool-call.js';
 
 export interface LanDeps {
   env: CallEnv;

@@ -3,12 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
-import type { CallEnv } from '../mcp/call-tool.js';
 import type { SessionRegistry } from '../mcp/session-registry.js';
 import { createSessionServer } from '../mcp/session-server.js';
 import { SessionTransport } from '../mcp/session-transport.js';
 import { readJsonBody } from './read-json-body.js';
 import { sendError } from '../mcp/send-error.js';
+import type { CallEnv } from '../mcp/pipeline/tool-call.js';
 
 export interface McpHandlerDeps {
   env: CallEnv;

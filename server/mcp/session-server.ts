@@ -4,8 +4,9 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } fr
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import { selectTools } from '../safety/select-tools.js';
-import { callTool, type CallEnv, type Caller } from './call-tool.js';
+import { callTool } from './call-tool.js';
 import { toListEntry } from './tool-listing.js';
+import type { CallEnv, Caller } from './pipeline/tool-call.js';
 
 export const SERVER_INFO = { name: 'unraid-mcp', version: '0.1.0' } as const;
 

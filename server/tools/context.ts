@@ -2,9 +2,33 @@ import type Docker from 'dockerode';
 import type { HostReader } from '../backends/host/host-reader.js';
 import type { Logger } from '../log.js';
 import type { LibvirtClient } from '../backends/vm/libvirt-client.js';
+import type { VmShares } from '../config/vm-shares.js';
 import type { ResolvedTarget } from '../vocabulary.js';
 
-/** Backends and services a tool may use. Built once in main.ts and passed down; tests build their own. */
+/**
+ * Where things are on this host, from the environment (config/env.ts, with Unraid's paths as defaults).
+ * Tools read them here rather than being built with them, so the registry is one list for every host.
+ */
+export interface HostLayout {
+  /** dockerMan's user-template folder: when it exists the host is Unraid and container templates are kept. */
+  dockerTemplatesDir: string;
+  /** Unraid's update_container script, used by docker_update for containers that have a template. */
+  updateContainerScript: string;
+  /** Host folders docker_create may bind. */
+  bindAllowlist: ReadonlyArray<string>;
+  /** Where VM disks and ISOs live, and the bridge new VMs join. */
+  vmShares: VmShares;
+}
+
+/** How docker_update swaps containers; tests shorten the wait and break the new container on purpose. */
+export interface RecreateTuning {
+  /** How long a re-created container must keep running before the old one is removed. */
+  settleMs: number;
+  /** Changes the new container's create body (tests make it fail, to exercise the rollback). */
+  adjustNewContainer?: (create: Docker.ContainerCreateOptions) => Docker.ContainerCreateOptions;
+}
+
+/** Backends and services a tool may use. Built once in service.ts and passed down; tests build their own. */
 export interface ToolDeps {
   host: HostReader;
   /** The Docker client, loaded on first use. */
@@ -12,6 +36,9 @@ export interface ToolDeps {
   /** The libvirt connection (opened on first use, re-opened after libvirtd restarts) and virsh on the same URI. */
   libvirt: LibvirtClient;
   log: Logger;
+  layout: HostLayout;
+  recreate: RecreateTuning;
+  now: () => Date;
 }
 
 /** Per-call context handed to a tool's `run`. */

@@ -1,24 +1,89 @@
 import type { AnyTool } from './define-tool.js';
-import { systemTools } from './system/index.js';
-import { dockerReadTools } from './docker/read-tools.js';
-import { dockerLifecycleTools } from './docker/lifecycle-tools.js';
-import { createDockerBuildTools, type DockerBuildOptions } from './docker/build-tools.js';
-import { createVmTools } from './vm/index.js';
-import type { VmShares } from '../config/vm-shares.js';
-
-export interface ToolOptions extends DockerBuildOptions {
-  /** Where VM disks and ISOs live and the default bridge (Settings → VM Manager on Unraid). */
-  vmShares?: () => VmShares;
-}
+import { systemOverview } from './system/system-overview.js';
+import { systemArrayStatus } from './system/system-array-status.js';
+import { systemDisks } from './system/system-disks.js';
+import { systemShares } from './system/system-shares.js';
+import { dockerList } from './docker/docker-list.js';
+import { dockerInspect } from './docker/docker-inspect.js';
+import { dockerLogs } from './docker/docker-logs.js';
+import { dockerStats } from './docker/docker-stats.js';
+import { dockerImages } from './docker/docker-images.js';
+import { dockerNetworkList } from './docker/docker-network-list.js';
+import { dockerNetworkInspect } from './docker/docker-network-inspect.js';
+import { dockerStart } from './docker/docker-start.js';
+import { dockerStop } from './docker/docker-stop.js';
+import { dockerRestart } from './docker/docker-restart.js';
+import { dockerPause } from './docker/docker-pause.js';
+import { dockerUnpause } from './docker/docker-unpause.js';
+import { dockerRemove } from './docker/docker-remove.js';
+import { dockerNetworkCreate } from './docker/docker-network-create.js';
+import { dockerNetworkRemove } from './docker/docker-network-remove.js';
+import { dockerNetworkConnect } from './docker/docker-network-connect.js';
+import { dockerNetworkDisconnect } from './docker/docker-network-disconnect.js';
+import { dockerCreate } from './docker/docker-create.js';
+import { dockerUpdate } from './docker/docker-update.js';
+import { dockerPull } from './docker/docker-pull.js';
+import { vmList } from './vm/vm-list.js';
+import { vmInspect } from './vm/vm-inspect.js';
+import { vmXml } from './vm/vm-xml.js';
+import { vmStart } from './vm/vm-start.js';
+import { vmStop } from './vm/vm-stop.js';
+import { vmForceStop } from './vm/vm-force-stop.js';
+import { vmRestart } from './vm/vm-restart.js';
+import { vmPause } from './vm/vm-pause.js';
+import { vmResume } from './vm/vm-resume.js';
+import { vmAutostart } from './vm/vm-autostart.js';
+import { vmCreate } from './vm/vm-create.js';
+import { vmDelete } from './vm/vm-delete.js';
+import { vmSnapshotList } from './vm/vm-snapshot-list.js';
+import { vmSnapshotCreate } from './vm/vm-snapshot-create.js';
+import { vmSnapshotRevert } from './vm/vm-snapshot-revert.js';
+import { vmSnapshotDelete } from './vm/vm-snapshot-delete.js';
 
 /**
- * Every tool the sidecar has: the one registry; what a session sees is decided by selectTools.
- * Host-specific paths for the build tools (template folder, update script, bind allowlist) and the VM
- * shares come in from main.ts through service.ts.
+ * Every tool the sidecar has, in the order clients list them: the one registry, the same at run time,
+ * in tests and in the generated docs. What a session sees is decided by selectTools; where things are
+ * on the host reaches tools through their context (ToolDeps.layout), never through this list.
  */
-export function createTools(options: ToolOptions = {}): ReadonlyArray<AnyTool> {
-  return [...systemTools, ...dockerReadTools, ...dockerLifecycleTools, ...createDockerBuildTools(options), ...createVmTools(options.vmShares)];
-}
-
-/** The registry with Unraid's default paths (tests, docs, schema snapshots). */
-export const allTools: ReadonlyArray<AnyTool> = createTools();
+export const allTools: ReadonlyArray<AnyTool> = [
+  systemOverview,
+  systemArrayStatus,
+  systemDisks,
+  systemShares,
+  dockerList,
+  dockerInspect,
+  dockerLogs,
+  dockerStats,
+  dockerImages,
+  dockerNetworkList,
+  dockerNetworkInspect,
+  dockerStart,
+  dockerStop,
+  dockerRestart,
+  dockerPause,
+  dockerUnpause,
+  dockerRemove,
+  dockerNetworkCreate,
+  dockerNetworkRemove,
+  dockerNetworkConnect,
+  dockerNetworkDisconnect,
+  dockerCreate,
+  dockerUpdate,
+  dockerPull,
+  vmList,
+  vmInspect,
+  vmXml,
+  vmStart,
+  vmStop,
+  vmForceStop,
+  vmRestart,
+  vmPause,
+  vmResume,
+  vmAutostart,
+  vmCreate,
+  vmDelete,
+  vmSnapshotList,
+  vmSnapshotCreate,
+  vmSnapshotRevert,
+  vmSnapshotDelete,
+];

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createService, type Service } from '../../server/service.js';
+import { createService, type Service, type ServiceOptions } from '../../server/service.js';
 import { parseEnv, type ServiceEnv } from '../../server/config/env.js';
 import { createToken } from '../../server/tokens/token-commands.js';
 import { silentLogger, type Logger } from '../../server/log.js';
@@ -25,6 +25,8 @@ export interface TestServerOptions {
   policy?: Record<string, unknown>;
   tokens?: Array<{ name: string; scope: Scope; expires?: Date | null }>;
   tools?: ReadonlyArray<AnyTool>;
+  /** docker_update's container swap (settle time, a broken new container). */
+  recreate?: ServiceOptions['recreate'];
   env?: Record<string, string>;
   log?: Logger;
   /** Use this directory for config, state and audit (tokens are created only if none exist yet) — to restart a server on the same state. Not removed on close. */
@@ -81,7 +83,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     false,
   );
-  const service = await createService(env, opts.log ?? silentLogger, { tools: opts.tools, defaultMetrics: false });
+  const service = await createService(env, opts.log ?? silentLogger, { tools: opts.tools, defaultMetrics: false, recreate: opts.recreate });
   const server: Server = createServer(service.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;

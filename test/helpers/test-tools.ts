@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { defineTool, type AnyTool } from '../../server/tools/define-tool.js';
 import { ToolError } from '../../server/errors/tool-error.js';
 import type { ToolContext } from '../../server/tools/context.js';
+import { allTools } from '../../server/tools/index.js';
+import type { Toolset } from '../../server/vocabulary.js';
+
+/** The registry's tools of one toolset, in registry order. */
+export const toolsOf = (toolset: Toolset): AnyTool[] => allTools.filter((t) => t.toolset === toolset);
 
 /** Tools that exist only in tests, to exercise the framework and safety layers without real backends. */
 const readHints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };

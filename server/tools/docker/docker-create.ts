@@ -9,20 +9,11 @@ import { formatBytes } from '../../util/byte-size.js';
 import { buildCreateOptions } from '../../backends/docker/container-spec.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { reasonOf } from '../../backends/docker/recreate-container.js';
-import { DOCKERMAN_MANAGED_LABEL, DOCKERMAN_TEMPLATES_DIR, isTemplatesDir, renderUnraidTemplate, writeUnraidTemplate } from '../../backends/docker/unraid-template.js';
+import { DOCKERMAN_MANAGED_LABEL, isTemplatesDir, renderUnraidTemplate, writeUnraidTemplate } from '../../backends/docker/unraid-template.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
-import { DEFAULT_BIND_ALLOWLIST } from '../../config/bind-allowlist.js';
-
-export interface DockerCreateOptions {
-  /** Host folders binds may use; read on every call so a settings change applies at once. */
-  bindAllowlist?: () => ReadonlyArray<string>;
-  /** dockerMan's user-template folder; when it exists the host is Unraid and a template is written. */
-  templatesDir?: string;
-  now?: () => Date;
-}
 
 const output = z.object({
   id: z.string(),
@@ -38,7 +29,7 @@ const output = z.object({
 });
 
 /** What the approver sees: everything the container gets, and what needs a second look. */
-export function describeCreate(args: ContainerRequest, allowlist: ReadonlyArray<string>): string {
+function describeCreate(args: ContainerRequest, allowlist: ReadonlyArray<string>): string {
   const plan = checkCreatePolicy(args, { allowlist });
   const envKeys = Array.isArray(args.env) ? args.env.map((e) => e.split('=')[0]) : Object.keys(args.env ?? {});
   const lines = [`Create container "${args.name}" from image "${args.image}"${args.start ? ' and start it' : ''} (network ${args.network ?? 'default'}).`];
@@ -83,22 +74,18 @@ function refuse(plan: CreatePlan): void {
   if (plan.invalid.length) throw new InvalidInputError(`Invalid arguments for docker_create: ${plan.invalid.join('; ')}.`);
 }
 
-/** docker_create, with its host-specific settings; `dockerCreate` below uses the defaults. */
-export function createDockerCreate(options: DockerCreateOptions = {}) {
-  const allowlist = options.bindAllowlist ?? (() => DEFAULT_BIND_ALLOWLIST);
-  const templatesDir = options.templatesDir ?? DOCKERMAN_TEMPLATES_DIR;
-  const now = options.now ?? (() => new Date());
-  /** The policy verdict from read-only facts (volume definitions, symlinks on disk); throws to refuse. */
-  const plan = async (args: ContainerRequest, ctx: ToolContext): Promise<CreatePlan> => {
-    const docker = await ctx.deps.docker();
-    const list = allowlist();
-    const volumeSources = args.volumes?.length ? await dockerCall('Inspecting volumes', () => bindVolumeSources(docker, args, ctx.signal)) : new Map<string, string>();
-    const realpaths = await resolveHostPaths(pathsToResolve(args, list, volumeSources));
-    const verdict = checkCreatePolicy(args, { allowlist: list, realpaths, visible: (n) => ctx.visible('container', n), volumeSources });
-    refuse(verdict);
-    return verdict;
-  };
-  return defineTool({
+/** The policy verdict from read-only facts (volume definitions, symlinks on disk); throws to refuse. */
+async function plan(args: ContainerRequest, ctx: ToolContext): Promise<CreatePlan> {
+  const docker = await ctx.deps.docker();
+  const list = ctx.deps.layout.bindAllowlist;
+  const volumeSources = args.volumes?.length ? await dockerCall('Inspecting volumes', () => bindVolumeSources(docker, args, ctx.signal)) : new Map<string, string>();
+  const realpaths = await resolveHostPaths(pathsToResolve(args, list, volumeSources));
+  const verdict = checkCreatePolicy(args, { allowlist: list, realpaths, visible: (n) => ctx.visible('container', n), volumeSources });
+  refuse(verdict);
+  return verdict;
+}
+
+export const dockerCreate = defineTool({
     name: 'docker_create',
     title: 'Create a container',
     description:
@@ -117,7 +104,7 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
     timeoutMs: 120_000,
     input: containerRequestSchema,
     output,
-    describe: (args) => describeCreate(args, allowlist()),
+    describe: (args, _target, ctx) => describeCreate(args, ctx.deps.layout.bindAllowlist),
     // Before any confirmation: the owner is never asked to approve a container the policy refuses.
     preflight: async (args, ctx) => {
       await plan(args, ctx);
@@ -132,6 +119,7 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
         throw new NotFoundError(`Image "${args.image}" is not on this server, and creating a container never downloads one. Pull it first with docker_pull, then call docker_create again.`);
       });
 
+      const templatesDir = ctx.deps.layout.dockerTemplatesDir;
       const unraid = await isTemplatesDir(templatesDir);
       const labels: Record<string, string> = unraid && !args.labels?.[DOCKERMAN_MANAGED_LABEL] ? { [DOCKERMAN_MANAGED_LABEL]: 'dockerman' } : {};
       const body = buildCreateOptions(args, checked, labels);
@@ -149,7 +137,7 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
       let template: z.infer<typeof output>['template'] = { written: false, path: null, note: `not an Unraid host (no ${templatesDir})` };
       if (unraid) {
         try {
-          const path = await writeUnraidTemplate(templatesDir, args.name, renderUnraidTemplate(args, checked, now()));
+          const path = await writeUnraidTemplate(templatesDir, args.name, renderUnraidTemplate(args, checked, ctx.deps.now()));
           template = { written: true, path, note: 'the container can be edited and updated in the Docker tab' };
         } catch (err) {
           ctx.deps.log.warn('writing the Unraid template failed', { name: args.name, err });
@@ -169,7 +157,4 @@ export function createDockerCreate(options: DockerCreateOptions = {}) {
         template,
       };
     },
-  });
-}
-
-export const dockerCreate = createDockerCreate();
+});

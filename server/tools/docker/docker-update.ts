@@ -7,22 +7,11 @@ import { parseImageReference } from '../../backends/docker/image-reference.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage, RegistryUnreachableError } from '../../backends/docker/pull-image.js';
 import { recreateContainer, recreatePlan } from '../../backends/docker/recreate-container.js';
-import { DOCKERMAN_TEMPLATES_DIR, findUserTemplate } from '../../backends/docker/unraid-template.js';
-import { canRunScript, runUpdateScript, UNRAID_UPDATE_SCRIPT } from '../../backends/docker/unraid-update-script.js';
+import { findUserTemplate } from '../../backends/docker/unraid-template.js';
+import { canRunScript, runUpdateScript } from '../../backends/docker/unraid-update-script.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ToolError } from '../../errors/tool-error.js';
-
-export interface DockerUpdateOptions {
-  /** Unraid's update_container script; used when it exists and the container has a user template. */
-  updateScript?: string;
-  templatesDir?: string;
-  /** How long a re-created container must keep running before the old one is removed. */
-  settleMs?: number;
-  now?: () => Date;
-  /** Test seam: changes the new container's create body (tests make it fail, to exercise the rollback). */
-  adjustNewContainer?: (create: Docker.ContainerCreateOptions) => Docker.ContainerCreateOptions;
-}
 
 const TIMEOUT_MS = 10 * 60_000;
 /** Progress scale: the pull takes the first 60 %, the swap the rest. */
@@ -69,12 +58,7 @@ async function removeOrphan(docker: Docker, id: string, current: string): Promis
   );
 }
 
-/** docker_update, with its host-specific settings; `dockerUpdate` below uses the defaults. */
-export function createDockerUpdate(options: DockerUpdateOptions = {}) {
-  const script = options.updateScript ?? UNRAID_UPDATE_SCRIPT;
-  const templatesDir = options.templatesDir ?? DOCKERMAN_TEMPLATES_DIR;
-  const now = options.now ?? (() => new Date());
-  return defineTool({
+export const dockerUpdate = defineTool({
     name: 'docker_update',
     title: 'Update a container',
     description:
@@ -111,7 +95,8 @@ export function createDockerUpdate(options: DockerUpdateOptions = {}) {
       const ref = parsed.ref;
       const report = increasingProgress(ctx.progress);
       const progress = (pct: number, message: string) => report(Math.round(pct * 10) / 10, message);
-      const unraid = (await canRunScript(script)) && (await findUserTemplate(templatesDir, name)) !== null;
+      const script = ctx.deps.layout.updateContainerScript;
+      const unraid = (await canRunScript(script)) && (await findUserTemplate(ctx.deps.layout.dockerTemplatesDir, name)) !== null;
 
       progress(0, `Pulling ${ref.reference} from ${ref.registry}`);
       let pull: Output['pull'];
@@ -149,9 +134,9 @@ export function createDockerUpdate(options: DockerUpdateOptions = {}) {
       const steps = ['Stopping', 'Keeping', 'Creating', 'Starting', 'Removing'];
       const result = await recreateContainer(docker, info, recreatePlan(info, ref.reference, oldImage), {
         signal: ctx.signal,
-        settleMs: options.settleMs ?? 2000,
-        now: now(),
-        adjust: options.adjustNewContainer,
+        settleMs: ctx.deps.recreate.settleMs,
+        now: ctx.deps.now(),
+        adjust: ctx.deps.recreate.adjustNewContainer,
         step: (message) => progress(PULL_SHARE + ((steps.findIndex((s) => message.startsWith(s)) + 1) * (100 - PULL_SHARE)) / (steps.length + 1), message),
       });
       const removed = await removeOrphan(docker, info.Image, newImage);
@@ -166,7 +151,4 @@ export function createDockerUpdate(options: DockerUpdateOptions = {}) {
         message: `Re-created "${name}" on ${ref.reference} with its previous configuration${result.oldRemoved ? '' : ' (the old container could not be removed; remove it by hand)'}.`,
       };
     },
-  });
-}
-
-export const dockerUpdate = createDockerUpdate();
+});

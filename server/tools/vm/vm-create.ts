@@ -56,8 +56,7 @@ interface Plan {
   folder: string;
 }
 
-export function createVmCreate(shares: () => VmShares) {
-  return defineTool({
+export const vmCreate = defineTool({
     name: 'vm_create',
     title: 'Create a VM',
     description:
@@ -79,12 +78,12 @@ export function createVmCreate(shares: () => VmShares) {
       disks: z.array(z.object({ path: z.string(), created: z.boolean() })),
       message: z.string(),
     }),
-    describe: (args) => describeCreate(args, shares()),
+    describe: (args, _target, ctx) => describeCreate(args, ctx.deps.layout.vmShares),
     preflight: async (args, ctx) => {
-      await planCreate(args, ctx, shares());
+      await planCreate(args, ctx, ctx.deps.layout.vmShares);
     },
     run: async (args, ctx) => {
-      const plan = await planCreate(args, ctx, shares());
+      const plan = await planCreate(args, ctx, ctx.deps.layout.vmShares);
       const createdFolder = plan.newImages.length > 0 && !existsSync(plan.folder);
       const created: string[] = [];
       try {
@@ -109,8 +108,7 @@ export function createVmCreate(shares: () => VmShares) {
         throw err;
       }
     },
-  });
-}
+});
 
 async function startNew(ctx: ToolContext, uuid: string, name: string) {
   try {

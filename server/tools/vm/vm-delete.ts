@@ -27,8 +27,7 @@ interface DeletePlan {
   kept: Array<{ path: string; why: string }>;
 }
 
-export function createVmDelete(shares: () => VmShares) {
-  return defineTool({
+export const vmDelete = defineTool({
     name: 'vm_delete',
     title: 'Delete a VM',
     description:
@@ -51,7 +50,7 @@ export function createVmDelete(shares: () => VmShares) {
     }),
     target: ({ id }) => ({ kind: 'vm', ref: id }),
     describe: async ({ id, deleteDisks }, target, ctx) => {
-      const plan = await planDelete(ctx, id, shares());
+      const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
       const disks = deleteDisks
         ? plan.deletable.length ? ` and DELETE its disk images: ${plan.deletable.join(', ')}` : ' (it has no disk images inside the domains share to delete)'
         : plan.deletable.length ? ` (its disk images are kept: ${plan.deletable.join(', ')})` : '';
@@ -59,10 +58,10 @@ export function createVmDelete(shares: () => VmShares) {
       return `Delete VM ${quoteVm(target, id)}${snaps}${disks}.`;
     },
     preflight: async ({ id }, ctx) => {
-      await planDelete(ctx, id, shares());
+      await planDelete(ctx, id, ctx.deps.layout.vmShares);
     },
     run: async ({ id, deleteDisks }, ctx) => {
-      const plan = await planDelete(ctx, id, shares());
+      const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
       const client = ctx.deps.libvirt;
       const what = `deleting VM "${plan.name}"`;
       if (plan.snapshots.length || plan.hasNvram) {
@@ -84,8 +83,7 @@ export function createVmDelete(shares: () => VmShares) {
       const disksText = deleted.length ? ` Deleted ${deleted.length} disk image(s).` : keptAll.length ? ` Its disk images were kept.` : '';
       return { name: plan.name, uuid: plan.uuid, deletedDisks: deleted, keptDisks: keptAll, message: `VM "${plan.name}" deleted.${disksText}` };
     },
-  });
-}
+});
 
 /** What deleting the VM would do, refusing a VM that is not shut off. Changes nothing. */
 async function planDelete(ctx: ToolContext, id: string, shares: VmShares): Promise<DeletePlan> {

@@ -8,7 +8,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
-import { createDockerBuildTools } from '../../../server/tools/docker/build-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 import { parseXml, type XmlElement } from './xml-check.js';
 
 /**
@@ -34,10 +34,11 @@ beforeAll(async () => {
   await mkdir(join(tmp, 'appdata', 'web'), { recursive: true });
   await mkdir(templates);
   await symlink('/', join(tmp, 'appdata', 'root'));
-  const tools = createDockerBuildTools({ bindAllowlist: () => [`${tmp}/appdata/*`], templatesDir: templates });
+  const tools = toolsOf('docker');
+  const hostEnv = { UNRAID_MCP_BIND_ALLOWLIST: `${tmp}/appdata/*`, UNRAID_MCP_DOCKERMAN_TEMPLATES: templates };
   // The owner relaxed docker_create to "none": the policy must hold regardless.
-  relaxed = await startTestServer({ env: env(), tools, policy: { confirmModes: { docker_create: 'none' }, filters: { containers: { allow: [], deny: [`${P}hidden*`] } } } });
-  approving = await startTestServer({ env: env(), tools, settingsCfg: 'APPROVAL_WAIT_SECONDS="15"\n' });
+  relaxed = await startTestServer({ env: { ...env(), ...hostEnv }, tools, policy: { confirmModes: { docker_create: 'none' }, filters: { containers: { allow: [], deny: [`${P}hidden*`] } } } });
+  approving = await startTestServer({ env: { ...env(), ...hostEnv }, tools, settingsCfg: 'APPROVAL_WAIT_SECONDS="15"\n' });
   relaxedClient = await relaxed.connect();
   approvingClient = await approving.connect();
 });
@@ -60,9 +61,10 @@ async function outcomeFor(s: TestServer, name: string) {
 
 describe('the build tools as clients see them', () => {
   it('lists docker_create, docker_update and docker_pull with their annotations and strict schemas', async () => {
-    const tools = (await relaxedClient.listTools()).tools.filter((t) => t.name.startsWith('docker_'));
+    const build = ['docker_create', 'docker_update', 'docker_pull'];
+    const tools = (await relaxedClient.listTools()).tools.filter((t) => build.includes(t.name));
     const hints = (n: string) => tools.find((t) => t.name === n)?.annotations;
-    expect(tools.map((t) => t.name)).toEqual(['docker_create', 'docker_update', 'docker_pull']);
+    expect(tools.map((t) => t.name)).toEqual(build);
     expect(hints('docker_create')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
     expect(hints('docker_update')).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true });
     expect(hints('docker_pull')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });

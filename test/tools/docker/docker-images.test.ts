@@ -4,7 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /** docker_images over real HTTP: the suite's busybox image, an extra tag, and the container counts. */
 const P = `dim-${randomBytes(3).toString('hex')}`;
@@ -30,7 +30,7 @@ async function images(args: Record<string, unknown> = {}) {
 beforeAll(async () => {
   await td.docker.getImage(inject('testImage')).tag({ repo: `${P}/tagged`, tag: 'v1' });
   await td.createContainer(`${P}-user`);
-  srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
   client = await srv.connect();
 });
 afterAll(async () => {

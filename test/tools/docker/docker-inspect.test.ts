@@ -4,7 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /** docker_inspect over real HTTP: the compact summary, the detail view, and redaction of secrets. */
 const P = `dti-${randomBytes(3).toString('hex')}-`;
@@ -43,7 +43,7 @@ beforeAll(async () => {
   exitedId = exited.id;
   await exited.start();
   await exited.wait();
-  srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
   client = await srv.connect();
 });
 afterAll(async () => {

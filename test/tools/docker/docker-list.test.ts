@@ -4,7 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /** docker_list over real HTTP against the suite's dockerd, with a Docker filter hiding one container. */
 const P = `dtl-${randomBytes(3).toString('hex')}-`;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   ids.db = await td.createContainer(`${P}db`);
   ids.secret = await td.createContainer(`${P}secret-vault`, {}, true);
   srv = await startTestServer({
-    tools: dockerReadTools,
+    tools: toolsOf('docker'),
     env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
     policy: { filters: { containers: { allow: [], deny: [`${P}secret*`] } } },
     tokens: [{ name: 'reader', scope: 'read' }],

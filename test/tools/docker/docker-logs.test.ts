@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /**
  * docker_logs over real HTTP against the suite's dockerd: a container that wrote 200,000 lines to both
@@ -56,7 +56,7 @@ beforeAll(async () => {
   });
   expect(big.State).toMatchObject({ Status: 'exited', ExitCode: 0 });
   await runUntilDone(`${P}tty`, { Tty: true, Cmd: ['sh', '-c', 'echo hello; echo oops >&2; printf "level=error no newline"'] });
-  srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
   client = await srv.connect();
   // Docker finishes copying output a moment after the exit: wait until every line is in the log.
   for (let i = 0; i < 50 && (await logs({ id: `${P}big`, since: '1h', grep: 'started' })).data.scanned < 200_003; i++) await new Promise((r) => setTimeout(r, 100));

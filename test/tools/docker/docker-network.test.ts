@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /**
  * docker_network_list and docker_network_inspect over real HTTP: a network created for the test with
@@ -33,7 +33,7 @@ beforeAll(async () => {
     await c.start();
   }
   srv = await startTestServer({
-    tools: dockerReadTools,
+    tools: toolsOf('docker'),
     env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
     policy: { filters: { containers: { allow: [], deny: [`${P}secret*`] } } },
   });

@@ -4,7 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /** docker_stats over real HTTP: one real sample of a running container, and a stopped one refused. */
 const P = `dst-${randomBytes(3).toString('hex')}-`;
@@ -21,7 +21,7 @@ async function stats(id: string) {
 beforeAll(async () => {
   runningId = await td.createContainer(`${P}sleeper`, {}, true);
   await td.createContainer(`${P}stopped`);
-  srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
   client = await srv.connect();
 });
 afterAll(async () => {

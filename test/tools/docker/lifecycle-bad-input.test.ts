@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
-import { dockerLifecycleTools } from '../../../server/tools/docker/lifecycle-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /**
  * Hostile or malformed arguments to the container lifecycle tools, over real HTTP: each gets a precise
@@ -27,7 +27,7 @@ async function snapshot(): Promise<string> {
 beforeAll(async () => {
   ids['lcb-web'] = await td.createContainer('lcb-web', {}, true);
   ids['lcb-idle'] = await td.createContainer('lcb-idle');
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: dockerLifecycleTools, policy: { confirmModes: { docker_stop: 'none', docker_remove: 'none' } } });
+  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), policy: { confirmModes: { docker_stop: 'none', docker_remove: 'none' } } });
   client = await srv.connect();
 });
 afterAll(async () => {

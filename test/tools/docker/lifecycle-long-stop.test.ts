@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
-import { dockerLifecycleTools } from '../../../server/tools/docker/lifecycle-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /**
  * A graceful stop longer than the shared Docker client's 30 s idle timeout: Docker answers only once
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const c = await td.docker.createContainer({ name: 'lcl-stubborn', Image: inject('testImage'), Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' } });
   id = c.id;
   await c.start();
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: dockerLifecycleTools, policy: { confirmModes: { docker_stop: 'none' } } });
+  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), policy: { confirmModes: { docker_stop: 'none' } } });
 });
 afterAll(async () => {
   await srv.close();

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../helpers/start-server.js'
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { confirmFlow } from '../../helpers/confirm-flow.js';
-import { dockerLifecycleTools } from '../../../server/tools/docker/lifecycle-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /**
  * Container lifecycle tools end to end: SDK client → real HTTP → wrapper (resolution, protection,
@@ -35,7 +35,7 @@ beforeAll(async () => {
     ids[name] = c.id;
     volumes.push(...(await c.inspect()).Mounts.map((m) => m.Name as string));
   }
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: dockerLifecycleTools, settingsCfg: 'APPROVAL_WAIT_SECONDS="20"\n' });
+  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), settingsCfg: 'APPROVAL_WAIT_SECONDS="20"\n' });
   client = await srv.connect();
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
-import { dockerLifecycleTools } from '../../../server/tools/docker/lifecycle-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 import { gatewayProblem } from '../../../server/backends/docker/network-input.js';
 import { overlaps, parseCidr, parseIpv4, subnetOf } from '../../../server/backends/docker/ipv4.js';
 
@@ -24,7 +24,7 @@ const networkSet = async () => JSON.stringify((await td.docker.listNetworks()).m
 beforeAll(async () => {
   created.push((await td.docker.createNetwork({ Name: `${P}-lan`, Driver: 'bridge', Internal: true })).id);
   await td.docker.createContainer({ name: `${P}-app`, Image: inject('testImage'), Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: `${P}-lan`, Init: true } });
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: dockerLifecycleTools });
+  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker') });
   client = await srv.connect();
 });
 afterAll(async () => {

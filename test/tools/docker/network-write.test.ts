@@ -6,7 +6,7 @@ import { confirmFlow } from '../../helpers/confirm-flow.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
-import { dockerLifecycleTools } from '../../../server/tools/docker/lifecycle-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /**
  * Network write tools end to end on the suite's real dockerd: create → connect → disconnect → remove,
@@ -47,7 +47,7 @@ beforeAll(async () => {
   });
   ids[`${P}-prot`] = prot.id;
   ids[`${P}-isolated`] = await td.createContainer(`${P}-isolated`);
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: dockerLifecycleTools, settingsCfg: 'APPROVAL_WAIT_SECONDS="20"\n' });
+  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), settingsCfg: 'APPROVAL_WAIT_SECONDS="20"\n' });
   client = await srv.connect();
 });
 afterAll(async () => {

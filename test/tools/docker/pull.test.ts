@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
-import { createDockerBuildTools } from '../../../server/tools/docker/build-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 import { makeLayer, startLocalRegistry, type Layer, type LocalRegistry } from './local-registry.js';
 
 /**
@@ -40,7 +40,7 @@ async function pullOutcome(image: string) {
 }
 
 beforeAll(async () => {
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: createDockerBuildTools(), tokens: [{ name: 'operator', scope: 'operate' }] });
+  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), tokens: [{ name: 'operator', scope: 'operate' }] });
   client = await srv.connect('operator');
   busybox = makeLayer({}, true);
 });
@@ -162,7 +162,7 @@ describe('a pull from a reachable registry', () => {
   });
 
   it('needs the operate scope', async () => {
-    const reader = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: createDockerBuildTools(), tokens: [{ name: 'reader', scope: 'read' }] });
+    const reader = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), tokens: [{ name: 'reader', scope: 'read' }] });
     try {
       const c = await reader.connect('reader');
       const res = (await c.callTool({ name: 'docker_pull', arguments: { image: `${reg.host}/umcp/ok:1` } })) as CallToolResult;

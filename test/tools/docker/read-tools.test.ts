@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
-import { dockerReadTools } from '../../../server/tools/docker/read-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 
 /** The read-only Docker toolset as a client sees it: names, annotations, schemas. */
 let srv: TestServer;
 let client: Client;
 
 beforeAll(async () => {
-  srv = await startTestServer({ tools: dockerReadTools, env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tokens: [{ name: 'reader', scope: 'read' }] });
+  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tokens: [{ name: 'reader', scope: 'read' }] });
   client = await srv.connect('reader');
 });
 afterAll(() => srv?.close());
@@ -29,7 +29,7 @@ describe('docker read tools', () => {
   });
 
   it('say clearly when Docker is not running', async () => {
-    const down = await startTestServer({ tools: dockerReadTools });
+    const down = await startTestServer({ tools: toolsOf('docker') });
     try {
       const c = await down.connect();
       for (const [name, args] of [['docker_list', {}], ['docker_images', {}], ['docker_logs', { id: 'plex' }]] as const) {

@@ -8,7 +8,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
-import { createDockerBuildTools } from '../../../server/tools/docker/build-tools.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 import { makeLayer, startLocalRegistry, type Layer, type LocalRegistry } from './local-registry.js';
 
 /**
@@ -102,11 +102,17 @@ beforeAll(async () => {
 
   const policy = { confirmModes: { docker_update: 'none' }, protected: { containers: [`${P}prot*`] } };
   plain = await startTestServer({
-    env: env(),
     policy,
-    tools: createDockerBuildTools({ updateScript: join(tmp, 'no-such-script'), templatesDir: join(tmp, 'no-templates'), settleMs: 300, adjustNewContainer: (c) => (breakNew ? breakNew(c) : c) }),
+    env: { ...env(), UNRAID_MCP_UPDATE_CONTAINER_SCRIPT: join(tmp, 'no-such-script'), UNRAID_MCP_DOCKERMAN_TEMPLATES: join(tmp, 'no-templates') },
+    tools: toolsOf('docker'),
+    recreate: { settleMs: 300, adjustNewContainer: (c) => (breakNew ? breakNew(c) : c) },
   });
-  unraid = await startTestServer({ env: env(), policy, tools: createDockerBuildTools({ updateScript: script, templatesDir: templates, settleMs: 300 }) });
+  unraid = await startTestServer({
+    env: { ...env(), UNRAID_MCP_UPDATE_CONTAINER_SCRIPT: script, UNRAID_MCP_DOCKERMAN_TEMPLATES: templates },
+    policy,
+    tools: toolsOf('docker'),
+    recreate: { settleMs: 300 },
+  });
   plainClient = await plain.connect();
   unraidClient = await unraid.connect();
 });

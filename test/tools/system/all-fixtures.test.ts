@@ -6,7 +6,7 @@ import { createHostReader } from '../../../server/backends/host/host-reader.js';
 import { ToolError } from '../../../server/errors/tool-error.js';
 import { toToolResult } from '../../../server/errors/to-tool-result.js';
 import type { AnyTool } from '../../../server/tools/define-tool.js';
-import { systemTools } from '../../../server/tools/system/index.js';
+import { toolsOf } from '../../helpers/test-tools.js';
 import { copyOf, emhttpDir, fixtureReader, FIXTURE_SETS, PROC, SYS } from '../../backends/host/testdata.js';
 import { capturingLogger, toolContext } from './harness.js';
 
@@ -16,6 +16,7 @@ async function csrfOf(set: (typeof FIXTURE_SETS)[number]): Promise<string | null
   return /^csrf_token="([^"]*)"/m.exec(text)?.[1] ?? null;
 }
 
+const systemTools = toolsOf('system');
 const tools: readonly AnyTool[] = systemTools;
 
 describe('every system tool on every fixture set', () => {

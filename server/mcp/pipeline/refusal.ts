@@ -1,0 +1,25 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Decision } from './tool-call.js';
+
+/** How a refused call is counted in the metrics. */
+export type RefusalMetric = 'denied' | 'invalid' | 'error' | 'confirmation';
+
+/**
+ * Thrown by a step that stops the call before the tool runs. recordOutcome turns it into the
+ * intent and outcome records and the result the client sees; nothing after the throwing step runs.
+ */
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+  constructor(
+    readonly decision: Decision,
+    readonly metric: RefusalMetric,
+    /** What the client is told (through toToolResult), unless `result` is given. */
+    readonly error: unknown,
+    readonly result?: CallToolResult,
+  ) {
+    super(`refused: ${decision.rule ?? metric}`);
+  }
+}
+
+/** A refusal by rule: the decision is "not allowed" under `rule`. */
+export const refuse = (rule: string, metric: RefusalMetric, error: unknown): Refusal => new Refusal({ allowed: false, rule }, metric, error);
