@@ -5,11 +5,12 @@ import { ConflictError } from '../../errors/conflict-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { containerName, quoteTarget } from '../../backends/docker/container-action.js';
-import { MODE_DRIVERS, assertJoinable, connectionOutput, connectionResult, loadConnection } from '../../backends/docker/network-connection.js';
-import { ipv4Arg, networkArg } from '../../backends/docker/network-input.js';
+import { MODE_DRIVERS, assertJoinable, connectionResult, loadConnection } from '../../backends/docker/network-connection.js';
+import { ipv4Arg, networkArg } from './shared/network-args.js';
 import { broadcastOf, contains, formatSubnet, parseCidr, parseIpv4, subnetOf } from '../../backends/docker/ipv4.js';
 import type Docker from 'dockerode';
 import type { ToolContext } from '../context.js';
+import { connectionOutput } from './shared/connection-output.js';
 
 const input = z
   .object({

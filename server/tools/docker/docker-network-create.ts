@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { defineTool } from '../define-tool.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { dockerCall, toDockerError } from '../../backends/docker/docker-errors.js';
-import { NETWORK_NAME, PREDEFINED_NETWORKS, gatewayProblem, ipv4Arg, labelsArg, subnetArg } from '../../backends/docker/network-input.js';
+import { NETWORK_NAME, PREDEFINED_NETWORKS, gatewayProblem, ipv4Arg, labelsArg, subnetArg } from './shared/network-args.js';
 import { formatSubnet, overlaps, parseCidr, subnetOf } from '../../backends/docker/ipv4.js';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
 import { redact } from '../../util/redact.js';

@@ -4,8 +4,9 @@ import { containerRef } from './shared/container-ref.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { containerName, quoteTarget } from '../../backends/docker/container-action.js';
-import { networkArg } from '../../backends/docker/network-input.js';
-import { MODE_DRIVERS, connectionOutput, connectionResult, loadConnection, networkNames } from '../../backends/docker/network-connection.js';
+import { networkArg } from './shared/network-args.js';
+import { MODE_DRIVERS, connectionResult, loadConnection, networkNames } from '../../backends/docker/network-connection.js';
+import { connectionOutput } from './shared/connection-output.js';
 
 const input = z
   .object({

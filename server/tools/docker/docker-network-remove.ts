@@ -5,7 +5,7 @@ import { networkRef } from './shared/container-ref.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { resolveNetwork } from '../../backends/docker/resolve-network.js';
-import { PREDEFINED_NETWORKS } from '../../backends/docker/network-input.js';
+import { PREDEFINED_NETWORKS } from './shared/network-args.js';
 import { MODE_DRIVERS } from '../../backends/docker/network-connection.js';
 import type { ToolContext } from '../context.js';
 

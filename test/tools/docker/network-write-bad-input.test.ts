@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../helpers/start-server.js'
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { toolsOf } from '../../helpers/test-tools.js';
-import { gatewayProblem } from '../../../server/backends/docker/network-input.js';
+import { gatewayProblem } from '../../../server/tools/docker/shared/network-args.js';
 import { overlaps, parseCidr, parseIpv4, subnetOf } from '../../../server/backends/docker/ipv4.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { broadcastOf, contains, formatIpv4, formatSubnet, parseCidr, parseIpv4, subnetOf } from './ipv4.js';
+import { broadcastOf, contains, formatIpv4, formatSubnet, parseCidr, parseIpv4, subnetOf } from '../../../backends/docker/ipv4.js';
 
 /** Docker's own name pattern (containers and networks), capped at the length the resolvers accept. */
 export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
