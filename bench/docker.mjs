@@ -5,6 +5,9 @@
 //    `listContainers` through dockerode directly, in the same run: median latency and the ratio.
 // 2. A container that wrote >= 200 MB of logs: `docker_logs` tail 1000 with a grep, time (median of
 //    several calls) and the sidecar's RSS growth while it scans (VmRSS sampled every 50 ms).
+// 3. The same log searched whole (`since`, so Docker sends all 200 MB and every line is tested):
+//    grep, and two regex filters (one with literal text to pre-check, one where every line reaches
+//    the regex engine), interleaved call by call; median time, lines matched, RSS growth.
 // Prints a table and writes bench/results/docker.json.
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -21,7 +24,7 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(REPO, 'dist/server/main.js');
 const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).unraidMcp.nodeFlags.split(' ').filter(Boolean);
 const { values: opts } = parseArgs({
-  options: { containers: { type: 'string', default: '50' }, calls: { type: 'string', default: '200' }, 'log-mb': { type: 'string', default: '200' }, 'log-calls': { type: 'string', default: '5' } },
+  options: { containers: { type: 'string', default: '50' }, calls: { type: 'string', default: '200' }, 'log-mb': { type: 'string', default: '200' }, 'log-calls': { type: 'string', default: '5' }, 'scan-calls': { type: 'string', default: '3' } },
 });
 const log = (...a) => console.log(...a);
 
@@ -105,6 +108,27 @@ async function main() {
     }
     const { peakKb } = sampler.stop();
 
+    // 3. Whole-log searches: every line goes through the filter. Interleaved, so a slow moment hits all.
+    const scanCases = [
+      { key: 'tailRegex', label: `docker_logs tail 1000 + regex over ${logMb} MB`, args: { id: 'bench-logs', tail: 1000, regex: 'level=(error|fatal) request failed' } },
+      { key: 'scanGrep', label: `docker_logs whole log (since) + grep, ${logMb} MB`, args: { id: 'bench-logs', since: '1h', tail: 1000, grep: 'level=error' } },
+      { key: 'scanRegexLiteral', label: `docker_logs whole log + regex 'level=(error|fatal) request failed'`, args: { id: 'bench-logs', since: '1h', tail: 1000, regex: 'level=(error|fatal) request failed' } },
+      { key: 'scanRegexEngine', label: `docker_logs whole log + regex 'id=\\d+000$'`, args: { id: 'bench-logs', since: '1h', tail: 1000, regex: 'id=\\d+000$' } },
+    ];
+    const scanBefore = readRssKb(srv.pid);
+    const scanSampler = startRssSampler(srv.pid, 50);
+    const scanMs = Object.fromEntries(scanCases.map((c) => [c.key, []]));
+    const scanCounts = {};
+    for (let i = 0; i < Number(opts['scan-calls']); i++) {
+      for (const c of scanCases) {
+        const t = performance.now();
+        const res = await callToolOrThrow(client, 'docker_logs', c.args);
+        scanMs[c.key].push(performance.now() - t);
+        scanCounts[c.key] = { scanned: res.structuredContent?.scanned, matched: res.structuredContent?.matched };
+      }
+    }
+    const { peakKb: scanPeakKb } = scanSampler.stop();
+
     await closeMcpClients(sessions);
     const exit = await srv.stop();
     const result = {
@@ -113,6 +137,8 @@ async function main() {
       containers: count + 1,
       list: { calls, mcpMedianMs: round(median(mcpMs), 2), directMedianMs: round(median(directMs), 2), ratio: round(median(mcpMs) / median(directMs), 2), mcpFloorMedianMs: round(median(floorMs), 2) },
       logs: { logMb, calls: logMs.length, medianMs: round(median(logMs), 1), rssBeforeMb: kbToMb(before), peakRssMb: kbToMb(peakKb), growthMb: kbToMb(peakKb - before), returned: last?.structuredContent ? Object.keys(last.structuredContent) : null },
+      scans: Object.fromEntries(scanCases.map((c) => [c.key, { args: c.args, calls: scanMs[c.key].length, medianMs: round(median(scanMs[c.key]), 1), allMs: scanMs[c.key].map((x) => round(x, 1)), ...scanCounts[c.key] }])),
+      scanRss: { rssBeforeMb: kbToMb(scanBefore), peakRssMb: kbToMb(scanPeakKb), growthMb: kbToMb(scanPeakKb - scanBefore) },
       sidecarExit: exit,
     };
     log('');
@@ -123,6 +149,8 @@ async function main() {
       ['overhead ratio', `${result.list.ratio}x`, '<= 1.5x', result.list.ratio <= 1.5 ? 'PASS' : 'MISS'],
       [`docker_logs tail 1000 + grep over ${logMb} MB (median)`, `${result.logs.medianMs} ms`, '< 1000 ms', result.logs.medianMs < 1000 ? 'PASS' : 'MISS'],
       ['sidecar RSS growth during logs', `${result.logs.growthMb} MB`, '< 30 MB', result.logs.growthMb < 30 ? 'PASS' : 'MISS'],
+      ...scanCases.map((c) => [`${c.label} (median; ${result.scans[c.key].matched}/${result.scans[c.key].scanned} lines matched)`, `${result.scans[c.key].medianMs} ms`, '-', 'info']),
+      ['sidecar RSS growth during whole-log searches', `${result.scanRss.growthMb} MB`, '-', 'info'],
     ]));
     mkdirSync(join(REPO, 'bench/results'), { recursive: true });
     writeFileSync(join(REPO, 'bench/results/docker.json'), JSON.stringify(result, null, 2));
