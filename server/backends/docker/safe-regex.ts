@@ -123,7 +123,9 @@ function classEnd(src: string, start: number): number {
   return -1;
 }
 
-const CLASS_ESCAPES = new Set(['\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '\\p', '\\P', '\\b', '\\B', '\\A', '\\z']);
+/** Escapes that are valid, but not where RE2 found them: a class as a range end, an assertion in a class. */
+const CLASS_ESCAPES = new Set(['\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '\\p', '\\P']);
+const ASSERTION_ESCAPES = new Set(['\\b', '\\B', '\\A', '\\z']);
 
 /** RE2's terse error ("error parsing regexp: missing closing ): `(?i)(ab`") in plain words. */
 function describeSyntaxError(err: RE2JSSyntaxException, scan: Scan): string {
@@ -152,7 +154,8 @@ function describeSyntaxError(err: RE2JSSyntaxException, scan: Scan): string {
     }
     case 'invalid escape sequence':
       if (frag === '\\u') return 'unsupported escape "\\u": write a character by its code as \\x{00e9} (or \\xe9), or type the character itself';
-      if (CLASS_ESCAPES.has(frag)) return `"${frag}" cannot be used there (for example as the end of a range in [...])`;
+      if (CLASS_ESCAPES.has(frag)) return `"${frag}" cannot be the end of a range in [...]`;
+      if (ASSERTION_ESCAPES.has(frag)) return `"${frag}" matches a position, not a character, so it cannot be used inside [...] (for a backspace write \\x08)`;
       return `unsupported escape "${frag}"`;
     case 'invalid character class range':
       if (/^\\[pP]|^\[:/.test(frag)) return `unknown character class "${frag}"`;
