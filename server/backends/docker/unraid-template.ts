@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerRequest } from './container-request.js';
 import type { ContainerPlan } from './container-spec.js';
 import { isSecretKey } from '../../util/redact.js';
+import type { ContainerRequest } from './container-request.js';
 
 /** Where Unraid's Docker manager (dockerMan) keeps the user's container templates. */
 export const DOCKERMAN_TEMPLATES_DIR = '/boot/config/plugins/dockerMan/templates-user';

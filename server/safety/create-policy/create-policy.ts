@@ -3,11 +3,11 @@ import { posix } from 'node:path';
 import { capAddProblem, capDropProblem, normaliseCap } from './capabilities.js';
 import { checkHostPath, pathToResolve, type RealPaths } from './check-host-path.js';
 import type { ContainerPlan } from '../../backends/docker/container-spec.js';
-import type { ContainerRequest } from '../../backends/docker/container-request.js';
 import { formatBytes, parseByteSize } from '../../util/byte-size.js';
 import { parseImageReference, type ImageReference } from '../../backends/docker/image-reference.js';
 import { checkSecurityOpt } from './security-options.js';
 import { splitAllowlistEntry } from '../../config/bind-allowlist.js';
+import type { ContainerRequest } from '../../backends/docker/container-request.js';
 
 /** Memory limit when the request gives none: enough for most home-server apps, not the whole host. */
 export const DEFAULT_MEMORY_BYTES = 1024 ** 3;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { increasingProgress } from './shared/increasing-progress.js';
 import { parseImageReference, type ImageReference } from '../../backends/docker/image-reference.js';
-import { imageReferenceSchema } from '../../backends/docker/container-request.js';
+import { imageReferenceSchema } from './shared/container-request.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage } from '../../backends/docker/pull-image.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerRequestSchema } from '../../../server/backends/docker/container-request.js';
+import { containerRequestSchema } from '../../../server/tools/docker/shared/container-request.js';
 import { checkCreatePolicy, DEFAULT_MEMORY_BYTES, DEFAULT_PIDS_LIMIT, pathsToResolve } from '../../../server/safety/create-policy/create-policy.js';
 import { resolveHostPath, resolveHostPaths } from '../../../server/util/resolve-host-path.js';
 import { allowlistEntryProblem, allowlistMatch, DEFAULT_BIND_ALLOWLIST } from '../../../server/config/bind-allowlist.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { containerRequestSchema } from '../../../server/backends/docker/container-request.js';
+import { containerRequestSchema } from '../../../server/tools/docker/shared/container-request.js';
 import { checkCreatePolicy } from '../../../server/safety/create-policy/create-policy.js';
 import { findUserTemplate, renderUnraidTemplate, shellWord, writeUnraidTemplate } from '../../../server/backends/docker/unraid-template.js';
 import { parseXml, type XmlElement } from './xml-check.js';
