@@ -68,7 +68,7 @@ export const dockerLogs = defineTool({
       stderr: z.boolean().default(true).describe('Include standard error (default true)'),
       timestamps: z.boolean().default(false).describe("Add each line's Docker receive time as `time` (default false)"),
       grep: z.string().min(1).max(200).optional().describe('Only lines containing this text'),
-      regex: z.string().min(1).max(REGEX_MAX_LENGTH).optional().describe(`Only lines matching this regular expression (JavaScript syntax without backreferences or lookaround; at most ${REGEX_MAX_LENGTH} characters)`),
+      regex: z.string().min(1).max(REGEX_MAX_LENGTH).optional().describe(`Only lines matching this regular expression (RE2 syntax, as in Go: no backreferences or lookaround; at most ${REGEX_MAX_LENGTH} characters)`),
       ignoreCase: z.boolean().default(true).describe('Case-insensitive grep and regex (default true)'),
       level: z.enum(LOG_LEVELS).optional().describe('Only lines of at least this severity: "error"; "warn" = warnings and errors; "info" = info and worse'),
       context: z.number().int().min(0).max(MAX_CONTEXT).default(0).describe(`Lines to show before and after each match (0–${MAX_CONTEXT}); needs grep, regex or level`),
