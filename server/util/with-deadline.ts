@@ -1,7 +1,7 @@
 /**
  * Runs `work` with its own AbortController, aborted when `outer` aborts (client cancellation, an
  * enclosing timeout) or after `ms`, and settles at that moment with the matching error even if the
- * work ignores its signal. Timer and listener are removed when the call settles: a combined
+ * work ignores its signal. Work whose `outer` signal is already aborted is not started. Timer and listener are removed when the call settles: a combined
  * AbortSignal.any() with a listener left on it keeps each call's closures alive for good.
  *
  * One promise settled by whichever comes first, rather than Promise.race over a second one: this
@@ -26,8 +26,9 @@ export function withDeadline<T>(
     };
     const onCancel = () => abortWith(errors.cancelled());
     const timer = setTimeout(() => abortWith(errors.timeout()), ms);
-    if (outer.aborted) onCancel();
-    else outer.addEventListener('abort', onCancel, { once: true });
+    // Cancelled before it began (while it waited for a lock or a confirmation): it never starts.
+    if (outer.aborted) return onCancel();
+    outer.addEventListener('abort', onCancel, { once: true });
     let running: Promise<T>;
     try {
       running = work(ctl.signal);

@@ -13,6 +13,15 @@ export const limitTime: Step<unknown> = (next) => async (call) => {
       timeout: () => new ToolError('timeout', `${name} did not finish within ${timeoutMs / 1000} s. The server may be busy; try again later.`),
       cancelled: () => new ToolError('cancelled', `${name} was cancelled by the client.`),
     },
-    (signal) => next({ ...call, signal }),
+    (signal) => {
+      const running = next({ ...call, signal });
+      const work = call.work;
+      if (work) {
+        work.promise = running;
+        const ended = () => (work.ended = true);
+        running.then(ended, ended);
+      }
+      return running;
+    },
   );
 };

@@ -76,6 +76,18 @@ export interface ToolCall {
   intentWritten: boolean;
   /** The signal the tool runs under: the client's, then the deadline's (set by limitTime). */
   signal: AbortSignal;
+  /**
+   * The tool's own work, as limitTime started it: it can outlive the answer (a deadline answers
+   * "timeout" while a tool that ignores its signal keeps going), so lockTarget holds the lock until
+   * this settles too.
+   */
+  work?: RunningWork;
+}
+
+/** The tool's run as limitTime started it, and whether it has ended. */
+export interface RunningWork {
+  promise: Promise<unknown> | null;
+  ended: boolean;
 }
 
 export type Handler<R> = (call: ToolCall) => Promise<R>;

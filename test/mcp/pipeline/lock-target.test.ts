@@ -5,6 +5,7 @@ import { limitTime } from '../../../server/mcp/pipeline/limit-time.js';
 import type { ToolCall } from '../../../server/mcp/pipeline/tool-call.js';
 import type { ResolvedTarget } from '../../../server/vocabulary.js';
 import { KeyedMutex } from '../../../server/util/keyed-mutex.js';
+import type { ToolError } from '../../../server/errors/tool-error.js';
 import { testEcho, testStart, testStop } from '../../helpers/test-tools.js';
 import { PLEX, VAULT, WIN11, nextStub, sleep, testCall, testEnv, type TestEnv } from '../../helpers/pipeline-call.js';
 
@@ -110,16 +111,20 @@ describe('lockTarget', () => {
     expect(env.locks.size).toBe(0);
   });
 
-  // Reported bug: the lock sits outside limitTime, and limitTime settles at the deadline even when the
-  // tool ignores its aborted signal. The lock is then released while the first change still runs, so a
-  // second change on the same container starts before the first has finished. This test states the
-  // intended behaviour ("one change at a time per container or VM"); it fails today, hence it.fails.
-  it.fails('keeps a timed-out change that ignores its signal from overlapping the next change on the same target', async () => {
+  // limitTime answers at the deadline even when the tool ignores its aborted signal; the lock must
+  // still be held until that work has ended, or a second change would overlap it.
+  it('keeps a timed-out change that ignores its signal from overlapping the next change on the same target', async () => {
     const env = testEnv({ settings: { toolTimeoutMs: 30 } });
     const log: string[] = [];
     const handler = compose(lockTarget, limitTime)(slowNext(log, 120));
-    await Promise.allSettled([handler(writeOn(env, PLEX, 'first')), handler(writeOn(env, PLEX, 'second'))]);
+    const first = handler(writeOn(env, PLEX, 'first')).catch((err: unknown) => {
+      log.push(`answer first: ${(err as ToolError).code}`);
+    });
+    const second = handler(writeOn(env, PLEX, 'second')).catch(() => {});
+    await Promise.allSettled([first, second]);
     await sleep(300);
-    expect(log).toEqual(['start first', 'end first', 'start second', 'end second']);
+    // The caller hears "timeout" at the deadline, before the work ends; the next change waits for the work.
+    expect(log).toEqual(['start first', 'answer first: timeout', 'end first', 'start second', 'end second']);
+    expect(env.locks.size).toBe(0);
   });
 });

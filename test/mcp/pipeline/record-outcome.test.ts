@@ -158,24 +158,24 @@ describe('recordOutcome: a refused call', () => {
     expect(call.env.audit.outcomes()[0]).toMatchObject({ target: { kind: 'container', ref: 'ghost' }, result: { code: 'not_found' } });
   });
 
-  it('writes an intent (decision allowed) for an unexpected error thrown before the intent was written', async () => {
+  it('records an unexpected error thrown before the intent as refused (rule "error"), never as allowed', async () => {
     const call = stopCall();
     await recordOutcome(nextStub(() => Promise.reject(new Error('progress notification failed'))))(call);
-    expect(call.env.audit.intents()).toMatchObject([{ decision: { allowed: true, rule: null } }]);
-    expect(call.env.audit.outcomes()).toMatchObject([{ result: { status: 'error', code: 'internal' } }]);
+    expect(call.env.audit.intents()).toMatchObject([{ decision: { allowed: false, rule: 'error' } }]);
+    expect(call.env.audit.outcomes()).toMatchObject([{ decision: { allowed: false, rule: 'error' }, result: { status: 'error', code: 'internal' } }]);
     expect(await countedCalls(call.env.metrics, 'test_stop', 'error')).toBe(1);
   });
 });
 
 describe('recordOutcome: when the audit log fails', () => {
-  it('writes nothing and counts nothing for AuditUnavailable, and returns it to the client', async () => {
+  it('writes no record for AuditUnavailable but counts it under audit_unavailable, and returns it to the client', async () => {
     const call = stopCall();
     const res = await recordOutcome(nextStub(() => Promise.reject(new AuditUnavailable())))(call);
     expect(res).toEqual({ isError: true, content: [{ type: 'text', text: new AuditUnavailable().message }] });
     expect(call.env.audit.records).toEqual([]);
-    // Current behaviour: the metric is skipped too, so such calls are invisible in /metrics.
-    expect(await countedCalls(call.env.metrics, 'test_stop')).toBe(0);
-    expect(await observedDurations(call.env.metrics, 'test_stop')).toBe(0);
+    expect(await countedCalls(call.env.metrics, 'test_stop', 'audit_unavailable')).toBe(1);
+    expect(await countedCalls(call.env.metrics, 'test_stop')).toBe(1);
+    expect(await observedDurations(call.env.metrics, 'test_stop')).toBe(1);
   });
 
   it('still answers and counts the call when only the outcome record fails', async () => {
