@@ -19,20 +19,38 @@ const at = (p) => `./server/${p}`;
 const layerZones = LAYERS.flatMap((layer, i) =>
   layer.paths.map((path) => ({
     target: at(path),
-    from: [...LAYERS.slice(0, i).flatMap((l) => l.paths), ...(layer.apart ? layer.paths.filter((p) => p !== path) : [])].map(at),
+    from: [
+      ...LAYERS.slice(0, i).flatMap((l) => l.paths),
+      ...(layer.apart ? layer.paths.filter((p) => p !== path) : []),
+    ].map(at),
     message: `server/${path} is in the ${layer.name} layer: it may import only from its own layer and the layers below (server/README.md).`,
   })),
 );
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'scripts/**', 'webui/**', 'eslint.config.js', 'vitest.config.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'bench/**',
+      'scripts/**',
+      'webui/**',
+      'eslint.config.js',
+      'vitest.config.ts',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { project: ['./test/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { project: ['./test/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {

@@ -6,7 +6,15 @@
 //   npm run bench:audit
 //   npm run bench:audit -- --seconds 3 --rounds 7 --records 200000 --runs 9
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  mkdirSync,
+  writeFileSync,
+  mkdtempSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,7 +39,20 @@ const { verifyAudit } = await import(join(DIST, 'audit-verify.js'));
 const quiet = { debug() {}, info() {}, warn() {}, error: (m, f) => console.error(m, f) };
 
 // ---- realistic records (~400 bytes once chained) ----
-const TOOLS = ['docker_list', 'docker_inspect', 'docker_logs', 'docker_start', 'docker_stop', 'docker_restart', 'docker_remove', 'vm_list', 'vm_start', 'vm_shutdown', 'system_overview', 'system_disks'];
+const TOOLS = [
+  'docker_list',
+  'docker_inspect',
+  'docker_logs',
+  'docker_start',
+  'docker_stop',
+  'docker_restart',
+  'docker_remove',
+  'vm_list',
+  'vm_start',
+  'vm_shutdown',
+  'system_overview',
+  'system_disks',
+];
 const PRINCIPALS = ['claude-desktop', 'cursor', 'home-assistant', 'webgui', 'nightly-script'];
 const CONTAINERS = ['plex', 'sonarr', 'radarr', 'nextcloud', 'mariadb', 'swag', 'homeassistant', 'jellyfin'];
 const RARE_TOOL = 'docker_remove';
@@ -41,8 +62,16 @@ function record(i, t = Date.now()) {
   // 1 in 1000 is the needle (docker_remove by ci-bot); ci-bot also makes 1% of other calls and
   // docker_remove is 1/12 of the rest, so each half of the filter alone matches often.
   const needle = i % 1000 === 500;
-  const principal = needle ? RARE_PRINCIPAL : i % 100 === 7 ? RARE_PRINCIPAL : PRINCIPALS[i % PRINCIPALS.length];
-  const tool = needle ? RARE_TOOL : principal === RARE_PRINCIPAL ? 'docker_logs' : TOOLS[(i * 7) % TOOLS.length];
+  const principal = needle
+    ? RARE_PRINCIPAL
+    : i % 100 === 7
+      ? RARE_PRINCIPAL
+      : PRINCIPALS[i % PRINCIPALS.length];
+  const tool = needle
+    ? RARE_TOOL
+    : principal === RARE_PRINCIPAL
+      ? 'docker_logs'
+      : TOOLS[(i * 7) % TOOLS.length];
   const name = CONTAINERS[i % CONTAINERS.length];
   const outcome = i % 2 === 1;
   const rec = {
@@ -57,7 +86,12 @@ function record(i, t = Date.now()) {
     args: { id: name },
     decision: { allowed: true, rule: null },
   };
-  if (outcome) Object.assign(rec, { intent: rec.id, result: { status: 'ok', code: null, message: null }, durationMs: 41.7 });
+  if (outcome)
+    Object.assign(rec, {
+      intent: rec.id,
+      result: { status: 'ok', code: null, message: null },
+      durationMs: 41.7,
+    });
   return rec;
 }
 
@@ -80,8 +114,13 @@ async function closedLoop(seconds, writers, one) {
   return { rps: n / seconds, records: n, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 
-const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN);
-const median = (xs) => pct([...xs].sort((a, b) => a - b), 0.5);
+const pct = (sorted, p) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+const median = (xs) =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** The disk's own cost of one group commit: write 16 records (~8 KB) + fdatasync, in a loop. */
 async function deviceLatency(work, iterations = 400) {
@@ -98,7 +137,8 @@ async function deviceLatency(work, iterations = 400) {
   return median(lat);
 }
 
-const chainedLine = (i) => JSON.stringify({ ...record(i), seq: i, prev: '0'.repeat(64), hash: 'f'.repeat(64) }) + '\n';
+const chainedLine = (i) =>
+  JSON.stringify({ ...record(i), seq: i, prev: '0'.repeat(64), hash: 'f'.repeat(64) }) + '\n';
 
 const KINDS = {
   durable: { name: 'AuditLog.append durable (group commit + fdatasync)', writers: WRITERS },
@@ -135,13 +175,22 @@ async function throughput(seconds, rounds, work) {
   const device = [];
   for (let round = 0; round < rounds; round++) {
     device.push(await deviceLatency(work));
-    for (const kind of ['durable', 'baseline', 'durable64']) runs[kind].push(await measure(kind, seconds, work, round));
+    for (const kind of ['durable', 'baseline', 'durable64'])
+      runs[kind].push(await measure(kind, seconds, work, round));
   }
   for (const kind of ['nondurable', 'ceiling']) runs[kind].push(await measure(kind, seconds, work, 0));
   const rows = Object.entries(runs).map(([kind, rs]) => {
     const rps = rs.map((r) => r.rps);
     const mid = rs.find((r) => r.rps === median(rps)) ?? rs[0];
-    return { kind, name: KINDS[kind].name, writers: KINDS[kind].writers, rps: median(rps), rounds: rps, p50: mid.p50, p99: mid.p99 };
+    return {
+      kind,
+      name: KINDS[kind].name,
+      writers: KINDS[kind].writers,
+      rps: median(rps),
+      rounds: rps,
+      p50: mid.p50,
+      p99: mid.p99,
+    };
   });
   return { rows, deviceMs: device };
 }
@@ -154,7 +203,8 @@ async function generate(dir, total) {
   const start = Date.now() - total * 1000; // one record a second, ending now
   for (let i = 0; i < total; i += 2000) {
     const batch = [];
-    for (let j = i; j < Math.min(total, i + 2000); j++) batch.push(log.append(record(j, start + j * 1000), false));
+    for (let j = i; j < Math.min(total, i + 2000); j++)
+      batch.push(log.append(record(j, start + j * 1000), false));
     await Promise.all(batch);
   }
   await log.close();
@@ -203,10 +253,14 @@ function hwm(pid) {
 /** Runs this script as a child in `mode`; the parent reads the child's VmHWM from /proc before it exits. */
 function runChild(args) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let buf = '';
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? null : reject(new Error(`child ${args[0]} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? null : reject(new Error(`child ${args[0]} exited with ${code}`)),
+    );
     child.stdout.on('data', (d) => {
       buf += d;
       const nl = buf.indexOf('\n');
@@ -248,22 +302,40 @@ async function main() {
     process.exit(130);
   });
   try {
-    console.log(`unraid-mcp audit bench — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`);
+    console.log(
+      `unraid-mcp audit bench — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
+    );
     console.log(`work dir ${work}\n`);
 
     const tp = await throughput(seconds, rounds, work);
-    const sample = readFileSync(join(work, 'durable-0', 'audit.jsonl'), 'utf8').split('\n', 2000).filter(Boolean);
+    const sample = readFileSync(join(work, 'durable-0', 'audit.jsonl'), 'utf8')
+      .split('\n', 2000)
+      .filter(Boolean);
     const avgLine = sample.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0) / sample.length;
     const durable = tp.rows.find((r) => r.kind === 'durable');
     const baseline = tp.rows.find((r) => r.kind === 'baseline');
     const deviceMs = median(tp.deviceMs);
-    console.log(`Append throughput, closed loop (median of ${rounds} alternating rounds of ${seconds} s for the fsync rows)`);
+    console.log(
+      `Append throughput, closed loop (median of ${rounds} alternating rounds of ${seconds} s for the fsync rows)`,
+    );
     table(
       ['writer', 'writers', 'records/s', 'rounds', 'p50 ms', 'p99 ms', 'vs baseline'],
-      tp.rows.map((r) => [r.name, r.writers, fmt(r.rps, 0), r.rounds.map((x) => fmt(x / 1000, 1) + 'k').join(' '), fmt(r.p50, 2), fmt(r.p99, 2), `${(r.rps / baseline.rps).toFixed(2)}x`]),
+      tp.rows.map((r) => [
+        r.name,
+        r.writers,
+        fmt(r.rps, 0),
+        r.rounds.map((x) => fmt(x / 1000, 1) + 'k').join(' '),
+        fmt(r.p50, 2),
+        fmt(r.p99, 2),
+        `${(r.rps / baseline.rps).toFixed(2)}x`,
+      ]),
     );
-    console.log(`disk: write 8 KB + fdatasync takes ${fmt(deviceMs, 2)} ms (median; per round ${tp.deviceMs.map((x) => x.toFixed(2)).join(' ')}),`);
-    console.log(`so ${WRITERS} writers that each wait for their fsync can reach at most ~${fmt(WRITERS / deviceMs * 1000, 0)} records/s on this disk`);
+    console.log(
+      `disk: write 8 KB + fdatasync takes ${fmt(deviceMs, 2)} ms (median; per round ${tp.deviceMs.map((x) => x.toFixed(2)).join(' ')}),`,
+    );
+    console.log(
+      `so ${WRITERS} writers that each wait for their fsync can reach at most ~${fmt((WRITERS / deviceMs) * 1000, 0)} records/s on this disk`,
+    );
     console.log(`average stored line: ${avgLine.toFixed(0)} bytes\n`);
 
     const dataDir = join(work, 'million');
@@ -274,14 +346,36 @@ async function main() {
 
     const idle = await runChild(['--idle-child']);
     const q = await runChild(['--query-child', dataDir, String(runs)]);
-    console.log(`Query over ${total.toLocaleString('en')} records in ${files} files (child process, median of ${runs} runs)`);
+    console.log(
+      `Query over ${total.toLocaleString('en')} records in ${files} files (child process, median of ${runs} runs)`,
+    );
     table(
       ['query', 'median ms', 'runs ms', 'records'],
       [
-        ['first page, no filter (50 newest)', fmt(q.firstPage.median, 2), q.firstPage.runs.map((x) => x.toFixed(1)).join(' '), '50'],
-        ['second page via cursor', fmt(q.secondPage.median, 2), q.secondPage.runs.map((x) => x.toFixed(1)).join(' '), '50'],
-        [`filtered: tool=${RARE_TOOL} principal=${RARE_PRINCIPAL} (1 in 1000)`, fmt(q.filteredPage.median, 1), q.filteredPage.runs.map((x) => x.toFixed(0)).join(' '), String(q.filteredPage.records)],
-        [`verify whole chain (${q.verify.ok ? 'ok' : 'BROKEN'})`, fmt(q.verify.ms, 0), '1 run', String(q.verify.records)],
+        [
+          'first page, no filter (50 newest)',
+          fmt(q.firstPage.median, 2),
+          q.firstPage.runs.map((x) => x.toFixed(1)).join(' '),
+          '50',
+        ],
+        [
+          'second page via cursor',
+          fmt(q.secondPage.median, 2),
+          q.secondPage.runs.map((x) => x.toFixed(1)).join(' '),
+          '50',
+        ],
+        [
+          `filtered: tool=${RARE_TOOL} principal=${RARE_PRINCIPAL} (1 in 1000)`,
+          fmt(q.filteredPage.median, 1),
+          q.filteredPage.runs.map((x) => x.toFixed(0)).join(' '),
+          String(q.filteredPage.records),
+        ],
+        [
+          `verify whole chain (${q.verify.ok ? 'ok' : 'BROKEN'})`,
+          fmt(q.verify.ms, 0),
+          '1 run',
+          String(q.verify.records),
+        ],
       ],
     );
     console.log(
@@ -296,8 +390,16 @@ async function main() {
     table(
       ['target', 'measured', 'result'],
       [
-        [`durable append ≥ ${TARGET_RPS.toLocaleString('en')} records/s (16 writers)`, `${fmt(durable.rps, 0)} records/s (disk cap ~${fmt(WRITERS / deviceMs * 1000, 0)})`, met.throughput ? 'met' : 'MISS'],
-        [`first page < ${TARGET_FIRST_PAGE_MS} ms over ${total.toLocaleString('en')} records`, `${fmt(q.firstPage.median, 2)} ms`, met.firstPage ? 'met' : 'MISS'],
+        [
+          `durable append ≥ ${TARGET_RPS.toLocaleString('en')} records/s (16 writers)`,
+          `${fmt(durable.rps, 0)} records/s (disk cap ~${fmt((WRITERS / deviceMs) * 1000, 0)})`,
+          met.throughput ? 'met' : 'MISS',
+        ],
+        [
+          `first page < ${TARGET_FIRST_PAGE_MS} ms over ${total.toLocaleString('en')} records`,
+          `${fmt(q.firstPage.median, 2)} ms`,
+          met.firstPage ? 'met' : 'MISS',
+        ],
       ],
     );
 
@@ -307,15 +409,28 @@ async function main() {
       JSON.stringify(
         {
           date: new Date().toISOString(),
-          machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / 2 ** 30, kernel: release() },
+          machine: {
+            node: process.version,
+            cpus: cpus().length,
+            cpuModel: cpus()[0]?.model,
+            memGiB: totalmem() / 2 ** 30,
+            kernel: release(),
+          },
           settings: { writers: WRITERS, seconds, rounds, records: total, runs },
           throughput: tp.rows,
-          deviceFdatasyncMs: { median: deviceMs, rounds: tp.deviceMs, capRecordsPerSecond: (WRITERS / deviceMs) * 1000 },
+          deviceFdatasyncMs: {
+            median: deviceMs,
+            rounds: tp.deviceMs,
+            capRecordsPerSecond: (WRITERS / deviceMs) * 1000,
+          },
           averageLineBytes: avgLine,
           generation: { ...gen, files },
           query: q,
           idleChildHwmKb: idle.parentSeenHwmKb,
-          targets: { durableRps: { target: TARGET_RPS, measured: durable.rps, met: met.throughput }, firstPageMs: { target: TARGET_FIRST_PAGE_MS, measured: q.firstPage.median, met: met.firstPage } },
+          targets: {
+            durableRps: { target: TARGET_RPS, measured: durable.rps, met: met.throughput },
+            firstPageMs: { target: TARGET_FIRST_PAGE_MS, measured: q.firstPage.median, met: met.firstPage },
+          },
         },
         null,
         2,
@@ -328,12 +443,15 @@ async function main() {
 }
 
 function fmt(n, digits) {
-  return Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
+  return Number.isFinite(n)
+    ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '-';
 }
 
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (r) =>
+    r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));

@@ -15,16 +15,30 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { startDockerd, importBusyboxImage } from '../scripts/dockerd.mjs';
-import { cleanupAll, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
+import {
+  cleanupAll,
+  installCleanupHandlers,
+  makeTempDir,
+  runToCompletion,
+  startServer,
+} from './lib/children.mjs';
 import { connectMcpClients, closeMcpClients, callToolOrThrow } from './lib/load.mjs';
 import { readRssKb, startRssSampler, machineInfo } from './lib/proc.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(REPO, 'dist/server/main.js');
-const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).unraidMcp.nodeFlags.split(' ').filter(Boolean);
+const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
+  .unraidMcp.nodeFlags.split(' ')
+  .filter(Boolean);
 const { values: opts } = parseArgs({
-  options: { containers: { type: 'string', default: '50' }, calls: { type: 'string', default: '200' }, 'log-mb': { type: 'string', default: '200' }, 'log-calls': { type: 'string', default: '5' }, 'scan-calls': { type: 'string', default: '3' } },
+  options: {
+    containers: { type: 'string', default: '50' },
+    calls: { type: 'string', default: '200' },
+    'log-mb': { type: 'string', default: '200' },
+    'log-calls': { type: 'string', default: '5' },
+    'scan-calls': { type: 'string', default: '3' },
+  },
 });
 const log = (...a) => console.log(...a);
 
@@ -39,7 +53,12 @@ async function main() {
     const count = Number(opts.containers);
     log(`starting ${count} containers on a private dockerd …`);
     for (let i = 0; i < count; i++) {
-      const c = await docker.createContainer({ name: `bench-c-${String(i).padStart(2, '0')}`, Image: image, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none', Init: true } });
+      const c = await docker.createContainer({
+        name: `bench-c-${String(i).padStart(2, '0')}`,
+        Image: image,
+        Cmd: ['sleep', '3600'],
+        HostConfig: { NetworkMode: 'none', Init: true },
+      });
       await c.start();
     }
     const logMb = Number(opts['log-mb']);
@@ -48,7 +67,11 @@ async function main() {
     const writer = await docker.createContainer({
       name: 'bench-logs',
       Image: image,
-      Cmd: ['busybox', 'awk', `BEGIN{for(i=0;i<${lines};i++){ if(i%1000==0) print "level=error request failed id=" i; else print "level=info request ok id=" i " padding-padding-padding-padding-padding-padding-padding-pad" }}`],
+      Cmd: [
+        'busybox',
+        'awk',
+        `BEGIN{for(i=0;i<${lines};i++){ if(i%1000==0) print "level=error request failed id=" i; else print "level=info request ok id=" i " padding-padding-padding-padding-padding-padding-padding-pad" }}`,
+      ],
       HostConfig: { NetworkMode: 'none' },
     });
     const t0 = performance.now();
@@ -59,14 +82,42 @@ async function main() {
     for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
     const env = {
       ...process.env,
-      UNRAID_MCP_CONFIG_DIR: join(work, 'c'), UNRAID_MCP_STATE_DIR: join(work, 's'), UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-      UNRAID_MCP_HOST: '127.0.0.1', UNRAID_MCP_PORT: '0', UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-      UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'), UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'), UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
-      DOCKER_HOST: `unix://${dockerd.socket}`, LIBVIRT_URI: 'test:///default',
+      UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
+      UNRAID_MCP_STATE_DIR: join(work, 's'),
+      UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
+      UNRAID_MCP_HOST: '127.0.0.1',
+      UNRAID_MCP_PORT: '0',
+      UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
+      UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
+      UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'),
+      UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
+      DOCKER_HOST: `unix://${dockerd.socket}`,
+      LIBVIRT_URI: 'test:///default',
     };
-    const secret = (await runToCompletion(process.execPath, [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'], { env, cwd: REPO })).trim().split('\n').at(-1);
-    const srv = await startServer({ name: 'unraid-mcp', command: process.execPath, args: [...NODE_FLAGS, MAIN, 'serve'], env, cwd: REPO, readyOn: 'stdout', readyPattern: /MCP URL (http:\/\/\S+)/, logPath: join(work, 'sidecar.log') });
-    const { sessions } = await connectMcpClients(srv.match[1], { count: 1, headers: { Authorization: `Bearer ${secret}` } });
+    const secret = (
+      await runToCompletion(
+        process.execPath,
+        [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'],
+        { env, cwd: REPO },
+      )
+    )
+      .trim()
+      .split('\n')
+      .at(-1);
+    const srv = await startServer({
+      name: 'unraid-mcp',
+      command: process.execPath,
+      args: [...NODE_FLAGS, MAIN, 'serve'],
+      env,
+      cwd: REPO,
+      readyOn: 'stdout',
+      readyPattern: /MCP URL (http:\/\/\S+)/,
+      logPath: join(work, 'sidecar.log'),
+    });
+    const { sessions } = await connectMcpClients(srv.match[1], {
+      count: 1,
+      headers: { Authorization: `Bearer ${secret}` },
+    });
     const client = sessions[0].client;
 
     // 1. docker_list through MCP vs listContainers directly, alternating so both see the same machine state.
@@ -81,7 +132,10 @@ async function main() {
       let t = performance.now();
       const res = await callToolOrThrow(client, 'docker_list', {});
       mcpMs.push(performance.now() - t);
-      if (i === 0 && (res.structuredContent?.containers?.length ?? 0) < count) throw new Error(`docker_list returned ${res.structuredContent?.containers?.length} containers, expected ${count + 1}`);
+      if (i === 0 && (res.structuredContent?.containers?.length ?? 0) < count)
+        throw new Error(
+          `docker_list returned ${res.structuredContent?.containers?.length} containers, expected ${count + 1}`,
+        );
       t = performance.now();
       await docker.listContainers({ all: true });
       directMs.push(performance.now() - t);
@@ -103,17 +157,37 @@ async function main() {
     let last;
     for (let i = 0; i < Number(opts['log-calls']); i++) {
       const t = performance.now();
-      last = await callToolOrThrow(client, 'docker_logs', { id: 'bench-logs', tail: 1000, grep: 'level=error' });
+      last = await callToolOrThrow(client, 'docker_logs', {
+        id: 'bench-logs',
+        tail: 1000,
+        grep: 'level=error',
+      });
       logMs.push(performance.now() - t);
     }
     const { peakKb } = sampler.stop();
 
     // 3. Whole-log searches: every line goes through the filter. Interleaved, so a slow moment hits all.
     const scanCases = [
-      { key: 'tailRegex', label: `docker_logs tail 1000 + regex over ${logMb} MB`, args: { id: 'bench-logs', tail: 1000, regex: 'level=(error|fatal) request failed' } },
-      { key: 'scanGrep', label: `docker_logs whole log (since) + grep, ${logMb} MB`, args: { id: 'bench-logs', since: '1h', tail: 1000, grep: 'level=error' } },
-      { key: 'scanRegexLiteral', label: `docker_logs whole log + regex 'level=(error|fatal) request failed'`, args: { id: 'bench-logs', since: '1h', tail: 1000, regex: 'level=(error|fatal) request failed' } },
-      { key: 'scanRegexEngine', label: `docker_logs whole log + regex 'id=\\d+000$'`, args: { id: 'bench-logs', since: '1h', tail: 1000, regex: 'id=\\d+000$' } },
+      {
+        key: 'tailRegex',
+        label: `docker_logs tail 1000 + regex over ${logMb} MB`,
+        args: { id: 'bench-logs', tail: 1000, regex: 'level=(error|fatal) request failed' },
+      },
+      {
+        key: 'scanGrep',
+        label: `docker_logs whole log (since) + grep, ${logMb} MB`,
+        args: { id: 'bench-logs', since: '1h', tail: 1000, grep: 'level=error' },
+      },
+      {
+        key: 'scanRegexLiteral',
+        label: `docker_logs whole log + regex 'level=(error|fatal) request failed'`,
+        args: { id: 'bench-logs', since: '1h', tail: 1000, regex: 'level=(error|fatal) request failed' },
+      },
+      {
+        key: 'scanRegexEngine',
+        label: `docker_logs whole log + regex 'id=\\d+000$'`,
+        args: { id: 'bench-logs', since: '1h', tail: 1000, regex: 'id=\\d+000$' },
+      },
     ];
     const scanBefore = readRssKb(srv.pid);
     const scanSampler = startRssSampler(srv.pid, 50);
@@ -124,7 +198,10 @@ async function main() {
         const t = performance.now();
         const res = await callToolOrThrow(client, 'docker_logs', c.args);
         scanMs[c.key].push(performance.now() - t);
-        scanCounts[c.key] = { scanned: res.structuredContent?.scanned, matched: res.structuredContent?.matched };
+        scanCounts[c.key] = {
+          scanned: res.structuredContent?.scanned,
+          matched: res.structuredContent?.matched,
+        };
       }
     }
     const { peakKb: scanPeakKb } = scanSampler.stop();
@@ -135,23 +212,77 @@ async function main() {
       date: new Date().toISOString(),
       machine: machineInfo(),
       containers: count + 1,
-      list: { calls, mcpMedianMs: round(median(mcpMs), 2), directMedianMs: round(median(directMs), 2), ratio: round(median(mcpMs) / median(directMs), 2), mcpFloorMedianMs: round(median(floorMs), 2) },
-      logs: { logMb, calls: logMs.length, medianMs: round(median(logMs), 1), rssBeforeMb: kbToMb(before), peakRssMb: kbToMb(peakKb), growthMb: kbToMb(peakKb - before), returned: last?.structuredContent ? Object.keys(last.structuredContent) : null },
-      scans: Object.fromEntries(scanCases.map((c) => [c.key, { args: c.args, calls: scanMs[c.key].length, medianMs: round(median(scanMs[c.key]), 1), allMs: scanMs[c.key].map((x) => round(x, 1)), ...scanCounts[c.key] }])),
-      scanRss: { rssBeforeMb: kbToMb(scanBefore), peakRssMb: kbToMb(scanPeakKb), growthMb: kbToMb(scanPeakKb - scanBefore) },
+      list: {
+        calls,
+        mcpMedianMs: round(median(mcpMs), 2),
+        directMedianMs: round(median(directMs), 2),
+        ratio: round(median(mcpMs) / median(directMs), 2),
+        mcpFloorMedianMs: round(median(floorMs), 2),
+      },
+      logs: {
+        logMb,
+        calls: logMs.length,
+        medianMs: round(median(logMs), 1),
+        rssBeforeMb: kbToMb(before),
+        peakRssMb: kbToMb(peakKb),
+        growthMb: kbToMb(peakKb - before),
+        returned: last?.structuredContent ? Object.keys(last.structuredContent) : null,
+      },
+      scans: Object.fromEntries(
+        scanCases.map((c) => [
+          c.key,
+          {
+            args: c.args,
+            calls: scanMs[c.key].length,
+            medianMs: round(median(scanMs[c.key]), 1),
+            allMs: scanMs[c.key].map((x) => round(x, 1)),
+            ...scanCounts[c.key],
+          },
+        ]),
+      ),
+      scanRss: {
+        rssBeforeMb: kbToMb(scanBefore),
+        peakRssMb: kbToMb(scanPeakKb),
+        growthMb: kbToMb(scanPeakKb - scanBefore),
+      },
       sidecarExit: exit,
     };
     log('');
-    log(formatTable(['measure', 'value', 'target', 'result'], [
-      ['docker_list via MCP (median)', `${result.list.mcpMedianMs} ms`, '-', 'info'],
-      ['listContainers via dockerode (median)', `${result.list.directMedianMs} ms`, '-', 'info'],
-      ['MCP call floor: system_overview from cache (median)', `${result.list.mcpFloorMedianMs} ms`, '-', 'info'],
-      ['overhead ratio', `${result.list.ratio}x`, '<= 1.5x', result.list.ratio <= 1.5 ? 'PASS' : 'MISS'],
-      [`docker_logs tail 1000 + grep over ${logMb} MB (median)`, `${result.logs.medianMs} ms`, '< 1000 ms', result.logs.medianMs < 1000 ? 'PASS' : 'MISS'],
-      ['sidecar RSS growth during logs', `${result.logs.growthMb} MB`, '< 30 MB', result.logs.growthMb < 30 ? 'PASS' : 'MISS'],
-      ...scanCases.map((c) => [`${c.label} (median; ${result.scans[c.key].matched}/${result.scans[c.key].scanned} lines matched)`, `${result.scans[c.key].medianMs} ms`, '-', 'info']),
-      ['sidecar RSS growth during whole-log searches', `${result.scanRss.growthMb} MB`, '-', 'info'],
-    ]));
+    log(
+      formatTable(
+        ['measure', 'value', 'target', 'result'],
+        [
+          ['docker_list via MCP (median)', `${result.list.mcpMedianMs} ms`, '-', 'info'],
+          ['listContainers via dockerode (median)', `${result.list.directMedianMs} ms`, '-', 'info'],
+          [
+            'MCP call floor: system_overview from cache (median)',
+            `${result.list.mcpFloorMedianMs} ms`,
+            '-',
+            'info',
+          ],
+          ['overhead ratio', `${result.list.ratio}x`, '<= 1.5x', result.list.ratio <= 1.5 ? 'PASS' : 'MISS'],
+          [
+            `docker_logs tail 1000 + grep over ${logMb} MB (median)`,
+            `${result.logs.medianMs} ms`,
+            '< 1000 ms',
+            result.logs.medianMs < 1000 ? 'PASS' : 'MISS',
+          ],
+          [
+            'sidecar RSS growth during logs',
+            `${result.logs.growthMb} MB`,
+            '< 30 MB',
+            result.logs.growthMb < 30 ? 'PASS' : 'MISS',
+          ],
+          ...scanCases.map((c) => [
+            `${c.label} (median; ${result.scans[c.key].matched}/${result.scans[c.key].scanned} lines matched)`,
+            `${result.scans[c.key].medianMs} ms`,
+            '-',
+            'info',
+          ]),
+          ['sidecar RSS growth during whole-log searches', `${result.scanRss.growthMb} MB`, '-', 'info'],
+        ],
+      ),
+    );
     mkdirSync(join(REPO, 'bench/results'), { recursive: true });
     writeFileSync(join(REPO, 'bench/results/docker.json'), JSON.stringify(result, null, 2));
     log('\nwrote bench/results/docker.json');

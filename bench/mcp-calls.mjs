@@ -22,7 +22,15 @@ import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanupAll, runBench, freePort, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
+import {
+  cleanupAll,
+  runBench,
+  freePort,
+  installCleanupHandlers,
+  makeTempDir,
+  runToCompletion,
+  startServer,
+} from './lib/children.mjs';
 import { callToolOrThrow, closedLoop, closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { cpuMeter, machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
@@ -49,7 +57,8 @@ function parseOptions() {
   });
   const num = (name, min) => {
     const n = Number(values[name]);
-    if (!Number.isFinite(n) || n < min) throw usageError(`--${name} must be a number ≥ ${min} (got "${values[name]}")`);
+    if (!Number.isFinite(n) || n < min)
+      throw usageError(`--${name} must be a number ≥ ${min} (got "${values[name]}")`);
     return n;
   };
   return {
@@ -75,14 +84,19 @@ function usageError(message) {
 function newestMtime(dir, suffix) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith(suffix)) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith(suffix))
+      newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
   }
   return newest;
 }
 
 function checkPrerequisites() {
-  if (!existsSync(SIDECAR_MAIN)) throw usageError(`${relative(REPO, SIDECAR_MAIN)} is missing: run npm run build first`);
-  if (!existsSync(EVERYTHING_MAIN)) throw usageError('@modelcontextprotocol/server-everything is not installed: run npm install (it is a devDependency)');
+  if (!existsSync(SIDECAR_MAIN))
+    throw usageError(`${relative(REPO, SIDECAR_MAIN)} is missing: run npm run build first`);
+  if (!existsSync(EVERYTHING_MAIN))
+    throw usageError(
+      '@modelcontextprotocol/server-everything is not installed: run npm install (it is a devDependency)',
+    );
   if (newestMtime(join(REPO, 'server'), '.ts') > newestMtime(join(REPO, 'dist/server'), '.js')) {
     log('WARNING: server/ has sources newer than dist/; the bench runs the old build (run npm run build).');
   }
@@ -95,8 +109,14 @@ function pickHostRoots(emptyDir) {
     sysRoot: join(REPO, 'testdata/sys'),
     emhttpRoot: join(REPO, 'testdata/emhttp/parity-check-running'),
   };
-  if (Object.values(fixtures).every((p) => existsSync(p))) return { source: 'testdata fixtures', ...fixtures };
-  return { source: 'live host (/proc, /sys; testdata fixtures not found, empty emhttp dir)', procRoot: '/proc', sysRoot: '/sys', emhttpRoot: emptyDir };
+  if (Object.values(fixtures).every((p) => existsSync(p)))
+    return { source: 'testdata fixtures', ...fixtures };
+  return {
+    source: 'live host (/proc, /sys; testdata fixtures not found, empty emhttp dir)',
+    procRoot: '/proc',
+    sysRoot: '/sys',
+    emhttpRoot: emptyDir,
+  };
 }
 
 /** Dirs, a settings file that lets all sessions in, and a read token. Returns env and secret. */
@@ -104,7 +124,10 @@ async function prepareSidecar(work, roots, sessions) {
   for (const d of ['c', 's', 'a', 'emhttp-empty']) mkdirSync(join(work, d), { recursive: true });
   const perToken = Math.min(1000, Math.max(64, sessions + 8));
   const total = Math.min(1000, Math.max(128, perToken * 2));
-  writeFileSync(join(work, 'c/unraid-mcp.cfg'), `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n`);
+  writeFileSync(
+    join(work, 'c/unraid-mcp.cfg'),
+    `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n`,
+  );
   const env = {
     ...process.env,
     UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
@@ -121,7 +144,11 @@ async function prepareSidecar(work, roots, sessions) {
     UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
     UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
   };
-  const out = await runToCompletion(process.execPath, [SIDECAR_MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'], { env, cwd: REPO });
+  const out = await runToCompletion(
+    process.execPath,
+    [SIDECAR_MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'],
+    { env, cwd: REPO },
+  );
   const secret = out.trim().split('\n').at(-1)?.trim();
   if (!secret) throw new Error(`token create printed no secret:\n${out}`);
   return { env, secret };
@@ -131,7 +158,9 @@ async function prepareSidecar(work, roots, sessions) {
 // The three servers
 
 // Start the sidecar with the same V8 flags its launcher uses in production (package.json unraidMcp.nodeFlags).
-const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).unraidMcp.nodeFlags.split(' ').filter(Boolean);
+const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
+  .unraidMcp.nodeFlags.split(' ')
+  .filter(Boolean);
 
 function sidecarLauncher(env, work, nodeArgs = []) {
   return () =>
@@ -176,14 +205,20 @@ function bareHttpLauncher(work, payloadBytes) {
       readyOn: 'stdout',
       readyPattern: /ready on port (\d+)/,
       logPath: join(work, 'bare-http.log'),
-    }).then((srv) => ({ ...srv, url: `http://127.0.0.1:${srv.match[1]}/mcp`, stopSignal: 'SIGTERM', mustExitZero: true }));
+    }).then((srv) => ({
+      ...srv,
+      url: `http://127.0.0.1:${srv.match[1]}/mcp`,
+      stopSignal: 'SIGTERM',
+      mustExitZero: true,
+    }));
 }
 
 /** Stops a server and turns an unexpected exit into a problem line. */
 async function stopServer(srv, problems) {
   const exit = await srv.stop(srv.stopSignal);
   if (exit.killed) problems.push(`${srv.name} did not exit within 10 s of ${srv.stopSignal}; killed`);
-  else if (srv.mustExitZero && exit.code !== 0) problems.push(`${srv.name} exited with code ${exit.code} signal ${exit.signal} after ${srv.stopSignal}`);
+  else if (srv.mustExitZero && exit.code !== 0)
+    problems.push(`${srv.name} exited with code ${exit.code} signal ${exit.signal} after ${srv.stopSignal}`);
   return { code: exit.code, signal: exit.signal, stopMs: round(exit.ms, 1), killed: exit.killed };
 }
 
@@ -206,7 +241,9 @@ async function measureStartups(launch, count, label, problems) {
     const idleRssKb = readRssKb(srv.pid);
     const exit = await stopServer(srv, problems);
     runs.push({ readyMs: round(srv.readyMs, 1), rss1sKb, idleRssKb, exit });
-    log(`  ${label} start ${i}/${count}: ready ${round(srv.readyMs, 0)} ms, RSS 1 s after ready ${kbToMb(rss1sKb)} MB, idle RSS ${kbToMb(idleRssKb)} MB, exit ${exit.code ?? exit.signal}`);
+    log(
+      `  ${label} start ${i}/${count}: ready ${round(srv.readyMs, 0)} ms, RSS 1 s after ready ${kbToMb(rss1sKb)} MB, idle RSS ${kbToMb(idleRssKb)} MB, exit ${exit.code ?? exit.signal}`,
+    );
   }
   return {
     runs,
@@ -222,11 +259,19 @@ function sizeRecordingFetch() {
   const wrapped = async (input, init) => {
     const res = await fetch(input, init);
     if (init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"tools/call"')) {
-      toolCallBodies.push(res.clone().arrayBuffer().then((b) => b.byteLength));
+      toolCallBodies.push(
+        res
+          .clone()
+          .arrayBuffer()
+          .then((b) => b.byteLength),
+      );
     }
     return res;
   };
-  return { fetch: wrapped, lastToolCallBytes: async () => (toolCallBodies.length ? await toolCallBodies.at(-1) : null) };
+  return {
+    fetch: wrapped,
+    lastToolCallBytes: async () => (toolCallBodies.length ? await toolCallBodies.at(-1) : null),
+  };
 }
 
 /** One session: check the tool is listed and works, and measure one real response. */
@@ -237,7 +282,9 @@ async function probeTool(srv, headers, tool, args) {
     const { client } = sessions[0];
     const { tools } = await client.listTools();
     if (!tools.some((t) => t.name === tool)) {
-      throw usageError(`${srv.name} does not list the tool "${tool}" (it lists: ${tools.map((t) => t.name).join(', ') || 'nothing'}). Is the build current?`);
+      throw usageError(
+        `${srv.name} does not list the tool "${tool}" (it lists: ${tools.map((t) => t.name).join(', ') || 'nothing'}). Is the build current?`,
+      );
     }
     await callToolOrThrow(client, tool, args).catch((err) => {
       throw new Error(`${srv.name}: one ${tool} call failed before the load: ${err.text ?? err.message}`);
@@ -254,19 +301,39 @@ async function loadMcp(launch, { tool, args, headers = {}, opts, problems }) {
   const payloadBytes = await probeTool(srv, headers, tool, args);
   const rss = startRssSampler(srv.pid);
   const { sessions, background } = await connectMcpClients(srv.url, { count: opts.sessions, headers });
-  const window = { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000, meter: cpuMeter(srv.pid) };
-  const result = withCpuPerCall(await closedLoop(sessions, ({ client }) => callToolOrThrow(client, tool, args), window));
+  const window = {
+    warmupMs: opts.warmupS * 1000,
+    durationMs: opts.durationS * 1000,
+    meter: cpuMeter(srv.pid),
+  };
+  const result = withCpuPerCall(
+    await closedLoop(sessions, ({ client }) => callToolOrThrow(client, tool, args), window),
+  );
   const { peakKb } = rss.stop();
   await closeMcpClients(sessions);
   const extra = srv.name === 'unraid-mcp' ? { serverCounters: await sidecarCounters(srv.url, headers) } : {};
   const exit = await stopServer(srv, problems);
-  return { server: srv.name, tool, payloadBytes, ...result, backgroundErrors: Object.fromEntries(background), peakRssMb: kbToMb(peakKb), ...extra, exit };
+  return {
+    server: srv.name,
+    tool,
+    payloadBytes,
+    ...result,
+    backgroundErrors: Object.fromEntries(background),
+    peakRssMb: kbToMb(peakKb),
+    ...extra,
+    exit,
+  };
 }
 
 /** Closed-loop POSTs with fetch (undici keep-alive pool) against the bare http ceiling. */
 async function loadBareHttp(launch, { payloadBytes, opts, problems }) {
   const srv = await launch();
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: TOOL, arguments: {} } });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: TOOL, arguments: {} },
+  });
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   const post = async () => {
     const res = await fetch(srv.url, { method: 'POST', headers, body });
@@ -275,7 +342,11 @@ async function loadBareHttp(launch, { payloadBytes, opts, problems }) {
   };
   const rss = startRssSampler(srv.pid);
   const workers = Array.from({ length: opts.sessions }, (_, i) => i);
-  const window = { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000, meter: cpuMeter(srv.pid) };
+  const window = {
+    warmupMs: opts.warmupS * 1000,
+    durationMs: opts.durationS * 1000,
+    meter: cpuMeter(srv.pid),
+  };
   const result = withCpuPerCall(await closedLoop(workers, post, window));
   const { peakKb } = rss.stop();
   const exit = await stopServer(srv, problems);
@@ -285,15 +356,25 @@ async function loadBareHttp(launch, { payloadBytes, opts, problems }) {
 /** One round of the three loads, each against a fresh server process. */
 async function runLoadRound({ round, sidecar, everything, auth, work, opts, problems }) {
   const of = opts.rounds > 1 ? ` (round ${round}/${opts.rounds})` : '';
-  const line = (r) => `  ${r.callsPerSec} calls/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}, server CPU ${r.serverCpuMsPerCall} ms/call`;
+  const line = (r) =>
+    `  ${r.callsPerSec} calls/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}, server CPU ${r.serverCpuMsPerCall} ms/call`;
   log(`\n[2/4] load: unraid-mcp ${TOOL}${of}`);
   const unraidMcp = await loadMcp(sidecar, { tool: TOOL, args: {}, headers: auth, opts, problems });
   log(`${line(unraidMcp)}; response ${unraidMcp.payloadBytes} bytes`);
   log(`\n[3/4] load: server-everything echo${of}`);
-  const everythingResult = await loadMcp(everything, { tool: 'echo', args: { message: 'bench' }, opts, problems });
+  const everythingResult = await loadMcp(everything, {
+    tool: 'echo',
+    args: { message: 'bench' },
+    opts,
+    problems,
+  });
   log(line(everythingResult));
   log(`\n[4/4] load: bare http, ${unraidMcp.payloadBytes}-byte response${of}`);
-  const bareHttp = await loadBareHttp(bareHttpLauncher(work, unraidMcp.payloadBytes), { payloadBytes: unraidMcp.payloadBytes, opts, problems });
+  const bareHttp = await loadBareHttp(bareHttpLauncher(work, unraidMcp.payloadBytes), {
+    payloadBytes: unraidMcp.payloadBytes,
+    opts,
+    problems,
+  });
   log(line(bareHttp));
   return { unraidMcp, everything: everythingResult, bareHttp };
 }
@@ -374,7 +455,8 @@ function sidecarLogProblems(logPath) {
     } catch {
       rec = { level: 'error', msg: `(not JSON) ${line.slice(0, 120)}` };
     }
-    if (rec.level === 'warn' || rec.level === 'error') kinds[`${rec.level}: ${rec.msg}`] = (kinds[`${rec.level}: ${rec.msg}`] ?? 0) + 1;
+    if (rec.level === 'warn' || rec.level === 'error')
+      kinds[`${rec.level}: ${rec.msg}`] = (kinds[`${rec.level}: ${rec.msg}`] ?? 0) + 1;
   }
   return kinds;
 }
@@ -387,7 +469,17 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : null);
 function printLoadTable(rows, everything, bare) {
   log(
     formatTable(
-      ['server', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'vs everything', 'vs bare http', 'server CPU ms/call', 'loadgen CPU %'],
+      [
+        'server',
+        'calls/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'vs everything',
+        'vs bare http',
+        'server CPU ms/call',
+        'loadgen CPU %',
+      ],
       rows.map((r) => [
         r.label,
         r.callsPerSec,
@@ -407,20 +499,45 @@ function evaluateTargets(load, startup) {
   const vsEverything = load.unraidMcp.callsPerSec / load.everything.callsPerSec;
   const verdict = (ok) => (ok ? 'PASS' : 'MISS');
   return [
-    { metric: 'throughput vs server-everything', value: `${vsEverything.toFixed(2)}x`, target: `>= ${TARGETS.throughputVsEverything.toFixed(2)}x`, result: verdict(vsEverything >= TARGETS.throughputVsEverything) },
-    { metric: 'time to ready (median)', value: `${startup.unraidMcp.readyMsMedian} ms`, target: `<= ${TARGETS.readyMs} ms`, result: verdict(startup.unraidMcp.readyMsMedian <= TARGETS.readyMs) },
-    { metric: 'idle RSS, settled (median)', value: `${startup.unraidMcp.idleRssMbMedian} MB`, target: `<= ${TARGETS.idleRssMb} MB`, result: verdict(startup.unraidMcp.idleRssMbMedian <= TARGETS.idleRssMb) },
-    { metric: 'RSS 1 s after ready (median)', value: `${startup.unraidMcp.rss1sMbMedian} MB`, target: '-', result: 'info' },
+    {
+      metric: 'throughput vs server-everything',
+      value: `${vsEverything.toFixed(2)}x`,
+      target: `>= ${TARGETS.throughputVsEverything.toFixed(2)}x`,
+      result: verdict(vsEverything >= TARGETS.throughputVsEverything),
+    },
+    {
+      metric: 'time to ready (median)',
+      value: `${startup.unraidMcp.readyMsMedian} ms`,
+      target: `<= ${TARGETS.readyMs} ms`,
+      result: verdict(startup.unraidMcp.readyMsMedian <= TARGETS.readyMs),
+    },
+    {
+      metric: 'idle RSS, settled (median)',
+      value: `${startup.unraidMcp.idleRssMbMedian} MB`,
+      target: `<= ${TARGETS.idleRssMb} MB`,
+      result: verdict(startup.unraidMcp.idleRssMbMedian <= TARGETS.idleRssMb),
+    },
+    {
+      metric: 'RSS 1 s after ready (median)',
+      value: `${startup.unraidMcp.rss1sMbMedian} MB`,
+      target: '-',
+      result: 'info',
+    },
     { metric: 'peak RSS under load', value: `${load.unraidMcp.peakRssMb} MB`, target: '-', result: 'info' },
   ];
 }
 
 function printWarnings(load, sidecarLog, problems) {
   for (const r of Object.values(load)) {
-    if (r.errors > 0) log(`WARNING: ${r.server}: ${r.errors} failed calls, so this run is not valid. Kinds: ${JSON.stringify(r.errorKinds)}`);
-    if (r.backgroundErrors && Object.keys(r.backgroundErrors).length) log(`NOTE: ${r.server}: background transport errors: ${JSON.stringify(r.backgroundErrors)}`);
+    if (r.errors > 0)
+      log(
+        `WARNING: ${r.server}: ${r.errors} failed calls, so this run is not valid. Kinds: ${JSON.stringify(r.errorKinds)}`,
+      );
+    if (r.backgroundErrors && Object.keys(r.backgroundErrors).length)
+      log(`NOTE: ${r.server}: background transport errors: ${JSON.stringify(r.backgroundErrors)}`);
   }
-  if (Object.keys(sidecarLog).length) log(`NOTE: unraid-mcp logged warnings/errors: ${JSON.stringify(sidecarLog)}`);
+  if (Object.keys(sidecarLog).length)
+    log(`NOTE: unraid-mcp logged warnings/errors: ${JSON.stringify(sidecarLog)}`);
   for (const p of problems) log(`WARNING: ${p}`);
 }
 
@@ -430,9 +547,14 @@ async function main() {
   installCleanupHandlers();
   const opts = parseOptions();
   const machine = machineInfo();
-  log(`mcp-calls bench: ${opts.sessions} sessions, ${opts.warmupS} s warm-up + ${opts.durationS} s measured, ${opts.rounds} round(s), ${opts.starts} starts`);
-  log(`machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}`);
-  if (machine.loadAvgAtStart[0] >= 0.5 * machine.cores) log('NOTE: the machine is busy (load avg); expect noisy numbers, or use --rounds 3.');
+  log(
+    `mcp-calls bench: ${opts.sessions} sessions, ${opts.warmupS} s warm-up + ${opts.durationS} s measured, ${opts.rounds} round(s), ${opts.starts} starts`,
+  );
+  log(
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}`,
+  );
+  if (machine.loadAvgAtStart[0] >= 0.5 * machine.cores)
+    log('NOTE: the machine is busy (load avg); expect noisy numbers, or use --rounds 3.');
   checkPrerequisites();
   const work = makeTempDir('unraid-mcp-bench-');
   const roots = pickHostRoots(join(work, 'emhttp-empty'));
@@ -450,8 +572,13 @@ async function main() {
     everything: await measureStartups(everything, opts.starts, 'server-everything', problems),
   };
 
-  const profiled = opts.profile ? sidecarLauncher(env, work, ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`]) : sidecar;
-  if (opts.profile) log(`\n--profile: the sidecar runs with --cpu-prof (slower); profiles go to ${relative(process.cwd(), PROFILES)}/`);
+  const profiled = opts.profile
+    ? sidecarLauncher(env, work, ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`])
+    : sidecar;
+  if (opts.profile)
+    log(
+      `\n--profile: the sidecar runs with --cpu-prof (slower); profiles go to ${relative(process.cwd(), PROFILES)}/`,
+    );
   const rounds = [];
   for (let round = 1; round <= opts.rounds; round++) {
     rounds.push(await runLoadRound({ round, sidecar: profiled, everything, auth, work, opts, problems }));
@@ -465,7 +592,9 @@ async function main() {
   const targets = evaluateTargets(load, startup);
 
   const ofRounds = opts.rounds > 1 ? `; medians of ${opts.rounds} rounds` : '';
-  log(`\nThroughput, ${opts.sessions} concurrent sessions, closed loop, ${opts.durationS} s after ${opts.warmupS} s warm-up${ofRounds}`);
+  log(
+    `\nThroughput, ${opts.sessions} concurrent sessions, closed loop, ${opts.durationS} s after ${opts.warmupS} s warm-up${ofRounds}`,
+  );
   printLoadTable(
     [
       { label: `unraid-mcp (${TOOL})`, ...load.unraidMcp },
@@ -475,13 +604,30 @@ async function main() {
     load.everything,
     load.bareHttp,
   );
-  log(`\nunraid-mcp footprint (${opts.starts} starts; server-everything for comparison: ready ${startup.everything.readyMsMedian} ms, idle RSS ${startup.everything.idleRssMbMedian} MB, peak under load ${load.everything.peakRssMb} MB)`);
-  log(formatTable(['metric', 'value', 'target', 'result'], targets.map((t) => [t.metric, t.value, t.target, t.result])));
+  log(
+    `\nunraid-mcp footprint (${opts.starts} starts; server-everything for comparison: ready ${startup.everything.readyMsMedian} ms, idle RSS ${startup.everything.idleRssMbMedian} MB, peak under load ${load.everything.peakRssMb} MB)`,
+  );
+  log(
+    formatTable(
+      ['metric', 'value', 'target', 'result'],
+      targets.map((t) => [t.metric, t.value, t.target, t.result]),
+    ),
+  );
   log(`\nserver-side counters (unraid-mcp /metrics): ${JSON.stringify(load.unraidMcp.serverCounters)}`);
   printWarnings(load, sidecarLog, problems);
 
   machine.loadAvgAtEnd = loadavg().map((x) => round(x, 2));
-  const results = { date: new Date().toISOString(), options: opts, machine, hostData: roots, startup, load, targets, sidecarLogProblems: sidecarLog, problems };
+  const results = {
+    date: new Date().toISOString(),
+    options: opts,
+    machine,
+    hostData: roots,
+    startup,
+    load,
+    targets,
+    sidecarLogProblems: sidecarLog,
+    problems,
+  };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
   log(`\nwrote ${relative(process.cwd(), RESULTS) || RESULTS}`);

@@ -37,7 +37,14 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { cleanupAll, runBench, installCleanupHandlers, makeTempDir, runToCompletion, startServer } from './lib/children.mjs';
+import {
+  cleanupAll,
+  runBench,
+  installCleanupHandlers,
+  makeTempDir,
+  runToCompletion,
+  startServer,
+} from './lib/children.mjs';
 import { callToolOrThrow, closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { writeLibvirtNode } from './lib/libvirt-node.mjs';
 import { machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
@@ -46,7 +53,9 @@ import { formatTable, kbToMb, median, percentileSorted, round } from './lib/stat
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(REPO, 'dist/server/main.js');
 const RESULTS = join(REPO, 'bench/results/vm.json');
-const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).unraidMcp.nodeFlags.split(' ').filter(Boolean);
+const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
+  .unraidMcp.nodeFlags.split(' ')
+  .filter(Boolean);
 const log = (line = '') => process.stdout.write(line + '\n');
 
 function parseOptions() {
@@ -61,10 +70,17 @@ function parseOptions() {
   });
   const num = (name, min) => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be a whole number ≥ ${min} (got "${values[name]}")`);
+    if (!Number.isInteger(n) || n < min)
+      throw usageError(`--${name} must be a whole number ≥ ${min} (got "${values[name]}")`);
     return n;
   };
-  return { domains: num('domains', 1), calls: num('calls', 1), warmup: num('warmup', 0), countCalls: num('count-calls', 1), extraCalls: num('extra-calls', 0) };
+  return {
+    domains: num('domains', 1),
+    calls: num('calls', 1),
+    warmup: num('warmup', 0),
+    countCalls: num('count-calls', 1),
+    extraCalls: num('extra-calls', 0),
+  };
 }
 
 /** An error whose message says it all (no stack trace printed). */
@@ -85,17 +101,31 @@ process.on('exit', () => {
 /** Runs virsh with an argument array (no shell) and resolves stdout; rejects with its stderr. */
 function virsh(uri, args) {
   return new Promise((resolve, reject) => {
-    const child = execFile('virsh', ['-c', uri, ...args], { env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      virshChildren.delete(child);
-      if (err) reject(err.code === 'ENOENT' ? usageError('virsh is not installed (apt-get install libvirt-clients)') : new Error(`virsh ${args[0]} failed: ${stderr.trim() || err.message}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      'virsh',
+      ['-c', uri, ...args],
+      { env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        virshChildren.delete(child);
+        if (err)
+          reject(
+            err.code === 'ENOENT'
+              ? usageError('virsh is not installed (apt-get install libvirt-clients)')
+              : new Error(`virsh ${args[0]} failed: ${stderr.trim() || err.message}`),
+          );
+        else resolve(stdout);
+      },
+    );
     virshChildren.add(child);
   });
 }
 
 /** Rows of `virsh list --all` (everything below the header's dashes). */
-const virshListRows = (out) => out.split('\n').slice(2).filter((l) => l.trim()).length;
+const virshListRows = (out) =>
+  out
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.trim()).length;
 
 // ---------------------------------------------------------------------------------------------
 // Sidecar
@@ -107,16 +137,37 @@ async function startSidecar(work, uri) {
   writeFileSync(join(work, 'c', 'unraid-mcp.cfg'), 'RESPONSE_CAP_KB="256"\n');
   const env = {
     ...process.env,
-    UNRAID_MCP_CONFIG_DIR: join(work, 'c'), UNRAID_MCP_STATE_DIR: join(work, 's'), UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'), UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
-    UNRAID_MCP_HOST: '127.0.0.1', UNRAID_MCP_PORT: '0', UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-    UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'), UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'), UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
-    DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}`, LIBVIRT_URI: uri,
+    UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
+    UNRAID_MCP_STATE_DIR: join(work, 's'),
+    UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
+    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
+    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
+    UNRAID_MCP_HOST: '127.0.0.1',
+    UNRAID_MCP_PORT: '0',
+    UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
+    UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
+    UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'),
+    UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
+    DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}`,
+    LIBVIRT_URI: uri,
   };
-  const out = await runToCompletion(process.execPath, [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'], { env, cwd: REPO });
+  const out = await runToCompletion(
+    process.execPath,
+    [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'],
+    { env, cwd: REPO },
+  );
   const secret = out.trim().split('\n').at(-1)?.trim();
   if (!secret) throw new Error(`token create printed no secret:\n${out}`);
-  const srv = await startServer({ name: 'unraid-mcp', command: process.execPath, args: [...NODE_FLAGS, MAIN, 'serve'], env, cwd: REPO, readyOn: 'stdout', readyPattern: /MCP URL (http:\/\/\S+)/, logPath: join(work, 'sidecar.log') });
+  const srv = await startServer({
+    name: 'unraid-mcp',
+    command: process.execPath,
+    args: [...NODE_FLAGS, MAIN, 'serve'],
+    env,
+    cwd: REPO,
+    readyOn: 'stdout',
+    readyPattern: /MCP URL (http:\/\/\S+)/,
+    logPath: join(work, 'sidecar.log'),
+  });
   return { srv, url: srv.match[1], auth: { Authorization: `Bearer ${secret}` } };
 }
 
@@ -143,7 +194,8 @@ function sidecarProblems(logPath) {
     } catch {
       continue; // the ready lines on stdout are copied here too
     }
-    if (rec.level === 'warn' || rec.level === 'error') kinds[`${rec.level}: ${rec.msg}`] = (kinds[`${rec.level}: ${rec.msg}`] ?? 0) + 1;
+    if (rec.level === 'warn' || rec.level === 'error')
+      kinds[`${rec.level}: ${rec.msg}`] = (kinds[`${rec.level}: ${rec.msg}`] ?? 0) + 1;
   }
   return kinds;
 }
@@ -152,7 +204,13 @@ function sidecarProblems(logPath) {
 
 function latencyStats(ms) {
   const sorted = [...ms].sort((a, b) => a - b);
-  return { n: ms.length, p50Ms: round(median(ms), 2), p95Ms: round(percentileSorted(sorted, 95), 2), minMs: round(sorted[0], 2), maxMs: round(sorted.at(-1), 2) };
+  return {
+    n: ms.length,
+    p50Ms: round(median(ms), 2),
+    p95Ms: round(percentileSorted(sorted, 95), 2),
+    minMs: round(sorted[0], 2),
+    maxMs: round(sorted.at(-1), 2),
+  };
 }
 
 async function main() {
@@ -161,14 +219,21 @@ async function main() {
   if (!existsSync(MAIN)) throw usageError('dist/server/main.js is missing: run npm run build first');
   const machine = machineInfo();
   log(`vm bench: ${opts.domains} domains, ${opts.calls} measured calls each after ${opts.warmup} warm-up`);
-  log(`machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}`);
+  log(
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}`,
+  );
 
   const work = makeTempDir('umcp-bench-vm-');
   const node = writeLibvirtNode(work, { count: opts.domains });
   const virshVersion = (await virsh(node.uri, ['--version'])).trim();
-  log(`host: ${node.uri} (${Object.entries(node.states).map(([s, n]) => `${n} ${s}`).join(', ')}); virsh ${virshVersion}`);
+  log(
+    `host: ${node.uri} (${Object.entries(node.states)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')}); virsh ${virshVersion}`,
+  );
   const rows = virshListRows(await virsh(node.uri, ['list', '--all']));
-  if (rows !== opts.domains) throw new Error(`virsh list --all shows ${rows} domains, the generated node has ${opts.domains}`);
+  if (rows !== opts.domains)
+    throw new Error(`virsh list --all shows ${rows} domains, the generated node has ${opts.domains}`);
 
   const { srv, url, auth } = await startSidecar(work, node.uri);
   const rssReadyKb = readRssKb(srv.pid);
@@ -180,7 +245,9 @@ async function main() {
     const res = await callToolOrThrow(client, 'vm_list', {});
     const out = res.structuredContent;
     if (out?.count !== opts.domains || out.vms?.length !== opts.domains || out.truncated) {
-      throw new Error(`vm_list returned ${out?.vms?.length} of count ${out?.count} VMs${out?.truncated ? ' (truncated)' : ''}, expected all ${opts.domains}`);
+      throw new Error(
+        `vm_list returned ${out?.vms?.length} of count ${out?.count} VMs${out?.truncated ? ' (truncated)' : ''}, expected all ${opts.domains}`,
+      );
     }
     first ??= res;
   };
@@ -212,7 +279,9 @@ async function main() {
   const { peakKb } = rss.stop();
   const mcp = latencyStats(mcpMs);
   const cli = latencyStats(virshMs);
-  log(`  vm_list p50 ${mcp.p50Ms} ms, virsh list --all p50 ${cli.p50Ms} ms (first vm_list, connection open included: ${round(firstCallMs, 1)} ms)`);
+  log(
+    `  vm_list p50 ${mcp.p50Ms} ms, virsh list --all p50 ${cli.p50Ms} ms (first vm_list, connection open included: ${round(firstCallMs, 1)} ms)`,
+  );
 
   // 2. Context: the MCP floor, and one virsh process fetching what vm_list returns.
   log('\n[2/3] context: MCP floor, virsh list + dominfo per domain');
@@ -232,11 +301,14 @@ async function main() {
       const out = await virsh(node.uri, [batch]);
       ms.push(performance.now() - t);
       const infos = out.split('\n').filter((l) => l.startsWith('UUID:')).length;
-      if (infos !== opts.domains) throw new Error(`virsh dominfo batch printed ${infos} domains, expected ${opts.domains}`);
+      if (infos !== opts.domains)
+        throw new Error(`virsh dominfo batch printed ${infos} domains, expected ${opts.domains}`);
     }
     sameData = latencyStats(ms);
   }
-  log(`  system_overview p50 ${floor.p50Ms} ms${sameData ? `, virsh list + ${opts.domains} dominfo p50 ${sameData.p50Ms} ms` : ''}`);
+  log(
+    `  system_overview p50 ${floor.p50Ms} ms${sameData ? `, virsh list + ${opts.domains} dominfo p50 ${sameData.p50Ms} ms` : ''}`,
+  );
 
   // 3. Libvirt calls per vm_list, from the sidecar's own counter, nothing else running.
   log(`\n[3/3] libvirt calls per vm_list (${opts.countCalls} calls)`);
@@ -248,9 +320,18 @@ async function main() {
     const d = (after[op] - (before[op] ?? 0)) / opts.countCalls;
     if (d) perOp[op] = round(d, 2);
   }
-  const perList = round(Object.values(perOp).reduce((a, b) => a + b, 0), 2);
+  const perList = round(
+    Object.values(perOp).reduce((a, b) => a + b, 0),
+    2,
+  );
   const autostartVms = first.structuredContent.vms.filter((v) => v.autostart).length;
-  const expected = { total: 2 + 3 * opts.domains + autostartVms, connectListAllDomains: 2, domainGetName: opts.domains, domainGetUUIDString: opts.domains + autostartVms, domainGetInfo: opts.domains };
+  const expected = {
+    total: 2 + 3 * opts.domains + autostartVms,
+    connectListAllDomains: 2,
+    domainGetName: opts.domains,
+    domainGetUUIDString: opts.domains + autostartVms,
+    domainGetInfo: opts.domains,
+  };
 
   const rssAfterKb = readRssKb(srv.pid);
   await closeMcpClients(sessions);
@@ -261,36 +342,84 @@ async function main() {
     date: new Date().toISOString(),
     options: opts,
     machine: { ...machine, loadAvgAtEnd: loadavg().map((x) => round(x, 2)) },
-    host: { uri: 'test:///<tmp>/node.xml', domains: opts.domains, states: node.states, autostartVms, virsh: virshVersion },
-    vmList: { ...mcp, firstCallMs: round(firstCallMs, 1), responseBytes: Buffer.byteLength(JSON.stringify(first)) },
+    host: {
+      uri: 'test:///<tmp>/node.xml',
+      domains: opts.domains,
+      states: node.states,
+      autostartVms,
+      virsh: virshVersion,
+    },
+    vmList: {
+      ...mcp,
+      firstCallMs: round(firstCallMs, 1),
+      responseBytes: Buffer.byteLength(JSON.stringify(first)),
+    },
     virshListAll: cli,
     ratioP50: round(mcp.p50Ms / cli.p50Ms, 3),
     context: { mcpFloorSystemOverview: floor, virshListPlusDominfoBatch: sameData },
     libvirtCallsPerList: { total: perList, perOp, expected, countCalls: opts.countCalls },
-    sidecar: { rssReadyMb: kbToMb(rssReadyKb), peakRssDuringListMb: kbToMb(peakKb), rssAfterRunMb: kbToMb(rssAfterKb), exit: { code: exit.code, signal: exit.signal, killed: exit.killed }, logProblems: problems, backgroundErrors: Object.fromEntries(background) },
+    sidecar: {
+      rssReadyMb: kbToMb(rssReadyKb),
+      peakRssDuringListMb: kbToMb(peakKb),
+      rssAfterRunMb: kbToMb(rssAfterKb),
+      exit: { code: exit.code, signal: exit.signal, killed: exit.killed },
+      logProblems: problems,
+      backgroundErrors: Object.fromEntries(background),
+    },
   };
 
   log('');
-  log(formatTable(['measure', 'p50 ms', 'p95 ms', 'calls'], [
-    [`vm_list via MCP, ${opts.domains} VMs (one session)`, mcp.p50Ms, mcp.p95Ms, mcp.n],
-    [`virsh -c <URI> list --all (spawn + open + list)`, cli.p50Ms, cli.p95Ms, cli.n],
-    ['context: MCP floor, system_overview from cache', floor.p50Ms, floor.p95Ms, floor.n],
-    ...(sameData ? [[`context: one virsh, list --all + ${opts.domains} x dominfo`, sameData.p50Ms, sameData.p95Ms, sameData.n]] : []),
-  ]));
+  log(
+    formatTable(
+      ['measure', 'p50 ms', 'p95 ms', 'calls'],
+      [
+        [`vm_list via MCP, ${opts.domains} VMs (one session)`, mcp.p50Ms, mcp.p95Ms, mcp.n],
+        [`virsh -c <URI> list --all (spawn + open + list)`, cli.p50Ms, cli.p95Ms, cli.n],
+        ['context: MCP floor, system_overview from cache', floor.p50Ms, floor.p95Ms, floor.n],
+        ...(sameData
+          ? [
+              [
+                `context: one virsh, list --all + ${opts.domains} x dominfo`,
+                sameData.p50Ms,
+                sameData.p95Ms,
+                sameData.n,
+              ],
+            ]
+          : []),
+      ],
+    ),
+  );
   log('');
-  log(formatTable(['libvirt calls per vm_list', 'measured', 'expected'], [
-    ['total', perList, expected.total],
-    ...Object.entries(perOp).map(([op, n]) => [`  ${op}`, n, expected[op] ?? '-']),
-  ]));
+  log(
+    formatTable(
+      ['libvirt calls per vm_list', 'measured', 'expected'],
+      [
+        ['total', perList, expected.total],
+        ...Object.entries(perOp).map(([op, n]) => [`  ${op}`, n, expected[op] ?? '-']),
+      ],
+    ),
+  );
   log('');
-  log(formatTable(['summary', 'value'], [
-    ['ratio vm_list p50 / virsh list --all p50', `${result.ratioP50}x`],
-    ['vm_list response size (JSON-RPC result)', `${round(result.vmList.responseBytes / 1024, 1)} KiB`],
-    ['first vm_list (opens the libvirt connection)', `${result.vmList.firstCallMs} ms`],
-    ['sidecar RSS at ready / peak during vm_list / after run', `${result.sidecar.rssReadyMb} / ${result.sidecar.peakRssDuringListMb} / ${result.sidecar.rssAfterRunMb} MB`],
-  ]));
-  if (Object.keys(problems).length) log(`\nNOTE: the sidecar logged warnings/errors: ${JSON.stringify(problems)}`);
-  if (exit.code !== 0) log(`\nWARNING: the sidecar exited with ${exit.code ?? exit.signal}${exit.killed ? ' (killed after the stop timeout)' : ''}`);
+  log(
+    formatTable(
+      ['summary', 'value'],
+      [
+        ['ratio vm_list p50 / virsh list --all p50', `${result.ratioP50}x`],
+        ['vm_list response size (JSON-RPC result)', `${round(result.vmList.responseBytes / 1024, 1)} KiB`],
+        ['first vm_list (opens the libvirt connection)', `${result.vmList.firstCallMs} ms`],
+        [
+          'sidecar RSS at ready / peak during vm_list / after run',
+          `${result.sidecar.rssReadyMb} / ${result.sidecar.peakRssDuringListMb} / ${result.sidecar.rssAfterRunMb} MB`,
+        ],
+      ],
+    ),
+  );
+  if (Object.keys(problems).length)
+    log(`\nNOTE: the sidecar logged warnings/errors: ${JSON.stringify(problems)}`);
+  if (exit.code !== 0)
+    log(
+      `\nWARNING: the sidecar exited with ${exit.code ?? exit.signal}${exit.killed ? ' (killed after the stop timeout)' : ''}`,
+    );
 
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(result, null, 2) + '\n');

@@ -24,7 +24,13 @@ async function seedDemoContainers(socket) {
   const docker = new Docker({ socketPath: socket });
   const image = await importBusyboxImage(socket);
   const make = async (name, cmd, labels = {}) => {
-    const c = await docker.createContainer({ name, Image: image, Cmd: cmd, Labels: labels, HostConfig: { NetworkMode: 'none', Init: true } });
+    const c = await docker.createContainer({
+      name,
+      Image: image,
+      Cmd: cmd,
+      Labels: labels,
+      HostConfig: { NetworkMode: 'none', Init: true },
+    });
     await c.start();
     return c;
   };
@@ -61,7 +67,8 @@ const env = {
   UNRAID_MCP_AUDIT_RAM_DIR: join(demo, 'audit-ram'),
   UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(demo, 'audit'),
 };
-for (const dir of [env.UNRAID_MCP_CONFIG_DIR, env.UNRAID_MCP_VM_DOMAINS_DIR, env.UNRAID_MCP_VM_ISO_DIR]) mkdirSync(dir, { recursive: true });
+for (const dir of [env.UNRAID_MCP_CONFIG_DIR, env.UNRAID_MCP_VM_DOMAINS_DIR, env.UNRAID_MCP_VM_ISO_DIR])
+  mkdirSync(dir, { recursive: true });
 
 // One demo at a time: a second one would replace the first one's token and then fail on the socket.
 if (await adminSocketAnswers(env.UNRAID_MCP_ADMIN_SOCKET)) {
@@ -81,21 +88,39 @@ if (haveDockerPackages && process.getuid?.() === 0) {
 }
 if (!dockerd) env.DOCKER_HOST = `unix://${join(demo, 'no-docker.sock')}`;
 
-const cli = (args) => execFileSync(process.execPath, ['dist/server/main.js', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const cli = (args) =>
+  execFileSync(process.execPath, ['dist/server/main.js', ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 try {
   cli(['token', 'revoke', 'demo']);
 } catch {
   // no previous demo token
 }
-const secret = cli(['token', 'create', '--name', 'demo', '--scope', 'admin', '--expires', '7d']).trimEnd().split('\n').pop();
+const secret = cli(['token', 'create', '--name', 'demo', '--scope', 'admin', '--expires', '7d'])
+  .trimEnd()
+  .split('\n')
+  .pop();
 const url = `http://127.0.0.1:${port}/mcp`;
 
-const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], {
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 sidecar.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   if (!chunk.toString().includes('unraid-mcp ready')) return;
   const headers = { Authorization: `Bearer ${secret}` };
-  const exports = ['UNRAID_MCP_CONFIG_DIR', 'UNRAID_MCP_STATE_DIR', 'UNRAID_MCP_AUDIT_DIR', 'UNRAID_MCP_ADMIN_SOCKET'].map((k) => `${k}=${env[k]}`).join(' ');
+  const exports = [
+    'UNRAID_MCP_CONFIG_DIR',
+    'UNRAID_MCP_STATE_DIR',
+    'UNRAID_MCP_AUDIT_DIR',
+    'UNRAID_MCP_ADMIN_SOCKET',
+  ]
+    .map((k) => `${k}=${env[k]}`)
+    .join(' ');
   console.log(`
 MCP URL:  ${url}
 Token:    ${secret}

@@ -43,8 +43,16 @@ export async function startDockerd({ timeoutMs = 20_000, dir: reuse } = {}) {
   const log = openSync(logFile, 'a');
   const child = spawn(
     binary,
-    [`--host=unix://${socket}`, `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`,
-      '--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--bridge=none'],
+    [
+      `--host=unix://${socket}`,
+      `--data-root=${join(dir, 'data')}`,
+      `--exec-root=${join(dir, 'exec')}`,
+      `--pidfile=${join(dir, 'dockerd.pid')}`,
+      '--storage-driver=vfs',
+      '--iptables=false',
+      '--ip6tables=false',
+      '--bridge=none',
+    ],
     { stdio: ['ignore', log, log], detached: true },
   );
   child.unref();
@@ -82,26 +90,39 @@ export async function startDockerd({ timeoutMs = 20_000, dir: reuse } = {}) {
  * the image tests and the demo run containers from.
  */
 export async function importBusyboxImage(socket, ref = 'unraid-mcp-test/busybox:latest') {
-  const { mkdtempSync, mkdirSync, copyFileSync, symlinkSync, writeFileSync, rmSync } = await import('node:fs');
+  const { mkdtempSync, mkdirSync, copyFileSync, symlinkSync, writeFileSync, rmSync } =
+    await import('node:fs');
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
   if (!busybox) throw new Error('busybox is not installed: apt-get install -y busybox-static');
   const root = mkdtempSync(join(tmpdir(), 'umcp-rootfs-'));
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'etc'));
   copyFileSync(busybox, join(root, 'bin/busybox'));
-  for (const a of ['sh', 'echo', 'sleep', 'cat', 'ls', 'seq', 'yes', 'head', 'true']) symlinkSync('busybox', join(root, 'bin', a));
+  for (const a of ['sh', 'echo', 'sleep', 'cat', 'ls', 'seq', 'yes', 'head', 'true'])
+    symlinkSync('busybox', join(root, 'bin', a));
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   const [repo, tag] = ref.split(':');
-  const changes = ['CMD ["/bin/sh"]', 'ENV PATH=/bin'].map((c) => `changes=${encodeURIComponent(c)}`).join('&');
+  const changes = ['CMD ["/bin/sh"]', 'ENV PATH=/bin']
+    .map((c) => `changes=${encodeURIComponent(c)}`)
+    .join('&');
   const path = `/images/create?fromSrc=-&repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag ?? 'latest')}&${changes}`;
   try {
     await new Promise((resolve, reject) => {
-      const tar = spawn('tar', ['-C', root, '--owner=0', '--group=0', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const req = request({ socketPath: socket, method: 'POST', path, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => (res.statusCode === 200 && !body.includes('"error"') ? resolve() : reject(new Error(`image import failed: ${res.statusCode} ${body.slice(0, 300)}`))));
+      const tar = spawn('tar', ['-C', root, '--owner=0', '--group=0', '-cf', '-', '.'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
+      const req = request(
+        { socketPath: socket, method: 'POST', path, headers: { 'Content-Type': 'application/x-tar' } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () =>
+            res.statusCode === 200 && !body.includes('"error"')
+              ? resolve()
+              : reject(new Error(`image import failed: ${res.statusCode} ${body.slice(0, 300)}`)),
+          );
+        },
+      );
       req.on('error', reject);
       tar.stdout.pipe(req);
     });

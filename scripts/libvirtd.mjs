@@ -14,7 +14,17 @@
 // that simulates a crash — and a detached watchdog kills them when the process that started them dies
 // without stopping them.
 import { spawn, execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, existsSync, openSync, closeSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  copyFileSync,
+  rmSync,
+  existsSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -24,7 +34,8 @@ const VIRTLOGD = '/usr/sbin/virtlogd';
 const VIRTLOGD_SOCKET = '/run/libvirt/virtlogd-sock';
 export const QEMU_CONF_PATH = '/etc/libvirt/qemu.conf';
 /** Guests run as root with no relabelling and no security driver: what works in a container. */
-export const QEMU_CONF = 'user = "root"\ngroup = "root"\ndynamic_ownership = 0\nremember_owner = 0\nsecurity_driver = "none"\n';
+export const QEMU_CONF =
+  'user = "root"\ngroup = "root"\ndynamic_ownership = 0\nremember_owner = 0\nsecurity_driver = "none"\n';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -101,7 +112,9 @@ function tail(file, lines = 15) {
 
 function virshUri(uri) {
   return new Promise((resolve) => {
-    execFile('virsh', ['-c', uri, 'uri'], { timeout: 5_000 }, (err, stdout) => resolve(!err && stdout.trim() === uri));
+    execFile('virsh', ['-c', uri, 'uri'], { timeout: 5_000 }, (err, stdout) =>
+      resolve(!err && stdout.trim() === uri),
+    );
   });
 }
 
@@ -123,7 +136,11 @@ function otherDriverHolder(dir) {
     const pid = readPid(join(base, driver, 'driver.pid'));
     if (!pid || !alive(pid)) continue;
     const cmd = cmdline(pid);
-    if (!/(^|\/)(libvirtd|virtqemud|virtnetworkd|virtstoraged)( |$)/.test(cmd.split(' ')[0] ?? '') || cmd.includes(`${dir}/`)) continue;
+    if (
+      !/(^|\/)(libvirtd|virtqemud|virtnetworkd|virtstoraged)( |$)/.test(cmd.split(' ')[0] ?? '') ||
+      cmd.includes(`${dir}/`)
+    )
+      continue;
     return { pid, cmd, lock: join(base, driver, 'driver.pid') };
   }
   return null;
@@ -162,7 +179,11 @@ function ensureQemuUser() {
   };
   if (!has('group', 'libvirt-qemu')) execFileSync('groupadd', ['-r', 'libvirt-qemu'], { stdio: 'inherit' });
   if (!has('passwd', 'libvirt-qemu')) {
-    execFileSync('useradd', ['-r', '-g', 'libvirt-qemu', '-d', '/var/lib/libvirt', '-s', '/usr/sbin/nologin', 'libvirt-qemu'], { stdio: 'inherit' });
+    execFileSync(
+      'useradd',
+      ['-r', '-g', 'libvirt-qemu', '-d', '/var/lib/libvirt', '-s', '/usr/sbin/nologin', 'libvirt-qemu'],
+      { stdio: 'inherit' },
+    );
   }
 }
 
@@ -220,14 +241,20 @@ export async function launchLibvirtd(dir, { timeoutMs = 30_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   await ensureVirtlogd(dir, deadline);
   const logFile = join(dir, 'libvirtd.log');
-  const child = spawnDaemon(LIBVIRTD, ['--config', join(dir, 'libvirtd.conf'), '--pid-file', join(dir, 'libvirtd.pid')], logFile);
+  const child = spawnDaemon(
+    LIBVIRTD,
+    ['--config', join(dir, 'libvirtd.conf'), '--pid-file', join(dir, 'libvirtd.pid')],
+    logFile,
+  );
   while (!(await virshUri(uri))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       const log = tail(logFile);
       const lock = /Failed to acquire pid file '(\/run\/libvirt\/[^']+)'/.exec(log)?.[1];
       const why = lock ? anotherLibvirtdError(otherDriverHolder(dir), lock) : 'see the log';
-      throw new Error(`libvirtd did not start (exit ${child.exitCode}): ${why}. Last log lines of ${logFile}:\n${log}`);
+      throw new Error(
+        `libvirtd did not start (exit ${child.exitCode}): ${why}. Last log lines of ${logFile}:\n${log}`,
+      );
     }
     await sleep(50);
   }
@@ -284,13 +311,19 @@ export function attachLibvirtd(dir) {
 
 /** @returns {Promise<{ uri: string, dir: string, kill(): Promise<void>, start(): Promise<void>, stop(): Promise<void> }>} */
 export async function startLibvirtd({ timeoutMs = 30_000, dir: reuse } = {}) {
-  if (!libvirtdBinary()) throw new Error('libvirtd is not installed: apt-get install -y --no-install-recommends libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils');
+  if (!libvirtdBinary())
+    throw new Error(
+      'libvirtd is not installed: apt-get install -y --no-install-recommends libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils',
+    );
   if (process.getuid?.() !== 0) throw new Error('libvirtd with the QEMU driver must run as root');
   ensureQemuUser();
   ensureQemuConf();
   const dir = reuse ?? mkdtempSync(join(tmpdir(), 'umcp-libvirtd-'));
   writeLibvirtdConf(dir);
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, dir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, dir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   watchdog.unref();
   watchdog.stdin.on('error', () => {});
   watchdog.stdin.unref();

@@ -83,9 +83,14 @@ function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof pa
 }
 
 async function tokenCreate(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
-  const { values } = parse({ args, options: { name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' } }, strict: true });
+  const { values } = parse({
+    args,
+    options: { name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' } },
+    strict: true,
+  });
   if (!values.name) throw new UsageError('token create: --name is required');
-  if (!values.scope || !SCOPES.includes(values.scope as Scope)) throw new UsageError(`token create: --scope must be one of ${SCOPES.join(', ')}`);
+  if (!values.scope || !SCOPES.includes(values.scope as Scope))
+    throw new UsageError(`token create: --scope must be one of ${SCOPES.join(', ')}`);
   const now = io.now();
   const expires = values.expires ? parseExpiry(values.expires, now) : null;
   const name = values.name;
@@ -94,13 +99,23 @@ async function tokenCreate(args: string[], env: ServiceEnv, io: CliIo): Promise<
     env,
     async (call) => {
       const body = { name, scope, expires: expires ? expires.toISOString() : 'never' };
-      const { data } = await call<{ token: CreatedToken['record']; secret: string }>(target(env), 'POST', '/api/tokens', body);
+      const { data } = await call<{ token: CreatedToken['record']; secret: string }>(
+        target(env),
+        'POST',
+        '/api/tokens',
+        body,
+      );
       return { record: data.token, secret: data.secret };
     },
     () => createToken(env.configDir, name, scope, expires, now),
-    (r) => ({ name: 'admin.token_created', details: { name: r.record.name, scope: r.record.scope, expires: r.record.expires } }),
+    (r) => ({
+      name: 'admin.token_created',
+      details: { name: r.record.name, scope: r.record.scope, expires: r.record.expires },
+    }),
   );
-  io.out(`Created token "${record.name}" with scope ${record.scope}, ${record.expires ? `expires ${record.expires}` : 'no expiry'}.`);
+  io.out(
+    `Created token "${record.name}" with scope ${record.scope}, ${record.expires ? `expires ${record.expires}` : 'no expiry'}.`,
+  );
   io.out('Copy the secret now: it is shown only once and stored only as a hash.');
   io.out(secret);
   return 0;
@@ -117,10 +132,22 @@ async function tokenList(args: string[], env: ServiceEnv, io: CliIo): Promise<nu
     io.out('No tokens. Create one with: unraid-mcp token create --name NAME --scope read');
     return 0;
   }
-  const rows = tokens.map((t) => [t.name, t.scope, t.created, t.expires ? `${t.expires}${t.expired ? ' (expired)' : ''}` : 'never', t.lastUsed ?? 'never']);
+  const rows = tokens.map((t) => [
+    t.name,
+    t.scope,
+    t.created,
+    t.expires ? `${t.expires}${t.expired ? ' (expired)' : ''}` : 'never',
+    t.lastUsed ?? 'never',
+  ]);
   const header = ['NAME', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  for (const r of [header, ...rows]) io.out(r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd());
+  for (const r of [header, ...rows])
+    io.out(
+      r
+        .map((c, i) => c.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    );
   return 0;
 }
 
@@ -142,8 +169,15 @@ async function configCheck(args: string[], env: ServiceEnv, io: CliIo): Promise<
   parse({ args, options: {}, strict: true });
   const problems: ConfigError['problems'] = [];
   // Loaded here only, so the other commands start fast; confirmation overrides are checked against the registry.
-  const [{ loadConfig }, { knownToolsOf }, { allTools }] = await Promise.all([import('./config/config-files.js'), import('./config/settings-check.js'), import('./tools/index.js')]);
-  for (const check of [() => loadConfig(env.configDir, knownToolsOf(allTools)), () => loadTokenFile(env.configDir)]) {
+  const [{ loadConfig }, { knownToolsOf }, { allTools }] = await Promise.all([
+    import('./config/config-files.js'),
+    import('./config/settings-check.js'),
+    import('./tools/index.js'),
+  ]);
+  for (const check of [
+    () => loadConfig(env.configDir, knownToolsOf(allTools)),
+    () => loadTokenFile(env.configDir),
+  ]) {
     try {
       await check();
     } catch (err) {

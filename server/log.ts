@@ -12,11 +12,20 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-export function createLogger(minLevel: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  minLevel: LogLevel = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[minLevel]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v: unknown) =>
-      typeof v === 'string' ? v.replace(/[\r\n]+/g, ' ') : v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v,
+    const line = JSON.stringify(
+      { time: new Date().toISOString(), level, msg, ...fields },
+      (_k, v: unknown) =>
+        typeof v === 'string'
+          ? v.replace(/[\r\n]+/g, ' ')
+          : v instanceof Error
+            ? { name: v.name, message: v.message, stack: v.stack }
+            : v,
     );
     write(line + '\n');
   };

@@ -18,7 +18,11 @@ async function main(): Promise<number> {
   }
   const argv = process.argv.slice(2);
   if (argv[0] === 'serve') return serve(env);
-  return runCli(argv, env, { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n'), now: () => new Date() });
+  return runCli(argv, env, {
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    now: () => new Date(),
+  });
 }
 
 async function serve(env: ServiceEnv): Promise<number> {
@@ -45,9 +49,19 @@ async function serve(env: ServiceEnv): Promise<number> {
   await listen(server, { port: env.port, host: env.host });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : env.port;
-  const shownHost = env.host === '0.0.0.0' || env.host === '::' ? hostname() : env.host.includes(':') ? `[${env.host}]` : env.host;
+  const shownHost =
+    env.host === '0.0.0.0' || env.host === '::'
+      ? hostname()
+      : env.host.includes(':')
+        ? `[${env.host}]`
+        : env.host;
   process.stdout.write(`unraid-mcp ready: MCP URL http://${shownHost}:${port}/mcp\n`);
-  log.info('listening', { host: env.host, port, auditDir: env.auditDir, auditPersistent: env.auditPersistent });
+  log.info('listening', {
+    host: env.host,
+    port,
+    auditDir: env.auditDir,
+    auditPersistent: env.auditPersistent,
+  });
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -31,7 +31,11 @@ export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
       buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60],
       registers: [registry],
     }),
-    sessions: new Gauge({ name: 'unraid_mcp_sessions_active', help: 'Open MCP sessions.', registers: [registry] }),
+    sessions: new Gauge({
+      name: 'unraid_mcp_sessions_active',
+      help: 'Open MCP sessions.',
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: 'unraid_mcp_http_rejected_total',
       help: 'HTTP requests rejected before reaching MCP, by reason.',

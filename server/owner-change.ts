@@ -27,7 +27,17 @@ export async function ownerChange<T>(
   const audit = new AuditLog({ dir: env.auditDir, persistent: env.auditPersistent, log: silentLogger });
   await audit.open();
   try {
-    await audit.append({ id: randomUUID(), time: new Date().toISOString(), stage: 'event', principal: 'cli', event: name, details: redact(details) }, true);
+    await audit.append(
+      {
+        id: randomUUID(),
+        time: new Date().toISOString(),
+        stage: 'event',
+        principal: 'cli',
+        event: name,
+        details: redact(details),
+      },
+      true,
+    );
   } finally {
     await audit.close();
   }

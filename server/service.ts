@@ -59,22 +59,34 @@ export interface ServiceOptions {
 /** How long a re-created container must keep running before docker_update removes the old one. */
 const RECREATE_SETTLE_MS = 2000;
 
-export async function createService(env: ServiceEnv, log: Logger, opts: ServiceOptions = {}): Promise<Service> {
+export async function createService(
+  env: ServiceEnv,
+  log: Logger,
+  opts: ServiceOptions = {},
+): Promise<Service> {
   const tools = opts.tools ?? allTools;
   // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
   const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(tools), log });
   const initialSettings = (await settingsStore.load()).settings;
 
-  const auth = new TokenAuthenticator({ configDir: env.configDir, stateDir: env.stateDir, now: () => new Date(), log });
+  const auth = new TokenAuthenticator({
+    configDir: env.configDir,
+    stateDir: env.stateDir,
+    now: () => new Date(),
+    log,
+  });
   await auth.init();
   const audit = new AuditLog({ dir: env.auditDir, persistent: env.auditPersistent, log });
   await audit.open();
   // Records written to RAM while the array was stopped (then a sidecar restart straight into appdata)
   // join the persistent log now rather than at the next array stop — a reboot before then would lose them.
   if (env.auditPersistent && env.auditRamDir !== env.auditDir && existsSync(env.auditRamDir)) {
-    await audit.adopt(env.auditRamDir).catch((err: unknown) => log.error('could not adopt audit records left in RAM', { err }));
+    await audit
+      .adopt(env.auditRamDir)
+      .catch((err: unknown) => log.error('could not adopt audit records left in RAM', { err }));
   }
-  if (!env.auditPersistent) log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: env.auditDir });
+  if (!env.auditPersistent)
+    log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: env.auditDir });
 
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const configProbe: BackendProbe = {
@@ -84,19 +96,39 @@ export async function createService(env: ServiceEnv, log: Logger, opts: ServiceO
       return Promise.resolve(problem ? problem.message : null);
     },
   };
-  const probes = [configProbe, cachedProbe(dockerProbe(env.dockerSocket)), cachedProbe(libvirtProbe(env.libvirtUri))];
+  const probes = [
+    configProbe,
+    cachedProbe(dockerProbe(env.dockerSocket)),
+    cachedProbe(libvirtProbe(env.libvirtUri)),
+  ];
 
   const pending = new PendingApprovals({ stateDir: env.stateDir, log });
   await pending.load();
   const systemEvent = (event: string, details: Record<string, unknown>, principal = 'system') =>
-    audit.append({ id: randomUUID(), time: new Date().toISOString(), stage: 'event', principal, event, details: redact(details) }, true);
+    audit.append(
+      {
+        id: randomUUID(),
+        time: new Date().toISOString(),
+        stage: 'event',
+        principal,
+        event,
+        details: redact(details),
+      },
+      true,
+    );
   // Expiry is noticed lazily by the store; the audit log still gets one record per expired request.
   pending.events.on('change', (e: { id: string; status: string; tool: string }) => {
-    if (e.status === 'expired') systemEvent('confirmation.expired', { id: e.id, tool: e.tool }).catch((err: unknown) => log.error('audit failed', { err }));
+    if (e.status === 'expired')
+      systemEvent('confirmation.expired', { id: e.id, tool: e.tool }).catch((err: unknown) =>
+        log.error('audit failed', { err }),
+      );
   });
 
   const docker = lazyDockerClient(env.dockerSocket);
-  const libvirt = new LibvirtClient({ uri: env.libvirtUri, onCall: (op) => metrics.libvirtCalls.inc({ op }) });
+  const libvirt = new LibvirtClient({
+    uri: env.libvirtUri,
+    onCall: (op) => metrics.libvirtCalls.inc({ op }),
+  });
   const inflight = new InflightTracker();
   const callEnv = {
     deps: {
@@ -104,7 +136,12 @@ export async function createService(env: ServiceEnv, log: Logger, opts: ServiceO
       docker,
       libvirt,
       log,
-      layout: { dockerTemplatesDir: env.dockermanTemplates, updateContainerScript: env.updateContainerScript, bindAllowlist: env.bindAllowlist, vmShares: env.vmShares },
+      layout: {
+        dockerTemplatesDir: env.dockermanTemplates,
+        updateContainerScript: env.updateContainerScript,
+        bindAllowlist: env.bindAllowlist,
+        vmShares: env.vmShares,
+      },
       recreate: { settleMs: RECREATE_SETTLE_MS, ...opts.recreate },
       now: () => new Date(),
     },
@@ -120,7 +157,11 @@ export async function createService(env: ServiceEnv, log: Logger, opts: ServiceO
   const sessions = new SessionRegistry({
     limits: () => {
       const settings = settingsStore.current().settings;
-      return { maxTotal: settings.maxSessions, maxPerToken: settings.maxSessionsPerToken, idleMs: settings.sessionIdleMs };
+      return {
+        maxTotal: settings.maxSessions,
+        maxPerToken: settings.maxSessionsPerToken,
+        idleMs: settings.sessionIdleMs,
+      };
     },
     isTokenLive: (id) => auth.isLive(id),
     log,
@@ -135,7 +176,10 @@ export async function createService(env: ServiceEnv, log: Logger, opts: ServiceO
     metrics,
     probes,
     // ALLOWED_HOSTS from the cfg as read at start (a change needs a restart until this set is live).
-    allowedHosts: buildAllowedHosts({ bindHost: env.host, extra: [...env.allowedHosts, ...initialSettings.allowedHosts] }),
+    allowedHosts: buildAllowedHosts({
+      bindHost: env.host,
+      extra: [...env.allowedHosts, ...initialSettings.allowedHosts],
+    }),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     shuttingDown: () => shuttingDown,
     log,
@@ -158,7 +202,14 @@ export async function createService(env: ServiceEnv, log: Logger, opts: ServiceO
   // is opened rarely; an idle sidecar should not carry it.
   const adminApp = lazyListener(async () => {
     const { buildAdminApp } = await import('./admin/build-admin-app.js');
-    return buildAdminApp({ deps: adminDeps, settingsStore, docker, audit, auditDirs: { ram: env.auditRamDir, persistent: env.auditPersistentDir }, log });
+    return buildAdminApp({
+      deps: adminDeps,
+      settingsStore,
+      docker,
+      audit,
+      auditDirs: { ram: env.auditRamDir, persistent: env.auditPersistentDir },
+      log,
+    });
   });
 
   const usageTimer = setInterval(() => void auth.flushUsage(), 60_000);
@@ -193,7 +244,9 @@ function lazyListener(build: () => Promise<RequestListener>): RequestListener {
       (l) => l(req, res),
       () => {
         listener = null;
-        res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"error":"the admin API failed to start; see the unraid-mcp log"}');
+        res
+          .writeHead(500, { 'Content-Type': 'application/json' })
+          .end('{"error":"the admin API failed to start; see the unraid-mcp log"}');
       },
     );
   };
@@ -209,7 +262,14 @@ function disabledAuth(auth: TokenAuthenticator, store: SettingsStore): TokenAuth
     const error = store.configError();
     if (!error) return auth.authenticate(secret);
     const files = [...new Set(error.problems.map((p) => p.file))].join(' and ');
-    return { ok: false, reason: 'config', message: `MCP is disabled until ${files} ${files.includes(' and ') ? 'are' : 'is'} fixed: ${error.message}` };
+    return {
+      ok: false,
+      reason: 'config',
+      message: `MCP is disabled until ${files} ${files.includes(' and ') ? 'are' : 'is'} fixed: ${error.message}`,
+    };
   };
-  return new Proxy(auth, { get: (target, prop, receiver) => (prop === 'authenticate' ? authenticate : Reflect.get(target, prop, receiver) as unknown) });
+  return new Proxy(auth, {
+    get: (target, prop, receiver) =>
+      prop === 'authenticate' ? authenticate : (Reflect.get(target, prop, receiver) as unknown),
+  });
 }

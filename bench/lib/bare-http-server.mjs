@@ -22,7 +22,9 @@ const server = createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 5_000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(`bare-http ready on port ${server.address().port}\n`));
+server.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`bare-http ready on port ${server.address().port}\n`),
+);
 process.on('SIGTERM', () => {
   server.close(() => process.exit(0));
   server.closeAllConnections();

@@ -34,7 +34,10 @@ export function cleanupAll() {
 /** Runs cleanupAll on normal exit, on SIGINT/SIGTERM (exit 130/143) and before a crash exits. */
 export function installCleanupHandlers() {
   process.on('exit', cleanupAll);
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ]) {
     process.on(sig, () => {
       process.stderr.write(`\n${sig}: stopping children and removing temp dirs\n`);
       cleanupAll();
@@ -64,7 +67,11 @@ export function runToCompletion(command, args, { env, cwd }) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.trim()}`)),
+    );
   });
 }
 
@@ -81,7 +88,17 @@ function tail(path, lines = 15) {
  * The other stream goes straight to `logPath` (a file, so the load generator spends no CPU reading
  * it); the ready stream is copied there too. `readyMs` is spawn() → ready line, measured here.
  */
-export function startServer({ name, command, args, env, cwd, readyOn, readyPattern, logPath, timeoutMs = 15_000 }) {
+export function startServer({
+  name,
+  command,
+  args,
+  env,
+  cwd,
+  readyOn,
+  readyPattern,
+  logPath,
+  timeoutMs = 15_000,
+}) {
   const logFd = openSync(logPath, 'a');
   const stdio = readyOn === 'stdout' ? ['ignore', 'pipe', logFd] : ['ignore', logFd, 'pipe'];
   const started = performance.now();
@@ -99,7 +116,9 @@ export function startServer({ name, command, args, env, cwd, readyOn, readyPatte
     function fail(why) {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`${name} ${why}. Last log lines (${logPath}):\n${tail(logPath)}\n${buf.slice(-2000)}`));
+      reject(
+        new Error(`${name} ${why}. Last log lines (${logPath}):\n${tail(logPath)}\n${buf.slice(-2000)}`),
+      );
     }
     stream.setEncoding('utf8');
     stream.on('data', (chunk) => {
@@ -109,7 +128,16 @@ export function startServer({ name, command, args, env, cwd, readyOn, readyPatte
       if (!match) return;
       ready = true;
       clearTimeout(timer);
-      resolve({ name, child, pid: child.pid, readyMs: performance.now() - started, match, logPath, exited, stop: (signal = 'SIGTERM', waitMs = 10_000) => stopChild(child, exited, signal, waitMs) });
+      resolve({
+        name,
+        child,
+        pid: child.pid,
+        readyMs: performance.now() - started,
+        match,
+        logPath,
+        exited,
+        stop: (signal = 'SIGTERM', waitMs = 10_000) => stopChild(child, exited, signal, waitMs),
+      });
     });
     child.once('error', (err) => fail(`could not be started: ${err.message}`));
     exited.then(({ code, signal }) => {

@@ -13,14 +13,38 @@ import { join, resolve } from 'node:path';
 export const RUNSTATE = { running: 1, paused: 3, 'shut off': 5 };
 
 const BASES = [
-  'Windows 11 (Gaming)', 'Windows 10', 'Windows Server 2022', 'Ubuntu Server 24.04', 'Ubuntü Desktop',
-  'Debian 12', 'Home Assistant', 'pfSense', 'OPNsense', 'macOS Sonoma', 'TrueNAS Scale', 'Fedora 40 (KDE)',
-  'Arch Linux', 'Proxmox Backup', 'Plex & Jellyfin', 'Blue Iris (NVR)', 'Café Kasse', 'Büro-PC', 'Zoë\'s Lab',
-  'Ñandú', 'Größe Test', 'テスト VM', '开发 服务器', 'Windows XP (Retro)', 'Kali Linux', 'Rocky Linux 9',
+  'Windows 11 (Gaming)',
+  'Windows 10',
+  'Windows Server 2022',
+  'Ubuntu Server 24.04',
+  'Ubuntü Desktop',
+  'Debian 12',
+  'Home Assistant',
+  'pfSense',
+  'OPNsense',
+  'macOS Sonoma',
+  'TrueNAS Scale',
+  'Fedora 40 (KDE)',
+  'Arch Linux',
+  'Proxmox Backup',
+  'Plex & Jellyfin',
+  'Blue Iris (NVR)',
+  'Café Kasse',
+  'Büro-PC',
+  "Zoë's Lab",
+  'Ñandú',
+  'Größe Test',
+  'テスト VM',
+  '开发 服务器',
+  'Windows XP (Retro)',
+  'Kali Linux',
+  'Rocky Linux 9',
 ];
 const STATES = [
   // Most VMs on a big host are shut off; a good share runs; a few are paused.
-  ...Array(6).fill('shut off'), ...Array(3).fill('running'), 'paused',
+  ...Array(6).fill('shut off'),
+  ...Array(3).fill('running'),
+  'paused',
 ];
 const MEMORY_MIB = [512, 1024, 2048, 4096, 8192, 16384];
 
@@ -37,7 +61,8 @@ function prng(seed) {
 }
 
 const hex = (rand, n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
-const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlEscape = (s) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * The domains of a generated node: [{ name, uuid, state, vcpus, memoryMiB }], `count` of them.
@@ -66,7 +91,10 @@ export function generateDomains({ count = 500, seed = 1 } = {}) {
 function domainXml(d, i) {
   const name = xmlEscape(d.name);
   const mac = `52:54:00:${[i >> 16, (i >> 8) & 0xff, i & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
-  const nic = i % 5 === 4 ? '' : `
+  const nic =
+    i % 5 === 4
+      ? ''
+      : `
       <interface type="bridge">
         <mac address="${mac}"/>
         <source bridge="br0"/>

@@ -84,7 +84,10 @@ export async function closedLoop(workers, call, { warmupMs, durationMs, meter })
 export async function connectMcpClients(url, { count, headers = {}, fetch: fetchImpl }) {
   const background = new Map();
   const connectOne = async (i) => {
-    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers },
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    });
     const client = new Client({ name: `bench-${i}`, version: '1.0.0' });
     client.onerror = (err) => {
       const key = describeError(err);
@@ -111,7 +114,10 @@ export async function closeMcpClients(sessions) {
 export async function callToolOrThrow(client, name, args) {
   const result = await client.callTool({ name, arguments: args });
   if (result.isError) {
-    const text = (result.content ?? []).map((c) => c.text ?? '').join(' ').slice(0, 160);
+    const text = (result.content ?? [])
+      .map((c) => c.text ?? '')
+      .join(' ')
+      .slice(0, 160);
     throw { isErrorResult: true, text };
   }
   return result;

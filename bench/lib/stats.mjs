@@ -14,7 +14,8 @@ export function percentileSorted(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
-export const round = (x, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+export const round = (x, digits = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
 export const kbToMb = (kb) => (kb === null || kb === undefined ? null : round(kb / 1024, 1));
 

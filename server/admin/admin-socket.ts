@@ -10,7 +10,8 @@ export async function prepareAdminSocket(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const st = await lstat(path).catch(() => null);
   if (!st) return;
-  if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; remove it or set UNRAID_MCP_ADMIN_SOCKET`);
+  if (!st.isSocket())
+    throw new Error(`${path} exists and is not a socket; remove it or set UNRAID_MCP_ADMIN_SOCKET`);
   const live = await new Promise<boolean>((resolve) => {
     const sock = connect(path);
     sock.once('connect', () => (sock.destroy(), resolve(true)));

@@ -24,7 +24,10 @@ export function buildAdminApp(opts: {
   const { settings, filters } = settingsRoutes(deps, settingsStore, opts.docker);
   return createAdminApp(
     {
-      status: statusRoutes(deps, () => ({ audit: audit.status(), readOnly: settingsStore.current().settings.readOnly })),
+      status: statusRoutes(deps, () => ({
+        audit: audit.status(),
+        readOnly: settingsStore.current().settings.readOnly,
+      })),
       tokens: tokenRoutes(deps),
       confirmations: confirmationRoutes(deps),
       settings,

@@ -30,7 +30,8 @@ export function createAdminApp(routes: Record<string, Router>, log: Logger): Exp
       return;
     }
     log.error('admin API error', { err });
-    if (!res.headersSent) res.status(500).json({ error: 'Internal error; see the unraid-mcp log.', problems: [] });
+    if (!res.headersSent)
+      res.status(500).json({ error: 'Internal error; see the unraid-mcp log.', problems: [] });
   };
   app.use(onError);
   return app;

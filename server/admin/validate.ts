@@ -12,5 +12,9 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where =
       ? i.keys.map((k) => ({ field: fieldPath([...i.path, k]), message: 'unknown field' }))
       : [{ field: i.path.length ? fieldPath(i.path) : where, message: i.message }],
   );
-  throw new AdminError(400, `Invalid ${where}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  throw new AdminError(
+    400,
+    `Invalid ${where}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    problems,
+  );
 }

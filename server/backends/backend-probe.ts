@@ -9,6 +9,8 @@ export interface BackendProbe {
 
 /** Repeated /readyz polls within `ttlMs` reuse the last answer instead of hammering a dead socket. */
 export function cachedProbe(probe: BackendProbe, ttlMs = 2000): BackendProbe {
-  const check = reuseResult(() => probe.check().catch((e: unknown) => String(e)), ttlMs, { keepFailures: true });
+  const check = reuseResult(() => probe.check().catch((e: unknown) => String(e)), ttlMs, {
+    keepFailures: true,
+  });
   return { name: probe.name, check };
 }

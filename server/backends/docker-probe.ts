@@ -17,7 +17,11 @@ export function dockerProbe(socketPath: string, timeoutMs = 2000): BackendProbe 
         });
         req.on('timeout', () => req.destroy(new Error('timeout')));
         req.on('error', (err: NodeJS.ErrnoException) =>
-          resolve(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'the Docker service is not running' : 'the Docker service is not responding'),
+          resolve(
+            err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
+              ? 'the Docker service is not running'
+              : 'the Docker service is not responding',
+          ),
         );
         req.end();
       }),

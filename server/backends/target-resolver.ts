@@ -11,7 +11,11 @@ export interface TargetResolver {
   resolve(target: TargetRef, signal: AbortSignal): Promise<ResolvedTarget>;
 }
 
-export function createTargetResolver(deps: { docker: () => Promise<Docker>; libvirt: LibvirtClient; hostname: () => string }): TargetResolver {
+export function createTargetResolver(deps: {
+  docker: () => Promise<Docker>;
+  libvirt: LibvirtClient;
+  hostname: () => string;
+}): TargetResolver {
   return {
     async resolve(target, signal) {
       switch (target.kind) {

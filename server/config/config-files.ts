@@ -5,11 +5,19 @@ import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
 import type { CompiledPolicy } from './policy/compile-policy.js';
 import { parseCfg } from './cfg-file.js';
 import { POLICY_FILE, parsePolicyFile } from './policy-file.js';
-import { DEFAULT_POLICY_SETTINGS, SETTINGS_FILE, settingsFromCfg, type PolicySettings, type ServiceSettings, type Settings } from './settings.js';
+import {
+  DEFAULT_POLICY_SETTINGS,
+  SETTINGS_FILE,
+  settingsFromCfg,
+  type PolicySettings,
+  type ServiceSettings,
+  type Settings,
+} from './settings.js';
 import { checkPolicySettings, type KnownTool } from './settings-check.js';
 
 /** One settings file as read: its text, absent (defaults), or unreadable (an error, never defaults). */
-export type FileText = { state: 'present'; text: string } | { state: 'missing' } | { state: 'unreadable'; code: string };
+export type FileText =
+  { state: 'present'; text: string } | { state: 'missing' } | { state: 'unreadable'; code: string };
 
 export interface ConfigTexts {
   cfg: FileText;
@@ -22,7 +30,10 @@ export interface LoadedConfig {
   revision: string;
 }
 
-export const configPaths = (configDir: string) => ({ cfg: join(configDir, SETTINGS_FILE), policy: join(configDir, POLICY_FILE) });
+export const configPaths = (configDir: string) => ({
+  cfg: join(configDir, SETTINGS_FILE),
+  policy: join(configDir, POLICY_FILE),
+});
 
 export function readFileText(path: string): FileText {
   try {
@@ -43,7 +54,13 @@ export function readConfigTexts(configDir: string): ConfigTexts {
 export function revisionOf(texts: ConfigTexts): string {
   const h = createHash('sha256');
   for (const f of [texts.cfg, texts.policy]) {
-    h.update(f.state === 'present' ? `present:${createHash('sha256').update(f.text).digest('hex')}` : f.state === 'missing' ? 'missing' : `unreadable:${f.code}`);
+    h.update(
+      f.state === 'present'
+        ? `present:${createHash('sha256').update(f.text).digest('hex')}`
+        : f.state === 'missing'
+          ? 'missing'
+          : `unreadable:${f.code}`,
+    );
     h.update('\n');
   }
   return h.digest('hex').slice(0, 20);
@@ -100,6 +117,9 @@ export function parseConfig(texts: ConfigTexts, knownTools: ReadonlyArray<KnownT
 }
 
 /** Loads and validates the settings pair (for `unraid-mcp config check` and one-off readers). */
-export async function loadConfig(configDir: string, knownTools: ReadonlyArray<KnownTool>): Promise<LoadedConfig> {
+export async function loadConfig(
+  configDir: string,
+  knownTools: ReadonlyArray<KnownTool>,
+): Promise<LoadedConfig> {
   return parseConfig(readConfigTexts(configDir), knownTools);
 }

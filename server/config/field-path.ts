@@ -1,6 +1,11 @@
 /** Field path in the style owners read: `filters.containers.deny[2]`, `confirmModes.docker_stop`. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(file)';
+  return (
+    path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+      '',
+    ) || '(file)'
+  );
 }
 
 /**
@@ -12,7 +17,8 @@ export function protoKeyPaths(value: unknown, path: PropertyKey[] = [], depth = 
   const out: string[] = [];
   if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) out.push(fieldPath([...path, '__proto__']));
   for (const [k, v] of Object.entries(value)) {
-    if (v !== null && typeof v === 'object') out.push(...protoKeyPaths(v, [...path, Array.isArray(value) ? Number(k) : k], depth + 1));
+    if (v !== null && typeof v === 'object')
+      out.push(...protoKeyPaths(v, [...path, Array.isArray(value) ? Number(k) : k], depth + 1));
   }
   return out;
 }

@@ -19,16 +19,27 @@ export const POLICY_FILE_VERSION = 1;
  */
 const patterns = z.array(z.string());
 const filter = z.object({ allow: patterns.default([]), deny: patterns.default([]) }).strict();
-const modes = z.record(z.string(), z.enum(CONFIRM_MODES, { error: `must be one of ${CONFIRM_MODES.join(', ')}` }));
+const modes = z.record(
+  z.string(),
+  z.enum(CONFIRM_MODES, { error: `must be one of ${CONFIRM_MODES.join(', ')}` }),
+);
 
 const policyFileSchema = z
   .object({
-    version: z.literal(POLICY_FILE_VERSION, { error: `must be ${POLICY_FILE_VERSION} (this version of unraid-mcp reads policy.json version ${POLICY_FILE_VERSION})` }),
+    version: z.literal(POLICY_FILE_VERSION, {
+      error: `must be ${POLICY_FILE_VERSION} (this version of unraid-mcp reads policy.json version ${POLICY_FILE_VERSION})`,
+    }),
     filters: z
-      .object({ containers: filter.default({ allow: [], deny: [] }), vms: filter.default({ allow: [], deny: [] }) })
+      .object({
+        containers: filter.default({ allow: [], deny: [] }),
+        vms: filter.default({ allow: [], deny: [] }),
+      })
       .strict()
       .default({ containers: { allow: [], deny: [] }, vms: { allow: [], deny: [] } }),
-    protected: z.object({ containers: patterns.default([]), vms: patterns.default([]) }).strict().default({ containers: [], vms: [] }),
+    protected: z
+      .object({ containers: patterns.default([]), vms: patterns.default([]) })
+      .strict()
+      .default({ containers: [], vms: [] }),
     confirmModes: modes.default({}),
   })
   .strict();
@@ -39,7 +50,13 @@ export function parsePolicyFile(text: string, file = POLICY_FILE): PolicySetting
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError([{ file, field: '(file)', message: `is not valid JSON (${(err as Error).message}); restore it from a backup or fix it by hand` }]);
+    throw new ConfigError([
+      {
+        file,
+        field: '(file)',
+        message: `is not valid JSON (${(err as Error).message}); restore it from a backup or fix it by hand`,
+      },
+    ]);
   }
   const proto = protoKeyPaths(json).map((field) => ({ file, field, message: 'is not allowed as a key' }));
   const parsed = policyFileSchema.safeParse(json);
@@ -60,7 +77,9 @@ export function parsePolicyFile(text: string, file = POLICY_FILE): PolicySetting
 
 /** Canonical text (stable key order, tools sorted) so equal settings always give equal bytes. */
 export function serializePolicyFile(p: PolicySettings): string {
-  const modesSorted = Object.fromEntries(Object.entries(p.confirmModes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const modesSorted = Object.fromEntries(
+    Object.entries(p.confirmModes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   const doc = {
     version: POLICY_FILE_VERSION,
     filters: {

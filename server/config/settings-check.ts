@@ -17,7 +17,9 @@ export interface KnownTool {
 }
 
 /** The registry's tools in the shape the settings store takes. */
-export function knownToolsOf(tools: ReadonlyArray<{ name: string; annotations: { readOnlyHint: boolean }; confirm?: ConfirmMode }>): KnownTool[] {
+export function knownToolsOf(
+  tools: ReadonlyArray<{ name: string; annotations: { readOnlyHint: boolean }; confirm?: ConfirmMode }>,
+): KnownTool[] {
   return tools.map((t) => ({ name: t.name, writing: !t.annotations.readOnlyHint, confirm: t.confirm }));
 }
 
@@ -27,16 +29,32 @@ const MAX_LISTED = 30;
  * Checks what zod cannot: glob syntax and list sizes (by compiling the rules) and confirmation
  * overrides against the tool registry. Returns the compiled policy when there is no problem.
  */
-export function checkPolicySettings(p: PolicySettings, knownTools: ReadonlyArray<KnownTool>, file = POLICY_FILE): { problems: ConfigProblem[]; policy: CompiledPolicy | null } {
+export function checkPolicySettings(
+  p: PolicySettings,
+  knownTools: ReadonlyArray<KnownTool>,
+  file = POLICY_FILE,
+): { problems: ConfigProblem[]; policy: CompiledPolicy | null } {
   const problems: ConfigProblem[] = [];
   const byName = new Map(knownTools.map((t) => [t.name, t]));
   const names = [...byName.keys()].sort();
-  const known = names.length > MAX_LISTED ? `${names.slice(0, MAX_LISTED).join(', ')}, … and ${names.length - MAX_LISTED} more` : names.join(', ');
+  const known =
+    names.length > MAX_LISTED
+      ? `${names.slice(0, MAX_LISTED).join(', ')}, … and ${names.length - MAX_LISTED} more`
+      : names.join(', ');
   for (const [name, mode] of Object.entries(p.confirmModes)) {
     const tool = byName.get(name);
-    if (!tool) problems.push({ file, field: `confirmModes.${name}`, message: `unknown tool (known: ${known || 'none'})` });
+    if (!tool)
+      problems.push({
+        file,
+        field: `confirmModes.${name}`,
+        message: `unknown tool (known: ${known || 'none'})`,
+      });
     else if (!tool.writing && mode !== 'none') {
-      problems.push({ file, field: `confirmModes.${name}`, message: `"${name}" only reads, so it never asks for confirmation: only "none" is allowed (got "${mode}")` });
+      problems.push({
+        file,
+        field: `confirmModes.${name}`,
+        message: `"${name}" only reads, so it never asks for confirmation: only "none" is allowed (got "${mode}")`,
+      });
     }
   }
   let policy: CompiledPolicy | null = null;
@@ -53,7 +71,10 @@ export function checkPolicySettings(p: PolicySettings, knownTools: ReadonlyArray
  * Overrides that turn off or weaken a confirmation the tool asks for by default. Allowed — the owner
  * may relax anything — but worth showing and auditing.
  */
-export function relaxedConfirmations(p: Pick<PolicySettings, 'confirmModes'>, knownTools: ReadonlyArray<KnownTool>): string[] {
+export function relaxedConfirmations(
+  p: Pick<PolicySettings, 'confirmModes'>,
+  knownTools: ReadonlyArray<KnownTool>,
+): string[] {
   const strength: Record<ConfirmMode, number> = { none: 0, token: 1, approve: 2 };
   const out: string[] = [];
   for (const t of knownTools) {

@@ -9,6 +9,8 @@ export class SettingsConflictError extends Error {
     readonly expectedRevision: string,
     readonly currentRevision: string,
   ) {
-    super(`the settings changed since revision ${expectedRevision} was read (now ${currentRevision}); reload them and apply the change again`);
+    super(
+      `the settings changed since revision ${expectedRevision} was read (now ${currentRevision}); reload them and apply the change again`,
+    );
   }
 }

@@ -3,7 +3,15 @@ import type { ConfigProblem } from '../errors/config-error.js';
 import type { NameFilter } from './policy/compile-policy.js';
 import { fieldPath, protoKeyPaths } from './field-path.js';
 import { POLICY_FILE } from './policy-file.js';
-import { NUMBER_SETTINGS, POLICY_FIELDS, SETTINGS_FILE, SERVICE_FIELDS, canonicalToolsets, hostProblem, type Settings } from './settings.js';
+import {
+  NUMBER_SETTINGS,
+  POLICY_FIELDS,
+  SETTINGS_FILE,
+  SERVICE_FIELDS,
+  canonicalToolsets,
+  hostProblem,
+  type Settings,
+} from './settings.js';
 import { CONFIRM_MODES, TOOLSET_IDS, type ConfirmMode, type Toolset } from '../vocabulary.js';
 
 /**
@@ -29,14 +37,19 @@ export interface SettingsPatch {
   protected?: { containers?: ReadonlyArray<string>; vms?: ReadonlyArray<string> };
 }
 
-const inUnits = (v: number, scale: number, unit: string) => (scale === 1 ? String(v) : `${v * scale} (${v} ${unit})`);
+const inUnits = (v: number, scale: number, unit: string) =>
+  scale === 1 ? String(v) : `${v * scale} (${v} ${unit})`;
 const patterns = z.array(z.string());
 const filterPatch = z.object({ allow: patterns, deny: patterns }).partial().strict();
 
 const patchSchema = z
   .object({
     readOnly: z.boolean(),
-    toolsets: z.array(z.enum(TOOLSET_IDS, { error: (i) => `unknown toolset ${JSON.stringify(i.input)} (known: ${TOOLSET_IDS.join(', ')})` })),
+    toolsets: z.array(
+      z.enum(TOOLSET_IDS, {
+        error: (i) => `unknown toolset ${JSON.stringify(i.input)} (known: ${TOOLSET_IDS.join(', ')})`,
+      }),
+    ),
     ...Object.fromEntries(
       NUMBER_SETTINGS.map((n) => [
         n.field,
@@ -54,7 +67,14 @@ const patchSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     ),
-    confirmModes: z.record(z.string(), z.enum(CONFIRM_MODES, { error: `must be one of ${CONFIRM_MODES.join(', ')}, or null to use the tool's default` }).nullable()),
+    confirmModes: z.record(
+      z.string(),
+      z
+        .enum(CONFIRM_MODES, {
+          error: `must be one of ${CONFIRM_MODES.join(', ')}, or null to use the tool's default`,
+        })
+        .nullable(),
+    ),
     filters: z.object({ containers: filterPatch, vms: filterPatch }).partial().strict(),
     protected: z.object({ containers: patterns, vms: patterns }).partial().strict(),
   })
@@ -69,19 +89,34 @@ export function fileOfField(top: string): string {
 }
 
 /** Checks a patch's shape and field values; returns it typed, or every problem. */
-export function parsePatch(patch: unknown): { ok: true; patch: SettingsPatch } | { ok: false; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = protoKeyPaths(patch).map((field) => ({ file: fileOfField(field.split(/[.[]/)[0] as string), field, message: 'is not allowed as a key' }));
+export function parsePatch(
+  patch: unknown,
+): { ok: true; patch: SettingsPatch } | { ok: false; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = protoKeyPaths(patch).map((field) => ({
+    file: fileOfField(field.split(/[.[]/)[0] as string),
+    field,
+    message: 'is not allowed as a key',
+  }));
   const parsed = patchSchema.safeParse(patch);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
         for (const k of i.keys) {
           const field = fieldPath([...i.path, k]);
-          const known = i.path.length === 0 ? ` (known: ${[...SERVICE_FIELDS, ...POLICY_FIELDS].join(', ')})` : '';
-          problems.push({ file: fileOfField(String(i.path[0] ?? k)), field, message: `unknown setting${known}` });
+          const known =
+            i.path.length === 0 ? ` (known: ${[...SERVICE_FIELDS, ...POLICY_FIELDS].join(', ')})` : '';
+          problems.push({
+            file: fileOfField(String(i.path[0] ?? k)),
+            field,
+            message: `unknown setting${known}`,
+          });
         }
       } else {
-        problems.push({ file: fileOfField(String(i.path[0] ?? '')), field: fieldPath(i.path), message: i.message });
+        problems.push({
+          file: fileOfField(String(i.path[0] ?? '')),
+          field: fieldPath(i.path),
+          message: i.message,
+        });
       }
     }
   }
@@ -114,7 +149,8 @@ export function applyPatch(base: Settings, p: SettingsPatch): Settings {
   return out;
 }
 
-const sameList = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Field paths whose value differs (`readOnly`, `filters.containers.deny`, `confirmModes.docker_stop`). */
 export function diffSettings(a: Settings, b: Settings): string[] {
@@ -129,7 +165,8 @@ export function diffSettings(a: Settings, b: Settings): string[] {
       if (!sameList(a.filters[kind][list], b.filters[kind][list])) changed.push(`filters.${kind}.${list}`);
     }
   }
-  for (const kind of ['containers', 'vms'] as const) if (!sameList(a.protected[kind], b.protected[kind])) changed.push(`protected.${kind}`);
+  for (const kind of ['containers', 'vms'] as const)
+    if (!sameList(a.protected[kind], b.protected[kind])) changed.push(`protected.${kind}`);
   const tools = [...new Set([...Object.keys(a.confirmModes), ...Object.keys(b.confirmModes)])].sort();
   for (const t of tools) {
     const x = Object.hasOwn(a.confirmModes, t) ? a.confirmModes[t] : undefined;

@@ -8,7 +8,16 @@ import { configPaths, parseConfig, readConfigTexts, revisionOf, type ConfigTexts
 import { POLICY_FILE, serializePolicyFile } from './policy-file.js';
 import { applyPatch, diffSettings, parsePatch, type SettingsPatch } from './settings-patch.js';
 import { checkPolicySettings, relaxedConfirmations, type KnownTool } from './settings-check.js';
-import { CFG_KEYS, DEFAULT_SETTINGS, SERVICE_FIELDS, SETTINGS_FILE, cfgValue, crossFieldProblems, type ServiceField, type Settings } from './settings.js';
+import {
+  CFG_KEYS,
+  DEFAULT_SETTINGS,
+  SERVICE_FIELDS,
+  SETTINGS_FILE,
+  cfgValue,
+  crossFieldProblems,
+  type ServiceField,
+  type Settings,
+} from './settings.js';
 import { SettingsConflictError } from './settings-conflict-error.js';
 import { SettingsWriteError, errorCode } from './settings-write-error.js';
 import { writeOrRestore, type PlannedWrite } from './write-or-restore.js';
@@ -88,7 +97,12 @@ export class SettingsStore {
     this.paths = configPaths(opts.configDir);
     this.log = opts.log ?? silentLogger;
     this.write = opts.writeFile ?? ((path, content) => writeFileAtomic(path, content, 0o600));
-    this.snap = { settings: LOCKDOWN, policy: LOCKDOWN_POLICY, revision: '', error: new ConfigError([{ file: SETTINGS_FILE, field: '(file)', message: 'not loaded yet' }]) };
+    this.snap = {
+      settings: LOCKDOWN,
+      policy: LOCKDOWN_POLICY,
+      revision: '',
+      error: new ConfigError([{ file: SETTINGS_FILE, field: '(file)', message: 'not loaded yet' }]),
+    };
   }
 
   /** Reads and validates both files now. Never throws for bad files: see `error` in the result. */
@@ -118,17 +132,30 @@ export class SettingsStore {
     return this.serialised(() => this.applyUpdate(patch, expectedRevision));
   }
 
-  private async applyUpdate(patch: SettingsPatch, expectedRevision: string | undefined): Promise<SettingsUpdateResult> {
+  private async applyUpdate(
+    patch: SettingsPatch,
+    expectedRevision: string | undefined,
+  ): Promise<SettingsUpdateResult> {
     this.refresh(true);
     const before = this.snap;
     if (before.error) throw before.error;
-    if (expectedRevision !== undefined && expectedRevision !== before.revision) throw new SettingsConflictError(expectedRevision, before.revision);
+    if (expectedRevision !== undefined && expectedRevision !== before.revision)
+      throw new SettingsConflictError(expectedRevision, before.revision);
     const parsed = parsePatch(patch);
     if (!parsed.ok) throw new ConfigError(parsed.problems);
     const next = applyPatch(before.settings, parsed.patch);
     const changed = diffSettings(before.settings, next);
-    const warnings = relaxedConfirmations(next, this.opts.knownTools).filter((w) => changed.some((c) => w.startsWith(`${c}:`)));
-    const result = { previousRevision: before.revision, revision: before.revision, changed, written: [] as string[], warnings, snapshot: before };
+    const warnings = relaxedConfirmations(next, this.opts.knownTools).filter((w) =>
+      changed.some((c) => w.startsWith(`${c}:`)),
+    );
+    const result = {
+      previousRevision: before.revision,
+      revision: before.revision,
+      changed,
+      written: [] as string[],
+      warnings,
+      snapshot: before,
+    };
     if (!changed.length) return result;
 
     const serviceChanged = SERVICE_FIELDS.filter((f) => changed.includes(f));
@@ -144,11 +171,24 @@ export class SettingsStore {
 
     const writes: PlannedWrite[] = [];
     if (serviceChanged.length) {
-      const updates = Object.fromEntries(serviceChanged.map((f: ServiceField) => [CFG_KEYS[f], cfgValue(next, f)]));
+      const updates = Object.fromEntries(
+        serviceChanged.map((f: ServiceField) => [CFG_KEYS[f], cfgValue(next, f)]),
+      );
       const old = this.texts.cfg.state === 'present' ? this.texts.cfg.text : '';
-      writes.push({ file: SETTINGS_FILE, path: this.paths.cfg, before: this.texts.cfg, content: editCfg(old, updates) });
+      writes.push({
+        file: SETTINGS_FILE,
+        path: this.paths.cfg,
+        before: this.texts.cfg,
+        content: editCfg(old, updates),
+      });
     }
-    if (policyChanged) writes.push({ file: POLICY_FILE, path: this.paths.policy, before: this.texts.policy, content: serializePolicyFile(next) });
+    if (policyChanged)
+      writes.push({
+        file: POLICY_FILE,
+        path: this.paths.policy,
+        before: this.texts.policy,
+        content: serializePolicyFile(next),
+      });
 
     this.writing = true;
     try {
@@ -156,17 +196,26 @@ export class SettingsStore {
     } catch (err) {
       this.writing = false;
       this.refresh(true); // whatever is on disk now (the previous pair when the restore worked)
-      this.log.error('saving settings failed', { err: errorCode(err), restored: err instanceof SettingsWriteError && err.restored });
+      this.log.error('saving settings failed', {
+        err: errorCode(err),
+        restored: err instanceof SettingsWriteError && err.restored,
+      });
       throw err;
     } finally {
       this.writing = false;
     }
     const texts: ConfigTexts = { ...this.texts };
-    for (const w of writes) texts[w.file === SETTINGS_FILE ? 'cfg' : 'policy'] = { state: 'present', text: w.content };
+    for (const w of writes)
+      texts[w.file === SETTINGS_FILE ? 'cfg' : 'policy'] = { state: 'present', text: w.content };
     this.install(texts, { settings: next, policy });
     this.noteFingerprint(Date.now());
     this.log.info('settings updated', { changed, revision: this.snap.revision });
-    return { ...result, revision: this.snap.revision, written: writes.map((w) => w.file), snapshot: this.snap };
+    return {
+      ...result,
+      revision: this.snap.revision,
+      written: writes.map((w) => w.file),
+      snapshot: this.snap,
+    };
   }
 
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
@@ -218,12 +267,25 @@ export class SettingsStore {
     this.loaded = true;
     try {
       const ok = parsed ?? parseConfig(texts, this.opts.knownTools);
-      this.snap = Object.freeze({ settings: deepFreeze(ok.settings), policy: ok.policy, revision, error: null });
-      if (!parsed) this.log.info(hadError ? 'settings are valid again; MCP re-enabled' : 'settings loaded', { revision });
+      this.snap = Object.freeze({
+        settings: deepFreeze(ok.settings),
+        policy: ok.policy,
+        revision,
+        error: null,
+      });
+      if (!parsed)
+        this.log.info(hadError ? 'settings are valid again; MCP re-enabled' : 'settings loaded', {
+          revision,
+        });
     } catch (err) {
-      const error = err instanceof ConfigError ? err : new ConfigError([{ file: SETTINGS_FILE, field: '(file)', message: errorCode(err) }]);
+      const error =
+        err instanceof ConfigError
+          ? err
+          : new ConfigError([{ file: SETTINGS_FILE, field: '(file)', message: errorCode(err) }]);
       this.snap = Object.freeze({ settings: LOCKDOWN, policy: LOCKDOWN_POLICY, revision, error });
-      this.log.error('settings are invalid; refusing all MCP requests until they are fixed', { problems: error.problems });
+      this.log.error('settings are invalid; refusing all MCP requests until they are fixed', {
+        problems: error.problems,
+      });
     }
   }
 }

@@ -13,12 +13,16 @@ export class SettingsWriteError extends Error {
   ) {
     super(
       `could not save ${file}: ${errorCode(cause)}; ` +
-        (restored ? 'no setting was changed (files restored to their previous content)' : `the previous content could not be restored either${detail ? ` (${detail})` : ''}: run "unraid-mcp config check"`),
+        (restored
+          ? 'no setting was changed (files restored to their previous content)'
+          : `the previous content could not be restored either${detail ? ` (${detail})` : ''}: run "unraid-mcp config check"`),
       { cause },
     );
   }
 }
 
 export function errorCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException | undefined)?.code ?? (err instanceof Error ? err.message : String(err));
+  return (
+    (err as NodeJS.ErrnoException | undefined)?.code ?? (err instanceof Error ? err.message : String(err))
+  );
 }

@@ -53,12 +53,60 @@ interface NumberSetting {
 export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
   { field: 'responseCapBytes', key: 'RESPONSE_CAP_KB', scale: 1024, unit: 'KiB', min: 4, max: 1024, def: 40 },
   { field: 'maxSessions', key: 'MAX_SESSIONS', scale: 1, unit: 'sessions', min: 1, max: 1000, def: 64 },
-  { field: 'maxSessionsPerToken', key: 'MAX_SESSIONS_PER_TOKEN', scale: 1, unit: 'sessions', min: 1, max: 1000, def: 16 },
-  { field: 'sessionIdleMs', key: 'SESSION_IDLE_MINUTES', scale: 60_000, unit: 'minutes', min: 1, max: 1440, def: 30 },
-  { field: 'toolTimeoutMs', key: 'TOOL_TIMEOUT_SECONDS', scale: 1000, unit: 'seconds', min: 1, max: 3600, def: 30 },
-  { field: 'confirmTokenTtlMs', key: 'CONFIRM_TOKEN_TTL_SECONDS', scale: 1000, unit: 'seconds', min: 10, max: 3600, def: 300 },
-  { field: 'approvalWaitMs', key: 'APPROVAL_WAIT_SECONDS', scale: 1000, unit: 'seconds', min: 5, max: 1800, def: 120 },
-  { field: 'approvalExpiryMs', key: 'APPROVAL_EXPIRY_MINUTES', scale: 60_000, unit: 'minutes', min: 1, max: 10_080, def: 60 },
+  {
+    field: 'maxSessionsPerToken',
+    key: 'MAX_SESSIONS_PER_TOKEN',
+    scale: 1,
+    unit: 'sessions',
+    min: 1,
+    max: 1000,
+    def: 16,
+  },
+  {
+    field: 'sessionIdleMs',
+    key: 'SESSION_IDLE_MINUTES',
+    scale: 60_000,
+    unit: 'minutes',
+    min: 1,
+    max: 1440,
+    def: 30,
+  },
+  {
+    field: 'toolTimeoutMs',
+    key: 'TOOL_TIMEOUT_SECONDS',
+    scale: 1000,
+    unit: 'seconds',
+    min: 1,
+    max: 3600,
+    def: 30,
+  },
+  {
+    field: 'confirmTokenTtlMs',
+    key: 'CONFIRM_TOKEN_TTL_SECONDS',
+    scale: 1000,
+    unit: 'seconds',
+    min: 10,
+    max: 3600,
+    def: 300,
+  },
+  {
+    field: 'approvalWaitMs',
+    key: 'APPROVAL_WAIT_SECONDS',
+    scale: 1000,
+    unit: 'seconds',
+    min: 5,
+    max: 1800,
+    def: 120,
+  },
+  {
+    field: 'approvalExpiryMs',
+    key: 'APPROVAL_EXPIRY_MINUTES',
+    scale: 60_000,
+    unit: 'minutes',
+    min: 1,
+    max: 10_080,
+    def: 60,
+  },
 ];
 
 /** cfg key of every service field, in the order a new cfg file lists them. */
@@ -86,7 +134,12 @@ const cfgNumber = (n: NumberSetting) =>
     .transform(Number)
     .pipe(z.number().min(n.min, `must be at least ${n.min}`).max(n.max, `must be at most ${n.max}`))
     .default(n.def);
-const commaList = z.string().transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
+);
 
 /**
  * unraid-mcp.cfg, key by key. Each key has a default, so a missing file or key means "default", while
@@ -96,14 +149,24 @@ const cfgSchema = z
   .object({
     READ_ONLY: yesNo.default(false),
     TOOLSETS: commaList
-      .pipe(z.array(z.enum(TOOLSET_IDS, { error: (i) => `unknown toolset "${String(i.input)}" (known: ${TOOLSET_IDS.join(', ')})` })))
+      .pipe(
+        z.array(
+          z.enum(TOOLSET_IDS, {
+            error: (i) => `unknown toolset "${String(i.input)}" (known: ${TOOLSET_IDS.join(', ')})`,
+          }),
+        ),
+      )
       .default([...DEFAULT_TOOLSETS]),
     ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.key, cfgNumber(n)])),
     ALLOWED_HOSTS: commaList
-      .pipe(z.array(z.string().superRefine((h, ctx) => {
-        const problem = hostProblem(h);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })))
+      .pipe(
+        z.array(
+          z.string().superRefine((h, ctx) => {
+            const problem = hostProblem(h);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+        ),
+      )
       .default([]),
   })
   .strict();
@@ -114,13 +177,19 @@ export function canonicalToolsets(list: ReadonlyArray<Toolset>): Toolset[] {
 }
 
 /** Rules between fields; `name` maps a field to how the caller's source names it (cfg key or field). */
-export function crossFieldProblems(s: ServiceSettings, file: string, name: (f: ServiceField) => string): ConfigProblem[] {
+export function crossFieldProblems(
+  s: ServiceSettings,
+  file: string,
+  name: (f: ServiceField) => string,
+): ConfigProblem[] {
   if (s.approvalExpiryMs < s.approvalWaitMs) {
-    return [{
-      file,
-      field: name('approvalExpiryMs'),
-      message: `must be at least as long as ${name('approvalWaitMs')} (${s.approvalWaitMs / 1000} s): a pending approval must stay approvable while the call waits for it`,
-    }];
+    return [
+      {
+        file,
+        field: name('approvalExpiryMs'),
+        message: `must be at least as long as ${name('approvalWaitMs')} (${s.approvalWaitMs / 1000} s): a pending approval must stay approvable while the call waits for it`,
+      },
+    ];
   }
   return [];
 }
@@ -132,7 +201,12 @@ export function settingsFromCfg(values: Record<string, string>, file = SETTINGS_
     const problems: ConfigProblem[] = [];
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
-        for (const k of i.keys) problems.push({ file, field: k, message: `unknown setting (known: ${Object.keys(cfgSchema.shape).join(', ')})` });
+        for (const k of i.keys)
+          problems.push({
+            file,
+            field: k,
+            message: `unknown setting (known: ${Object.keys(cfgSchema.shape).join(', ')})`,
+          });
       } else {
         problems.push({ file, field: i.path.map(String).join('.'), message: i.message });
       }
@@ -168,6 +242,13 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
 export const DEFAULT_SETTINGS: Settings = { ...settingsFromCfg({}), ...DEFAULT_POLICY_SETTINGS };
 
 /** The confirmation mode a tool runs with: the owner's override, else the tool's default, else none. */
-export function effectiveConfirmMode(settings: Pick<Settings, 'confirmModes'>, tool: { name: string; confirm?: ConfirmMode }): ConfirmMode {
-  return (Object.hasOwn(settings.confirmModes, tool.name) ? settings.confirmModes[tool.name] : undefined) ?? tool.confirm ?? 'none';
+export function effectiveConfirmMode(
+  settings: Pick<Settings, 'confirmModes'>,
+  tool: { name: string; confirm?: ConfirmMode },
+): ConfirmMode {
+  return (
+    (Object.hasOwn(settings.confirmModes, tool.name) ? settings.confirmModes[tool.name] : undefined) ??
+    tool.confirm ??
+    'none'
+  );
 }

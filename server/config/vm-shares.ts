@@ -5,4 +5,8 @@ export interface VmShares {
   bridge: string;
 }
 
-export const DEFAULT_VM_SHARES: VmShares = { domainsDir: '/mnt/user/domains', isoDir: '/mnt/user/isos', bridge: 'br0' };
+export const DEFAULT_VM_SHARES: VmShares = {
+  domainsDir: '/mnt/user/domains',
+  isoDir: '/mnt/user/isos',
+  bridge: 'br0',
+};

@@ -16,7 +16,10 @@ export interface PlannedWrite {
  * the pair atomic for our readers (the store does not reload mid-save), though a process reading the
  * files in between can still see the first file new and the second old.
  */
-export async function writeOrRestore(writes: ReadonlyArray<PlannedWrite>, write: (path: string, content: string) => Promise<boolean>): Promise<void> {
+export async function writeOrRestore(
+  writes: ReadonlyArray<PlannedWrite>,
+  write: (path: string, content: string) => Promise<boolean>,
+): Promise<void> {
   const done: PlannedWrite[] = [];
   for (const w of writes) {
     try {
@@ -28,7 +31,10 @@ export async function writeOrRestore(writes: ReadonlyArray<PlannedWrite>, write:
       for (const r of [w, ...done.reverse()]) {
         try {
           if (r.before.state === 'present') await write(r.path, r.before.text);
-          else if (r.before.state === 'missing') await unlink(r.path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+          else if (r.before.state === 'missing')
+            await unlink(r.path).catch((e: NodeJS.ErrnoException) =>
+              e.code === 'ENOENT' ? undefined : Promise.reject(e),
+            );
         } catch (restoreErr) {
           failures.push(`${r.file}: ${errorCode(restoreErr)}`);
         }

@@ -7,14 +7,25 @@ import type { AnyTool } from '../tools/define-tool.js';
  */
 export function toolTable(tools: ReadonlyArray<AnyTool>): string {
   const rows = tools.map((t) => {
-    const effect = t.annotations.readOnlyHint ? 'read-only' : t.annotations.destructiveHint ? 'destructive' : 'changes state';
+    const effect = t.annotations.readOnlyHint
+      ? 'read-only'
+      : t.annotations.destructiveHint
+        ? 'destructive'
+        : 'changes state';
     return `| \`${t.name}\` | ${t.toolset} | ${t.scope} | ${effect} | ${firstSentence(t.description)} |`;
   });
-  return ['| Tool | Toolset | Scope | Effect | What it does |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| Tool | Toolset | Scope | Effect | What it does |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 export function envTable(): string {
-  const rows = ENV_DOCS.map((e) => `| \`${e.name}\` | ${e.default.startsWith('/') || /^\d/.test(e.default) ? `\`${e.default}\`` : e.default} | ${e.meaning} |`);
+  const rows = ENV_DOCS.map(
+    (e) =>
+      `| \`${e.name}\` | ${e.default.startsWith('/') || /^\d/.test(e.default) ? `\`${e.default}\`` : e.default} | ${e.meaning} |`,
+  );
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 

@@ -29,19 +29,23 @@ export function checkBearer(req: IncomingMessage, url: URL, auth: TokenAuthentic
       ok: false,
       status: 401,
       reason: 'missing_token',
-      message: 'Missing bearer token. Send "Authorization: Bearer <token>"; the owner creates tokens in Settings → unraid-mcp or with "unraid-mcp token create".',
+      message:
+        'Missing bearer token. Send "Authorization: Bearer <token>"; the owner creates tokens in Settings → unraid-mcp or with "unraid-mcp token create".',
       headers: { 'WWW-Authenticate': CHALLENGE },
     };
   }
   const result = auth.authenticate(m[1] as string);
   if (result.ok) return result;
-  if (result.reason === 'config') return { ok: false, status: 503, reason: 'token_config', message: result.message, headers: {} };
+  if (result.reason === 'config')
+    return { ok: false, status: 503, reason: 'token_config', message: result.message, headers: {} };
   const expired = result.reason === 'expired';
   return {
     ok: false,
     status: 401,
     reason: `${result.reason}_token`,
     message: expired ? 'The token has expired. Ask the owner for a new one.' : 'Invalid token.',
-    headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token", error_description="${expired ? 'token expired' : 'invalid token'}"` },
+    headers: {
+      'WWW-Authenticate': `${CHALLENGE}, error="invalid_token", error_description="${expired ? 'token expired' : 'invalid token'}"`,
+    },
   };
 }

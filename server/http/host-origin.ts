@@ -7,14 +7,19 @@ import { quoteUntrusted } from '../util/quote-untrusted.js';
  * forms, and any the owner added. Everything else is refused, which defeats DNS rebinding (a hostile
  * web page resolving its own name to the server's address).
  */
-export function buildAllowedHosts(opts: { bindHost: string; extra: ReadonlyArray<string>; systemHostName?: string }): Set<string> {
+export function buildAllowedHosts(opts: {
+  bindHost: string;
+  extra: ReadonlyArray<string>;
+  systemHostName?: string;
+}): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '::1', ...opts.extra.map((h) => h.toLowerCase())]);
   const host = (opts.systemHostName ?? hostname()).toLowerCase();
   names.add(host);
   names.add(host.split('.')[0] as string);
   names.add(`${host.split('.')[0]}.local`);
   if (opts.bindHost !== '0.0.0.0' && opts.bindHost !== '::') names.add(opts.bindHost.toLowerCase());
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) names.add(a.address.toLowerCase());
+  for (const addrs of Object.values(networkInterfaces()))
+    for (const a of addrs ?? []) names.add(a.address.toLowerCase());
   return names;
 }
 
@@ -27,7 +32,10 @@ export function hostWithoutPort(value: string): string {
 }
 
 /** Why the request's Host or Origin is refused, or null when both are acceptable. */
-export function hostOriginProblem(req: IncomingMessage, allowed: Set<string>): { reason: 'host' | 'origin'; message: string } | null {
+export function hostOriginProblem(
+  req: IncomingMessage,
+  allowed: Set<string>,
+): { reason: 'host' | 'origin'; message: string } | null {
   const host = req.headers.host;
   if (!host || !allowed.has(hostWithoutPort(host))) {
     return {
@@ -44,5 +52,8 @@ export function hostOriginProblem(req: IncomingMessage, allowed: Set<string>): {
     originHost = null;
   }
   if (originHost !== null && allowed.has(originHost)) return null;
-  return { reason: 'origin', message: `Origin ${quoteUntrusted(origin, 100)} is not allowed: browsers may not call this server from other sites.` };
+  return {
+    reason: 'origin',
+    message: `Origin ${quoteUntrusted(origin, 100)} is not allowed: browsers may not call this server from other sites.`,
+  };
 }

@@ -31,7 +31,13 @@ export interface LanDeps {
  */
 export function createLanHandler(deps: LanDeps): RequestListener {
   const reject = (reason: string) => deps.metrics.rejected.inc({ reason });
-  const mcp = mcpHandler({ env: deps.env, tools: deps.tools, sessions: deps.sessions, bodyLimitBytes: deps.bodyLimitBytes, onReject: reject });
+  const mcp = mcpHandler({
+    env: deps.env,
+    tools: deps.tools,
+    sessions: deps.sessions,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    onReject: reject,
+  });
 
   const authorized = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const result = checkBearer(req, url, deps.auth);
@@ -43,10 +49,16 @@ export function createLanHandler(deps: LanDeps): RequestListener {
 
   async function readyz(res: ServerResponse) {
     const results = await Promise.all(deps.probes.map(async (p) => [p.name, await p.check()] as const));
-    const backends = Object.fromEntries(results.map(([name, reason]) => [name, reason === null ? { up: true } : { up: false, reason }]));
+    const backends = Object.fromEntries(
+      results.map(([name, reason]) => [name, reason === null ? { up: true } : { up: false, reason }]),
+    );
     const unavailable = results.filter(([, r]) => r !== null).map(([n]) => n);
     if (deps.shuttingDown()) unavailable.unshift('shutting_down');
-    sendJson(res, unavailable.length ? 503 : 200, { status: unavailable.length ? 'unavailable' : 'ready', unavailable, backends });
+    sendJson(res, unavailable.length ? 503 : 200, {
+      status: unavailable.length ? 'unavailable' : 'ready',
+      unavailable,
+      backends,
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {

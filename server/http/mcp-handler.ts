@@ -23,7 +23,9 @@ export interface McpHandlerDeps {
  * then session routing — a new session (one McpServer + transport) for initialize, otherwise the
  * caller's own session; another token's session id is "not found".
  */
-export function mcpHandler(deps: McpHandlerDeps): (req: IncomingMessage, res: ServerResponse, principal: Principal) => Promise<void> {
+export function mcpHandler(
+  deps: McpHandlerDeps,
+): (req: IncomingMessage, res: ServerResponse, principal: Principal) => Promise<void> {
   const reject = (res: ServerResponse, reason: string, status: number, message: string, code?: number) => {
     deps.onReject(reason);
     sendError(res, status, message, {}, code);
@@ -31,9 +33,16 @@ export function mcpHandler(deps: McpHandlerDeps): (req: IncomingMessage, res: Se
 
   async function forward(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown) {
     const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId !== 'string') return reject(res, 'no_session', 400, 'Bad Request: Mcp-Session-Id header is required.');
+    if (typeof sessionId !== 'string')
+      return reject(res, 'no_session', 400, 'Bad Request: Mcp-Session-Id header is required.');
     const session = deps.sessions.get(sessionId, principal.tokenId);
-    if (!session) return reject(res, 'unknown_session', 404, 'Session not found: it expired, was closed, or belongs to another token. Start a new session with initialize.');
+    if (!session)
+      return reject(
+        res,
+        'unknown_session',
+        404,
+        'Session not found: it expired, was closed, or belongs to another token. Start a new session with initialize.',
+      );
     if (req.method === 'GET') return session.transport.handleGet(req, res);
     if (req.method === 'DELETE') return session.transport.handleDelete(req, res);
     session.transport.handlePost(req, res, body);
@@ -42,7 +51,8 @@ export function mcpHandler(deps: McpHandlerDeps): (req: IncomingMessage, res: Se
   async function openSession(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown) {
     const transport: SessionTransport = new SessionTransport({
       newSessionId: () => randomUUID(),
-      onSessionInitialized: (id) => deps.sessions.add({ id, tokenId: principal.tokenId, principal: principal.name, transport, server }),
+      onSessionInitialized: (id) =>
+        deps.sessions.add({ id, tokenId: principal.tokenId, principal: principal.name, transport, server }),
     });
     const server = createSessionServer(deps.env, deps.tools, principal, () => transport.sessionId);
     transport.onclose = () => {
@@ -55,14 +65,28 @@ export function mcpHandler(deps: McpHandlerDeps): (req: IncomingMessage, res: Se
 
   return async (req, res, principal) => {
     if (req.method === 'GET' || req.method === 'DELETE') return forward(req, res, principal, undefined);
-    if (req.method !== 'POST') return reject(res, 'method', 405, 'Method not allowed: use POST, GET or DELETE.');
+    if (req.method !== 'POST')
+      return reject(res, 'method', 405, 'Method not allowed: use POST, GET or DELETE.');
     const read = await readJsonBody(req, deps.bodyLimitBytes);
     if (!read.ok) return reject(res, read.reason, read.status, read.message, read.code);
     const body = read.body;
-    if (Array.isArray(body)) return reject(res, 'batch', 400, 'JSON-RPC batches are not supported (removed in MCP 2025-06-18): send one message per request.');
-    if (!body || typeof body !== 'object') return reject(res, 'invalid_message', 400, 'The body must be one JSON-RPC message object.');
+    if (Array.isArray(body))
+      return reject(
+        res,
+        'batch',
+        400,
+        'JSON-RPC batches are not supported (removed in MCP 2025-06-18): send one message per request.',
+      );
+    if (!body || typeof body !== 'object')
+      return reject(res, 'invalid_message', 400, 'The body must be one JSON-RPC message object.');
     if (typeof req.headers['mcp-session-id'] === 'string') return forward(req, res, principal, body);
-    if (!isInitializeRequest(body)) return reject(res, 'no_session', 400, 'Bad Request: no Mcp-Session-Id header; start with an initialize request.');
+    if (!isInitializeRequest(body))
+      return reject(
+        res,
+        'no_session',
+        400,
+        'Bad Request: no Mcp-Session-Id header; start with an initialize request.',
+      );
     const full = deps.sessions.capacityProblem(principal.tokenId);
     if (full) return reject(res, 'session_limit', full.status, full.message);
     await openSession(req, res, principal, body);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
-export type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; reason: string; message: string; code?: number };
+export type BodyResult =
+  { ok: true; body: unknown } | { ok: false; status: number; reason: string; message: string; code?: number };
 
 /**
  * Reads a JSON request body with a hard size limit. The content type is checked before a byte is
@@ -9,11 +10,27 @@ export type BodyResult = { ok: true; body: unknown } | { ok: false; status: numb
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const type = (req.headers['content-type'] ?? '').split(';');
-  const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
-  if (type[0]?.trim().toLowerCase() !== 'application/json' || (charset && charset !== 'utf-8' && charset !== 'utf8')) {
-    return Promise.resolve({ ok: false, status: 415, reason: 'content_type', message: 'Unsupported Media Type: Content-Type must be application/json (UTF-8)' });
+  const charset = /charset=([^;]+)/i
+    .exec(req.headers['content-type'] ?? '')?.[1]
+    ?.trim()
+    .toLowerCase();
+  if (
+    type[0]?.trim().toLowerCase() !== 'application/json' ||
+    (charset && charset !== 'utf-8' && charset !== 'utf8')
+  ) {
+    return Promise.resolve({
+      ok: false,
+      status: 415,
+      reason: 'content_type',
+      message: 'Unsupported Media Type: Content-Type must be application/json (UTF-8)',
+    });
   }
-  const tooLarge = { ok: false as const, status: 413, reason: 'body_too_large', message: `Request body too large (limit ${Math.round(limit / 1024)} KB).` };
+  const tooLarge = {
+    ok: false as const,
+    status: 413,
+    reason: 'body_too_large',
+    message: `Request body too large (limit ${Math.round(limit / 1024)} KB).`,
+  };
   if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(tooLarge);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -29,12 +46,25 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('error', () => resolve({ ok: false, status: 400, reason: 'body_error', message: 'The request body could not be read.' }));
+    req.once('error', () =>
+      resolve({
+        ok: false,
+        status: 400,
+        reason: 'body_error',
+        message: 'The request body could not be read.',
+      }),
+    );
     req.once('end', () => {
       try {
         resolve({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
       } catch {
-        resolve({ ok: false, status: 400, reason: 'parse_error', message: 'Parse error: the body is not valid JSON.', code: -32700 });
+        resolve({
+          ok: false,
+          status: 400,
+          reason: 'parse_error',
+          message: 'Parse error: the body is not valid JSON.',
+          code: -32700,
+        });
       }
     });
   });

@@ -42,7 +42,12 @@ const pipeline = compose<CallToolResult>(
 );
 
 /** Runs one tool call for a session. */
-export function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req: CallRequest): Promise<CallToolResult> {
+export function callTool(
+  env: CallEnv,
+  tool: AnyTool,
+  caller: Caller,
+  req: CallRequest,
+): Promise<CallToolResult> {
   const call: ToolCall = {
     env,
     tool,

@@ -4,7 +4,12 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 /** Comment frames this often keep proxies and idle timeouts from closing a quiet stream (the SDK's default). */
 export const SSE_KEEP_ALIVE_MS = 15_000;
 
-const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' };
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
 
 /**
  * The HTTP response that carries the server's messages for one client request (or, for the GET
@@ -61,7 +66,11 @@ export class ReplyStream {
     this.headersSent = true;
     const body = answer === undefined ? '' : JSON.stringify(answer);
     const type = answer === undefined ? SSE_HEADERS : { 'Content-Type': 'application/json' };
-    this.res.writeHead(200, { ...type, ...this.sessionHeader(), 'Content-Length': String(Buffer.byteLength(body)) });
+    this.res.writeHead(200, {
+      ...type,
+      ...this.sessionHeader(),
+      'Content-Length': String(Buffer.byteLength(body)),
+    });
     this.res.end(body);
   }
 

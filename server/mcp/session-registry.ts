@@ -49,9 +49,16 @@ export class SessionRegistry {
     let mine = 0;
     for (const s of this.sessions.values()) if (s.tokenId === tokenId) mine++;
     if (mine >= maxPerToken) {
-      return { status: 429, message: `This token already has ${mine} open sessions (limit ${maxPerToken}). Close unused clients or end sessions with DELETE.` };
+      return {
+        status: 429,
+        message: `This token already has ${mine} open sessions (limit ${maxPerToken}). Close unused clients or end sessions with DELETE.`,
+      };
     }
-    if (this.sessions.size >= maxTotal) return { status: 503, message: `The server has reached its limit of ${maxTotal} open sessions. Try again later.` };
+    if (this.sessions.size >= maxTotal)
+      return {
+        status: 503,
+        message: `The server has reached its limit of ${maxTotal} open sessions. Try again later.`,
+      };
     return null;
   }
 
@@ -76,8 +83,12 @@ export class SessionRegistry {
   /** Closes idle sessions and sessions of tokens that were revoked or expired. */
   async sweep(): Promise<void> {
     const cutoff = this.now() - this.opts.limits().idleMs;
-    const stale = [...this.sessions.values()].filter((s) => s.lastActive < cutoff || !this.opts.isTokenLive(s.tokenId));
-    await Promise.all(stale.map((s) => this.close(s, s.lastActive < cutoff ? 'idle' : 'token revoked or expired')));
+    const stale = [...this.sessions.values()].filter(
+      (s) => s.lastActive < cutoff || !this.opts.isTokenLive(s.tokenId),
+    );
+    await Promise.all(
+      stale.map((s) => this.close(s, s.lastActive < cutoff ? 'idle' : 'token revoked or expired')),
+    );
   }
 
   async closeAll(): Promise<void> {

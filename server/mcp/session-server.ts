@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import { selectTools } from '../safety/select-tools.js';
@@ -12,7 +17,7 @@ export const SERVER_INFO = { name: 'unraid-mcp', version: '0.1.0' } as const;
 
 const INSTRUCTIONS =
   'Tools to inspect and operate an Unraid server: host health (CPU, memory, temperatures, array, parity, disks, shares). ' +
-  'Every call is checked against the owner\'s settings and recorded in an audit log the owner reads in the Unraid WebGUI. ' +
+  "Every call is checked against the owner's settings and recorded in an audit log the owner reads in the Unraid WebGUI. " +
   'If a tool answers that something is denied or switched off, tell the user; do not look for a way around it.';
 
 /**
@@ -20,8 +25,16 @@ const INSTRUCTIONS =
  * users). Built on the low-level Server so listing and calling go through our own policy wrapper and
  * schemas are converted once per process, not per session.
  */
-export function createSessionServer(env: CallEnv, tools: ReadonlyArray<AnyTool>, principal: Principal, sessionId: () => string | undefined): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: INSTRUCTIONS });
+export function createSessionServer(
+  env: CallEnv,
+  tools: ReadonlyArray<AnyTool>,
+  principal: Principal,
+  sessionId: () => string | undefined,
+): Server {
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, logging: {} },
+    instructions: INSTRUCTIONS,
+  });
   const byName = new Map(tools.map((t) => [t.name, t]));
   let tag: string | null = null;
   const sessionTag = () => {
@@ -31,28 +44,40 @@ export function createSessionServer(env: CallEnv, tools: ReadonlyArray<AnyTool>,
 
   server.setRequestHandler(ListToolsRequestSchema, () => {
     const s = env.settings();
-    return { tools: selectTools(tools, { toolsets: s.toolsets, readOnly: s.readOnly, scope: principal.scope }).map(toListEntry) };
+    return {
+      tools: selectTools(tools, { toolsets: s.toolsets, readOnly: s.readOnly, scope: principal.scope }).map(
+        toListEntry,
+      ),
+    };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name.slice(0, 100)}". Call tools/list to see the tools this token can use.`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool "${request.params.name.slice(0, 100)}". Call tools/list to see the tools this token can use.`,
+      );
     }
     const progressToken = request.params._meta?.progressToken;
-    return env.inflight.track(callTool(
-      env,
-      tool,
-      { principal, client: clientInfo(server), sessionTag: sessionTag(), elicit: elicitation(server) },
-      {
-        args: request.params.arguments,
-        signal: extra.signal,
-        progress: async (progress, total, message) => {
-          if (progressToken === undefined) return;
-          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
+    return env.inflight.track(
+      callTool(
+        env,
+        tool,
+        { principal, client: clientInfo(server), sessionTag: sessionTag(), elicit: elicitation(server) },
+        {
+          args: request.params.arguments,
+          signal: extra.signal,
+          progress: async (progress, total, message) => {
+            if (progressToken === undefined) return;
+            await extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken, progress, total, message },
+            });
+          },
         },
-      },
-    ));
+      ),
+    );
   });
   return server;
 }
@@ -65,7 +90,13 @@ function clientInfo(server: Server): { name: string; version: string } | null {
 
 const CONFIRM_SCHEMA = {
   type: 'object' as const,
-  properties: { confirm: { type: 'boolean' as const, title: 'Allow this action', description: 'Tick to let the assistant go ahead' } },
+  properties: {
+    confirm: {
+      type: 'boolean' as const,
+      title: 'Allow this action',
+      description: 'Tick to let the assistant go ahead',
+    },
+  },
   required: ['confirm'],
 };
 
@@ -73,7 +104,10 @@ const CONFIRM_SCHEMA = {
 function elicitation(server: Server): Caller['elicit'] {
   if (!server.getClientCapabilities()?.elicitation?.form) return null;
   return async (message, signal) => {
-    const answer = await server.elicitInput({ mode: 'form', message, requestedSchema: CONFIRM_SCHEMA }, { signal });
+    const answer = await server.elicitInput(
+      { mode: 'form', message, requestedSchema: CONFIRM_SCHEMA },
+      { signal },
+    );
     if (answer.action !== 'accept') return answer.action;
     return answer.content?.confirm === true ? 'accept' : 'decline';
   };

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isInitializeRequest, JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import { sendError } from './send-error.js';
 import { ReplyStream } from './reply-stream.js';
 
@@ -45,14 +52,19 @@ export class SessionTransport implements Transport {
     if (this.closed) return sendError(res, 404, 'Session not found', {}, -32001);
     const accept = req.headers.accept ?? '';
     if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
-      return sendError(res, 406, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+      return sendError(
+        res,
+        406,
+        'Not Acceptable: Client must accept both application/json and text/event-stream',
+      );
     }
     const parsed = JSONRPCMessageSchema.safeParse(body);
     if (!parsed.success) return sendError(res, 400, 'Parse error: Invalid JSON-RPC message', {}, -32700);
     const message = parsed.data;
     const initialize = 'method' in message && message.method === 'initialize' && isInitializeRequest(message);
     if (initialize) {
-      if (this.sessionId !== undefined) return sendError(res, 400, 'Invalid Request: Server already initialized', {}, -32600);
+      if (this.sessionId !== undefined)
+        return sendError(res, 400, 'Invalid Request: Server already initialized', {}, -32600);
       this.sessionId = this.opts.newSessionId();
       this.opts.onSessionInitialized(this.sessionId);
     } else if (!this.checkSession(req, res)) {
@@ -75,9 +87,11 @@ export class SessionTransport implements Transport {
 
   /** The standalone stream for server messages not tied to a request (one per session). */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
-    if (!(req.headers.accept ?? '').includes('text/event-stream')) return sendError(res, 406, 'Not Acceptable: Client must accept text/event-stream');
+    if (!(req.headers.accept ?? '').includes('text/event-stream'))
+      return sendError(res, 406, 'Not Acceptable: Client must accept text/event-stream');
     if (!this.checkSession(req, res)) return;
-    if (this.standalone?.open) return sendError(res, 409, 'Conflict: Only one SSE stream is allowed per session');
+    if (this.standalone?.open)
+      return sendError(res, 409, 'Conflict: Only one SSE stream is allowed per session');
     const stream = new ReplyStream(res, this.sessionId, () => {
       if (this.standalone === stream) this.standalone = null;
     });
@@ -97,12 +111,18 @@ export class SessionTransport implements Transport {
     const isResponse = 'result' in message || 'error' in message;
     const requestId = isResponse ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
-      if (isResponse) return Promise.reject(new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request'));
+      if (isResponse)
+        return Promise.reject(
+          new Error(
+            'Cannot send a response on a standalone SSE stream unless resuming a previous client request',
+          ),
+        );
       this.standalone?.send(message); // without an event store, a message with no stream open is dropped (as in the SDK)
       return Promise.resolve();
     }
     const stream = this.streams.get(requestId);
-    if (!stream) return Promise.reject(new Error(`No connection established for request ID: ${String(requestId)}`));
+    if (!stream)
+      return Promise.reject(new Error(`No connection established for request ID: ${String(requestId)}`));
     if (!isResponse) {
       stream.send(message);
       return Promise.resolve();
@@ -140,7 +160,13 @@ export class SessionTransport implements Transport {
     }
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      sendError(res, 400, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, {}, -32000);
+      sendError(
+        res,
+        400,
+        `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+        {},
+        -32000,
+      );
       return false;
     }
     return true;

@@ -19,7 +19,10 @@ export interface SelectionPolicy {
  * Why a session may not use a tool, in words a model can pass on to the user, or null when it may.
  * Read-only mode is checked first and always wins, whatever the token's scope.
  */
-export function whyUnavailable(tool: Selectable, policy: SelectionPolicy): { rule: string; message: string } | null {
+export function whyUnavailable(
+  tool: Selectable,
+  policy: SelectionPolicy,
+): { rule: string; message: string } | null {
   if (policy.readOnly && !tool.annotations.readOnlyHint) {
     return {
       rule: 'read_only',

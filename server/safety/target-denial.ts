@@ -7,7 +7,11 @@ import type { ResolvedTarget } from '../vocabulary.js';
  * past a name rule. Returns the refusal, or null when the call may go on. Protection applies only to
  * tools that stop, change or remove (`refusesProtected`).
  */
-export function targetDenial(resolved: ResolvedTarget, policy: CompiledPolicy, refusesProtected: boolean): PolicyDeniedError | null {
+export function targetDenial(
+  resolved: ResolvedTarget,
+  policy: CompiledPolicy,
+  refusesProtected: boolean,
+): PolicyDeniedError | null {
   if (resolved.kind !== 'container' && resolved.kind !== 'vm') return null;
   const named = policy.checkName(resolved.kind, resolved.name);
   if (!named.allowed) return new PolicyDeniedError(named.rule, named.message);

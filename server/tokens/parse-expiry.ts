@@ -19,5 +19,7 @@ export function parseExpiry(text: string, now: Date): Date | null {
     if (d.getTime() <= now.getTime()) throw new Error(`--expires ${t}: that time is already past`);
     return d;
   }
-  throw new Error(`--expires ${t}: use a duration like 90m, 12h, 30d or 8w, an ISO date like 2027-01-31, or "never"`);
+  throw new Error(
+    `--expires ${t}: use a duration like 90m, 12h, 30d or 8w, an ISO date like 2027-01-31, or "never"`,
+  );
 }

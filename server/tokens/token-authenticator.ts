@@ -41,7 +41,13 @@ export class TokenAuthenticator {
   private readonly path: string;
 
   constructor(
-    private readonly opts: { configDir: string; stateDir: string; now: () => Date; log: Logger; recheckMs?: number },
+    private readonly opts: {
+      configDir: string;
+      stateDir: string;
+      now: () => Date;
+      log: Logger;
+      recheckMs?: number;
+    },
   ) {
     this.path = join(opts.configDir, TOKENS_FILE);
   }
@@ -59,7 +65,12 @@ export class TokenAuthenticator {
 
   authenticate(secret: string): AuthResult {
     this.reloadIfChanged(false);
-    if (this.error) return { ok: false, reason: 'config', message: `MCP is disabled until tokens.json is fixed: ${this.error.message}` };
+    if (this.error)
+      return {
+        ok: false,
+        reason: 'config',
+        message: `MCP is disabled until tokens.json is fixed: ${this.error.message}`,
+      };
     const digest = hashSecret(secret);
     let match: LoadedToken | undefined;
     // Compare against every token so timing does not reveal how many or which were tried.
@@ -67,18 +78,34 @@ export class TokenAuthenticator {
     if (!match) return { ok: false, reason: 'unknown', message: 'invalid token' };
     const now = this.opts.now();
     if (match.expiresMs !== null && match.expiresMs <= now.getTime()) {
-      return { ok: false, reason: 'expired', message: `token "${match.record.name}" expired at ${match.record.expires}` };
+      return {
+        ok: false,
+        reason: 'expired',
+        message: `token "${match.record.name}" expired at ${match.record.expires}`,
+      };
     }
     this.usage[match.record.name] = now.toISOString();
     this.usageDirty = true;
-    return { ok: true, principal: { name: match.record.name, scope: match.record.scope, tokenId: match.record.sha256.slice(0, 16) } };
+    return {
+      ok: true,
+      principal: {
+        name: match.record.name,
+        scope: match.record.scope,
+        tokenId: match.record.sha256.slice(0, 16),
+      },
+    };
   }
 
   /** True while a token with this id exists and has not expired (used to end sessions of revoked tokens). */
   isLive(tokenId: string): boolean {
     this.reloadIfChanged(false);
     const now = this.opts.now().getTime();
-    return !this.error && this.tokens.some((t) => t.record.sha256.startsWith(tokenId) && (t.expiresMs === null || t.expiresMs > now));
+    return (
+      !this.error &&
+      this.tokens.some(
+        (t) => t.record.sha256.startsWith(tokenId) && (t.expiresMs === null || t.expiresMs > now),
+      )
+    );
   }
 
   async flushUsage(): Promise<void> {
@@ -100,12 +127,16 @@ export class TokenAuthenticator {
       const st = statSync(this.path);
       fingerprint = `${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch (err) {
-      fingerprint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `error:${(err as Error).message}`;
+      fingerprint =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `error:${(err as Error).message}`;
     }
     if (!force && fingerprint === this.fingerprint) return;
     this.fingerprint = fingerprint;
     try {
-      const file = fingerprint === 'missing' ? { version: 1 as const, tokens: [] } : parseTokenFile(readFileSync(this.path, 'utf8'));
+      const file =
+        fingerprint === 'missing'
+          ? { version: 1 as const, tokens: [] }
+          : parseTokenFile(readFileSync(this.path, 'utf8'));
       this.tokens = file.tokens.map((record) => ({
         record,
         digest: Buffer.from(record.sha256, 'hex'),
@@ -115,9 +146,14 @@ export class TokenAuthenticator {
       this.error = null;
       this.opts.log.info('tokens loaded', { count: this.tokens.length });
     } catch (err) {
-      this.error = err instanceof ConfigError ? err : new ConfigError([{ file: TOKENS_FILE, field: '(file)', message: (err as Error).message }]);
+      this.error =
+        err instanceof ConfigError
+          ? err
+          : new ConfigError([{ file: TOKENS_FILE, field: '(file)', message: (err as Error).message }]);
       this.tokens = [];
-      this.opts.log.error('tokens.json is invalid; refusing all MCP requests until it is fixed', { problems: this.error.problems });
+      this.opts.log.error('tokens.json is invalid; refusing all MCP requests until it is fixed', {
+        problems: this.error.problems,
+      });
     }
   }
 }

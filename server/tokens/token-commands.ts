@@ -11,12 +11,21 @@ export interface CreatedToken {
   secret: string;
 }
 
-export async function createToken(configDir: string, name: string, scope: Scope, expires: Date | null, now: Date): Promise<CreatedToken> {
+export async function createToken(
+  configDir: string,
+  name: string,
+  scope: Scope,
+  expires: Date | null,
+  now: Date,
+): Promise<CreatedToken> {
   if (!TOKEN_NAME.test(name)) {
-    throw new Error(`token name "${name}" is not allowed: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw new Error(
+      `token name "${name}" is not allowed: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
   }
   const file = await loadTokenFile(configDir);
-  if (file.tokens.some((t) => t.name === name)) throw new Error(`a token named "${name}" already exists; revoke it first or pick another name`);
+  if (file.tokens.some((t) => t.name === name))
+    throw new Error(`a token named "${name}" already exists; revoke it first or pick another name`);
   const secret = generateSecret();
   const record: TokenRecord = {
     name,
@@ -52,16 +61,24 @@ export async function listTokens(configDir: string, stateDir: string, now: Date)
 
 export async function revokeToken(configDir: string, name: string): Promise<void> {
   const file = await loadTokenFile(configDir);
-  if (!file.tokens.some((t) => t.name === name)) throw new Error(`no token named "${name}" (see: unraid-mcp token list)`);
+  if (!file.tokens.some((t) => t.name === name))
+    throw new Error(`no token named "${name}" (see: unraid-mcp token list)`);
   await saveTokenFile(configDir, { ...file, tokens: file.tokens.filter((t) => t.name !== name) });
 }
 
 /** Changes a token's expiry (null = never). The secret and scope stay as they are. */
-export async function setTokenExpiry(configDir: string, name: string, expires: Date | null): Promise<TokenRecord> {
+export async function setTokenExpiry(
+  configDir: string,
+  name: string,
+  expires: Date | null,
+): Promise<TokenRecord> {
   const file = await loadTokenFile(configDir);
   const token = file.tokens.find((t) => t.name === name);
   if (!token) throw new Error(`no token named "${name}" (see: unraid-mcp token list)`);
   const updated = { ...token, expires: expires ? expires.toISOString() : null };
-  await saveTokenFile(configDir, { ...file, tokens: file.tokens.map((t) => (t.name === name ? updated : t)) });
+  await saveTokenFile(configDir, {
+    ...file,
+    tokens: file.tokens.map((t) => (t.name === name ? updated : t)),
+  });
   return updated;
 }

@@ -12,7 +12,9 @@ export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 const tokenRecordSchema = z
   .object({
-    name: z.string().regex(TOKEN_NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    name: z
+      .string()
+      .regex(TOKEN_NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
     /** SHA-256 of the secret, hex. The secret itself is never stored. */
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (a SHA-256 hash)'),
     scope: z.enum(SCOPES),
@@ -27,7 +29,12 @@ const tokenFileSchema = z
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
     f.tokens.forEach((t, i) => {
-      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tokens', i, 'name'], message: `duplicate token name "${t.name}"` });
+      if (seen.has(t.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tokens', i, 'name'],
+          message: `duplicate token name "${t.name}"`,
+        });
       seen.add(t.name);
     });
   });
@@ -41,11 +48,19 @@ export function parseTokenFile(text: string): TokenFile {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError([{ file: TOKENS_FILE, field: '(file)', message: `is not valid JSON (${(err as Error).message}); restore it or delete it and create new tokens` }]);
+    throw new ConfigError([
+      {
+        file: TOKENS_FILE,
+        field: '(file)',
+        message: `is not valid JSON (${(err as Error).message}); restore it or delete it and create new tokens`,
+      },
+    ]);
   }
   const parsed = tokenFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ file: TOKENS_FILE, field: fieldPath(i.path), message: i.message })));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ file: TOKENS_FILE, field: fieldPath(i.path), message: i.message })),
+    );
   }
   return parsed.data;
 }
@@ -54,11 +69,17 @@ export function parseTokenFile(text: string): TokenFile {
 export async function loadTokenFile(configDir: string): Promise<TokenFile> {
   const text = await readFile(join(configDir, TOKENS_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
-    throw new ConfigError([{ file: TOKENS_FILE, field: '(file)', message: `cannot be read: ${err.code ?? err.message}` }]);
+    throw new ConfigError([
+      { file: TOKENS_FILE, field: '(file)', message: `cannot be read: ${err.code ?? err.message}` },
+    ]);
   });
   return text === null ? { version: 1, tokens: [] } : parseTokenFile(text);
 }
 
 export async function saveTokenFile(configDir: string, file: TokenFile): Promise<void> {
-  await writeFileAtomic(join(configDir, TOKENS_FILE), JSON.stringify(tokenFileSchema.parse(file), null, 2) + '\n', 0o600);
+  await writeFileAtomic(
+    join(configDir, TOKENS_FILE),
+    JSON.stringify(tokenFileSchema.parse(file), null, 2) + '\n',
+    0o600,
+  );
 }

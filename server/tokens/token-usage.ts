@@ -12,7 +12,9 @@ export async function loadUsage(stateDir: string): Promise<Record<string, string
   try {
     const data: unknown = JSON.parse(await readFile(join(stateDir, USAGE_FILE), 'utf8'));
     if (data && typeof data === 'object' && !Array.isArray(data)) {
-      return Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      return Object.fromEntries(
+        Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
     }
   } catch {
     // Missing or unreadable: last-used times are informational, start afresh.

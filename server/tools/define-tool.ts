@@ -47,7 +47,11 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
    * Says exactly what the call will do, for confirmation prompts. Defaults to title + target + arguments.
    * May look things up (vm_delete lists the disk images it would delete) but must not change anything.
    */
-  describe?(args: z.infer<I>, target: { kind: string; name: string; id: string } | null, ctx: ToolContext): string | Promise<string>;
+  describe?(
+    args: z.infer<I>,
+    target: { kind: string; name: string; id: string } | null,
+    ctx: ToolContext,
+  ): string | Promise<string>;
   /**
    * Checks that need no confirmation to fail: run by the wrapper after the target checks and before any
    * confirmation, so the owner is never asked to approve a call that would be refused anyway. Throws
@@ -66,20 +70,32 @@ export interface ToolSpec<I extends ToolInputSchema, O extends ToolOutputSchema>
  * them; tools never see them.
  */
 export const confirmationArgs = {
-  confirmation_token: z.string().max(100).optional().describe('Single-use token returned by a first call that needed confirmation'),
-  confirmation_id: z.string().max(100).optional().describe('Id of a pending approval returned by an earlier call, to complete it once approved'),
+  confirmation_token: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('Single-use token returned by a first call that needed confirmation'),
+  confirmation_id: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('Id of a pending approval returned by an earlier call, to complete it once approved'),
 };
 
 /** A tool as the registry holds it: the spec with the truncation marker folded into its output. */
-export interface Tool<I extends ToolInputSchema = ToolInputSchema, O extends ToolOutputSchema = ToolOutputSchema>
-  extends ToolSpec<I, O> {
+export interface Tool<
+  I extends ToolInputSchema = ToolInputSchema,
+  O extends ToolOutputSchema = ToolOutputSchema,
+> extends ToolSpec<I, O> {
   /** What clients see and the wrapper validates: `input`, plus the confirmation arguments for writing tools. */
   inputWithConfirmation: ToolInputSchema;
   outputWithTruncation: z.ZodObject<z.ZodRawShape>;
 }
 
 /** Declares one tool. The type makes annotations, scope and both schemas mandatory. */
-export function defineTool<I extends ToolInputSchema, O extends ToolOutputSchema>(spec: ToolSpec<I, O>): Tool<I, O> {
+export function defineTool<I extends ToolInputSchema, O extends ToolOutputSchema>(
+  spec: ToolSpec<I, O>,
+): Tool<I, O> {
   return {
     ...spec,
     inputWithConfirmation: spec.annotations.readOnlyHint ? spec.input : spec.input.extend(confirmationArgs),

@@ -4,7 +4,8 @@ import { posix } from 'node:path';
 export const pathSegments = (p: string): string[] => p.split('/').filter(Boolean);
 
 /** True when `p` is `base` or lies under it (both normalised). */
-export const isInside = (p: string, base: string): boolean => p === base || p.startsWith(base === '/' ? '/' : `${base}/`);
+export const isInside = (p: string, base: string): boolean =>
+  p === base || p.startsWith(base === '/' ? '/' : `${base}/`);
 
 /**
  * What is wrong with a host path as written, before it is resolved: not absolute, percent-encoded,
@@ -13,7 +14,8 @@ export const isInside = (p: string, base: string): boolean => p === base || p.st
 export function writtenPathProblem(raw: string): string | null {
   if (/[\x00-\x1f\x7f]/.test(raw)) return 'contains control characters';
   if (!raw.startsWith('/')) return 'is not an absolute path (it must start with "/")';
-  if (/%[0-9a-fA-F]{2}/.test(raw)) return 'contains percent-encoding (such as %2e or %2f) — write the path plainly';
+  if (/%[0-9a-fA-F]{2}/.test(raw))
+    return 'contains percent-encoding (such as %2e or %2f) — write the path plainly';
   if (raw.includes('\\')) return 'contains a backslash';
   if (raw.split('/').includes('..')) return 'contains a ".." segment — write the path without ".."';
   return null;

@@ -93,6 +93,7 @@ function copyKeysBefore(source: Record<string, unknown>, stop: string): Record<s
 
 /** `target[key] = value`, except that a JSON "__proto__" key stays a property instead of setting the prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

@@ -46,7 +46,10 @@ export async function resolveHostPath(absolute: string): Promise<RealPath> {
     try {
       target = await readlink(next);
     } catch (err) {
-      return { ok: false, reason: `cannot be checked (${(err as NodeJS.ErrnoException).code ?? 'error'} reading the link ${next})` };
+      return {
+        ok: false,
+        reason: `cannot be checked (${(err as NodeJS.ErrnoException).code ?? 'error'} reading the link ${next})`,
+      };
     }
     if (target.startsWith('/')) resolved = '/';
     todo.unshift(...target.split('/').filter(Boolean));

@@ -4,7 +4,11 @@
  * asking for host health, or /readyz polled by a monitor, must not multiply file reads or socket
  * connections. A failed read is forgotten at once when `keepFailures` is false.
  */
-export function reuseResult<T>(read: () => Promise<T>, maxAgeMs: number, opts: { keepFailures?: boolean; now?: () => number } = {}): () => Promise<T> {
+export function reuseResult<T>(
+  read: () => Promise<T>,
+  maxAgeMs: number,
+  opts: { keepFailures?: boolean; now?: () => number } = {},
+): () => Promise<T> {
   const now = opts.now ?? (() => performance.now());
   let last: { at: number; value: Promise<T> } | null = null;
   return () => {

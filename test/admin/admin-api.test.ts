@@ -11,7 +11,10 @@ let srv: TestServer;
 beforeAll(async () => {
   await td.createContainer('ad-plex');
   await td.createContainer('ad-nextcloud', { 'unraid-mcp.protected': 'true' });
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: safetyTools });
+  srv = await startTestServer({
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+    tools: safetyTools,
+  });
 });
 afterAll(async () => {
   await srv.close();
@@ -22,20 +25,36 @@ describe('status', () => {
   it('reports version, backends, sessions and the audit location', async () => {
     const { status, json } = await srv.admin('GET', '/api/status');
     expect(status).toBe(200);
-    expect(json).toMatchObject({ version: '0.1.0', backends: { docker: { up: true }, libvirt: { up: true }, config: { up: true } }, sessions: { active: 0 }, audit: { dir: srv.env.auditDir, persistent: true } });
+    expect(json).toMatchObject({
+      version: '0.1.0',
+      backends: { docker: { up: true }, libvirt: { up: true }, config: { up: true } },
+      sessions: { active: 0 },
+      audit: { dir: srv.env.auditDir, persistent: true },
+    });
   });
 });
 
 describe('settings', () => {
   it('get returns the settings and a revision; put changes them, writes only policy.json for a filter change, and audits it', async () => {
     const got = await srv.admin('GET', '/api/settings');
-    expect(got.json.settings).toMatchObject({ readOnly: false, filters: { containers: { allow: [], deny: [] } } });
-    const put = await srv.admin('PUT', '/api/settings', { filters: { containers: { deny: ['ad-secret*'] } } }, { 'If-Match': `"${got.json.revision}"` });
+    expect(got.json.settings).toMatchObject({
+      readOnly: false,
+      filters: { containers: { allow: [], deny: [] } },
+    });
+    const put = await srv.admin(
+      'PUT',
+      '/api/settings',
+      { filters: { containers: { deny: ['ad-secret*'] } } },
+      { 'If-Match': `"${got.json.revision}"` },
+    );
     expect(put.status).toBe(200);
     expect(put.json.changed).toEqual(['filters.containers.deny']);
     expect(put.json.revision).not.toBe(got.json.revision);
     const event = (await readAudit(srv.env.auditDir)).filter((r) => r.event === 'settings.changed').pop();
-    expect(event).toMatchObject({ principal: 'webgui', details: { changed: ['filters.containers.deny'], written: ['policy.json'] } });
+    expect(event).toMatchObject({
+      principal: 'webgui',
+      details: { changed: ['filters.containers.deny'], written: ['policy.json'] },
+    });
   });
 
   it('refuses a stale revision with 409', async () => {
@@ -45,12 +64,18 @@ describe('settings', () => {
   });
 
   it('names each invalid field', async () => {
-    const res = await srv.admin('PUT', '/api/settings', { filters: { containers: { deny: ['ok', 'plex[12'] } }, confirmModes: { docker_nuke: 'none' } });
+    const res = await srv.admin('PUT', '/api/settings', {
+      filters: { containers: { deny: ['ok', 'plex[12'] } },
+      confirmModes: { docker_nuke: 'none' },
+    });
     expect(res.status).toBe(400);
     const fields = (res.json.problems as Array<{ field: string }>).map((p) => p.field);
     expect(fields.sort()).toEqual(['confirmModes.docker_nuke', 'filters.containers.deny[1]']);
     const typed = await srv.admin('PUT', '/api/settings', { responseCapBytes: 'big', colour: 'red' });
-    expect((typed.json.problems as Array<{ field: string }>).map((p) => p.field).sort()).toEqual(['colour', 'responseCapBytes']);
+    expect((typed.json.problems as Array<{ field: string }>).map((p) => p.field).sort()).toEqual([
+      'colour',
+      'responseCapBytes',
+    ]);
   });
 
   it('a setting change applies to the next tool call without a restart', async () => {
@@ -64,22 +89,39 @@ describe('settings', () => {
 
 describe('filter preview', () => {
   it('shows which current containers a draft rule allows, denies or protects', async () => {
-    const res = await srv.admin('POST', '/api/filters/preview', { filters: { containers: { deny: ['ad-pl*'] } } });
+    const res = await srv.admin('POST', '/api/filters/preview', {
+      filters: { containers: { deny: ['ad-pl*'] } },
+    });
     expect(res.status).toBe(200);
-    const rows = res.json.containers as Array<{ name: string; allowed: boolean; rule: string | null; protected: boolean }>;
+    const rows = res.json.containers as Array<{
+      name: string;
+      allowed: boolean;
+      rule: string | null;
+      protected: boolean;
+    }>;
     expect(rows.find((r) => r.name === 'ad-plex')).toMatchObject({ allowed: false, rule: 'deny:ad-pl*' });
     expect(rows.find((r) => r.name === 'ad-nextcloud')).toMatchObject({ allowed: true, protected: true });
-    expect(res.json.rules).toContainEqual(expect.objectContaining({ field: 'filters.containers.deny[0]', pattern: 'ad-pl*', matches: ['ad-plex'] }));
+    expect(res.json.rules).toContainEqual(
+      expect.objectContaining({
+        field: 'filters.containers.deny[0]',
+        pattern: 'ad-pl*',
+        matches: ['ad-plex'],
+      }),
+    );
   });
 
   it('rejects an invalid draft glob naming it', async () => {
-    const res = await srv.admin('POST', '/api/filters/preview', { filters: { containers: { deny: ['[oops'] } } });
+    const res = await srv.admin('POST', '/api/filters/preview', {
+      filters: { containers: { deny: ['[oops'] } },
+    });
     expect(res.status).toBe(400);
     expect(res.json.problems[0].field).toBe('filters.containers.deny[0]');
   });
 
   it('names a nested unknown field by its full path', async () => {
-    const res = await srv.admin('POST', '/api/filters/preview', { filters: { containers: { deny: [], colour: 'red' } } });
+    const res = await srv.admin('POST', '/api/filters/preview', {
+      filters: { containers: { deny: [], colour: 'red' } },
+    });
     expect(res.status).toBe(400);
     expect(res.json.problems).toEqual([{ field: 'filters.containers.colour', message: 'unknown field' }]);
   });
@@ -87,16 +129,24 @@ describe('filter preview', () => {
 
 describe('tokens', () => {
   it('creates (secret once), lists without secrets, changes expiry and revokes — each audited', async () => {
-    const created = await srv.admin('POST', '/api/tokens', { name: 'webgui-made', scope: 'read', expires: '30d' });
+    const created = await srv.admin('POST', '/api/tokens', {
+      name: 'webgui-made',
+      scope: 'read',
+      expires: '30d',
+    });
     expect(created.status).toBe(201);
     expect(created.json.secret).toMatch(/^umcp_/);
     const listed = await srv.admin('GET', '/api/tokens');
     expect(JSON.stringify(listed.json)).not.toContain(created.json.secret);
     expect(listed.json.tokens.map((t: { name: string }) => t.name)).toContain('webgui-made');
-    expect((await srv.admin('PATCH', '/api/tokens/webgui-made', { expires: 'never' })).json.token.expires).toBeNull();
+    expect(
+      (await srv.admin('PATCH', '/api/tokens/webgui-made', { expires: 'never' })).json.token.expires,
+    ).toBeNull();
     expect((await srv.admin('DELETE', '/api/tokens/webgui-made')).status).toBe(204);
     expect((await srv.admin('DELETE', '/api/tokens/webgui-made')).status).toBe(404);
-    const events = (await readAudit(srv.env.auditDir)).filter((r) => r.event?.startsWith('admin.token_') && r.details?.name === 'webgui-made').map((r) => r.event);
+    const events = (await readAudit(srv.env.auditDir))
+      .filter((r) => r.event?.startsWith('admin.token_') && r.details?.name === 'webgui-made')
+      .map((r) => r.event);
     expect(events).toEqual(['admin.token_created', 'admin.token_expiry_changed', 'admin.token_revoked']);
     expect(JSON.stringify(await readAudit(srv.env.auditDir))).not.toContain(created.json.secret);
   });
@@ -104,7 +154,12 @@ describe('tokens', () => {
   it('names the bad field', async () => {
     const res = await srv.admin('POST', '/api/tokens', { name: 'x', scope: 'root', colour: 'red' });
     expect(res.status).toBe(400);
-    expect(res.json.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'scope' }), { field: 'colour', message: 'unknown field' }]));
+    expect(res.json.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'scope' }),
+        { field: 'colour', message: 'unknown field' },
+      ]),
+    );
     const exp = await srv.admin('POST', '/api/tokens', { name: 'y', scope: 'read', expires: 'tomorrow' });
     expect(exp.json.problems[0].field).toBe('expires');
     expect((await srv.admin('POST', '/api/tokens', '{"name": ')).status).toBe(400);
@@ -118,14 +173,23 @@ describe('audit', () => {
     const page1 = await srv.admin('GET', '/api/audit?tool=test_echo&stage=outcome&limit=3');
     expect(page1.json.records).toHaveLength(3);
     expect(page1.json.records[0].args).toEqual({ message: 'm4' });
-    const page2 = await srv.admin('GET', `/api/audit?tool=test_echo&stage=outcome&limit=3&cursor=${encodeURIComponent(page1.json.nextCursor)}`);
-    expect(page2.json.records.map((r: { args: { message: string } }) => r.args.message)).toEqual(['m1', 'm0']);
+    const page2 = await srv.admin(
+      'GET',
+      `/api/audit?tool=test_echo&stage=outcome&limit=3&cursor=${encodeURIComponent(page1.json.nextCursor)}`,
+    );
+    expect(page2.json.records.map((r: { args: { message: string } }) => r.args.message)).toEqual([
+      'm1',
+      'm0',
+    ]);
     expect(page2.json.nextCursor).toBeNull();
     const verify = await srv.admin('GET', '/api/audit/verify');
     expect(verify.json).toMatchObject({ ok: true });
-    const res = await fetch(`${(await adminOrigin())}/api/audit/export?tool=test_echo&stage=intent`);
+    const res = await fetch(`${await adminOrigin()}/api/audit/export?tool=test_echo&stage=intent`);
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { args: { message: string } });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { args: { message: string } });
     expect(lines.map((l) => l.args.message)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
@@ -142,17 +206,26 @@ describe('audit relocation (array stopping / started)', () => {
     await client.callTool({ name: 'test_echo', arguments: { message: 'before' } });
     const toRam = await srv.admin('POST', '/api/audit/relocate', { to: 'ram' });
     expect(toRam.status).toBe(200);
-    expect((await srv.admin('GET', '/api/status')).json.audit).toMatchObject({ dir: srv.env.auditRamDir, persistent: false });
+    expect((await srv.admin('GET', '/api/status')).json.audit).toMatchObject({
+      dir: srv.env.auditRamDir,
+      persistent: false,
+    });
     await client.callTool({ name: 'test_echo', arguments: { message: 'while stopped' } });
     expect((await srv.admin('POST', '/api/audit/relocate', { to: 'persistent' })).status).toBe(200);
-    expect((await srv.admin('GET', '/api/status')).json.audit).toMatchObject({ dir: srv.env.auditDir, persistent: true });
+    expect((await srv.admin('GET', '/api/status')).json.audit).toMatchObject({
+      dir: srv.env.auditDir,
+      persistent: true,
+    });
     await client.callTool({ name: 'test_echo', arguments: { message: 'after' } });
     const verify = (await srv.admin('GET', '/api/audit/verify')).json;
     expect(verify.ok).toBe(true);
     const page = await srv.admin('GET', '/api/audit?tool=test_echo&stage=outcome&limit=500');
     const messages = (page.json.records as Array<{ args: { message: string } }>).map((r) => r.args.message);
-    for (const m of ['before', 'while stopped', 'after']) expect(messages.filter((x) => x === m)).toHaveLength(1);
-    expect((await srv.admin('POST', '/api/audit/relocate', { to: 'mars' })).json.problems[0].field).toBe('to');
+    for (const m of ['before', 'while stopped', 'after'])
+      expect(messages.filter((x) => x === m)).toHaveLength(1);
+    expect((await srv.admin('POST', '/api/audit/relocate', { to: 'mars' })).json.problems[0].field).toBe(
+      'to',
+    );
   });
 });
 
@@ -178,7 +251,9 @@ describe('confirmation stream', () => {
     const call = client.callTool({ name: 'test_remove', arguments: { id: 'ad-plex' } });
     await done;
     expect(events.slice(0, 2)).toEqual(['snapshot', 'confirmation']);
-    const pending = (await srv.admin('GET', '/api/confirmations')).json.confirmations.find((c: { status: string }) => c.status === 'pending');
+    const pending = (await srv.admin('GET', '/api/confirmations')).json.confirmations.find(
+      (c: { status: string }) => c.status === 'pending',
+    );
     await srv.admin('POST', `/api/confirmations/${pending.id}/deny`, {});
     expect(((await call) as CallToolResult).isError).toBe(true);
   });

@@ -14,24 +14,35 @@ describe('unraid-mcp confirm', () => {
   it('lists a pending approval and approves or denies it as the WebGUI would, audited as "cli"', async () => {
     const td = testDocker();
     await td.createContainer('cli-web');
-    const srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: safetyTools });
+    const srv = await startTestServer({
+      env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+      tools: safetyTools,
+    });
     const env = await tempEnv({ UNRAID_MCP_ADMIN_SOCKET: srv.env.adminSocket });
     try {
       const client = await srv.connect();
       for (const decision of ['approve', 'deny'] as const) {
         const call = client.callTool({ name: 'test_remove', arguments: { id: 'cli-web' } });
         let listed = '';
-        for (let i = 0; i < 50 && !listed.includes('pc_'); i++) listed = (await runCli(['confirm', 'list'], env)).stdout;
+        for (let i = 0; i < 50 && !listed.includes('pc_'); i++)
+          listed = (await runCli(['confirm', 'list'], env)).stdout;
         const id = /^(pc_\S+)\s+pending\s+test_remove\s+container "cli-web"\s+by test/m.exec(listed)?.[1];
         expect(id, listed).toBeDefined();
         const decided = await runCli(['confirm', decision, id as string, '--reason', 'from the shell'], env);
         expect(decided.code).toBe(0);
-        expect(decided.stdout).toMatch(new RegExp(`^${id} ${decision === 'approve' ? 'approved' : 'denied'}: `));
+        expect(decided.stdout).toMatch(
+          new RegExp(`^${id} ${decision === 'approve' ? 'approved' : 'denied'}: `),
+        );
         const res = (await call) as CallToolResult;
         if (decision === 'approve') expect(res.structuredContent).toMatchObject({ acted: 'removed cli-web' });
-        else expect((res.content[0] as { text: string }).text).toBe('The owner denied this action (from the shell). Nothing was done.');
+        else
+          expect((res.content[0] as { text: string }).text).toBe(
+            'The owner denied this action (from the shell). Nothing was done.',
+          );
       }
-      const events = (await readAudit(srv.env.auditDir)).filter((r) => r.event === 'confirmation.approved' || r.event === 'confirmation.denied');
+      const events = (await readAudit(srv.env.auditDir)).filter(
+        (r) => r.event === 'confirmation.approved' || r.event === 'confirmation.denied',
+      );
       expect(events.map((e) => [e.event, e.principal])).toEqual([
         ['confirmation.approved', 'cli'],
         ['confirmation.denied', 'cli'],
@@ -66,7 +77,10 @@ describe('unraid-mcp confirm', () => {
       expect(status.status).toBe(200);
       expect(await status.json()).toMatchObject({ version: '0.1.0', sessions: { active: 0 } });
       expect((await fetch(`${s.origin}/api/status`)).status).toBe(404);
-      const list = await runCli(['confirm', 'list'], { ...env, UNRAID_MCP_ADMIN_SOCKET: '/nonexistent/admin.sock' });
+      const list = await runCli(['confirm', 'list'], {
+        ...env,
+        UNRAID_MCP_ADMIN_SOCKET: '/nonexistent/admin.sock',
+      });
       expect(list.stdout.trim()).toBe('No pending confirmations.');
     } finally {
       expect(await s.stop()).toBe(0);

@@ -29,17 +29,49 @@ describe('parseEnv', () => {
   });
 
   it('falls back to a RAM audit directory, reported as not persistent', () => {
-    expect(parseEnv({}, false)).toMatchObject({ auditDir: '/var/log/unraid-mcp/audit', auditPersistent: false });
+    expect(parseEnv({}, false)).toMatchObject({
+      auditDir: '/var/log/unraid-mcp/audit',
+      auditPersistent: false,
+    });
   });
 
   it('reads overrides', () => {
-    const env = parseEnv({ UNRAID_MCP_PORT: '9000', UNRAID_MCP_ALLOWED_HOSTS: 'Tower.lan, mcp.example.com ,', DOCKER_HOST: 'unix:///tmp/d.sock' }, false);
-    expect(env).toMatchObject({ port: 9000, allowedHosts: ['tower.lan', 'mcp.example.com'], dockerSocket: '/tmp/d.sock' });
+    const env = parseEnv(
+      {
+        UNRAID_MCP_PORT: '9000',
+        UNRAID_MCP_ALLOWED_HOSTS: 'Tower.lan, mcp.example.com ,',
+        DOCKER_HOST: 'unix:///tmp/d.sock',
+      },
+      false,
+    );
+    expect(env).toMatchObject({
+      port: 9000,
+      allowedHosts: ['tower.lan', 'mcp.example.com'],
+      dockerSocket: '/tmp/d.sock',
+    });
   });
 
   it('reads the VM shares, without trailing slashes, and refuses unusable ones', () => {
-    expect(parseEnv({ UNRAID_MCP_VM_DOMAINS_DIR: '/mnt/user/vms/', UNRAID_MCP_VM_ISO_DIR: '/mnt/cache/isos', UNRAID_MCP_VM_BRIDGE: 'virbr0' }, false).vmShares).toEqual({ domainsDir: '/mnt/user/vms', isoDir: '/mnt/cache/isos', bridge: 'virbr0' });
-    expect(() => parseEnv({ UNRAID_MCP_VM_DOMAINS_DIR: 'domains', UNRAID_MCP_VM_ISO_DIR: '/', UNRAID_MCP_VM_BRIDGE: 'br0; reboot' }, false)).toThrow(
+    expect(
+      parseEnv(
+        {
+          UNRAID_MCP_VM_DOMAINS_DIR: '/mnt/user/vms/',
+          UNRAID_MCP_VM_ISO_DIR: '/mnt/cache/isos',
+          UNRAID_MCP_VM_BRIDGE: 'virbr0',
+        },
+        false,
+      ).vmShares,
+    ).toEqual({ domainsDir: '/mnt/user/vms', isoDir: '/mnt/cache/isos', bridge: 'virbr0' });
+    expect(() =>
+      parseEnv(
+        {
+          UNRAID_MCP_VM_DOMAINS_DIR: 'domains',
+          UNRAID_MCP_VM_ISO_DIR: '/',
+          UNRAID_MCP_VM_BRIDGE: 'br0; reboot',
+        },
+        false,
+      ),
+    ).toThrow(
       [
         'environment: UNRAID_MCP_VM_DOMAINS_DIR: "domains" must be an absolute folder other than / (without "..")',
         'environment: UNRAID_MCP_VM_ISO_DIR: "/" must be an absolute folder other than / (without "..")',
@@ -49,11 +81,18 @@ describe('parseEnv', () => {
   });
 
   it('refuses a bind allowlist entry that would open a disk or the whole server', () => {
-    expect(() => parseEnv({ UNRAID_MCP_BIND_ALLOWLIST: '/mnt/user/appdata/*,/' }, false)).toThrow(/UNRAID_MCP_BIND_ALLOWLIST: "\/" would allow every folder/);
+    expect(() => parseEnv({ UNRAID_MCP_BIND_ALLOWLIST: '/mnt/user/appdata/*,/' }, false)).toThrow(
+      /UNRAID_MCP_BIND_ALLOWLIST: "\/" would allow every folder/,
+    );
   });
 
   it('names every bad variable', () => {
-    expect(() => parseEnv({ UNRAID_MCP_PORT: '70000', DOCKER_HOST: 'tcp://1.2.3.4:2375', UNRAID_MCP_LOG_LEVEL: 'loud' }, false)).toThrow(
+    expect(() =>
+      parseEnv(
+        { UNRAID_MCP_PORT: '70000', DOCKER_HOST: 'tcp://1.2.3.4:2375', UNRAID_MCP_LOG_LEVEL: 'loud' },
+        false,
+      ),
+    ).toThrow(
       [
         'environment: UNRAID_MCP_PORT: "70000" is not a port number (0-65535)',
         'environment: DOCKER_HOST: "tcp://1.2.3.4:2375" is not supported: use unix:///path/to/docker.sock',

@@ -16,7 +16,10 @@ describe('the service reads settings through the store', () => {
       await writeFile(join(srv.env.configDir, 'unraid-mcp.cfg'), 'READ_ONLY="yes"\n');
       await sleep(300);
       expect(srv.service.settings.readOnly).toBe(true);
-      const res = (await client.callTool({ name: 'test_admin_write', arguments: { name: 'x' } })) as CallToolResult;
+      const res = (await client.callTool({
+        name: 'test_admin_write',
+        arguments: { name: 'x' },
+      })) as CallToolResult;
       expect(JSON.stringify(res.content)).toMatch(/read-only mode/);
     } finally {
       await srv.close();
@@ -29,7 +32,12 @@ describe('the service reads settings through the store', () => {
       const policy = join(srv.env.configDir, 'policy.json');
       await writeFile(policy, JSON.stringify({ version: 1, filters: { containers: { deny: ['plex[12'] } } }));
       await sleep(300);
-      const post = () => fetch(srv.url, { method: 'POST', headers: mcpHeaders(srv.secrets.test as string), body: JSON.stringify(INIT_BODY) });
+      const post = () =>
+        fetch(srv.url, {
+          method: 'POST',
+          headers: mcpHeaders(srv.secrets.test as string),
+          body: JSON.stringify(INIT_BODY),
+        });
       const res = await post();
       expect(res.status).toBe(503);
       expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
@@ -37,7 +45,10 @@ describe('the service reads settings through the store', () => {
       );
       const ready = await fetch(`${srv.origin}/readyz`);
       expect(((await ready.json()) as { unavailable: string[] }).unavailable).toContain('config');
-      await writeFile(policy, JSON.stringify({ version: 1, filters: { containers: { deny: ['plex[12]'] } } }));
+      await writeFile(
+        policy,
+        JSON.stringify({ version: 1, filters: { containers: { deny: ['plex[12]'] } } }),
+      );
       await sleep(300);
       expect((await post()).status).toBe(200);
       expect(srv.service.settingsStore.current().policy.visible('container', 'plex1')).toBe(false);

@@ -66,20 +66,34 @@ describe('unraid-mcp.cfg', () => {
         return (err as { problems: unknown[] }).problems;
       }
     };
-    expect(problems({ ALLOWED_HOSTS: 'tower.lan,http://evil.example:80/x', APPROVAL_WAIT_SECONDS: '0', COLOUR: 'blue' })).toEqual([
+    expect(
+      problems({
+        ALLOWED_HOSTS: 'tower.lan,http://evil.example:80/x',
+        APPROVAL_WAIT_SECONDS: '0',
+        COLOUR: 'blue',
+      }),
+    ).toEqual([
       { file: 'unraid-mcp.cfg', field: 'APPROVAL_WAIT_SECONDS', message: 'must be at least 5' },
       {
         file: 'unraid-mcp.cfg',
         field: 'ALLOWED_HOSTS.1',
-        message: '"http://evil.example:80/x" is not a host name or IP address (write it without scheme, port or path, e.g. tower.lan or 192.168.1.10)',
+        message:
+          '"http://evil.example:80/x" is not a host name or IP address (write it without scheme, port or path, e.g. tower.lan or 192.168.1.10)',
       },
-      { file: 'unraid-mcp.cfg', field: 'COLOUR', message: expect.stringMatching(/^unknown setting \(known: READ_ONLY, TOOLSETS, RESPONSE_CAP_KB, .*ALLOWED_HOSTS\)$/) as string },
+      {
+        file: 'unraid-mcp.cfg',
+        field: 'COLOUR',
+        message: expect.stringMatching(
+          /^unknown setting \(known: READ_ONLY, TOOLSETS, RESPONSE_CAP_KB, .*ALLOWED_HOSTS\)$/,
+        ) as string,
+      },
     ]);
     expect(problems({ APPROVAL_WAIT_SECONDS: '600', APPROVAL_EXPIRY_MINUTES: '5' })).toEqual([
       {
         file: 'unraid-mcp.cfg',
         field: 'APPROVAL_EXPIRY_MINUTES',
-        message: 'must be at least as long as APPROVAL_WAIT_SECONDS (600 s): a pending approval must stay approvable while the call waits for it',
+        message:
+          'must be at least as long as APPROVAL_WAIT_SECONDS (600 s): a pending approval must stay approvable while the call waits for it',
       },
     ]);
   });
@@ -91,7 +105,9 @@ describe('unraid-mcp.cfg', () => {
 
   it('editCfg changes only the given keys and keeps comments, order and line endings', () => {
     const before = '# mine\r\nTOOLSETS="system"\r\n\r\nREAD_ONLY="no"\r\n';
-    expect(editCfg(before, { READ_ONLY: 'yes', MAX_SESSIONS: '8' })).toBe('# mine\r\nTOOLSETS="system"\r\n\r\nREAD_ONLY="yes"\r\nMAX_SESSIONS="8"\r\n');
+    expect(editCfg(before, { READ_ONLY: 'yes', MAX_SESSIONS: '8' })).toBe(
+      '# mine\r\nTOOLSETS="system"\r\n\r\nREAD_ONLY="yes"\r\nMAX_SESSIONS="8"\r\n',
+    );
     expect(editCfg('', { READ_ONLY: 'yes' })).toBe('READ_ONLY="yes"\n');
     expect(editCfg('A="1"', { B: '2' })).toBe('A="1"\nB="2"\n');
   });

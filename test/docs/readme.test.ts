@@ -10,7 +10,9 @@ describe('README', () => {
   const readme = readFileSync(README, 'utf8');
 
   it('has the generated tool and environment tables up to date (npm run docs)', () => {
-    expect(replaceSection(replaceSection(readme, 'tools', toolTable(allTools)), 'env', envTable())).toBe(readme);
+    expect(replaceSection(replaceSection(readme, 'tools', toolTable(allTools)), 'env', envTable())).toBe(
+      readme,
+    );
   });
 
   it('opens with exactly two commands: the demo and the tests', () => {
@@ -19,7 +21,13 @@ describe('README', () => {
   });
 
   it('documents every CLI command', () => {
-    for (const cmd of ['unraid-mcp serve', 'unraid-mcp token create', 'unraid-mcp token list', 'unraid-mcp token revoke', 'unraid-mcp config check']) {
+    for (const cmd of [
+      'unraid-mcp serve',
+      'unraid-mcp token create',
+      'unraid-mcp token list',
+      'unraid-mcp token revoke',
+      'unraid-mcp config check',
+    ]) {
       expect(readme).toContain(cmd);
     }
   });

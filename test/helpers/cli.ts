@@ -8,7 +8,8 @@ import { TESTDATA } from './start-server.js';
 export const MAIN = resolve(import.meta.dirname, '../../dist/server/main.js');
 
 export function assertBuilt(): void {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does this).`);
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does this).`);
 }
 
 export async function tempEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
@@ -33,7 +34,10 @@ export async function tempEnv(extra: Record<string, string> = {}): Promise<Recor
 }
 
 /** Runs the built CLI to completion. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { env });
     let stdout = '';
@@ -59,7 +63,10 @@ export function serve(env: Record<string, string>): Promise<Served> {
     const child = spawn(process.execPath, [MAIN, 'serve'], { env });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not become ready in 10 s; stderr: ${stderr}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not become ready in 10 s; stderr: ${stderr}`)),
+      10_000,
+    );
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => reject(new Error(`serve exited early with ${code}; stderr: ${stderr}`)));
     child.stdout.on('data', (d: Buffer) => {

@@ -18,7 +18,10 @@ export interface PendingConfirmation {
  */
 export function confirmFlow(server: () => TestServer, call: Call) {
   return {
-    withToken: async (name: string, args: Record<string, unknown>): Promise<{ first: CallToolResult; res: CallToolResult }> => {
+    withToken: async (
+      name: string,
+      args: Record<string, unknown>,
+    ): Promise<{ first: CallToolResult; res: CallToolResult }> => {
       const first = await call(name, args);
       expect(first.isError).toBe(true);
       const token = (first._meta?.['unraid-mcp/confirmation'] as { token: string }).token;
@@ -34,9 +37,13 @@ export function confirmFlow(server: () => TestServer, call: Call) {
       const pending = call(name, args);
       for (let i = 0; i < 400; i++) {
         const { json } = await server().admin('GET', '/api/confirmations');
-        const found = (json.confirmations as PendingConfirmation[]).find((c) => c.status === 'pending' && c.tool === name && match(c));
+        const found = (json.confirmations as PendingConfirmation[]).find(
+          (c) => c.status === 'pending' && c.tool === name && match(c),
+        );
         if (found) {
-          expect((await server().admin('POST', `/api/confirmations/${found.id}/${decision}`, {})).status).toBe(200);
+          expect(
+            (await server().admin('POST', `/api/confirmations/${found.id}/${decision}`, {})).status,
+          ).toBe(200);
           return { description: found.description, res: await pending };
         }
         await new Promise((r) => setTimeout(r, 50));

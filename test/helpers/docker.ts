@@ -20,7 +20,14 @@ export function testDocker() {
       return c.id;
     },
     async cleanup() {
-      await Promise.all(created.splice(0).map((id) => docker.getContainer(id).remove({ force: true }).catch(() => {})));
+      await Promise.all(
+        created.splice(0).map((id) =>
+          docker
+            .getContainer(id)
+            .remove({ force: true })
+            .catch(() => {}),
+        ),
+      );
     },
   };
 }

@@ -31,12 +31,27 @@ import type { ResolvedTarget, TargetRef } from '../../server/vocabulary.js';
  */
 
 /** The settings a fresh install runs with (an empty cfg, no policy), with some fields changed. */
-export const settingsWith = (over: Partial<Settings> = {}): Settings => ({ ...settingsFromCfg({}), ...DEFAULT_POLICY_SETTINGS, ...over });
+export const settingsWith = (over: Partial<Settings> = {}): Settings => ({
+  ...settingsFromCfg({}),
+  ...DEFAULT_POLICY_SETTINGS,
+  ...over,
+});
 
 /** Name rules for containers (and VMs); empty lists where not given. */
-export function rulesWith(r: { allow?: string[]; deny?: string[]; protected?: string[]; vmDeny?: string[]; vmProtected?: string[] } = {}): PolicyRules {
+export function rulesWith(
+  r: {
+    allow?: string[];
+    deny?: string[];
+    protected?: string[];
+    vmDeny?: string[];
+    vmProtected?: string[];
+  } = {},
+): PolicyRules {
   return {
-    filters: { containers: { allow: r.allow ?? [], deny: r.deny ?? [] }, vms: { allow: [], deny: r.vmDeny ?? [] } },
+    filters: {
+      containers: { allow: r.allow ?? [], deny: r.deny ?? [] },
+      vms: { allow: [], deny: r.vmDeny ?? [] },
+    },
     protected: { containers: r.protected ?? [], vms: r.vmProtected ?? [] },
   };
 }
@@ -45,9 +60,24 @@ const hexId = (seed: string) => (seed.repeat(64 / seed.length) + '0'.repeat(64))
 
 /** Containers and a VM the in-memory resolver knows. */
 export const PLEX: ResolvedTarget = { kind: 'container', id: hexId('a1b2c3d4'), name: 'plex', labels: {} };
-export const VAULT: ResolvedTarget = { kind: 'container', id: hexId('b7e8f9'), name: 'vaultwarden', labels: {} };
-export const LABELLED: ResolvedTarget = { kind: 'container', id: hexId('c0ffee'), name: 'db', labels: { 'unraid-mcp.protected': 'true' } };
-export const WIN11: ResolvedTarget = { kind: 'vm', id: '5c1e4d2a-0000-4000-8000-000000000001', name: 'win11', labels: {} };
+export const VAULT: ResolvedTarget = {
+  kind: 'container',
+  id: hexId('b7e8f9'),
+  name: 'vaultwarden',
+  labels: {},
+};
+export const LABELLED: ResolvedTarget = {
+  kind: 'container',
+  id: hexId('c0ffee'),
+  name: 'db',
+  labels: { 'unraid-mcp.protected': 'true' },
+};
+export const WIN11: ResolvedTarget = {
+  kind: 'vm',
+  id: '5c1e4d2a-0000-4000-8000-000000000001',
+  name: 'win11',
+  labels: {},
+};
 export const KNOWN_TARGETS: ReadonlyArray<ResolvedTarget> = [PLEX, VAULT, LABELLED, WIN11];
 
 /** One append the audit log received: the entry and whether the caller asked for it to be durable. */
@@ -71,7 +101,8 @@ export interface MemoryAudit {
 export function memoryAudit(fail: (entry: AuditEntry) => boolean = () => false): MemoryAudit {
   const records: AuditLine[] = [];
   const refused: AuditLine[] = [];
-  const stage = <T extends AuditEntry>(s: AuditEntry['stage']) => records.filter((r) => r.entry.stage === s).map((r) => r.entry as T);
+  const stage = <T extends AuditEntry>(s: AuditEntry['stage']) =>
+    records.filter((r) => r.entry.stage === s).map((r) => r.entry as T);
   return {
     records,
     refused,
@@ -103,7 +134,13 @@ export function memoryResolver(targets: ReadonlyArray<ResolvedTarget> = KNOWN_TA
     calls,
     async resolve(target, signal) {
       calls.push({ target, signal });
-      const found = targets.find((t) => t.kind === target.kind && (t.name === target.ref || t.id === target.ref || (target.ref.length >= 4 && t.id.startsWith(target.ref))));
+      const found = targets.find(
+        (t) =>
+          t.kind === target.kind &&
+          (t.name === target.ref ||
+            t.id === target.ref ||
+            (target.ref.length >= 4 && t.id.startsWith(target.ref))),
+      );
       if (!found) throw new NotFoundError(`${target.kind} "${target.ref}" does not exist`);
       return found;
     },
@@ -145,7 +182,12 @@ export function testEnv(opts: TestEnvOptions = {}): TestEnv {
       docker: () => Promise.reject(new Error('pipeline unit tests never use Docker')),
       libvirt: new LibvirtClient({ uri: 'test:///default' }),
       log,
-      layout: { dockerTemplatesDir: nowhere, updateContainerScript: nowhere, bindAllowlist: [], vmShares: DEFAULT_VM_SHARES },
+      layout: {
+        dockerTemplatesDir: nowhere,
+        updateContainerScript: nowhere,
+        bindAllowlist: [],
+        vmShares: DEFAULT_VM_SHARES,
+      },
       recreate: { settleMs: 0 },
       now: () => new Date(),
     },
@@ -156,7 +198,10 @@ export function testEnv(opts: TestEnvOptions = {}): TestEnv {
     resolver: opts.resolver ?? memoryResolver(),
     confirmations: {
       tokens: new TokenConfirmations(),
-      pending: new PendingApprovals({ stateDir: opts.stateDir ?? (sharedStateDir ??= mkdtempSync(join(tmpdir(), 'umcp-pipeline-'))), log }),
+      pending: new PendingApprovals({
+        stateDir: opts.stateDir ?? (sharedStateDir ??= mkdtempSync(join(tmpdir(), 'umcp-pipeline-'))),
+        log,
+      }),
     },
     locks: opts.locks ?? new KeyedMutex(),
     inflight: new InflightTracker(),
@@ -165,7 +210,8 @@ export function testEnv(opts: TestEnvOptions = {}): TestEnv {
 }
 
 /** The log lines' messages (`msg`), in order. */
-export const loggedMessages = (env: TestEnv): string[] => env.logLines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+export const loggedMessages = (env: TestEnv): string[] =>
+  env.logLines.map((l) => (JSON.parse(l) as { msg: string }).msg);
 
 export const ADMIN: Principal = { name: 'claude', scope: 'admin', tokenId: 'tok-admin-0001' };
 export const OPERATOR: Principal = { name: 'helper', scope: 'operate', tokenId: 'tok-oper-0002' };
@@ -175,7 +221,12 @@ export const CLIENT = { name: 'test-client', version: '1.0' };
 export const SESSION = 'feedfacecafebeef';
 
 /** The state a step may find already set by the steps before it. */
-export type CallState = Partial<Pick<ToolCall, 'args' | 'confirmationToken' | 'confirmationId' | 'target' | 'resolved' | 'confirmation' | 'intentWritten'>>;
+export type CallState = Partial<
+  Pick<
+    ToolCall,
+    'args' | 'confirmationToken' | 'confirmationId' | 'target' | 'resolved' | 'confirmation' | 'intentWritten'
+  >
+>;
 
 export interface TestCallOptions extends CallState {
   env?: TestEnv;
@@ -232,13 +283,19 @@ export const unreachable = <R = CallToolResult>(): Handler<R> & { calls: ToolCal
 /** How many tool calls the metrics counted for this tool (and outcome, when given). */
 export async function countedCalls(metrics: Metrics, tool: string, outcome?: string): Promise<number> {
   const { values } = await metrics.toolCalls.get();
-  return values.filter((v) => v.labels.tool === tool && (outcome === undefined || v.labels.outcome === outcome)).reduce((n, v) => n + v.value, 0);
+  return values
+    .filter((v) => v.labels.tool === tool && (outcome === undefined || v.labels.outcome === outcome))
+    .reduce((n, v) => n + v.value, 0);
 }
 
 /** How many durations the histogram observed for this tool. */
 export async function observedDurations(metrics: Metrics, tool: string): Promise<number> {
   const { values } = await metrics.toolDuration.get();
-  return values.find((v) => v.metricName === 'unraid_mcp_tool_call_duration_seconds_count' && v.labels.tool === tool)?.value ?? 0;
+  return (
+    values.find(
+      (v) => v.metricName === 'unraid_mcp_tool_call_duration_seconds_count' && v.labels.tool === tool,
+    )?.value ?? 0
+  );
 }
 
 /** A promise with its resolve function outside. */

@@ -44,7 +44,12 @@ export interface TestServer {
   /** http://127.0.0.1:PORT of the admin API's test listener. */
   adminOrigin: string;
   /** Calls the admin API (served on loopback for the test), as the WebGUI bridge or the CLI would. */
-  admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
+  admin(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; headers: Headers }>;
   connect(tokenName?: string, clientOpts?: ConstructorParameters<typeof Client>[1]): Promise<Client>;
   close(): Promise<void>;
 }
@@ -58,7 +63,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const dirs = { config: join(root, 'config'), state: join(root, 'state'), audit: join(root, 'audit') };
   await mkdir(dirs.config, { recursive: true });
   if (opts.settingsCfg !== undefined) await writeFile(join(dirs.config, 'unraid-mcp.cfg'), opts.settingsCfg);
-  if (opts.policy !== undefined) await writeFile(join(dirs.config, 'policy.json'), JSON.stringify({ version: 1, ...opts.policy }));
+  if (opts.policy !== undefined)
+    await writeFile(join(dirs.config, 'policy.json'), JSON.stringify({ version: 1, ...opts.policy }));
   const secrets: Record<string, string> = {};
   const fresh = !existsSync(join(dirs.config, 'tokens.json'));
   for (const t of fresh ? (opts.tokens ?? [{ name: 'test', scope: 'admin' as const }]) : []) {
@@ -73,7 +79,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       UNRAID_MCP_AUDIT_DIR: dirs.audit,
       UNRAID_MCP_PROC_ROOT: opts.procRoot ?? join(TESTDATA, 'proc'),
       UNRAID_MCP_SYS_ROOT: opts.sysRoot ?? join(TESTDATA, 'sys'),
-      UNRAID_MCP_EMHTTP_ROOT: opts.emhttpRoot ?? join(TESTDATA, 'emhttp', opts.emhttpSet ?? 'parity-check-running'),
+      UNRAID_MCP_EMHTTP_ROOT:
+        opts.emhttpRoot ?? join(TESTDATA, 'emhttp', opts.emhttpSet ?? 'parity-check-running'),
       DOCKER_HOST: `unix://${join(root, 'no-docker.sock')}`,
       LIBVIRT_URI: 'test:///default',
       UNRAID_MCP_ADMIN_SOCKET: join(root, 'admin.sock'),
@@ -83,7 +90,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     false,
   );
-  const service = await createService(env, opts.log ?? silentLogger, { tools: opts.tools, defaultMetrics: false, recreate: opts.recreate });
+  const service = await createService(env, opts.log ?? silentLogger, {
+    tools: opts.tools,
+    defaultMetrics: false,
+    recreate: opts.recreate,
+  });
   const server: Server = createServer(service.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -138,7 +149,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
 /** Headers of a valid raw MCP POST, for tests that speak HTTP without the SDK client. */
 export function mcpHeaders(secret: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...extra };
+  return {
+    Authorization: `Bearer ${secret}`,
+    'Content-Type': 'application/json',
+    Accept: 'application/json, text/event-stream',
+    ...extra,
+  };
 }
 
 export const INIT_BODY = {

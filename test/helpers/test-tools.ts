@@ -10,7 +10,12 @@ export const toolsOf = (toolset: Toolset): AnyTool[] => allTools.filter((t) => t
 
 /** Tools that exist only in tests, to exercise the framework and safety layers without real backends. */
 const readHints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-const writeHints = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+const writeHints = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
 
 export const testEcho = defineTool({
   name: 'test_echo',
@@ -33,7 +38,10 @@ export const testBigList = defineTool({
   annotations: readHints,
   input: z.object({ count: z.number().int().min(0).max(100_000) }).strict(),
   output: z.object({ host: z.string(), items: z.array(z.object({ i: z.number(), pad: z.string() })) }),
-  run: async ({ count }) => ({ host: 'tower', items: Array.from({ length: count }, (_, i) => ({ i, pad: 'x'.repeat(80) })) }),
+  run: async ({ count }) => ({
+    host: 'tower',
+    items: Array.from({ length: count }, (_, i) => ({ i, pad: 'x'.repeat(80) })),
+  }),
 });
 
 export const testSlow = defineTool({
@@ -43,14 +51,18 @@ export const testSlow = defineTool({
   toolset: 'docker',
   scope: 'operate',
   annotations: writeHints,
-  input: z.object({ steps: z.number().int().min(1).max(50), delayMs: z.number().int().min(0).max(10_000) }).strict(),
+  input: z
+    .object({ steps: z.number().int().min(1).max(50), delayMs: z.number().int().min(0).max(10_000) })
+    .strict(),
   output: z.object({ done: z.number() }),
   target: () => ({ kind: 'container', ref: 'slowpoke' }),
   run: async ({ steps, delayMs }, ctx) => {
     for (let i = 1; i <= steps; i++) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, delayMs);
-        ctx.signal.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), { once: true });
+        ctx.signal.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), {
+          once: true,
+        });
       });
       await ctx.progress(i, steps, `step ${i} of ${steps}`);
     }
@@ -98,15 +110,24 @@ export const testBadOutput = defineTool({
   run: async () => ({ count: 'many' }) as unknown as { count: number },
 });
 
-export const testTools: AnyTool[] = [testEcho, testBigList, testSlow, testAdminWrite, testBroken, testBadOutput];
+export const testTools: AnyTool[] = [
+  testEcho,
+  testBigList,
+  testSlow,
+  testAdminWrite,
+  testBroken,
+  testBadOutput,
+];
 
 /** Test-only tools shaped like the Docker ones to come: each declares its target and confirmation default. */
 const containerId = z.object({ id: z.string().max(200) }).strict();
 const acted = z.object({ acted: z.string(), id: z.string() });
-const actOn = (verb: string) => async ({ id }: { id: string }, ctx: ToolContext) => {
-  const info = await (await ctx.deps.docker()).getContainer(id).inspect();
-  return { acted: `${verb} ${info.Name.replace(/^\//, '')}`, id: info.Id };
-};
+const actOn =
+  (verb: string) =>
+  async ({ id }: { id: string }, ctx: ToolContext) => {
+    const info = await (await ctx.deps.docker()).getContainer(id).inspect();
+    return { acted: `${verb} ${info.Name.replace(/^\//, '')}`, id: info.Id };
+  };
 
 export const testStart = defineTool({
   name: 'test_start',
@@ -125,7 +146,8 @@ export const testStart = defineTool({
 export const testStop = defineTool({
   name: 'test_stop',
   title: 'Stop (test)',
-  description: 'Pretends to stop a container; token confirmation by default; refused on protected containers.',
+  description:
+    'Pretends to stop a container; token confirmation by default; refused on protected containers.',
   toolset: 'docker',
   scope: 'operate',
   confirm: 'token',
@@ -134,7 +156,8 @@ export const testStop = defineTool({
   input: containerId.extend({ timeout: z.number().int().min(0).max(600).default(10) }),
   output: acted,
   target: ({ id }) => ({ kind: 'container', ref: id }),
-  describe: ({ id, timeout }, target) => `Stop container "${target?.name ?? id}", killing it after ${timeout} s.`,
+  describe: ({ id, timeout }, target) =>
+    `Stop container "${target?.name ?? id}", killing it after ${timeout} s.`,
   run: actOn('stopped'),
 });
 
@@ -164,7 +187,9 @@ export const testListContainers = defineTool({
   output: z.object({ names: z.array(z.string()) }),
   run: async ({ prefix }, ctx) => {
     const list = await (await ctx.deps.docker()).listContainers({ all: true });
-    const names = list.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter((n) => n.startsWith(prefix) && ctx.visible('container', n));
+    const names = list
+      .map((c) => (c.Names[0] ?? '').replace(/^\//, ''))
+      .filter((n) => n.startsWith(prefix) && ctx.visible('container', n));
     return { names: names.sort() };
   },
 });

@@ -19,7 +19,11 @@ beforeAll(async () => {
 afterAll(() => srv.close());
 
 const post = (body: unknown, headers: Record<string, string>, path = '/mcp') =>
-  fetch(srv.origin + path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(srv.origin + path, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 /** Opens a session with raw HTTP and returns its id. */
 async function initSession(secret: string): Promise<string> {
@@ -33,10 +37,15 @@ async function initSession(secret: string): Promise<string> {
 
 describe('authentication', () => {
   it('refuses a request without a token with 401 and a Bearer challenge', async () => {
-    const res = await post(INIT_BODY, { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' });
+    const res = await post(INIT_BODY, {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="unraid-mcp"');
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Missing bearer token/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /Missing bearer token/,
+    );
   });
 
   it('refuses a wrong token with 401 invalid_token', async () => {
@@ -57,17 +66,32 @@ describe('authentication', () => {
   });
 
   it('refuses a token in the query string even when the header is valid', async () => {
-    const res = await post(INIT_BODY, mcpHeaders(srv.secrets.admin as string), `/mcp?access_token=${srv.secrets.admin}`);
+    const res = await post(
+      INIT_BODY,
+      mcpHeaders(srv.secrets.admin as string),
+      `/mcp?access_token=${srv.secrets.admin}`,
+    );
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/not accepted in the URL/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /not accepted in the URL/,
+    );
   });
 
   it('binds a session to its token: another token using the session id gets 404', async () => {
     const id = await initSession(srv.secrets.admin as string);
     const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
-    const other = await post(list, mcpHeaders(srv.secrets.reader as string, { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }));
+    const other = await post(
+      list,
+      mcpHeaders(srv.secrets.reader as string, {
+        'mcp-session-id': id,
+        'mcp-protocol-version': '2025-11-25',
+      }),
+    );
     expect(other.status).toBe(404);
-    const own = await post(list, mcpHeaders(srv.secrets.admin as string, { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }));
+    const own = await post(
+      list,
+      mcpHeaders(srv.secrets.admin as string, { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }),
+    );
     expect(own.status).toBe(200);
   });
 });
@@ -76,10 +100,19 @@ describe('host and origin', () => {
   it('refuses a foreign Host with 403', async () => {
     const foreign = await rawRequest(srv.port, { path: '/healthz', headers: { Host: 'evil.example:8765' } });
     expect(foreign.status).toBe(403);
-    expect((JSON.parse(foreign.body) as { error: { message: string } }).error.message).toMatch(/^Host "evil.example:8765" is not allowed/);
-    const rebinding = await rawRequest(srv.port, { method: 'POST', path: '/mcp', headers: { ...mcpHeaders(srv.secrets.admin as string), Host: 'attacker.test' }, body: JSON.stringify(INIT_BODY) });
+    expect((JSON.parse(foreign.body) as { error: { message: string } }).error.message).toMatch(
+      /^Host "evil.example:8765" is not allowed/,
+    );
+    const rebinding = await rawRequest(srv.port, {
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...mcpHeaders(srv.secrets.admin as string), Host: 'attacker.test' },
+      body: JSON.stringify(INIT_BODY),
+    });
     expect(rebinding.status).toBe(403);
-    expect((await rawRequest(srv.port, { path: '/healthz', headers: { Host: `localhost:${srv.port}` } })).status).toBe(200);
+    expect(
+      (await rawRequest(srv.port, { path: '/healthz', headers: { Host: `localhost:${srv.port}` } })).status,
+    ).toBe(200);
   });
 
   it('refuses a foreign Origin and Origin: null with 403, accepts its own origin', async () => {
@@ -99,11 +132,16 @@ describe('request shape', () => {
   it('rejects a JSON-RPC batch with 400', async () => {
     const res = await post([INIT_BODY], mcpHeaders(srv.secrets.admin as string));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/batches are not supported/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /batches are not supported/,
+    );
   });
 
   it('rejects a 2 MB body with 413', async () => {
-    const big = JSON.stringify({ ...INIT_BODY, params: { ...INIT_BODY.params, pad: 'x'.repeat(2 * 1024 * 1024) } });
+    const big = JSON.stringify({
+      ...INIT_BODY,
+      params: { ...INIT_BODY.params, pad: 'x'.repeat(2 * 1024 * 1024) },
+    });
     const res = await post(big, mcpHeaders(srv.secrets.admin as string));
     expect(res.status).toBe(413);
   });
@@ -122,19 +160,28 @@ describe('request shape', () => {
 
   it('rejects an unsupported MCP-Protocol-Version with 400', async () => {
     const id = await initSession(srv.secrets.admin as string);
-    const res = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, mcpHeaders(srv.secrets.admin as string, { 'mcp-session-id': id, 'mcp-protocol-version': '1999-01-01' }));
+    const res = await post(
+      { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+      mcpHeaders(srv.secrets.admin as string, { 'mcp-session-id': id, 'mcp-protocol-version': '1999-01-01' }),
+    );
     expect(res.status).toBe(400);
   });
 
   it('answers 404 for an unknown session and 400 for a non-initialize request without one', async () => {
     const headers = mcpHeaders(srv.secrets.admin as string);
-    expect((await post({ jsonrpc: '2.0', id: 4, method: 'tools/list' }, { ...headers, 'mcp-session-id': 'nope' })).status).toBe(404);
+    expect(
+      (await post({ jsonrpc: '2.0', id: 4, method: 'tools/list' }, { ...headers, 'mcp-session-id': 'nope' }))
+        .status,
+    ).toBe(404);
     expect((await post({ jsonrpc: '2.0', id: 4, method: 'tools/list' }, headers)).status).toBe(400);
   });
 
   it('ends a session on DELETE', async () => {
     const id = await initSession(srv.secrets.admin as string);
-    const headers = mcpHeaders(srv.secrets.admin as string, { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const headers = mcpHeaders(srv.secrets.admin as string, {
+      'mcp-session-id': id,
+      'mcp-protocol-version': '2025-11-25',
+    });
     expect((await fetch(srv.url, { method: 'DELETE', headers })).status).toBe(200);
     expect((await post({ jsonrpc: '2.0', id: 5, method: 'tools/list' }, headers)).status).toBe(404);
   });
@@ -143,14 +190,18 @@ describe('request shape', () => {
 describe('tools over the SDK client', () => {
   it('answers an unknown tool with a JSON-RPC invalid-params error', async () => {
     const client = await srv.connect('admin');
-    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/MCP error -32602: Unknown tool "no_such_tool"/);
+    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(
+      /MCP error -32602: Unknown tool "no_such_tool"/,
+    );
   });
 
   it('answers an extra unknown argument with an isError result naming it', async () => {
     const client = await srv.connect('admin');
     const res = await client.callTool({ name: 'test_echo', arguments: { message: 'hi', sneaky: true } });
     expect(res.isError).toBe(true);
-    expect((res.content as Array<{ text: string }>)[0]?.text).toBe('Invalid arguments for test_echo: unknown argument "sneaky" (not in this tool\'s input schema)');
+    expect((res.content as Array<{ text: string }>)[0]?.text).toBe(
+      'Invalid arguments for test_echo: unknown argument "sneaky" (not in this tool\'s input schema)',
+    );
   });
 
   it('hides tools above the token scope and refuses them naming the scope', async () => {
@@ -161,6 +212,8 @@ describe('tools over the SDK client', () => {
     expect(names).not.toContain('test_admin_write');
     const res = await client.callTool({ name: 'test_admin_write', arguments: { name: 'x' } });
     expect(res.isError).toBe(true);
-    expect((res.content as Array<{ text: string }>)[0]?.text).toMatch(/needs a token with the "admin" scope; this token has "read"/);
+    expect((res.content as Array<{ text: string }>)[0]?.text).toMatch(
+      /needs a token with the "admin" scope; this token has "read"/,
+    );
   });
 });

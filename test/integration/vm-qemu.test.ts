@@ -17,7 +17,16 @@ import { caller, resultText, vmShareDirs } from '../tools/vm/vm-helpers.js';
  * only test file that uses the suite's libvirtd, because it kills it: keep it that way.
  */
 const NAME = `umcp qemu (${randomBytes(3).toString('hex')})`;
-const WRITES = ['vm_create', 'vm_stop', 'vm_force_stop', 'vm_restart', 'vm_autostart', 'vm_delete', 'vm_snapshot_revert', 'vm_snapshot_delete'];
+const WRITES = [
+  'vm_create',
+  'vm_stop',
+  'vm_force_stop',
+  'vm_restart',
+  'vm_autostart',
+  'vm_delete',
+  'vm_snapshot_revert',
+  'vm_snapshot_delete',
+];
 let srv: TestServer;
 let client: Client;
 let shares: Awaited<ReturnType<typeof vmShareDirs>>;
@@ -48,14 +57,23 @@ afterAll(async () => {
 });
 
 describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
-  it('talks to the suite\'s own libvirtd on its private socket', async () => {
+  it("talks to the suite's own libvirtd on its private socket", async () => {
     const uri = inject('libvirtUri');
     expect(uri).toBe(`qemu:///system?socket=${inject('libvirtDir')}/libvirt-sock`);
     expect(await virsh('uri')).toBe(uri);
   });
 
   it('is created from a spec with a new qcow2 disk and started', async () => {
-    const created = await ok('vm_create', { name: NAME, memory: '64M', vcpus: 1, machine: 'pc', disks: [{ size: '32M', format: 'qcow2' }], bridge: null, graphics: false, virtualization: 'qemu' });
+    const created = await ok('vm_create', {
+      name: NAME,
+      memory: '64M',
+      vcpus: 1,
+      machine: 'pc',
+      disks: [{ size: '32M', format: 'qcow2' }],
+      bridge: null,
+      graphics: false,
+      virtualization: 'qemu',
+    });
     uuid = created.uuid;
     const image = join(shares.domains, NAME, 'vdisk1.img');
     expect(created).toMatchObject({ name: NAME, state: 'shut off', disks: [{ path: image, created: true }] });
@@ -65,7 +83,11 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
     expect(xml).toContain("<domain type='qemu'");
     expect(xml).toContain(`<source file='${image}'/>`);
 
-    expect(await ok('vm_start', { id: NAME })).toMatchObject({ previousState: 'shut off', state: 'running', changed: true });
+    expect(await ok('vm_start', { id: NAME })).toMatchObject({
+      previousState: 'shut off',
+      state: 'running',
+      changed: true,
+    });
     expect(await virsh('domstate', uuid)).toBe('running');
   });
 
@@ -90,7 +112,14 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
     await ok('vm_snapshot_create', { id: NAME, name: 'first', description: 'while running' });
     await ok('vm_snapshot_create', { id: NAME, name: 'second' });
     const listed = await ok('vm_snapshot_list', { id: NAME });
-    expect(listed.snapshots.map((s: { name: string; state: string; current: boolean; parent: string | null }) => [s.name, s.state, s.current, s.parent])).toEqual([
+    expect(
+      listed.snapshots.map((s: { name: string; state: string; current: boolean; parent: string | null }) => [
+        s.name,
+        s.state,
+        s.current,
+        s.parent,
+      ]),
+    ).toEqual([
       ['first', 'running', false, null],
       ['second', 'running', true, 'first'],
     ]);
@@ -101,10 +130,14 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
     }
     expect((await ok('vm_inspect', { id: NAME })).snapshotCount).toBe(2);
 
-    expect(await ok('vm_snapshot_revert', { id: NAME, snapshot: 'first' })).toMatchObject({ state: 'running' });
+    expect(await ok('vm_snapshot_revert', { id: NAME, snapshot: 'first' })).toMatchObject({
+      state: 'running',
+    });
     expect(await virsh('snapshot-current', uuid, '--name')).toBe('first');
     const missing = await call('vm_snapshot_delete', { id: NAME, snapshot: 'third' });
-    expect(resultText(missing)).toBe(`VM "${NAME}" has no snapshot named "third". Its snapshots: "first", "second".`);
+    expect(resultText(missing)).toBe(
+      `VM "${NAME}" has no snapshot named "third". Its snapshots: "first", "second".`,
+    );
     await ok('vm_snapshot_delete', { id: NAME, snapshot: 'second' });
     await ok('vm_snapshot_delete', { id: NAME, snapshot: 'first' });
     expect(await virsh('snapshot-list', uuid, '--name')).toBe('');
@@ -112,9 +145,16 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
 
   it('reports a clean shutdown the guest ignores, with progress while waiting', async () => {
     const progress: number[] = [];
-    const res = await client.callTool({ name: 'vm_stop', arguments: { id: NAME, timeout: 3 } }, undefined, { timeout: 60_000, onprogress: (p) => progress.push(p.progress) });
+    const res = await client.callTool({ name: 'vm_stop', arguments: { id: NAME, timeout: 3 } }, undefined, {
+      timeout: 60_000,
+      onprogress: (p) => progress.push(p.progress),
+    });
     expect(res.isError).toBe(true);
-    expect(resultText(res as never)).toMatch(new RegExp(`^VM "${NAME.replace(/[()]/g, '\\$&')}" did not shut down within 3 s and is still running: the guest ignored the ACPI shutdown request`));
+    expect(resultText(res as never)).toMatch(
+      new RegExp(
+        `^VM "${NAME.replace(/[()]/g, '\\$&')}" did not shut down within 3 s and is still running: the guest ignored the ACPI shutdown request`,
+      ),
+    );
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(await virsh('domstate', uuid)).toBe('running');
   });
@@ -133,14 +173,19 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
 
   it('stops waiting when the client cancels, audits it, and leaves the guest running', async () => {
     const abort = new AbortController();
-    const pending = client.callTool({ name: 'vm_stop', arguments: { id: NAME, timeout: 60 } }, undefined, { timeout: 60_000, signal: abort.signal });
+    const pending = client.callTool({ name: 'vm_stop', arguments: { id: NAME, timeout: 60 } }, undefined, {
+      timeout: 60_000,
+      signal: abort.signal,
+    });
     await new Promise((r) => setTimeout(r, 1000));
     abort.abort();
     await expect(pending).rejects.toThrow();
     let outcome: AuditLine | undefined;
     for (let i = 0; i < 50 && !outcome; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      outcome = (await readAudit(srv.env.auditDir)).filter((r) => r.tool === 'vm_stop' && r.stage === 'outcome').at(-1);
+      outcome = (await readAudit(srv.env.auditDir))
+        .filter((r) => r.tool === 'vm_stop' && r.stage === 'outcome')
+        .at(-1);
     }
     expect(outcome).toMatchObject({ result: { status: 'error', code: 'cancelled' } });
     expect(await virsh('domstate', uuid)).toBe('running');
@@ -151,7 +196,9 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
     await libvirtd.kill();
     try {
       const down = await call('vm_list', {});
-      expect(resultText(down)).toBe('The VM service is not running. Start it in Settings → VM Manager, then try again.');
+      expect(resultText(down)).toBe(
+        'The VM service is not running. Start it in Settings → VM Manager, then try again.',
+      );
       await new Promise((r) => setTimeout(r, 2100)); // past /readyz's cached answer
       const ready = await fetch(`${srv.origin}/readyz`);
       expect(ready.status).toBe(503);
@@ -166,7 +213,10 @@ describe('a qemu VM through its whole life', { timeout: 180_000 }, () => {
 
   it('is forced off and deleted with its disk and its snapshot metadata', async () => {
     await ok('vm_snapshot_create', { id: NAME, name: 'left behind' });
-    expect(await ok('vm_force_stop', { id: NAME })).toMatchObject({ previousState: 'running', state: 'shut off' });
+    expect(await ok('vm_force_stop', { id: NAME })).toMatchObject({
+      previousState: 'running',
+      state: 'shut off',
+    });
     const image = join(shares.domains, NAME, 'vdisk1.img');
     const deleted = await ok('vm_delete', { id: NAME, deleteDisks: true });
     expect(deleted).toMatchObject({ name: NAME, deletedDisks: [image], keptDisks: [] });

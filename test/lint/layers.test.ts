@@ -19,7 +19,11 @@ async function layerErrors(file: string, code: string): Promise<string[]> {
 describe('the import layers (server/README.md)', () => {
   it.each([
     ['server/backends/docker/x.ts', "import { allTools } from '../../tools/index.js';", 'backends'],
-    ['server/backends/vm/x.ts', "import type { CallEnv } from '../../mcp/pipeline/tool-call.js';", 'backends'],
+    [
+      'server/backends/vm/x.ts',
+      "import type { CallEnv } from '../../mcp/pipeline/tool-call.js';",
+      'backends',
+    ],
     ['server/config/x.ts', "import { targetDenial } from '../safety/target-denial.js';", 'config'],
     ['server/safety/x.ts', "import type { Principal } from '../tokens/token-authenticator.js';", 'rules'],
     ['server/tools/vm/x.ts', "import { callTool } from '../../mcp/call-tool.js';", 'tools'],
@@ -34,7 +38,10 @@ describe('the import layers (server/README.md)', () => {
 
   it.each([
     ['server/tools/docker/x.ts', "import { dockerCall } from '../../backends/docker/docker-errors.js';"],
-    ['server/tools/docker/x.ts', "import { checkCreatePolicy } from '../../safety/create-policy/create-policy.js';"],
+    [
+      'server/tools/docker/x.ts',
+      "import { checkCreatePolicy } from '../../safety/create-policy/create-policy.js';",
+    ],
     ['server/mcp/pipeline/x.ts', "import { whyUnavailable } from '../../safety/select-tools.js';"],
     ['server/backends/vm/x.ts', "import type { VmShares } from '../../config/vm-shares.js';"],
     ['server/http/x.ts', "import type { CallEnv } from '../mcp/pipeline/tool-call.js';"],

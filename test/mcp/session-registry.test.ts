@@ -16,7 +16,13 @@ function registry(now: { t: number }, live = new Set(['tokA', 'tokB'])) {
     now: () => now.t,
   });
   const add = (id: string, tokenId: string) =>
-    reg.add({ id, tokenId, principal: tokenId, transport: {} as SessionTransport, server: { close: async () => void closed.push(id) } as unknown as Server });
+    reg.add({
+      id,
+      tokenId,
+      principal: tokenId,
+      transport: {} as SessionTransport,
+      server: { close: async () => void closed.push(id) } as unknown as Server,
+    });
   return { reg, add, closed, live };
 }
 
@@ -60,12 +66,19 @@ describe('session limits over HTTP', () => {
   it('refuses a third session for a token limited to two with 429', async () => {
     const srv = await startTestServer({ tools: testTools, settingsCfg: 'MAX_SESSIONS_PER_TOKEN="2"\n' });
     try {
-      const open = () => fetch(srv.url, { method: 'POST', headers: mcpHeaders(srv.secrets.test as string), body: JSON.stringify(INIT_BODY) });
+      const open = () =>
+        fetch(srv.url, {
+          method: 'POST',
+          headers: mcpHeaders(srv.secrets.test as string),
+          body: JSON.stringify(INIT_BODY),
+        });
       expect((await open()).status).toBe(200);
       expect((await open()).status).toBe(200);
       const third = await open();
       expect(third.status).toBe(429);
-      expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/already has 2 open sessions \(limit 2\)/);
+      expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(
+        /already has 2 open sessions \(limit 2\)/,
+      );
     } finally {
       await srv.close();
     }

@@ -32,7 +32,9 @@ export async function setup(project: TestProject): Promise<void> {
   ]);
   if (docker.status === 'rejected' || libvirt.status === 'rejected') {
     await teardown();
-    const reasons = [docker, libvirt].flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    const reasons = [docker, libvirt].flatMap((r) =>
+      r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+    );
     throw new Error(reasons.join('\n\n'));
   }
   project.provide('dockerSocket', docker.value.socket);

@@ -9,7 +9,13 @@ import { silentLogger } from '../../server/log.js';
 async function setup() {
   const dir = await mkdtemp(join(tmpdir(), 'umcp-auth-'));
   const now = { t: new Date('2026-11-21T12:00:00Z') };
-  const auth = new TokenAuthenticator({ configDir: dir, stateDir: join(dir, 'state'), now: () => now.t, log: silentLogger, recheckMs: 0 });
+  const auth = new TokenAuthenticator({
+    configDir: dir,
+    stateDir: join(dir, 'state'),
+    now: () => now.t,
+    log: silentLogger,
+    recheckMs: 0,
+  });
   await auth.init();
   return { dir, now, auth };
 }
@@ -20,7 +26,10 @@ describe('TokenAuthenticator', () => {
     const { secret } = await createToken(dir, 'claude', 'operate', null, now.t);
     const ok = auth.authenticate(secret);
     expect(ok).toMatchObject({ ok: true, principal: { name: 'claude', scope: 'operate' } });
-    expect(auth.authenticate(secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A'))).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(auth.authenticate(secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A'))).toMatchObject({
+      ok: false,
+      reason: 'unknown',
+    });
     expect(auth.authenticate('')).toMatchObject({ ok: false, reason: 'unknown' });
   });
 

@@ -17,15 +17,23 @@ describe('tool registry', () => {
     for (const t of allTools) expect(t.name).toMatch(new RegExp(`^${t.toolset}_[a-z0-9_]+$`));
   });
 
-  it.each(allTools.map((t) => [t.name, t] as const))('%s declares all four annotations, a title, a description and both schemas', (_n, t) => {
-    expect(Object.keys(t.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']);
-    expect(Object.values(t.annotations).every((v) => typeof v === 'boolean')).toBe(true);
-    expect(t.title.length).toBeGreaterThan(3);
-    expect(t.description.length).toBeGreaterThan(40);
-    const entry = toListEntry(t);
-    expect(entry.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
-    expect(entry.outputSchema).toMatchObject({ type: 'object' });
-  });
+  it.each(allTools.map((t) => [t.name, t] as const))(
+    '%s declares all four annotations, a title, a description and both schemas',
+    (_n, t) => {
+      expect(Object.keys(t.annotations).sort()).toEqual([
+        'destructiveHint',
+        'idempotentHint',
+        'openWorldHint',
+        'readOnlyHint',
+      ]);
+      expect(Object.values(t.annotations).every((v) => typeof v === 'boolean')).toBe(true);
+      expect(t.title.length).toBeGreaterThan(3);
+      expect(t.description.length).toBeGreaterThan(40);
+      const entry = toListEntry(t);
+      expect(entry.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(entry.outputSchema).toMatchObject({ type: 'object' });
+    },
+  );
 
   it('keeps scope and annotations consistent: read scope exactly for read-only tools', () => {
     for (const t of allTools) expect(t.scope === 'read').toBe(t.annotations.readOnlyHint);
@@ -42,26 +50,37 @@ describe('tool registry', () => {
   it('every writing tool accepts confirmation_token and confirmation_id; reads do not', () => {
     for (const t of allTools) {
       const props = Object.keys((toListEntry(t).inputSchema as { properties?: object }).properties ?? {});
-      expect(props.includes('confirmation_token') && props.includes('confirmation_id')).toBe(!t.annotations.readOnlyHint);
+      expect(props.includes('confirmation_token') && props.includes('confirmation_id')).toBe(
+        !t.annotations.readOnlyHint,
+      );
     }
   });
 
   it('read-only selection contains no writing tool, for every scope', () => {
     for (const scope of SCOPES) {
-      for (const t of selectTools(allTools, { toolsets: TOOLSET_IDS, readOnly: true, scope })) expect(t.annotations.readOnlyHint).toBe(true);
+      for (const t of selectTools(allTools, { toolsets: TOOLSET_IDS, readOnly: true, scope }))
+        expect(t.annotations.readOnlyHint).toBe(true);
     }
   });
 
-  it.each(allTools.map((t) => [t.name, t] as const))('%s matches its committed schema snapshot', (name, t) => {
-    const file = join(SNAP_DIR, `${name}.snap.json`);
-    const current = JSON.stringify(toListEntry(t), null, 2) + '\n';
-    if (update) writeFileSync(file, current);
-    if (!existsSync(file)) {
-      throw new Error(`No schema snapshot for ${name}. Review the tool's schema, then run "npm run toolsnaps:update" and commit ${file}.`);
-    }
-    const committed = readFileSync(file, 'utf8');
-    if (committed !== current) {
-      expect.fail(`The schema of ${name} changed. If the change is intended, run "npm run toolsnaps:update" and commit the snapshot.\n` + `committed: ${committed}\ncurrent: ${current}`);
-    }
-  });
+  it.each(allTools.map((t) => [t.name, t] as const))(
+    '%s matches its committed schema snapshot',
+    (name, t) => {
+      const file = join(SNAP_DIR, `${name}.snap.json`);
+      const current = JSON.stringify(toListEntry(t), null, 2) + '\n';
+      if (update) writeFileSync(file, current);
+      if (!existsSync(file)) {
+        throw new Error(
+          `No schema snapshot for ${name}. Review the tool's schema, then run "npm run toolsnaps:update" and commit ${file}.`,
+        );
+      }
+      const committed = readFileSync(file, 'utf8');
+      if (committed !== current) {
+        expect.fail(
+          `The schema of ${name} changed. If the change is intended, run "npm run toolsnaps:update" and commit the snapshot.\n` +
+            `committed: ${committed}\ncurrent: ${current}`,
+        );
+      }
+    },
+  );
 });

@@ -16,6 +16,8 @@ describe('mapInBatches', () => {
   });
 
   it('passes a failure through', async () => {
-    await expect(mapInBatches([1, 2], 1, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n)))).rejects.toThrow('two');
+    await expect(
+      mapInBatches([1, 2], 1, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n))),
+    ).rejects.toThrow('two');
   });
 });

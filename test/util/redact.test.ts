@@ -4,26 +4,50 @@ import { redact, redactString, REDACTED } from '../../server/util/redact.js';
 describe('redact', () => {
   it('replaces values of secret-looking keys at any depth', () => {
     expect(
-      redact({ name: 'db', env: { MYSQL_ROOT_PASSWORD: 'pw', PUID: '99' }, Labels: { 'x.api_key': 'k' }, nested: [{ csrf_token: 'abc', session_cookie: 'c' }] }),
-    ).toEqual({ name: 'db', env: { MYSQL_ROOT_PASSWORD: REDACTED, PUID: '99' }, Labels: { 'x.api_key': REDACTED }, nested: [{ csrf_token: REDACTED, session_cookie: REDACTED }] });
+      redact({
+        name: 'db',
+        env: { MYSQL_ROOT_PASSWORD: 'pw', PUID: '99' },
+        Labels: { 'x.api_key': 'k' },
+        nested: [{ csrf_token: 'abc', session_cookie: 'c' }],
+      }),
+    ).toEqual({
+      name: 'db',
+      env: { MYSQL_ROOT_PASSWORD: REDACTED, PUID: '99' },
+      Labels: { 'x.api_key': REDACTED },
+      nested: [{ csrf_token: REDACTED, session_cookie: REDACTED }],
+    });
   });
 
   it('redacts KEY=value entries by key', () => {
-    expect(redact(['PUID=99', 'DB_PASSWORD=hunter2', 'GITHUB_TOKEN=x', 'PATH=/bin'])).toEqual(['PUID=99', `DB_PASSWORD=${REDACTED}`, `GITHUB_TOKEN=${REDACTED}`, 'PATH=/bin']);
+    expect(redact(['PUID=99', 'DB_PASSWORD=hunter2', 'GITHUB_TOKEN=x', 'PATH=/bin'])).toEqual([
+      'PUID=99',
+      `DB_PASSWORD=${REDACTED}`,
+      `GITHUB_TOKEN=${REDACTED}`,
+      'PATH=/bin',
+    ]);
   });
 
   it('redacts values that look like credentials wherever they appear', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----';
-    expect(redactString(`key AKIAABCDEFGHIJKLMNOP and ghp_${'a'.repeat(36)} and sk-${'b'.repeat(40)} ${pem}`)).toBe(
-      `key ${REDACTED} and ${REDACTED} and ${REDACTED} ${REDACTED}`,
-    );
+    expect(
+      redactString(`key AKIAABCDEFGHIJKLMNOP and ghp_${'a'.repeat(36)} and sk-${'b'.repeat(40)} ${pem}`),
+    ).toBe(`key ${REDACTED} and ${REDACTED} and ${REDACTED} ${REDACTED}`);
     expect(redactString('postgres://app:s3cret@db:5432/x')).toBe(`postgres://app:${REDACTED}@db:5432/x`);
-    expect(redactString(`slack xoxb-${'1'.repeat(12)} and github_pat_${'Z'.repeat(30)}`)).toBe(`slack ${REDACTED} and ${REDACTED}`);
-    expect(redactString(`Authorization: Bearer umcp_${'c'.repeat(43)}`)).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redactString(`slack xoxb-${'1'.repeat(12)} and github_pat_${'Z'.repeat(30)}`)).toBe(
+      `slack ${REDACTED} and ${REDACTED}`,
+    );
+    expect(redactString(`Authorization: Bearer umcp_${'c'.repeat(43)}`)).toBe(
+      `Authorization: Bearer ${REDACTED}`,
+    );
   });
 
   it('keeps ordinary text and numbers', () => {
-    expect(redact({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null })).toEqual({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null });
+    expect(redact({ temp: 44, status: 'DISK_OK', comment: 'Seagate Exos', auth_mode: null })).toEqual({
+      temp: 44,
+      status: 'DISK_OK',
+      comment: 'Seagate Exos',
+      auth_mode: null,
+    });
   });
 
   it('returns clean values as they are and copies only what it changes', () => {
@@ -37,7 +61,10 @@ describe('redact', () => {
   });
 
   it('keeps key order when it copies, and a JSON "__proto__" key as plain data', () => {
-    const parsed = JSON.parse('{"first":1,"token":"t","__proto__":{"polluted":true},"last":2}') as Record<string, unknown>;
+    const parsed = JSON.parse('{"first":1,"token":"t","__proto__":{"polluted":true},"last":2}') as Record<
+      string,
+      unknown
+    >;
     const out = redact(parsed);
     expect(Object.keys(out)).toEqual(['first', 'token', '__proto__', 'last']);
     expect(out.token).toBe(REDACTED);

@@ -23,10 +23,14 @@ describe('reuseResult', () => {
     expect(await flaky()).toBe(2);
 
     let m = 0;
-    const sticky = reuseResult(async () => {
-      m++;
-      throw new Error('down');
-    }, 60_000, { keepFailures: true });
+    const sticky = reuseResult(
+      async () => {
+        m++;
+        throw new Error('down');
+      },
+      60_000,
+      { keepFailures: true },
+    );
     await expect(sticky()).rejects.toThrow('down');
     await expect(sticky()).rejects.toThrow('down');
     expect(m).toBe(1);

@@ -21,7 +21,12 @@ const filterQuery = z
     q: z.string().max(200),
   })
   .partial();
-const pageQuery = filterQuery.extend({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).strict();
+const pageQuery = filterQuery
+  .extend({
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
 const relocateBody = z.object({ to: z.enum(['ram', 'persistent']) }).strict();
 
 function toFilter(q: z.infer<typeof filterQuery>): AuditFilter {
@@ -30,12 +35,18 @@ function toFilter(q: z.infer<typeof filterQuery>): AuditFilter {
 }
 
 /** Audit viewer: query (newest first, cursor pages), verify, export as JSON Lines, and relocation for array start/stop. */
-export function auditRoutes(deps: AdminDeps, audit: AuditLog, dirs: { ram: string; persistent: string }): Router {
+export function auditRoutes(
+  deps: AdminDeps,
+  audit: AuditLog,
+  dirs: { ram: string; persistent: string },
+): Router {
   const r = Router();
   r.get('/', async (req, res) => {
     const { cursor, limit, ...filter } = validate(pageQuery, req.query, 'query');
     const page = await audit.query(toFilter(filter), { cursor, limit }).catch((err: Error) => {
-      throw /cursor/i.test(err.message) ? new AdminError(400, err.message, [{ field: 'cursor', message: err.message }]) : err;
+      throw /cursor/i.test(err.message)
+        ? new AdminError(400, err.message, [{ field: 'cursor', message: err.message }])
+        : err;
     });
     res.json(page);
   });
@@ -44,7 +55,10 @@ export function auditRoutes(deps: AdminDeps, audit: AuditLog, dirs: { ram: strin
   });
   r.get('/export', async (req, res) => {
     const filter = toFilter(validate(filterQuery.strict(), req.query, 'query'));
-    res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': 'attachment; filename="unraid-mcp-audit.jsonl"' });
+    res.writeHead(200, {
+      'Content-Type': 'application/x-ndjson',
+      'Content-Disposition': 'attachment; filename="unraid-mcp-audit.jsonl"',
+    });
     for await (const line of audit.exportJsonl(filter)) {
       if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
     }

@@ -29,17 +29,30 @@ export function confirmationRoutes(deps: AdminDeps): Router {
       const body = validate(decisionBody, req.body);
       const status = decision === 'approve' ? 'approved' : 'denied';
       const actor = actorOf(req);
-      const decided = await deps.pending.decide(req.params.id, status, actor, body.reason ?? null).catch((err: Error) => {
-        throw new AdminError(/no pending/.test(err.message) ? 404 : 409, err.message);
+      const decided = await deps.pending
+        .decide(req.params.id, status, actor, body.reason ?? null)
+        .catch((err: Error) => {
+          throw new AdminError(/no pending/.test(err.message) ? 404 : 409, err.message);
+        });
+      await deps.recordEvent(actor, `confirmation.${status}`, {
+        id: decided.id,
+        tool: decided.tool,
+        target: decided.target,
+        requestedBy: decided.principal,
+        reason: decided.reason,
       });
-      await deps.recordEvent(actor, `confirmation.${status}`, { id: decided.id, tool: decided.tool, target: decided.target, requestedBy: decided.principal, reason: decided.reason });
       res.json({ confirmation: view(decided) });
     });
   }
 
   r.get('/events', (req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('snapshot', { confirmations: deps.pending.list().map(view) });
     const onChange = (e: PendingConfirmation) => send('confirmation', view(e));
     deps.pending.events.on('change', onChange);

@@ -16,7 +16,13 @@ import { validate } from '../validate.js';
 const patterns = z.array(z.string()).max(10_001);
 const previewBody = z
   .object({
-    filters: z.object({ containers: z.object({ allow: patterns, deny: patterns }).partial().strict(), vms: z.object({ allow: patterns, deny: patterns }).partial().strict() }).partial().strict(),
+    filters: z
+      .object({
+        containers: z.object({ allow: patterns, deny: patterns }).partial().strict(),
+        vms: z.object({ allow: patterns, deny: patterns }).partial().strict(),
+      })
+      .partial()
+      .strict(),
     protected: z.object({ containers: patterns, vms: patterns }).partial().strict(),
   })
   .partial()
@@ -24,8 +30,14 @@ const previewBody = z
 
 /** Maps the store's errors to HTTP: field problems 400, stale revision 409, failed write 500 (rolled back). */
 function asAdminError(err: unknown): unknown {
-  if (err instanceof ConfigError) return new AdminError(400, `Invalid settings: ${err.message}`, err.problems.map((p) => ({ field: p.field, message: p.message })));
-  if (err instanceof PolicyRulesError) return new AdminError(400, `Invalid filters: ${err.message}`, err.problems);
+  if (err instanceof ConfigError)
+    return new AdminError(
+      400,
+      `Invalid settings: ${err.message}`,
+      err.problems.map((p) => ({ field: p.field, message: p.message })),
+    );
+  if (err instanceof PolicyRulesError)
+    return new AdminError(400, `Invalid filters: ${err.message}`, err.problems);
   if (err instanceof SettingsConflictError) return new AdminError(409, err.message);
   if (err instanceof SettingsWriteError) return new AdminError(500, err.message);
   return err;
@@ -35,22 +47,41 @@ function asAdminError(err: unknown): unknown {
  * Settings get/put (optimistic concurrency with the revision in If-Match) and the filter preview:
  * which current containers each rule allows or denies, for saved or draft rules.
  */
-export function settingsRoutes(deps: AdminDeps, store: SettingsStore, docker: () => Promise<Docker>): { settings: Router; filters: Router } {
+export function settingsRoutes(
+  deps: AdminDeps,
+  store: SettingsStore,
+  docker: () => Promise<Docker>,
+): { settings: Router; filters: Router } {
   const settings = Router();
   settings.get('/', (_req, res) => {
     const snap = store.current();
-    res.set('ETag', `"${snap.revision}"`).json({ settings: snap.settings, revision: snap.revision, problems: snap.error?.problems ?? [] });
+    res
+      .set('ETag', `"${snap.revision}"`)
+      .json({ settings: snap.settings, revision: snap.revision, problems: snap.error?.problems ?? [] });
   });
   settings.put('/', async (req, res) => {
-    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new AdminError(400, 'The body must be a JSON object of settings to change.');
+    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body))
+      throw new AdminError(400, 'The body must be a JSON object of settings to change.');
     const ifMatch = req.headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
-    const result = await store.update(req.body as SettingsPatch, ifMatch || undefined).catch((err: unknown) => {
-      throw asAdminError(err);
-    });
+    const result = await store
+      .update(req.body as SettingsPatch, ifMatch || undefined)
+      .catch((err: unknown) => {
+        throw asAdminError(err);
+      });
     if (result.changed.length) {
-      await deps.recordEvent(actorOf(req), 'settings.changed', { changed: result.changed, written: result.written, warnings: result.warnings, revision: result.revision });
+      await deps.recordEvent(actorOf(req), 'settings.changed', {
+        changed: result.changed,
+        written: result.written,
+        warnings: result.warnings,
+        revision: result.revision,
+      });
     }
-    res.set('ETag', `"${result.revision}"`).json({ settings: result.snapshot.settings, revision: result.revision, changed: result.changed, warnings: result.warnings });
+    res.set('ETag', `"${result.revision}"`).json({
+      settings: result.snapshot.settings,
+      revision: result.revision,
+      changed: result.changed,
+      warnings: result.warnings,
+    });
   });
 
   const filters = Router();
@@ -72,7 +103,9 @@ export function settingsRoutes(deps: AdminDeps, store: SettingsStore, docker: ()
     const sources: Record<string, string> = { docker: 'ok', libvirt: 'VM listing arrives with the VM tools' };
     const containers = await docker()
       .then((d) => d.listContainers({ all: true }))
-      .then((list) => list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} })))
+      .then((list) =>
+        list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} })),
+      )
       .catch(() => {
         sources.docker = 'the Docker service is not running';
         return [];

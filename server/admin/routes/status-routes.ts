@@ -10,7 +10,9 @@ export function statusRoutes(deps: AdminDeps, extra: () => Record<string, unknow
       version: deps.version,
       startedAt: deps.startedAt.toISOString(),
       uptimeSeconds: Math.round((deps.now().getTime() - deps.startedAt.getTime()) / 1000),
-      backends: Object.fromEntries(checks.map(([name, reason]) => [name, reason === null ? { up: true } : { up: false, reason }])),
+      backends: Object.fromEntries(
+        checks.map(([name, reason]) => [name, reason === null ? { up: true } : { up: false, reason }]),
+      ),
       sessions: { active: deps.sessions.size },
       pendingConfirmations: deps.pending.list().filter((e) => e.status === 'pending').length,
       ...extra(),

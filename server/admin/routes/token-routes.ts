@@ -10,14 +10,24 @@ import { actorOf } from '../actor.js';
 import { validate } from '../validate.js';
 
 const expiresField = z.string().max(40).describe('30d, 12h, 90m, 8w, an ISO date, or "never"');
-const createBody = z.object({ name: z.string().regex(TOKEN_NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'), scope: z.enum(SCOPES), expires: expiresField.default('never') }).strict();
+const createBody = z
+  .object({
+    name: z
+      .string()
+      .regex(TOKEN_NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    scope: z.enum(SCOPES),
+    expires: expiresField.default('never'),
+  })
+  .strict();
 const patchBody = z.object({ expires: expiresField }).strict();
 
 function expiryOrThrow(text: string, now: Date): Date | null {
   try {
     return parseExpiry(text, now);
   } catch (err) {
-    throw new AdminError(400, (err as Error).message.replace(/^--expires/, 'expires'), [{ field: 'expires', message: (err as Error).message }]);
+    throw new AdminError(400, (err as Error).message.replace(/^--expires/, 'expires'), [
+      { field: 'expires', message: (err as Error).message },
+    ]);
   }
 }
 
@@ -31,11 +41,27 @@ export function tokenRoutes(deps: AdminDeps): Router {
     const body = validate(createBody, req.body);
     const now = deps.now();
     const expires = expiryOrThrow(body.expires, now);
-    const created = await createToken(deps.configDir, body.name, body.scope, expires, now).catch((err: Error) => {
-      throw new AdminError(/already exists/.test(err.message) ? 409 : 400, err.message, [{ field: 'name', message: err.message }]);
+    const created = await createToken(deps.configDir, body.name, body.scope, expires, now).catch(
+      (err: Error) => {
+        throw new AdminError(/already exists/.test(err.message) ? 409 : 400, err.message, [
+          { field: 'name', message: err.message },
+        ]);
+      },
+    );
+    await deps.recordEvent(actorOf(req), 'admin.token_created', {
+      name: body.name,
+      scope: body.scope,
+      expires: created.record.expires,
     });
-    await deps.recordEvent(actorOf(req), 'admin.token_created', { name: body.name, scope: body.scope, expires: created.record.expires });
-    res.status(201).json({ token: { name: created.record.name, scope: created.record.scope, created: created.record.created, expires: created.record.expires }, secret: created.secret });
+    res.status(201).json({
+      token: {
+        name: created.record.name,
+        scope: created.record.scope,
+        created: created.record.created,
+        expires: created.record.expires,
+      },
+      secret: created.secret,
+    });
   });
   r.delete('/:name', async (req, res) => {
     await revokeToken(deps.configDir, req.params.name).catch((err: Error) => {
@@ -50,8 +76,13 @@ export function tokenRoutes(deps: AdminDeps): Router {
     const updated = await setTokenExpiry(deps.configDir, req.params.name, expires).catch((err: Error) => {
       throw new AdminError(404, err.message);
     });
-    await deps.recordEvent(actorOf(req), 'admin.token_expiry_changed', { name: updated.name, expires: updated.expires });
-    res.json({ token: { name: updated.name, scope: updated.scope, created: updated.created, expires: updated.expires } });
+    await deps.recordEvent(actorOf(req), 'admin.token_expiry_changed', {
+      name: updated.name,
+      expires: updated.expires,
+    });
+    res.json({
+      token: { name: updated.name, scope: updated.scope, created: updated.created, expires: updated.expires },
+    });
   });
   return r;
 }

@@ -18,7 +18,11 @@ export function stateText(info: Docker.ContainerInspectInfo): string {
  * Inspects a container by the reference the wrapper already validated and resolved (name, full ID
  * or unique prefix — Docker resolves them in the same order). Tools act on the returned full ID.
  */
-export async function inspectContainer(docker: Docker, ref: string, signal: AbortSignal): Promise<Docker.ContainerInspectInfo> {
+export async function inspectContainer(
+  docker: Docker,
+  ref: string,
+  signal: AbortSignal,
+): Promise<Docker.ContainerInspectInfo> {
   const id = ref.replace(/^\//, '');
   return dockerCall(`Container "${id}"`, () => docker.getContainer(id).inspect({ abortSignal: signal }));
 }

@@ -1,13 +1,23 @@
 import type Docker from 'dockerode';
 import { isSecretKey, redact, redactString, REDACTED } from '../../util/redact.js';
-import { isoOrNull, portsFromInspect, shortId, unraidLabels, uptimeSeconds, type PortMap, type PortMapping, type UnraidLabels } from './container-summary.js';
+import {
+  isoOrNull,
+  portsFromInspect,
+  shortId,
+  unraidLabels,
+  uptimeSeconds,
+  type PortMap,
+  type PortMapping,
+  type UnraidLabels,
+} from './container-summary.js';
 
 /** Longest env/label value or other string returned from an inspect; longer ones are cut with a marker. */
 const MAX_VALUE = 1000;
 const MAX_LIST = 100;
 const HEALTH_LOG_KEEP = 3;
 
-const cut = (s: string, max = MAX_VALUE) => (s.length > max ? `${s.slice(0, max)}… [cut ${s.length - max} characters]` : s);
+const cut = (s: string, max = MAX_VALUE) =>
+  s.length > max ? `${s.slice(0, max)}… [cut ${s.length - max} characters]` : s;
 
 /**
  * A container's env as name/value pairs. The value of a variable whose name says it is a secret
@@ -15,7 +25,9 @@ const cut = (s: string, max = MAX_VALUE) => (s.length > max ? `${s.slice(0, max)
  * patterns (tokens, `user:pass@` URLs). The wrapper redacts results again, but an env is the one
  * place secrets are certain to be, so it is never left to a later layer.
  */
-export function redactEnv(env: ReadonlyArray<string> | null | undefined): Array<{ name: string; value: string }> {
+export function redactEnv(
+  env: ReadonlyArray<string> | null | undefined,
+): Array<{ name: string; value: string }> {
   return (env ?? []).map((entry) => {
     const eq = entry.indexOf('=');
     const name = eq === -1 ? entry : entry.slice(0, eq);
@@ -27,7 +39,8 @@ export function redactEnv(env: ReadonlyArray<string> | null | undefined): Array<
 /** Labels with secret-named values replaced and other values checked for secret patterns. */
 export function redactLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels ?? {})) out[k] = isSecretKey(k) ? REDACTED : cut(redactString(v));
+  for (const [k, v] of Object.entries(labels ?? {}))
+    out[k] = isSecretKey(k) ? REDACTED : cut(redactString(v));
   return out;
 }
 
@@ -49,13 +62,25 @@ export interface ContainerSummary {
     startedAt: string | null;
     finishedAt: string | null;
     uptimeSeconds: number | null;
-    health: { status: string; failingStreak: number; lastCheck: { exitCode: number; output: string; at: string | null } | null } | null;
+    health: {
+      status: string;
+      failingStreak: number;
+      lastCheck: { exitCode: number; output: string; at: string | null } | null;
+    } | null;
   };
   restartPolicy: { name: string; maximumRetryCount: number };
   restartCount: number;
   ports: PortMapping[];
   networkMode: string;
-  networks: Array<{ name: string; ipAddress: string | null; prefixLength: number | null; gateway: string | null; ipv6Address: string | null; macAddress: string | null; aliases: string[] }>;
+  networks: Array<{
+    name: string;
+    ipAddress: string | null;
+    prefixLength: number | null;
+    gateway: string | null;
+    ipv6Address: string | null;
+    macAddress: string | null;
+    aliases: string[];
+  }>;
   mounts: Array<{ type: string; source: string; destination: string; rw: boolean; name: string | null }>;
   env: Array<{ name: string; value: string }>;
   labels: Record<string, string>;
@@ -83,7 +108,11 @@ interface HealthState {
 const positive = (n: number | null | undefined) => (n && n > 0 ? n : null);
 
 /** The compact view of an inspect: what a person checks first, with secrets redacted. */
-export function summarizeContainer(info: Docker.ContainerInspectInfo, name: string, nowMs: number): ContainerSummary {
+export function summarizeContainer(
+  info: Docker.ContainerInspectInfo,
+  name: string,
+  nowMs: number,
+): ContainerSummary {
   const st = info.State;
   const hc = info.HostConfig ?? {};
   const health = (st as { Health?: HealthState }).Health;
@@ -119,16 +148,35 @@ export function summarizeContainer(info: Docker.ContainerInspectInfo, name: stri
         ? {
             status: health.Status,
             failingStreak: health.FailingStreak ?? 0,
-            lastCheck: last ? { exitCode: last.ExitCode ?? -1, output: cut(redactString((last.Output ?? '').trim()), 500), at: isoOrNull(last.End) } : null,
+            lastCheck: last
+              ? {
+                  exitCode: last.ExitCode ?? -1,
+                  output: cut(redactString((last.Output ?? '').trim()), 500),
+                  at: isoOrNull(last.End),
+                }
+              : null,
           }
         : null,
     },
-    restartPolicy: { name: hc.RestartPolicy?.Name || 'no', maximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 },
+    restartPolicy: {
+      name: hc.RestartPolicy?.Name || 'no',
+      maximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0,
+    },
     restartCount: info.RestartCount ?? 0,
-    ports: portsFromInspect(info.NetworkSettings?.Ports, hc.PortBindings as PortMap | undefined, info.Config?.ExposedPorts),
+    ports: portsFromInspect(
+      info.NetworkSettings?.Ports,
+      hc.PortBindings as PortMap | undefined,
+      info.Config?.ExposedPorts,
+    ),
     networkMode: hc.NetworkMode ?? '',
     networks,
-    mounts: (info.Mounts ?? []).map((m) => ({ type: m.Type ?? 'bind', source: m.Source, destination: m.Destination, rw: m.RW, name: m.Name ?? null })),
+    mounts: (info.Mounts ?? []).map((m) => ({
+      type: m.Type ?? 'bind',
+      source: m.Source,
+      destination: m.Destination,
+      rw: m.RW,
+      name: m.Name ?? null,
+    })),
     env: redactEnv(info.Config?.Env),
     labels: redactLabels(info.Config?.Labels),
     resources: {
@@ -152,7 +200,8 @@ function bound(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return cut(value);
   if (depth > 8) return null;
   if (Array.isArray(value)) return value.slice(0, MAX_LIST).map((v) => bound(v, depth + 1));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bound(v, depth + 1)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bound(v, depth + 1)]));
   return value;
 }
 
@@ -191,7 +240,10 @@ export function containerDetail(info: Docker.ContainerInspectInfo): ContainerDet
       State: state,
       Config: config,
       HostConfig: info.HostConfig ?? {},
-      NetworkSettings: { Ports: info.NetworkSettings?.Ports ?? {}, Networks: info.NetworkSettings?.Networks ?? {} },
+      NetworkSettings: {
+        Ports: info.NetworkSettings?.Ports ?? {},
+        Networks: info.NetworkSettings?.Networks ?? {},
+      },
       Mounts: info.Mounts ?? [],
     }) as ContainerDetail,
   );

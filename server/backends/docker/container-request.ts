@@ -14,7 +14,12 @@ export interface ContainerRequest {
   /** A list of "KEY=value", or a map. */
   env?: string[] | Record<string, string>;
   labels?: Record<string, string>;
-  ports?: Array<{ container_port: number; protocol: 'tcp' | 'udp' | 'sctp'; host_port?: number; host_ip?: string }>;
+  ports?: Array<{
+    container_port: number;
+    protocol: 'tcp' | 'udp' | 'sctp';
+    host_port?: number;
+    host_ip?: string;
+  }>;
   binds?: Array<{ host: string; container: string; read_only: boolean }>;
   volumes?: Array<{ name: string; container: string; read_only: boolean }>;
   network?: string;

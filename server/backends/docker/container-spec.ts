@@ -31,7 +31,11 @@ const portKey = (p: { container_port: number; protocol: string }) => `${p.contai
  * in: host paths are the resolved ones, capabilities and security options are the normalised ones,
  * and the defaults (limits, init, no-new-privileges) are applied here.
  */
-export function buildCreateOptions(req: ContainerRequest, plan: ContainerPlan, extraLabels: Record<string, string> = {}): Docker.ContainerCreateOptions {
+export function buildCreateOptions(
+  req: ContainerRequest,
+  plan: ContainerPlan,
+  extraLabels: Record<string, string> = {},
+): Docker.ContainerCreateOptions {
   const binds = [
     ...plan.binds.map((b) => `${b.resolved}:${b.container}${b.readOnly ? ':ro' : ''}`),
     ...(req.volumes ?? []).map((v) => `${v.name}:${v.container}${v.read_only ? ':ro' : ''}`),
@@ -40,7 +44,8 @@ export function buildCreateOptions(req: ContainerRequest, plan: ContainerPlan, e
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of req.ports ?? []) {
     exposed[portKey(p)] = {};
-    if (p.host_port !== undefined) (bindings[portKey(p)] ??= []).push({ HostIp: p.host_ip ?? '', HostPort: String(p.host_port) });
+    if (p.host_port !== undefined)
+      (bindings[portKey(p)] ??= []).push({ HostIp: p.host_ip ?? '', HostPort: String(p.host_port) });
   }
   const gpus = req.gpus;
   const hostConfig: Docker.HostConfig = {
@@ -52,15 +57,26 @@ export function buildCreateOptions(req: ContainerRequest, plan: ContainerPlan, e
     SecurityOpt: plan.securityOpt,
     Privileged: false,
     ...(req.network ? { NetworkMode: req.network } : {}),
-    ...(req.restart ? { RestartPolicy: { Name: req.restart, MaximumRetryCount: req.restart_max_retries ?? 0 } } : {}),
+    ...(req.restart
+      ? { RestartPolicy: { Name: req.restart, MaximumRetryCount: req.restart_max_retries ?? 0 } }
+      : {}),
     ...(req.cpus !== undefined ? { NanoCpus: Math.round(req.cpus * 1e9) } : {}),
-    ...(plan.devices.length ? { Devices: plan.devices.map((d) => ({ PathOnHost: d.resolved, PathInContainer: d.container, CgroupPermissions: d.permissions })) } : {}),
+    ...(plan.devices.length
+      ? {
+          Devices: plan.devices.map((d) => ({
+            PathOnHost: d.resolved,
+            PathInContainer: d.container,
+            CgroupPermissions: d.permissions,
+          })),
+        }
+      : {}),
     ...(gpus !== undefined
       ? {
           DeviceRequests: [
             {
               Driver: gpus === 'all' ? '' : (gpus.driver ?? ''),
-              Count: gpus === 'all' || (gpus.count === undefined && !gpus.device_ids) ? -1 : (gpus.count ?? 0),
+              Count:
+                gpus === 'all' || (gpus.count === undefined && !gpus.device_ids) ? -1 : (gpus.count ?? 0),
               DeviceIDs: gpus === 'all' ? [] : (gpus.device_ids ?? []),
               Capabilities: [['gpu']],
               Options: {},
@@ -70,7 +86,13 @@ export function buildCreateOptions(req: ContainerRequest, plan: ContainerPlan, e
       : {}),
     ...(plan.capAdd.length ? { CapAdd: plan.capAdd } : {}),
     ...(plan.capDrop.length ? { CapDrop: plan.capDrop } : {}),
-    ...(req.sysctls ? { Sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => [k.replace(/\//g, '.'), v])) } : {}),
+    ...(req.sysctls
+      ? {
+          Sysctls: Object.fromEntries(
+            Object.entries(req.sysctls).map(([k, v]) => [k.replace(/\//g, '.'), v]),
+          ),
+        }
+      : {}),
     ...(req.ipc_mode && req.ipc_mode !== 'host' ? { IpcMode: req.ipc_mode } : {}),
     ...(req.volumes_from?.length ? { VolumesFrom: req.volumes_from } : {}),
   };
@@ -86,7 +108,17 @@ export function buildCreateOptions(req: ContainerRequest, plan: ContainerPlan, e
     ...(req.working_dir ? { WorkingDir: req.working_dir } : {}),
     HostConfig: hostConfig,
     ...(req.ip_address && req.network
-      ? { NetworkingConfig: { EndpointsConfig: { [req.network]: { IPAMConfig: req.ip_address.includes(':') ? { IPv6Address: req.ip_address } : { IPv4Address: req.ip_address } } } } }
+      ? {
+          NetworkingConfig: {
+            EndpointsConfig: {
+              [req.network]: {
+                IPAMConfig: req.ip_address.includes(':')
+                  ? { IPv6Address: req.ip_address }
+                  : { IPv4Address: req.ip_address },
+              },
+            },
+          },
+        }
       : {}),
   };
 }

@@ -34,7 +34,12 @@ export function portsFromList(ports: Docker.Port[] | undefined): PortMapping[] {
   const out: PortMapping[] = [];
   const seen = new Set<string>();
   for (const p of ports ?? []) {
-    const m: PortMapping = { hostIp: p.IP || null, hostPort: p.PublicPort || null, containerPort: p.PrivatePort, protocol: p.Type };
+    const m: PortMapping = {
+      hostIp: p.IP || null,
+      hostPort: p.PublicPort || null,
+      containerPort: p.PrivatePort,
+      protocol: p.Type,
+    };
     const key = `${m.hostIp}|${m.hostPort}|${m.containerPort}|${m.protocol}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -50,16 +55,29 @@ export type PortMap = Record<string, Array<{ HostIp?: string; HostPort?: string 
  * Ports from an inspect: the live bindings when the container runs (NetworkSettings.Ports), else
  * what it is configured to publish (HostConfig.PortBindings) plus exposed ports.
  */
-export function portsFromInspect(live: PortMap | null | undefined, configured: PortMap | null | undefined, exposed: Record<string, unknown> | null | undefined): PortMapping[] {
-  const source: PortMap = live && Object.keys(live).length ? live : { ...Object.fromEntries(Object.keys(exposed ?? {}).map((k) => [k, null])), ...(configured ?? {}) };
+export function portsFromInspect(
+  live: PortMap | null | undefined,
+  configured: PortMap | null | undefined,
+  exposed: Record<string, unknown> | null | undefined,
+): PortMapping[] {
+  const source: PortMap =
+    live && Object.keys(live).length
+      ? live
+      : { ...Object.fromEntries(Object.keys(exposed ?? {}).map((k) => [k, null])), ...(configured ?? {}) };
   const out: PortMapping[] = [];
   for (const [key, bindings] of Object.entries(source)) {
     const [port, protocol = 'tcp'] = key.split('/');
     const containerPort = Number(port);
     if (!Number.isInteger(containerPort)) continue;
-    if (!bindings || bindings.length === 0) out.push({ hostIp: null, hostPort: null, containerPort, protocol });
+    if (!bindings || bindings.length === 0)
+      out.push({ hostIp: null, hostPort: null, containerPort, protocol });
     for (const b of bindings ?? []) {
-      out.push({ hostIp: b.HostIp || null, hostPort: b.HostPort ? Number(b.HostPort) || null : null, containerPort, protocol });
+      out.push({
+        hostIp: b.HostIp || null,
+        hostPort: b.HostPort ? Number(b.HostPort) || null : null,
+        containerPort,
+        protocol,
+      });
     }
   }
   return out.sort((a, b) => a.containerPort - b.containerPort || (a.hostPort ?? 0) - (b.hostPort ?? 0));

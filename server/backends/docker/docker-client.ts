@@ -8,5 +8,6 @@ import type Docker from 'dockerode';
  */
 export function lazyDockerClient(socketPath: string): () => Promise<Docker> {
   let client: Promise<Docker> | null = null;
-  return () => (client ??= import('dockerode').then(({ default: DockerCtor }) => new DockerCtor({ socketPath })));
+  return () =>
+    (client ??= import('dockerode').then(({ default: DockerCtor }) => new DockerCtor({ socketPath })));
 }

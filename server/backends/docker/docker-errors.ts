@@ -4,7 +4,8 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 
-export const DOCKER_DOWN = 'The Docker service is not running. Start it in Settings → Docker, then try again.';
+export const DOCKER_DOWN =
+  'The Docker service is not running. Start it in Settings → Docker, then try again.';
 
 interface DockerodeError {
   code?: string;
@@ -17,7 +18,10 @@ interface DockerodeError {
 /** Docker's own message, first line only and without socket paths, for a model to read. */
 function daemonMessage(e: DockerodeError): string {
   const raw = e.json?.message ?? e.reason ?? e.message ?? '';
-  return raw.split('\n')[0]!.replace(/(unix:\/\/)?\/[\w./-]*docker\.sock/g, 'the Docker socket').slice(0, 300);
+  return raw
+    .split('\n')[0]!
+    .replace(/(unix:\/\/)?\/[\w./-]*docker\.sock/g, 'the Docker socket')
+    .slice(0, 300);
 }
 
 /**
@@ -28,10 +32,13 @@ function daemonMessage(e: DockerodeError): string {
 export function toDockerError(err: unknown, what: string): unknown {
   if (err instanceof ToolError) return err;
   const e = err as DockerodeError;
-  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EPIPE') return new BackendUnavailableError(DOCKER_DOWN);
+  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EPIPE')
+    return new BackendUnavailableError(DOCKER_DOWN);
   switch (e.statusCode) {
     case 304:
-      return new ConflictError(`${what}: nothing to do — ${daemonMessage(e) || 'it is already in that state'}.`);
+      return new ConflictError(
+        `${what}: nothing to do — ${daemonMessage(e) || 'it is already in that state'}.`,
+      );
     case 400:
       return new InvalidInputError(`${what}: Docker refused the request — ${daemonMessage(e)}.`);
     case 404:

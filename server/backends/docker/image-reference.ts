@@ -29,7 +29,10 @@ export type ParsedReference = { ok: true; ref: ImageReference } | { ok: false; e
 
 /** Parses and validates an image reference; the error names the part that is wrong. */
 export function parseImageReference(input: string): ParsedReference {
-  const bad = (why: string): ParsedReference => ({ ok: false, error: `${JSON.stringify(input.slice(0, 200))} is not a valid image reference: ${why}` });
+  const bad = (why: string): ParsedReference => ({
+    ok: false,
+    error: `${JSON.stringify(input.slice(0, 200))} is not a valid image reference: ${why}`,
+  });
   if (input.length === 0) return bad('it is empty');
   if (input.length > 512) return bad('it is longer than 512 characters');
   if (/[\s\x00-\x1f\x7f]/.test(input)) return bad('it contains spaces or control characters');
@@ -42,7 +45,12 @@ export function parseImageReference(input: string): ParsedReference {
     rest = rest.slice(0, at);
     const [algo, hex] = digest.split(':', 2) as [string, string | undefined];
     const len = DIGESTS[algo];
-    if (len === undefined || hex === undefined || !new RegExp(`^[a-f0-9]{${len}}$`).test(hex) || digest.length !== algo.length + 1 + len) {
+    if (
+      len === undefined ||
+      hex === undefined ||
+      !new RegExp(`^[a-f0-9]{${len}}$`).test(hex) ||
+      digest.length !== algo.length + 1 + len
+    ) {
       return bad('a digest is "sha256:" followed by 64 lowercase hex digits (or sha384/sha512 with 96/128)');
     }
   }
@@ -52,7 +60,10 @@ export function parseImageReference(input: string): ParsedReference {
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return bad(`the tag "${tag.slice(0, 140)}" is invalid (up to 128 letters, digits, "_", "." and "-", not starting with "." or "-")`);
+    if (!TAG.test(tag))
+      return bad(
+        `the tag "${tag.slice(0, 140)}" is invalid (up to 128 letters, digits, "_", "." and "-", not starting with "." or "-")`,
+      );
   }
 
   const name = rest;
@@ -61,7 +72,10 @@ export function parseImageReference(input: string): ParsedReference {
   const parts = name.split('/');
   let domain: string | null = null;
   const first = parts[0] as string;
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())) {
+  if (
+    parts.length > 1 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())
+  ) {
     domain = first;
     parts.shift();
     const problem = domainProblem(domain);
@@ -70,7 +84,10 @@ export function parseImageReference(input: string): ParsedReference {
   for (const p of parts) {
     if (p === '') return bad('it has an empty path component ("//" or a leading/trailing "/")');
     if (p !== p.toLowerCase()) return bad(`repository names must be lowercase ("${p}")`);
-    if (!PATH_COMPONENT.test(p)) return bad(`"${p}" is not a valid repository path component (lowercase letters and digits, separated by ".", "_", "__" or "-")`);
+    if (!PATH_COMPONENT.test(p))
+      return bad(
+        `"${p}" is not a valid repository path component (lowercase letters and digits, separated by ".", "_", "__" or "-")`,
+      );
   }
   const path = parts.join('/');
   if (!domain && /^[a-f0-9]{64}$/.test(path)) return bad('a 64-digit hex string is an image ID, not a name');
@@ -94,9 +111,11 @@ function domainProblem(domain: string): string | null {
   if (portAt > domain.lastIndexOf(']')) {
     const port = domain.slice(portAt + 1);
     host = domain.slice(0, portAt);
-    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return `the registry port "${port}" must be a number from 1 to 65535`;
+    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+      return `the registry port "${port}" must be a number from 1 to 65535`;
   }
   if (IPV6_HOST.test(host)) return null;
-  if (!host.split('.').every((c) => DOMAIN_COMPONENT.test(c))) return `the registry host "${host}" is not a valid host name`;
+  if (!host.split('.').every((c) => DOMAIN_COMPONENT.test(c)))
+    return `the registry host "${host}" is not a valid host name`;
   return null;
 }

@@ -16,8 +16,11 @@ export async function inspectVisibleContainer(
   visible: (name: string) => boolean,
   signal: AbortSignal,
 ): Promise<{ info: Docker.ContainerInspectInfo; name: string }> {
-  const info = await dockerCall(`Inspecting container "${ref}"`, () => docker.getContainer(ref).inspect({ abortSignal: signal }));
+  const info = await dockerCall(`Inspecting container "${ref}"`, () =>
+    docker.getContainer(ref).inspect({ abortSignal: signal }),
+  );
   const name = containerName([info.Name], info.Id);
-  if (!visible(name)) throw new NotFoundError(`No container named or with ID "${ref}". Use docker_list to see the containers.`);
+  if (!visible(name))
+    throw new NotFoundError(`No container named or with ID "${ref}". Use docker_list to see the containers.`);
   return { info, name };
 }

@@ -56,7 +56,10 @@ export class LineSplitter {
   }
 
   private emit(): void {
-    let bytes = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    let bytes =
+      this.pending.length === 1
+        ? (this.pending[0] as Buffer)
+        : Buffer.concat(this.pending, this.pendingBytes);
     let cut = this.cut;
     if (cut > 0) {
       // Back off to a UTF-8 character boundary so the cut never leaves half a character.

@@ -130,7 +130,12 @@ export class LogCollector {
     let next: Kept | undefined;
     for (let i = 0; (next = this.kept.at(i)) && !next.isMatch; i++);
     const keepFrom = next ? next.line.n - this.limits.context : Infinity;
-    for (let front = this.kept.peek(); front && !front.isMatch && front.line.n < keepFrom; front = this.kept.peek()) this.shift();
+    for (
+      let front = this.kept.peek();
+      front && !front.isMatch && front.line.n < keepFrom;
+      front = this.kept.peek()
+    )
+      this.shift();
   }
 
   /** The kept lines, oldest first. */

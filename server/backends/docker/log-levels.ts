@@ -24,20 +24,42 @@ export type LogLevel = LogLevelFilter | 'debug';
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 const WORDS: Record<string, LogLevel> = {
-  error: 'error', err: 'error', eror: 'error', fatal: 'error', crit: 'error', critical: 'error', panic: 'error',
-  emerg: 'error', emergency: 'error', alert: 'error', severe: 'error',
-  warn: 'warn', warning: 'warn', wrn: 'warn',
-  info: 'info', inf: 'info', notice: 'info', information: 'info', informational: 'info',
-  debug: 'debug', dbg: 'debug', trace: 'debug', verbose: 'debug',
+  error: 'error',
+  err: 'error',
+  eror: 'error',
+  fatal: 'error',
+  crit: 'error',
+  critical: 'error',
+  panic: 'error',
+  emerg: 'error',
+  emergency: 'error',
+  alert: 'error',
+  severe: 'error',
+  warn: 'warn',
+  warning: 'warn',
+  wrn: 'warn',
+  info: 'info',
+  inf: 'info',
+  notice: 'info',
+  information: 'info',
+  informational: 'info',
+  debug: 'debug',
+  dbg: 'debug',
+  trace: 'debug',
+  verbose: 'debug',
 };
-const WORD_ALT = 'error|err|eror|fatal|critical|crit|panic|emergency|emerg|alert|severe|warning|warn|wrn|informational|information|info|inf|notice|debug|dbg|trace|verbose';
+const WORD_ALT =
+  'error|err|eror|fatal|critical|crit|panic|emergency|emerg|alert|severe|warning|warn|wrn|informational|information|info|inf|notice|debug|dbg|trace|verbose';
 
-const KEY_VALUE = /(?:^|[\s{,;"'([])(?:level|lvl|severity|loglevel|log_level|log\.level|levelname)["']?\s{0,3}[:=]\s{0,3}["']?([A-Za-z]{1,13}|\d{2})(?![A-Za-z0-9])/gi;
+const KEY_VALUE =
+  /(?:^|[\s{,;"'([])(?:level|lvl|severity|loglevel|log_level|log\.level|levelname)["']?\s{0,3}[:=]\s{0,3}["']?([A-Za-z]{1,13}|\d{2})(?![A-Za-z0-9])/gi;
 const GLOG = /^([EWIF])\d{4} \d{2}:\d{2}:\d{2}/;
-const LINE_START = /^\s{0,4}(?:npm )?(error|err|fatal|panic|critical|warning|warn)(?:\[[^\]]{0,30}\])?(?::|!)/i;
+const LINE_START =
+  /^\s{0,4}(?:npm )?(error|err|fatal|panic|critical|warning|warn)(?:\[[^\]]{0,30}\])?(?::|!)/i;
 const ERROR_START = /^(?:Traceback \(most recent call last\):|Exception in thread )/;
 const BRACKET = new RegExp(`[[<(]\\s{0,2}(?:[a-z_]{1,20}:)?(${WORD_ALT})\\s{0,2}[\\]>)]`, 'i');
-const UPPER = /(?:^|[\s|:\-])(ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|ALERT|SEVERE|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE)(?=$|[\s:|\]\-,!])/;
+const UPPER =
+  /(?:^|[\s|:\-])(ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|ALERT|SEVERE|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE)(?=$|[\s:|\]\-,!])/;
 
 function fromNumber(n: number): LogLevel | null {
   if (n < 10 || n > 60) return null;
@@ -54,7 +76,8 @@ export function detectLevel(line: string): LogLevel | null {
     if (++tries === 4) break;
   }
   const glog = GLOG.exec(line);
-  if (glog) return ({ E: 'error', W: 'warn', I: 'info', F: 'error' } as const)[glog[1] as 'E' | 'W' | 'I' | 'F'];
+  if (glog)
+    return ({ E: 'error', W: 'warn', I: 'info', F: 'error' } as const)[glog[1] as 'E' | 'W' | 'I' | 'F'];
   const start = LINE_START.exec(line);
   if (start) return WORDS[(start[1] as string).toLowerCase()] ?? null;
   if (ERROR_START.test(line)) return 'error';

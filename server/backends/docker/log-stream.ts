@@ -36,7 +36,10 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\
  * only what LogCollector keeps. Nothing here holds more than one chunk, one unfinished line per
  * stream and the collector's bounded window, so memory does not grow with the size of the log.
  */
-export async function scanLogStream(source: AsyncIterable<Buffer | string>, opts: LogScanOptions): Promise<LogScan> {
+export async function scanLogStream(
+  source: AsyncIterable<Buffer | string>,
+  opts: LogScanOptions,
+): Promise<LogScan> {
   const collector = new LogCollector(opts.limits);
   const onLine = (stream: LogStreamName) => (raw: string, cutBytes: number) => {
     let text = raw;

@@ -30,15 +30,25 @@ export const MODE_DRIVERS: ReadonlySet<string> = new Set(['host', 'null']);
  * The container (as the wrapper resolved it) and the network (resolved the way the wrapper resolves
  * networks: full ID, exact name, unique ID prefix — syntax checked before Docker is asked).
  */
-export async function loadConnection(docker: Docker, containerRef: string, networkRef: string, signal: AbortSignal): Promise<Connection> {
+export async function loadConnection(
+  docker: Docker,
+  containerRef: string,
+  networkRef: string,
+  signal: AbortSignal,
+): Promise<Connection> {
   const container = await inspectContainer(docker, containerRef, signal);
   const resolved = await resolveNetwork(docker, networkRef, signal);
-  const network = await dockerCall(`Network "${resolved.name}"`, () => docker.getNetwork(resolved.id).inspect());
+  const network = await dockerCall(`Network "${resolved.name}"`, () =>
+    docker.getNetwork(resolved.id).inspect(),
+  );
   return { container, network, endpoint: endpointOf(container, network) };
 }
 
 /** Endpoints are keyed by network name; a created (never started) container has no NetworkID yet. */
-export function endpointOf(container: Docker.ContainerInspectInfo, network: Docker.NetworkInspectInfo): Docker.EndpointSettings | null {
+export function endpointOf(
+  container: Docker.ContainerInspectInfo,
+  network: Docker.NetworkInspectInfo,
+): Docker.EndpointSettings | null {
   const nets = (container.NetworkSettings.Networks ?? {}) as Record<string, Docker.EndpointSettings>;
   return nets[network.Name] ?? Object.values(nets).find((e) => e.NetworkID === network.Id) ?? null;
 }
@@ -67,7 +77,11 @@ export async function connectionResult(
 ): Promise<ConnectionOutput> {
   const after = await inspectContainer(docker, containerId, signal);
   const endpoint = endpointOf(after, network);
-  const address = endpoint ? (after.State.Running && endpoint.IPAddress ? endpoint.IPAddress : (endpoint.IPAMConfig?.IPv4Address ?? null)) : null;
+  const address = endpoint
+    ? after.State.Running && endpoint.IPAddress
+      ? endpoint.IPAddress
+      : (endpoint.IPAMConfig?.IPv4Address ?? null)
+    : null;
   return {
     container: { name: containerName(after), id: after.Id },
     network: { name: network.Name, id: network.Id },

@@ -18,7 +18,12 @@ export interface LogRequest {
  * RAM — so this asks the daemon through dockerode's own modem with `isStream`, and the caller reads
  * it chunk by chunk. Errors come back as dockerode errors (statusCode, reason): wrap in dockerCall.
  */
-export function openLogStream(docker: Docker, id: string, req: LogRequest, signal: AbortSignal): Promise<IncomingMessage> {
+export function openLogStream(
+  docker: Docker,
+  id: string,
+  req: LogRequest,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const query: Record<string, string | number | boolean> = {
     follow: false,
     stdout: req.stdout,
@@ -35,7 +40,12 @@ export function openLogStream(docker: Docker, id: string, req: LogRequest, signa
         method: 'GET',
         isStream: true,
         abortSignal: signal,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error', 501: 'logging driver does not support reading' },
+        statusCodes: {
+          200: true,
+          404: 'no such container',
+          500: 'server error',
+          501: 'logging driver does not support reading',
+        },
         options: query,
       },
       (err, stream) => (err ? reject(err) : resolve(stream as IncomingMessage)),

@@ -10,7 +10,9 @@ import { PullProgress, type PullEvent, type PullSnapshot } from './pull-progress
 export class RegistryUnreachableError extends BackendUnavailableError {
   readonly registry: string;
   constructor(registry: string, reason: string) {
-    super(`could not reach registry ${registry}: ${reason}. Check the server's network and DNS; images already on the server can still be used.`);
+    super(
+      `could not reach registry ${registry}: ${reason}. Check the server's network and DNS; images already on the server can still be used.`,
+    );
     this.registry = registry;
   }
 }
@@ -47,12 +49,25 @@ const clean = (m: string) => (m.split('\n')[0] ?? '').replace(/ on \[?[0-9a-f.:]
 export function pullFailure(message: string, ref: ImageReference): ToolError {
   const unreachable = UNREACHABLE.find(([re]) => re.test(message));
   if (unreachable) return new RegistryUnreachableError(ref.registry, unreachable[1]);
-  if (/toomanyrequests|too many requests|rate limit/i.test(message)) return new ToolError('registry_rate_limited', `${ref.registry} refused the pull: too many requests (a registry pull limit). Try again later.`);
+  if (/toomanyrequests|too many requests|rate limit/i.test(message))
+    return new ToolError(
+      'registry_rate_limited',
+      `${ref.registry} refused the pull: too many requests (a registry pull limit). Try again later.`,
+    );
   if (/manifest unknown|not found|does not exist|pull access denied|no matching manifest/i.test(message)) {
-    return new NotFoundError(`image ${ref.reference} was not found on ${ref.registry} (${clean(message)}). Check the name and tag; a private image needs a registry login on the server.`);
+    return new NotFoundError(
+      `image ${ref.reference} was not found on ${ref.registry} (${clean(message)}). Check the name and tag; a private image needs a registry login on the server.`,
+    );
   }
-  if (/unauthorized|authentication required|denied/i.test(message)) return new ToolError('registry_denied', `${ref.registry} refused access to ${ref.reference} (${clean(message)}). A private image needs a registry login on the server.`);
-  return new ToolError('pull_failed', `pulling ${ref.reference} from ${ref.registry} failed: ${clean(message)}`);
+  if (/unauthorized|authentication required|denied/i.test(message))
+    return new ToolError(
+      'registry_denied',
+      `${ref.registry} refused access to ${ref.reference} (${clean(message)}). A private image needs a registry login on the server.`,
+    );
+  return new ToolError(
+    'pull_failed',
+    `pulling ${ref.reference} from ${ref.registry} failed: ${clean(message)}`,
+  );
 }
 
 /**
@@ -68,13 +83,26 @@ export async function pullImage(docker: Docker, ref: ImageReference, opts: PullO
     // dockerode would also send the query options as a JSON body. dockerd's pull handler never reads
     // that body, and Go's HTTP server only notices a client hanging up once the body has been read:
     // with a body, aborting here would leave dockerd pulling. `_query` + an empty `_body` send none.
-    const query = { fromImage: ref.name, tag: ref.digest ?? ref.tag ?? 'latest', ...(opts.platform ? { platform: opts.platform } : {}) };
+    const query = {
+      fromImage: ref.name,
+      tag: ref.digest ?? ref.tag ?? 'latest',
+      ...(opts.platform ? { platform: opts.platform } : {}),
+    };
     stream = await docker.createImage({ _query: query, _body: {}, abortSignal: signal });
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    const e = err as { statusCode?: number; json?: { message?: string } | null; reason?: string; message?: string };
+    const e = err as {
+      statusCode?: number;
+      json?: { message?: string } | null;
+      reason?: string;
+      message?: string;
+    };
     // For streaming calls docker-modem puts Docker's message only in `message`, after an "(HTTP code N) … - " prefix.
-    if (e.statusCode) throw pullFailure(e.json?.message ?? (e.message ?? e.reason ?? '').replace(/^\(HTTP code \d+\) [^-]*- /, '').trim(), ref);
+    if (e.statusCode)
+      throw pullFailure(
+        e.json?.message ?? (e.message ?? e.reason ?? '').replace(/^\(HTTP code \d+\) [^-]*- /, '').trim(),
+        ref,
+      );
     throw toDockerError(err, `Pulling ${ref.reference}`);
   }
   return consume(stream, ref, opts);
@@ -132,9 +160,24 @@ function consume(stream: NodeJS.ReadableStream, ref: ImageReference, opts: PullO
       line(buffered);
       if (progress.error) return finish(pullFailure(progress.error, ref));
       report(true);
-      finish(null, { status: progress.status ?? 'downloaded', digest: progress.digest, snapshot: progress.snapshot() });
+      finish(null, {
+        status: progress.status ?? 'downloaded',
+        digest: progress.digest,
+        snapshot: progress.snapshot(),
+      });
     });
-    stream.on('error', (err: unknown) => finish((signal.aborted ? signal.reason : toDockerError(err, `Pulling ${ref.reference}`)) as Error));
-    stream.on('close', () => finish(signal.aborted ? (signal.reason as Error) : new ToolError('pull_failed', `The connection to Docker closed while pulling ${ref.reference}; try again.`)));
+    stream.on('error', (err: unknown) =>
+      finish((signal.aborted ? signal.reason : toDockerError(err, `Pulling ${ref.reference}`)) as Error),
+    );
+    stream.on('close', () =>
+      finish(
+        signal.aborted
+          ? (signal.reason as Error)
+          : new ToolError(
+              'pull_failed',
+              `The connection to Docker closed while pulling ${ref.reference}; try again.`,
+            ),
+      ),
+    );
   });
 }

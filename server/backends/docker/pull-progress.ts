@@ -75,7 +75,8 @@ export class PullProgress {
     this.layers.set(ev.id, layer);
     const { current, total } = ev.progressDetail ?? {};
     if (phase === 'existed') layer.phase = 'existed';
-    else if (layer.phase !== 'existed' && PHASE_ORDER.indexOf(phase) >= PHASE_ORDER.indexOf(layer.phase)) layer.phase = phase;
+    else if (layer.phase !== 'existed' && PHASE_ORDER.indexOf(phase) >= PHASE_ORDER.indexOf(layer.phase))
+      layer.phase = phase;
     if (phase === 'downloading') {
       if (typeof total === 'number' && total > 0) layer.size = total;
       if (typeof current === 'number') layer.downloaded = Math.max(layer.downloaded, current);
@@ -84,7 +85,8 @@ export class PullProgress {
       if (typeof total === 'number' && total > 0 && layer.size === null) layer.size = total;
       if (typeof current === 'number') layer.extracted = Math.max(layer.extracted, current);
     }
-    if ((phase === 'downloaded' || phase === 'extracting' || phase === 'done') && layer.size !== null) layer.downloaded = layer.size;
+    if ((phase === 'downloaded' || phase === 'extracting' || phase === 'done') && layer.size !== null)
+      layer.downloaded = layer.size;
     return true;
   }
 
@@ -101,20 +103,35 @@ export class PullProgress {
       weight += w;
       done += w * layerFraction(l);
     }
-    const raw = weight === 0 ? (all.length > 0 && all.every((l) => l.phase === 'existed') ? 100 : 0) : (done / weight) * 100;
+    const raw =
+      weight === 0
+        ? all.length > 0 && all.every((l) => l.phase === 'existed')
+          ? 100
+          : 0
+        : (done / weight) * 100;
     // 100 only once Docker reports the pull finished (the image still has to be registered).
     this.floor = this.status ? 100 : Math.max(this.floor, Math.min(99.9, Math.round(raw * 10) / 10));
     const downloadedBytes = all.reduce((s, l) => s + (l.phase === 'existed' ? 0 : l.downloaded), 0);
     const totalBytes = sized.reduce((s, l) => s + (l.size as number), 0);
     const layersDone = all.filter((l) => l.phase === 'done' || l.phase === 'existed').length;
-    return { percent: this.floor, layers: all.length, layersDone, downloadedBytes, totalBytes, message: this.describe(all, layersDone, downloadedBytes, totalBytes) };
+    return {
+      percent: this.floor,
+      layers: all.length,
+      layersDone,
+      downloadedBytes,
+      totalBytes,
+      message: this.describe(all, layersDone, downloadedBytes, totalBytes),
+    };
   }
 
   private describe(all: Layer[], layersDone: number, downloaded: number, total: number): string {
     if (this.status === 'up_to_date') return 'Image is up to date';
-    if (this.status === 'downloaded') return `Downloaded ${formatBytes(downloaded)} in ${all.length} layer${all.length === 1 ? '' : 's'}`;
+    if (this.status === 'downloaded')
+      return `Downloaded ${formatBytes(downloaded)} in ${all.length} layer${all.length === 1 ? '' : 's'}`;
     if (all.length === 0) return 'Contacting the registry';
-    const verb = all.some((l) => l.phase === 'downloading' || l.phase === 'waiting') ? 'Downloading' : 'Extracting';
+    const verb = all.some((l) => l.phase === 'downloading' || l.phase === 'waiting')
+      ? 'Downloading'
+      : 'Extracting';
     const bytes = total > 0 ? `${formatBytes(downloaded)} of ${formatBytes(total)}` : formatBytes(downloaded);
     return `${verb}: ${layersDone} of ${all.length} layers done, ${bytes}`;
   }

@@ -16,20 +16,40 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
  * an update would freeze the old image's defaults forever. Anonymous volumes are carried over by name
  * so their data survives.
  */
-export function recreatePlan(info: Docker.ContainerInspectInfo, image: string, oldImage: Docker.ImageInspectInfo | null): RecreatePlan {
+export function recreatePlan(
+  info: Docker.ContainerInspectInfo,
+  image: string,
+  oldImage: Docker.ImageInspectInfo | null,
+): RecreatePlan {
   const cfg: Record<string, unknown> = { ...info.Config };
-  const img = (oldImage?.Config ?? {}) as Partial<Docker.ImageInspectInfo['Config']> & Record<string, unknown>;
-  for (const key of ['Cmd', 'Entrypoint', 'WorkingDir', 'User', 'Healthcheck', 'StopSignal', 'Shell', 'OnBuild']) {
+  const img = (oldImage?.Config ?? {}) as Partial<Docker.ImageInspectInfo['Config']> &
+    Record<string, unknown>;
+  for (const key of [
+    'Cmd',
+    'Entrypoint',
+    'WorkingDir',
+    'User',
+    'Healthcheck',
+    'StopSignal',
+    'Shell',
+    'OnBuild',
+  ]) {
     if (key in cfg && same(cfg[key], img[key])) delete cfg[key];
   }
   const imgEnv = new Set(img.Env ?? []);
   cfg.Env = (info.Config.Env ?? []).filter((e) => !imgEnv.has(e));
   const imgLabels = img.Labels ?? {};
-  cfg.Labels = Object.fromEntries(Object.entries(info.Config.Labels ?? {}).filter(([k, v]) => imgLabels[k] !== v));
+  cfg.Labels = Object.fromEntries(
+    Object.entries(info.Config.Labels ?? {}).filter(([k, v]) => imgLabels[k] !== v),
+  );
   const imgPorts = (img.ExposedPorts ?? {}) as Record<string, unknown>;
-  cfg.ExposedPorts = Object.fromEntries(Object.entries(info.Config.ExposedPorts ?? {}).filter(([k]) => !(k in imgPorts)));
+  cfg.ExposedPorts = Object.fromEntries(
+    Object.entries(info.Config.ExposedPorts ?? {}).filter(([k]) => !(k in imgPorts)),
+  );
   const imgVolumes = (img.Volumes ?? {}) as Record<string, unknown>;
-  cfg.Volumes = Object.fromEntries(Object.entries(info.Config.Volumes ?? {}).filter(([k]) => !(k in imgVolumes)));
+  cfg.Volumes = Object.fromEntries(
+    Object.entries(info.Config.Volumes ?? {}).filter(([k]) => !(k in imgVolumes)),
+  );
   if (cfg.Hostname === info.Id.slice(0, 12)) delete cfg.Hostname;
   cfg.Image = image;
 
@@ -59,9 +79,13 @@ export function recreatePlan(info: Docker.ContainerInspectInfo, image: string, o
       ...(cfg as Docker.ContainerCreateOptions),
       name: info.Name.replace(/^\//, ''),
       HostConfig: host,
-      ...(first && !standalone ? { NetworkingConfig: { EndpointsConfig: { [primary]: endpoint(first[1]) } } } : {}),
+      ...(first && !standalone
+        ? { NetworkingConfig: { EndpointsConfig: { [primary]: endpoint(first[1]) } } }
+        : {}),
     },
-    extraNetworks: standalone ? [] : networks.filter(([n]) => n !== primary).map(([name, e]) => ({ name, endpoint: endpoint(e) })),
+    extraNetworks: standalone
+      ? []
+      : networks.filter(([n]) => n !== primary).map(([name, e]) => ({ name, endpoint: endpoint(e) })),
   };
 }
 
@@ -80,7 +104,9 @@ export function reasonOf(err: unknown): string {
   if (err instanceof ToolError) return err.message;
   const e = err as { json?: { message?: string } | null; reason?: string; message?: string };
   const raw = e.json?.message ?? e.message ?? e.reason ?? String(err);
-  return (raw.split('\n')[0] ?? '').replace(/(unix:\/\/)?\/[\w./-]*docker\.sock/g, 'the Docker socket').slice(0, 300);
+  return (raw.split('\n')[0] ?? '')
+    .replace(/(unix:\/\/)?\/[\w./-]*docker\.sock/g, 'the Docker socket')
+    .slice(0, 300);
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -92,7 +118,12 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
  * the old one its name back and restarts it if it was running. The steps themselves are not
  * cancellable (a half-done swap is worse than a finished one); cancellation is honoured between them.
  */
-export async function recreateContainer(docker: Docker, info: Docker.ContainerInspectInfo, plan: RecreatePlan, opts: RecreateOptions): Promise<{ id: string; oldRemoved: boolean }> {
+export async function recreateContainer(
+  docker: Docker,
+  info: Docker.ContainerInspectInfo,
+  plan: RecreatePlan,
+  opts: RecreateOptions,
+): Promise<{ id: string; oldRemoved: boolean }> {
   const name = info.Name.replace(/^\//, '');
   const old = docker.getContainer(info.Id);
   const wasRunning = info.State.Running || info.State.Restarting;
@@ -119,7 +150,8 @@ export async function recreateContainer(docker: Docker, info: Docker.ContainerIn
     stage = 'creating the new container';
     opts.step(`Creating the new "${name}"`);
     created = await docker.createContainer(opts.adjust ? opts.adjust(plan.create) : plan.create);
-    for (const n of plan.extraNetworks) await docker.getNetwork(n.name).connect({ Container: created.id, EndpointConfig: n.endpoint });
+    for (const n of plan.extraNetworks)
+      await docker.getNetwork(n.name).connect({ Container: created.id, EndpointConfig: n.endpoint });
     if (wasRunning) {
       checkpoint();
       stage = 'starting the new container';
@@ -127,7 +159,10 @@ export async function recreateContainer(docker: Docker, info: Docker.ContainerIn
       await created.start();
       await new Promise((r) => setTimeout(r, opts.settleMs));
       const state = (await created.inspect()).State;
-      if (!state.Running || state.Restarting) throw new Error(`it stopped right after starting (exit code ${state.ExitCode}${state.Error ? `: ${state.Error}` : ''})`);
+      if (!state.Running || state.Restarting)
+        throw new Error(
+          `it stopped right after starting (exit code ${state.ExitCode}${state.Error ? `: ${state.Error}` : ''})`,
+        );
     }
   } catch (err) {
     const undo = await rollback(old, created, name, backup, renamed, wasRunning);
@@ -145,16 +180,35 @@ export async function recreateContainer(docker: Docker, info: Docker.ContainerIn
 }
 
 /** Puts the old container back; returns what could not be undone (empty when all went well). */
-async function rollback(old: Docker.Container, created: Docker.Container | null, name: string, backup: string, renamed: boolean, wasRunning: boolean): Promise<string[]> {
+async function rollback(
+  old: Docker.Container,
+  created: Docker.Container | null,
+  name: string,
+  backup: string,
+  renamed: boolean,
+  wasRunning: boolean,
+): Promise<string[]> {
   const problems: string[] = [];
-  if (created) await created.remove({ force: true }).catch((err: unknown) => problems.push(`the new container could not be removed (${reasonOf(err)})`));
+  if (created)
+    await created
+      .remove({ force: true })
+      .catch((err: unknown) => problems.push(`the new container could not be removed (${reasonOf(err)})`));
   if (renamed) {
     const back = await old.rename({ name }).then(
       () => true,
-      (err: unknown) => (problems.push(`the old container is still named "${backup}" (${reasonOf(err)})`), false),
+      (err: unknown) => (
+        problems.push(`the old container is still named "${backup}" (${reasonOf(err)})`),
+        false
+      ),
     );
     if (!back) return problems;
   }
-  if (wasRunning) await old.start().catch((err: { statusCode?: number }) => err.statusCode === 304 || problems.push(`the old container did not start again (${reasonOf(err)})`));
+  if (wasRunning)
+    await old
+      .start()
+      .catch(
+        (err: { statusCode?: number }) =>
+          err.statusCode === 304 || problems.push(`the old container did not start again (${reasonOf(err)})`),
+      );
   return problems;
 }

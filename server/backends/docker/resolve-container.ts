@@ -15,11 +15,20 @@ export const MIN_ID_PREFIX = 4;
  * prefix — so filters and protection always see the real name. An ambiguous prefix is an error
  * that does not list the candidates (some of them may be hidden by a filter).
  */
-export async function resolveContainer(docker: Docker, ref: string, signal: AbortSignal, minPrefix = MIN_ID_PREFIX): Promise<ResolvedTarget> {
+export async function resolveContainer(
+  docker: Docker,
+  ref: string,
+  signal: AbortSignal,
+  minPrefix = MIN_ID_PREFIX,
+): Promise<ResolvedTarget> {
   if (!NAME.test(ref)) {
-    throw new InvalidInputError(`${quoteUntrusted(ref)} is not a container name or ID (names are letters, digits, "_", "." and "-"; IDs are hex).`);
+    throw new InvalidInputError(
+      `${quoteUntrusted(ref)} is not a container name or ID (names are letters, digits, "_", "." and "-"; IDs are hex).`,
+    );
   }
-  const list = await dockerCall('Listing containers', () => docker.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions));
+  const list = await dockerCall('Listing containers', () =>
+    docker.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions),
+  );
   const name = ref.replace(/^\//, '');
   const toTarget = (c: Docker.ContainerInfo): ResolvedTarget => ({
     kind: 'container',
@@ -34,7 +43,10 @@ export async function resolveContainer(docker: Docker, ref: string, signal: Abor
   if (HEX.test(name) && name.length >= minPrefix) {
     const matches = list.filter((c) => c.Id.startsWith(name));
     if (matches.length === 1) return toTarget(matches[0] as Docker.ContainerInfo);
-    if (matches.length > 1) throw new InvalidInputError(`The ID prefix "${name}" matches ${matches.length} containers. Use more characters of the ID, or the container name.`);
+    if (matches.length > 1)
+      throw new InvalidInputError(
+        `The ID prefix "${name}" matches ${matches.length} containers. Use more characters of the ID, or the container name.`,
+      );
   }
   throw new NotFoundError(`No container named or with ID "${name}". Use docker_list to see the containers.`);
 }

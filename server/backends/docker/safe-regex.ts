@@ -38,19 +38,25 @@ export class SafeRegex {
     readonly source: string,
     ignoreCase: boolean,
   ) {
-    if (source.length > REGEX_MAX_LENGTH) throw new SafeRegexError(`the pattern is ${source.length} characters long; at most ${REGEX_MAX_LENGTH} are allowed`);
+    if (source.length > REGEX_MAX_LENGTH)
+      throw new SafeRegexError(
+        `the pattern is ${source.length} characters long; at most ${REGEX_MAX_LENGTH} are allowed`,
+      );
     const scan = scanPattern(source);
     if (scan.refusal) throw new SafeRegexError(scan.refusal);
     try {
       this.re = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
     } catch (err) {
       if (err instanceof RE2JSSyntaxException) throw new SafeRegexError(describeSyntaxError(err, scan));
-      if (err instanceof RE2JSException) throw new SafeRegexError(`the pattern cannot be compiled (${err.message})`);
+      if (err instanceof RE2JSException)
+        throw new SafeRegexError(`the pattern cannot be compiled (${err.message})`);
       throw err;
     }
     const size = this.re.programSize();
     if (size > MAX_PROGRAM) {
-      throw new SafeRegexError(`the pattern is too large once its repetitions are expanded (${size} steps, at most ${MAX_PROGRAM}); use smaller {n,m} counts`);
+      throw new SafeRegexError(
+        `the pattern is too large once its repetitions are expanded (${size} steps, at most ${MAX_PROGRAM}); use smaller {n,m} counts`,
+      );
     }
   }
 
@@ -77,7 +83,7 @@ interface Scan {
 function scanPattern(src: string): Scan {
   const opens: number[] = [];
   let strayParen: number | undefined;
-  for (let i = 0; i < src.length; ) {
+  for (let i = 0; i < src.length;) {
     const c = src[i];
     if (c === '\\') {
       const next = src[i + 1] ?? '';
@@ -88,7 +94,8 @@ function scanPattern(src: string): Scan {
       }
       const ref = /^[1-9]\d*/.exec(src.slice(i + 1, i + 4));
       if (ref) return { refusal: `backreferences (\\${ref[0]}) are not supported` };
-      if (next === 'k' && src[i + 2] === '<') return { refusal: 'backreferences (\\k<name>) are not supported' };
+      if (next === 'k' && src[i + 2] === '<')
+        return { refusal: 'backreferences (\\k<name>) are not supported' };
       i += 2;
     } else if (c === '[') {
       const end = classEnd(src, i);
@@ -153,13 +160,17 @@ function describeSyntaxError(err: RE2JSSyntaxException, scan: Scan): string {
       return `the pattern is too large once its repetitions are expanded: "${frag}" repeats something that already repeats, and the counts multiply past 1000; use smaller {n,m} counts`;
     }
     case 'invalid escape sequence':
-      if (frag === '\\u') return 'unsupported escape "\\u": write a character by its code as \\x{00e9} (or \\xe9), or type the character itself';
+      if (frag === '\\u')
+        return 'unsupported escape "\\u": write a character by its code as \\x{00e9} (or \\xe9), or type the character itself';
       if (CLASS_ESCAPES.has(frag)) return `"${frag}" cannot be the end of a range in [...]`;
-      if (ASSERTION_ESCAPES.has(frag)) return `"${frag}" matches a position, not a character, so it cannot be used inside [...] (for a backspace write \\x08)`;
+      if (ASSERTION_ESCAPES.has(frag))
+        return `"${frag}" matches a position, not a character, so it cannot be used inside [...] (for a backspace write \\x08)`;
       return `unsupported escape "${frag}"`;
     case 'invalid character class range':
       if (/^\\[pP]|^\[:/.test(frag)) return `unknown character class "${frag}"`;
-      return /^.-.$/u.test(frag) ? `range out of order in class: "${frag}"` : `invalid range in class: "${frag}"`;
+      return /^.-.$/u.test(frag)
+        ? `range out of order in class: "${frag}"`
+        : `invalid range in class: "${frag}"`;
     case 'invalid or unsupported Perl syntax':
       return `unsupported group or flag syntax "${frag}"; groups are (...), (?:...), (?<name>...) or (?P<name>...), flags (?i) (?s) (?m) (?U)`;
     case 'invalid named capture':

@@ -58,10 +58,16 @@ export function memoryUsage(s: RawStats): StatsSummary['memory'] {
   const v2 = stats.inactive_file;
   if (v1 !== undefined && v1 < usage) cache = v1;
   else if (v2 !== undefined && v2 < usage) cache = v2;
-  else if (v1 === undefined && v2 === undefined && stats.cache !== undefined && stats.cache < usage) cache = stats.cache;
+  else if (v1 === undefined && v2 === undefined && stats.cache !== undefined && stats.cache < usage)
+    cache = stats.cache;
   const used = usage - cache;
   const limit = s.memory_stats?.limit ?? 0;
-  return { usedBytes: used, limitBytes: limit, percent: limit > 0 ? round2((used / limit) * 100) : 0, cacheBytes: cache };
+  return {
+    usedBytes: used,
+    limitBytes: limit,
+    percent: limit > 0 ? round2((used / limit) * 100) : 0,
+    cacheBytes: cache,
+  };
 }
 
 /** Received and sent bytes summed over the container's interfaces; null when it has none (network "none" or "host"). */

@@ -8,7 +8,8 @@ const RELATIVE = /^(\d{1,7})\s*(s|m|h|d|w)$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-export const TIME_SPEC_HELP = 'an ISO 8601 time ("2025-06-01T12:00:00Z"; without a zone, server local time) or a duration back from now ("30s", "10m", "2h", "1d", "1w")';
+export const TIME_SPEC_HELP =
+  'an ISO 8601 time ("2025-06-01T12:00:00Z"; without a zone, server local time) or a duration back from now ("30s", "10m", "2h", "1d", "1w")';
 
 export function parseTimeSpec(text: string, nowMs: number): number | null {
   const value = text.trim();

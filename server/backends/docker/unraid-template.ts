@@ -15,11 +15,19 @@ const ICON_LABEL = 'net.unraid.docker.icon';
 // Characters XML 1.0 cannot hold at all (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/FFFF).
 const NOT_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 /** Escapes element text. */
-export const xmlText = (s: string) => s.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+export const xmlText = (s: string) =>
+  s
+    .replace(NOT_XML, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
 /** Escapes an attribute value (quotes, and whitespace that attribute normalisation would flatten). */
-export const xmlAttr = (s: string) => xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
+export const xmlAttr = (s: string) =>
+  xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
 /** One shell word: dockerMan pastes ExtraParams and PostArgs into a shell command line as they are. */
-export const shellWord = (s: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+export const shellWord = (s: string) =>
+  /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 
 interface ConfigEntry {
   name: string;
@@ -39,46 +47,89 @@ interface ConfigEntry {
 export function renderUnraidTemplate(req: ContainerRequest, plan: ContainerPlan, now: Date): string {
   const config: ConfigEntry[] = [];
   const extra: string[] = [];
-  plan.binds.forEach((b, i) => config.push({ name: `Host Path ${i + 1}`, target: b.container, mode: b.readOnly ? 'ro' : 'rw', type: 'Path', value: b.host }));
-  (req.volumes ?? []).forEach((v, i) => config.push({ name: `Volume ${i + 1}`, target: v.container, mode: v.read_only ? 'ro' : 'rw', type: 'Path', value: v.name }));
+  plan.binds.forEach((b, i) =>
+    config.push({
+      name: `Host Path ${i + 1}`,
+      target: b.container,
+      mode: b.readOnly ? 'ro' : 'rw',
+      type: 'Path',
+      value: b.host,
+    }),
+  );
+  (req.volumes ?? []).forEach((v, i) =>
+    config.push({
+      name: `Volume ${i + 1}`,
+      target: v.container,
+      mode: v.read_only ? 'ro' : 'rw',
+      type: 'Path',
+      value: v.name,
+    }),
+  );
   (req.ports ?? []).forEach((p, i) => {
     if (p.host_port === undefined) extra.push(`--expose=${p.container_port}/${p.protocol}`);
-    else if (p.host_ip !== undefined || p.protocol === 'sctp') extra.push(`-p ${shellWord(`${p.host_ip ? `${p.host_ip.includes(':') ? `[${p.host_ip}]` : p.host_ip}:` : ''}${p.host_port}:${p.container_port}/${p.protocol}`)}`);
-    else config.push({ name: `Host Port ${i + 1}`, target: String(p.container_port), mode: p.protocol, type: 'Port', value: String(p.host_port) });
+    else if (p.host_ip !== undefined || p.protocol === 'sctp')
+      extra.push(
+        `-p ${shellWord(`${p.host_ip ? `${p.host_ip.includes(':') ? `[${p.host_ip}]` : p.host_ip}:` : ''}${p.host_port}:${p.container_port}/${p.protocol}`)}`,
+      );
+    else
+      config.push({
+        name: `Host Port ${i + 1}`,
+        target: String(p.container_port),
+        mode: p.protocol,
+        type: 'Port',
+        value: String(p.host_port),
+      });
   });
   for (const entry of plan.env) {
     const eq = entry.indexOf('=');
     const key = entry.slice(0, eq);
-    config.push({ name: key, target: key, mode: '', type: 'Variable', value: entry.slice(eq + 1), mask: isSecretKey(key) });
+    config.push({
+      name: key,
+      target: key,
+      mode: '',
+      type: 'Variable',
+      value: entry.slice(eq + 1),
+      mask: isSecretKey(key),
+    });
   }
   const labels = req.labels ?? {};
   for (const [key, value] of Object.entries(labels)) {
-    if (key !== WEBUI_LABEL && key !== ICON_LABEL && key !== DOCKERMAN_MANAGED_LABEL) config.push({ name: key, target: key, mode: '', type: 'Label', value });
+    if (key !== WEBUI_LABEL && key !== ICON_LABEL && key !== DOCKERMAN_MANAGED_LABEL)
+      config.push({ name: key, target: key, mode: '', type: 'Label', value });
   }
   plan.devices.forEach((d, i) => {
-    if (d.container === d.host && d.permissions === 'rwm') config.push({ name: `Device ${i + 1}`, target: '', mode: '', type: 'Device', value: d.host });
+    if (d.container === d.host && d.permissions === 'rwm')
+      config.push({ name: `Device ${i + 1}`, target: '', mode: '', type: 'Device', value: d.host });
     else extra.push(`--device=${shellWord(`${d.host}:${d.container}:${d.permissions}`)}`);
   });
 
   extra.push(`--memory=${plan.memoryBytes}`, `--pids-limit ${plan.pidsLimit}`);
   if (req.init) extra.push('--init');
   for (const opt of plan.securityOpt) extra.push(`--security-opt=${shellWord(opt)}`);
-  if (req.restart) extra.push(`--restart=${req.restart}${req.restart === 'on-failure' && req.restart_max_retries ? `:${req.restart_max_retries}` : ''}`);
+  if (req.restart)
+    extra.push(
+      `--restart=${req.restart}${req.restart === 'on-failure' && req.restart_max_retries ? `:${req.restart_max_retries}` : ''}`,
+    );
   if (req.cpus !== undefined) extra.push(`--cpus=${req.cpus}`);
   for (const cap of plan.capAdd) extra.push(`--cap-add=${cap}`);
   for (const cap of plan.capDrop) extra.push(`--cap-drop=${cap}`);
   for (const [k, v] of Object.entries(req.sysctls ?? {})) extra.push(`--sysctl=${shellWord(`${k}=${v}`)}`);
   const g = req.gpus;
-  if (g !== undefined) extra.push(`--gpus=${g === 'all' ? 'all' : shellWord(g.device_ids?.length ? `"device=${g.device_ids.join(',')}"` : String(g.count ?? 'all'))}`);
+  if (g !== undefined)
+    extra.push(
+      `--gpus=${g === 'all' ? 'all' : shellWord(g.device_ids?.length ? `"device=${g.device_ids.join(',')}"` : String(g.count ?? 'all'))}`,
+    );
   if (req.user) extra.push(`--user=${shellWord(req.user)}`);
   if (req.working_dir) extra.push(`--workdir=${shellWord(req.working_dir)}`);
-  if (req.ipc_mode && req.ipc_mode !== 'private' && req.ipc_mode !== 'host') extra.push(`--ipc=${req.ipc_mode}`);
+  if (req.ipc_mode && req.ipc_mode !== 'private' && req.ipc_mode !== 'host')
+    extra.push(`--ipc=${req.ipc_mode}`);
   for (const v of req.volumes_from ?? []) extra.push(`--volumes-from=${shellWord(v)}`);
   const [entry, ...entryArgs] = req.entrypoint ?? [];
   if (entry !== undefined) extra.push(`--entrypoint=${shellWord(entry)}`);
   const postArgs = [...entryArgs, ...(req.command ?? [])].map(shellWord).join(' ');
 
-  const el = (tag: string, value = '') => (value === '' ? `  <${tag}/>` : `  <${tag}>${xmlText(value)}</${tag}>`);
+  const el = (tag: string, value = '') =>
+    value === '' ? `  <${tag}/>` : `  <${tag}>${xmlText(value)}</${tag}>`;
   const lines = [
     '<?xml version="1.0"?>',
     '<Container version="2">',
@@ -115,7 +166,10 @@ export function renderUnraidTemplate(req: ContainerRequest, plan: ContainerPlan,
 
 /** True when `dir` exists and is a folder: the sign of an Unraid host with the Docker manager. */
 export async function isTemplatesDir(dir: string): Promise<boolean> {
-  return stat(dir).then((s) => s.isDirectory(), () => false);
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** Writes `my-<name>.xml` atomically (temp file + rename); returns its path. */
@@ -136,7 +190,11 @@ export async function writeUnraidTemplate(dir: string, name: string, xml: string
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const decodeXml = (s: string) =>
   s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_m, e: string) =>
-    e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (ENTITIES[e] as string),
+    e.startsWith('#x')
+      ? String.fromCodePoint(parseInt(e.slice(2), 16))
+      : e.startsWith('#')
+        ? String.fromCodePoint(Number(e.slice(1)))
+        : (ENTITIES[e] as string),
   );
 
 /**

@@ -57,7 +57,11 @@ export function parseProcStat(text: string): StatSample | null {
 
 const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0);
 const busy = (t: Ticks) => t.total - t.idle;
-const minus = (a: Ticks, b: Ticks): Ticks => ({ total: a.total - b.total, idle: a.idle - b.idle, iowait: a.iowait - b.iowait });
+const minus = (a: Ticks, b: Ticks): Ticks => ({
+  total: a.total - b.total,
+  idle: a.idle - b.idle,
+  iowait: a.iowait - b.iowait,
+});
 
 /**
  * CPU usage from /proc/stat deltas without sleeping on a call: the sampler takes a baseline as soon as

@@ -26,7 +26,9 @@ export function describeDiskStatus(status: string | null, role: DiskRole, assign
     case 'DISK_NP_DSBL':
       if (!assigned) return { health: 'not installed (empty slot)', needsAttention: false };
       return {
-        health: isParity ? 'disabled — parity device missing' : 'disabled — device missing, contents emulated from parity',
+        health: isParity
+          ? 'disabled — parity device missing'
+          : 'disabled — device missing, contents emulated from parity',
         needsAttention: true,
       };
     case 'DISK_NP_MISSING':
@@ -37,11 +39,20 @@ export function describeDiskStatus(status: string | null, role: DiskRole, assign
         needsAttention: true,
       };
     case 'DISK_DSBL_NEW':
-      return { health: 'disabled — replacement device will be rebuilt when the array starts', needsAttention: true };
+      return {
+        health: 'disabled — replacement device will be rebuilt when the array starts',
+        needsAttention: true,
+      };
     case 'DISK_INVALID':
-      return { health: 'invalid — contents are not valid (needs a parity sync or rebuild)', needsAttention: true };
+      return {
+        health: 'invalid — contents are not valid (needs a parity sync or rebuild)',
+        needsAttention: true,
+      };
     case 'DISK_WRONG':
-      return { health: 'wrong disk — a different device than the one assigned is in this slot', needsAttention: true };
+      return {
+        health: 'wrong disk — a different device than the one assigned is in this slot',
+        needsAttention: true,
+      };
     case 'DISK_NEW':
       return { health: 'new — device not yet part of the array or pool', needsAttention: false };
     case null:

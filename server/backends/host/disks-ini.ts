@@ -1,6 +1,12 @@
 import type { EmhttpIni, IniValues } from './emhttp-ini.js';
 import { reader } from './ini-values.js';
-import { describeDiskStatus, describeLuksState, roleFromType, type DiskEncryption, type DiskRole } from './disk-status.js';
+import {
+  describeDiskStatus,
+  describeLuksState,
+  roleFromType,
+  type DiskEncryption,
+  type DiskRole,
+} from './disk-status.js';
 import { assignPools, type PoolInfo } from './pools.js';
 
 export interface DiskFilesystem {
@@ -56,7 +62,11 @@ function readDisk(section: string, values: IniValues): DiskInfo {
   const role = roleFromType(r.str('type'));
   const device = r.str('device');
   const present = device !== null;
-  const { health, needsAttention } = describeDiskStatus(r.str('status'), role, r.str('idSb') !== null || present);
+  const { health, needsAttention } = describeDiskStatus(
+    r.str('status'),
+    role,
+    r.str('idSb') !== null || present,
+  );
   const fsType = r.str('fsType');
   return {
     name: r.str('name') ?? section,

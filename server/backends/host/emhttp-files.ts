@@ -79,7 +79,8 @@ export function createEmhttpFiles(emhttpRoot: string): EmhttpFiles {
         cache.delete(file);
         return null;
       }
-      if (code === 'EACCES' || code === 'EPERM') throw new BackendUnavailableError(unreadableStateMessage(file));
+      if (code === 'EACCES' || code === 'EPERM')
+        throw new BackendUnavailableError(unreadableStateMessage(file));
       throw err;
     }
   }

@@ -28,7 +28,10 @@ const EXACT: Record<string, string> = {
 };
 
 const PREFIXES: Array<[RegExp, string]> = [
-  [/^(nct\d+|it\d+|w83\w+|f71\w+|asus\w*|asus-ec-sensors|dell_smm|thinkpad|gigabyte_wmi|asus_wmi_sensors)$/, 'Motherboard'],
+  [
+    /^(nct\d+|it\d+|w83\w+|f71\w+|asus\w*|asus-ec-sensors|dell_smm|thinkpad|gigabyte_wmi|asus_wmi_sensors)$/,
+    'Motherboard',
+  ],
   [/^pch_/, 'Chipset'],
   [/^(r8169|igb|ixgbe|i40e|ice|bnxt_en|mlx\w+|atlantic|tg3)/, 'Network adapter'],
   [/^iwlwifi/, 'Wi-Fi'],

@@ -68,7 +68,9 @@ export async function readHwmon(sysRoot: string, signal?: AbortSignal): Promise<
   } catch {
     return { temperatures: [], fans: [] };
   }
-  const dirs = entries.filter((e) => /^hwmon\d+$/.test(e)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  const dirs = entries
+    .filter((e) => /^hwmon\d+$/.test(e))
+    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
   const results = await Promise.all(dirs.map((d) => readChip(join(base, d), d, signal)));
   return { temperatures: results.flatMap((r) => r.temperatures), fans: results.flatMap((r) => r.fans) };
 }
@@ -82,7 +84,8 @@ async function readChip(dir: string, hwmon: string, signal?: AbortSignal): Promi
   }
   const chip = (await readTrimmed(join(dir, 'name'), signal)) ?? hwmon;
   const model = GENERIC_CHIPS.has(chip)
-    ? ((await readTrimmed(join(dir, 'device/model'), signal)) ?? (await readTrimmed(join(dir, 'device/name'), signal)))
+    ? ((await readTrimmed(join(dir, 'device/model'), signal)) ??
+      (await readTrimmed(join(dir, 'device/name'), signal)))
     : null;
   const label = chipLabel(chip, model);
   const at = (f: string) => join(dir, f);
@@ -113,7 +116,13 @@ async function readChip(dir: string, hwmon: string, signal?: AbortSignal): Promi
       const min = await readInt(at(`fan${n}_min`), signal);
       if (alarm !== 1 && !(min !== null && min > 0)) continue;
     }
-    fans.push({ hwmon, chip, chipLabel: label, sensor: (await readTrimmed(at(`fan${n}_label`), signal)) ?? `fan${n}`, rpm });
+    fans.push({
+      hwmon,
+      chip,
+      chipLabel: label,
+      sensor: (await readTrimmed(at(`fan${n}_label`), signal)) ?? `fan${n}`,
+      rpm,
+    });
   }
   return { temperatures, fans };
 }

@@ -13,7 +13,15 @@ export async function readTextOrNull(path: string, signal?: AbortSignal): Promis
     return await readFile(path, { encoding: 'utf8', signal });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EINVAL' || code === 'EIO') return null;
+    if (
+      code === 'ENOENT' ||
+      code === 'ENOTDIR' ||
+      code === 'EACCES' ||
+      code === 'EPERM' ||
+      code === 'EINVAL' ||
+      code === 'EIO'
+    )
+      return null;
     throw err;
   }
 }
@@ -24,8 +32,10 @@ async function firstLine(path: string, signal?: AbortSignal): Promise<string | n
   return line ? line : null;
 }
 
-export const readHostname = (proc: string, signal?: AbortSignal) => firstLine(join(proc, 'sys/kernel/hostname'), signal);
-export const readKernelRelease = (proc: string, signal?: AbortSignal) => firstLine(join(proc, 'sys/kernel/osrelease'), signal);
+export const readHostname = (proc: string, signal?: AbortSignal) =>
+  firstLine(join(proc, 'sys/kernel/hostname'), signal);
+export const readKernelRelease = (proc: string, signal?: AbortSignal) =>
+  firstLine(join(proc, 'sys/kernel/osrelease'), signal);
 
 /** Seconds since boot (whole seconds), from /proc/uptime. */
 export async function readUptime(proc: string, signal?: AbortSignal): Promise<number | null> {

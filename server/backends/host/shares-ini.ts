@@ -36,7 +36,11 @@ export function readShares(ini: EmhttpIni): ShareInfo[] {
   return [...ini.sections].map(([section, values]) => readShare(section, values));
 }
 
-const list = (raw: string | null) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string | null) =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function readShare(section: string, values: IniValues): ShareInfo {
   const r = reader(values);
@@ -75,22 +79,56 @@ function describeSplitLevel(level: string | null): string {
  *   yes    → new files land on the pool; the mover moves them to the secondary (array, or `cachePool2` on 7.x).
  *   prefer → new files land on the pool; the mover moves files back from the secondary to the pool.
  */
-export function readStorage(useCache: string | null, cachePool: string | null, cachePool2: string | null): ShareStorage {
+export function readStorage(
+  useCache: string | null,
+  cachePool: string | null,
+  cachePool2: string | null,
+): ShareStorage {
   const base = { useCache, cachePool, cachePool2 };
   const first = cachePool ? `pool '${cachePool}'` : 'the pool';
   const second = cachePool2 ? `pool '${cachePool2}'` : 'the array';
   const secondary = cachePool2 ?? 'array';
   switch (useCache) {
     case 'no':
-      return { ...base, primary: 'array', secondary: null, moverDirection: null, description: 'array only — files are written to the array; no pool is used' };
+      return {
+        ...base,
+        primary: 'array',
+        secondary: null,
+        moverDirection: null,
+        description: 'array only — files are written to the array; no pool is used',
+      };
     case 'only':
-      return { ...base, primary: cachePool, secondary: null, moverDirection: null, description: `pool only — files stay on ${first}; the mover does not touch this share` };
+      return {
+        ...base,
+        primary: cachePool,
+        secondary: null,
+        moverDirection: null,
+        description: `pool only — files stay on ${first}; the mover does not touch this share`,
+      };
     case 'yes':
-      return { ...base, primary: cachePool, secondary, moverDirection: 'primary_to_secondary', description: `new files land on ${first}; the mover moves them to ${second}` };
+      return {
+        ...base,
+        primary: cachePool,
+        secondary,
+        moverDirection: 'primary_to_secondary',
+        description: `new files land on ${first}; the mover moves them to ${second}`,
+      };
     case 'prefer':
-      return { ...base, primary: cachePool, secondary, moverDirection: 'secondary_to_primary', description: `prefers ${first} — the mover moves files from ${second} back to it when it has space` };
+      return {
+        ...base,
+        primary: cachePool,
+        secondary,
+        moverDirection: 'secondary_to_primary',
+        description: `prefers ${first} — the mover moves files from ${second} back to it when it has space`,
+      };
     default:
-      return { ...base, primary: null, secondary: null, moverDirection: null, description: useCache === null ? 'not set' : `unrecognised setting (${useCache})` };
+      return {
+        ...base,
+        primary: null,
+        secondary: null,
+        moverDirection: null,
+        description: useCache === null ? 'not set' : `unrecognised setting (${useCache})`,
+      };
   }
 }
 

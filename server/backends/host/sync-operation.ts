@@ -1,7 +1,8 @@
 import type { UnraidVar } from './var-ini.js';
 import { unixToIso } from './ini-values.js';
 
-export type SyncKind = 'parity_check' | 'read_check' | 'parity_sync' | 'data_rebuild' | 'disk_clear' | 'unknown';
+export type SyncKind =
+  'parity_check' | 'read_check' | 'parity_sync' | 'data_rebuild' | 'disk_clear' | 'unknown';
 
 export interface SyncOperation {
   kind: SyncKind;
@@ -61,7 +62,12 @@ function describe(kind: SyncKind, targets: string[], correcting: boolean | null)
   switch (kind) {
     case 'parity_check': {
       const dual = targets.length > 1 ? ` (${named('')})` : '';
-      const mode = correcting === true ? ' — writing corrections to parity' : correcting === false ? ' — read-only, no corrections' : '';
+      const mode =
+        correcting === true
+          ? ' — writing corrections to parity'
+          : correcting === false
+            ? ' — read-only, no corrections'
+            : '';
       return `parity check${dual}${mode}`;
     }
     case 'read_check':
@@ -90,7 +96,8 @@ export function readSyncOperation(v: UnraidVar): SyncOperation | null {
   const pos = v.mdResyncPos ?? 0;
   if ((v.mdResync ?? 0) <= 0 && pos <= 0) return null;
   const { kind, targets } = classify(v.mdResyncAction);
-  const total = v.mdResyncSize && v.mdResyncSize > 0 ? v.mdResyncSize : v.mdResync && v.mdResync > 0 ? v.mdResync : null;
+  const total =
+    v.mdResyncSize && v.mdResyncSize > 0 ? v.mdResyncSize : v.mdResync && v.mdResync > 0 ? v.mdResync : null;
   const dt = v.mdResyncDt ?? 0;
   const db = v.mdResyncDb ?? 0;
   const paused = v.mdResyncDt === 0;
@@ -152,6 +159,7 @@ export function readLastCheck(v: UnraidVar, running: boolean): LastCheck | null 
 function describeExit(exit: number | null): { result: LastCheckResult; resultDescription: string } {
   if (exit === null) return { result: 'unknown', resultDescription: 'unknown' };
   if (exit === 0) return { result: 'success', resultDescription: 'completed successfully' };
-  if (exit === -4) return { result: 'cancelled', resultDescription: 'cancelled by the user before it finished' };
+  if (exit === -4)
+    return { result: 'cancelled', resultDescription: 'cancelled by the user before it finished' };
   return { result: 'error', resultDescription: `stopped with error code ${exit}` };
 }

@@ -1,6 +1,5 @@
 import { attr, child, children, memoryBytes, parseDomainXml, text } from './domain-xml.js';
 
-
 /** What vm_inspect reports of a domain (its output schema lives with the tool). */
 export interface DomainDetails {
   type: string;
@@ -10,14 +9,28 @@ export interface DomainDetails {
   arch: string | null;
   vcpus: { count: number; placement: string | null; pinning: Array<{ vcpu: number; cpuset: string }> };
   memory: { maxBytes: number | null; currentBytes: number | null };
-  disks: Array<{ device: string; target: string | null; bus: string | null; source: string | null; format: string | null; readonly: boolean }>;
+  disks: Array<{
+    device: string;
+    target: string | null;
+    bus: string | null;
+    source: string | null;
+    format: string | null;
+    readonly: boolean;
+  }>;
   isos: string[];
   nics: Array<{ mac: string | null; type: string; source: string | null; model: string | null }>;
-  graphics: Array<{ type: string; port: number | null; autoport: boolean; listen: string | null; locked: boolean }>;
+  graphics: Array<{
+    type: string;
+    port: number | null;
+    autoport: boolean;
+    listen: string | null;
+    locked: boolean;
+  }>;
   hostdevCount: number;
 }
 
-const int = (v: string | undefined): number | null => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null);
+const int = (v: string | undefined): number | null =>
+  v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null;
 
 /**
  * What vm_inspect reports, read from the domain XML. Passwords are never copied: only whether one is
@@ -35,7 +48,8 @@ export async function domainDetails(xml: string): Promise<DomainDetails> {
       device: attr(d, 'device') ?? 'disk',
       target: attr(child(d, 'target'), 'dev') ?? null,
       bus: attr(child(d, 'target'), 'bus') ?? null,
-      source: attr(source, 'file') ?? attr(source, 'dev') ?? attr(source, 'volume') ?? attr(source, 'name') ?? null,
+      source:
+        attr(source, 'file') ?? attr(source, 'dev') ?? attr(source, 'volume') ?? attr(source, 'name') ?? null,
       format: attr(child(d, 'driver'), 'type') ?? null,
       readonly: d['readonly'] !== undefined,
     };
@@ -49,9 +63,15 @@ export async function domainDetails(xml: string): Promise<DomainDetails> {
     vcpus: {
       count: int(text(domain, 'vcpu')) ?? 0,
       placement: attr(vcpu, 'placement') ?? null,
-      pinning: children(child(domain, 'cputune'), 'vcpupin').map((p) => ({ vcpu: int(attr(p, 'vcpu')) ?? 0, cpuset: attr(p, 'cpuset') ?? '' })),
+      pinning: children(child(domain, 'cputune'), 'vcpupin').map((p) => ({
+        vcpu: int(attr(p, 'vcpu')) ?? 0,
+        cpuset: attr(p, 'cpuset') ?? '',
+      })),
     },
-    memory: { maxBytes: memoryBytes(domain, 'memory'), currentBytes: memoryBytes(domain, 'currentMemory') ?? memoryBytes(domain, 'memory') },
+    memory: {
+      maxBytes: memoryBytes(domain, 'memory'),
+      currentBytes: memoryBytes(domain, 'currentMemory') ?? memoryBytes(domain, 'memory'),
+    },
     disks,
     isos: disks.filter((d) => d.device === 'cdrom' && d.source).map((d) => d.source as string),
     nics: children(devices, 'interface').map((n) => {

@@ -57,7 +57,11 @@ export class LibvirtClient {
   }
 
   /** Runs `work` with the libvirt calls; failures come out as ToolErrors that say what `what` was. */
-  async call<T>(what: string, work: (lv: LibvirtOps) => Promise<T>, { retry = false }: { retry?: boolean } = {}): Promise<T> {
+  async call<T>(
+    what: string,
+    work: (lv: LibvirtOps) => Promise<T>,
+    { retry = false }: { retry?: boolean } = {},
+  ): Promise<T> {
     const attempt = async (): Promise<T> => {
       const connection = this.connect();
       try {

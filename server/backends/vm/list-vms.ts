@@ -3,7 +3,6 @@ import { LIST_ALL } from './libvirt-constants.js';
 import { stateName, type VmState } from './vm-state.js';
 import { mapInBatches } from '../../util/map-in-batches.js';
 
-
 /** One VM as vm_list reports it (its output schema lives with the tool). */
 export interface VmSummary {
   name: string;
@@ -24,15 +23,27 @@ export function listVms(client: LibvirtClient): Promise<VmSummary[]> {
   return client.call(
     'Listing VMs',
     async (lv) => {
-      const [all, autostart] = await Promise.all([lv.listAll(LIST_ALL.ACTIVE | LIST_ALL.INACTIVE), autostartUuids(lv)]);
+      const [all, autostart] = await Promise.all([
+        lv.listAll(LIST_ALL.ACTIVE | LIST_ALL.INACTIVE),
+        autostartUuids(lv),
+      ]);
       // A few dozen domains at a time: as fast as all at once (the calls share libuv's small thread
       // pool anyway) with a fraction of the pending promises — a 500-VM list stays light.
       const rows = await mapInBatches(all, 32, async (d) => {
         try {
           const [name, uuid, info] = await Promise.all([lv.name(d), lv.uuid(d), lv.info(d)]);
-          return { name, uuid, state: stateName(info.state), vcpus: info.nrVirtCpu, memoryBytes: info.memory * 1024, maxMemoryBytes: info.maxMem * 1024, autostart: autostart.has(uuid) };
+          return {
+            name,
+            uuid,
+            state: stateName(info.state),
+            vcpus: info.nrVirtCpu,
+            memoryBytes: info.memory * 1024,
+            maxMemoryBytes: info.maxMem * 1024,
+            autostart: autostart.has(uuid),
+          };
         } catch (err) {
-          if (err instanceof Error && /domain not found|no domain with matching/i.test(err.message)) return null;
+          if (err instanceof Error && /domain not found|no domain with matching/i.test(err.message))
+            return null;
           throw err;
         }
       });
@@ -53,4 +64,5 @@ async function uuidsWhere(lv: LibvirtOps, flag: number): Promise<Set<string>> {
 }
 
 export const autostartUuids = (lv: LibvirtOps): Promise<Set<string>> => uuidsWhere(lv, LIST_ALL.AUTOSTART);
-export const withSnapshotsUuids = (lv: LibvirtOps): Promise<Set<string>> => uuidsWhere(lv, LIST_ALL.HAS_SNAPSHOT);
+export const withSnapshotsUuids = (lv: LibvirtOps): Promise<Set<string>> =>
+  uuidsWhere(lv, LIST_ALL.HAS_SNAPSHOT);

@@ -23,7 +23,8 @@ export interface NewDomain {
 const PREFIX: Readonly<Record<DiskBus, string>> = { virtio: 'vd', sata: 'sd', scsi: 'sd', ide: 'hd' };
 
 /** i440fx machines ("pc", "pc-i440fx-7.2") have IDE; q35 has SATA — a CD-ROM must use what exists. */
-const cdromBus = (machine: string): DiskBus => (machine === 'pc' || machine.startsWith('pc-i440fx') ? 'ide' : 'sata');
+const cdromBus = (machine: string): DiskBus =>
+  machine === 'pc' || machine.startsWith('pc-i440fx') ? 'ide' : 'sata';
 
 /**
  * The libvirt domain XML for a new VM, built as a tree and serialised by the XML library, so names,
@@ -47,10 +48,22 @@ export function newDomainXml(d: NewDomain): Promise<string> {
   }));
   if (d.iso) {
     const bus = cdromBus(d.machine);
-    disk.push({ '@_type': 'file', '@_device': 'cdrom', driver: { '@_name': 'qemu', '@_type': 'raw' }, source: { '@_file': d.iso }, target: { '@_dev': nextTarget(bus), '@_bus': bus }, readonly: '' });
+    disk.push({
+      '@_type': 'file',
+      '@_device': 'cdrom',
+      driver: { '@_name': 'qemu', '@_type': 'raw' },
+      source: { '@_file': d.iso },
+      target: { '@_dev': nextTarget(bus), '@_bus': bus },
+      readonly: '',
+    });
   }
   const devices: Record<string, unknown> = { disk };
-  if (d.bridge) devices['interface'] = { '@_type': 'bridge', source: { '@_bridge': d.bridge }, model: { '@_type': 'virtio' } };
+  if (d.bridge)
+    devices['interface'] = {
+      '@_type': 'bridge',
+      source: { '@_bridge': d.bridge },
+      model: { '@_type': 'virtio' },
+    };
   if (d.graphics) {
     devices['input'] = { '@_type': 'tablet', '@_bus': 'usb' };
     devices['graphics'] = { '@_type': 'vnc', '@_port': '-1', '@_autoport': 'yes', '@_listen': '0.0.0.0' };
@@ -65,7 +78,10 @@ export function newDomainXml(d: NewDomain): Promise<string> {
       memory: { '@_unit': 'KiB', '#text': String(kib) },
       currentMemory: { '@_unit': 'KiB', '#text': String(kib) },
       vcpu: { '@_placement': 'static', '#text': String(d.vcpus) },
-      os: { type: { '@_arch': 'x86_64', '@_machine': d.machine, '#text': 'hvm' }, boot: [{ '@_dev': 'hd' }, { '@_dev': 'cdrom' }] },
+      os: {
+        type: { '@_arch': 'x86_64', '@_machine': d.machine, '#text': 'hvm' },
+        boot: [{ '@_dev': 'hd' }, { '@_dev': 'cdrom' }],
+      },
       features: { acpi: '', apic: '' },
       clock: { '@_offset': 'utc' },
       on_poweroff: 'destroy',

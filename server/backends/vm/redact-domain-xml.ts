@@ -10,7 +10,14 @@ const SECRET_ATTRS = new Set([`${ATTR}passwd`, `${ATTR}password`]);
  */
 export async function redactDomainXml(xml: string): Promise<string> {
   const { XMLBuilder, XMLParser } = await xmlLibrary();
-  const options = { ignoreAttributes: false, attributeNamePrefix: ATTR, preserveOrder: true, commentPropName: '#comment', parseTagValue: false, trimValues: false };
+  const options = {
+    ignoreAttributes: false,
+    attributeNamePrefix: ATTR,
+    preserveOrder: true,
+    commentPropName: '#comment',
+    parseTagValue: false,
+    trimValues: false,
+  };
   const tree = new XMLParser(options).parse(xml) as unknown[];
   redactNodes(tree);
   const xmlOut: string = new XMLBuilder({ ...options, suppressEmptyNode: true }).build(tree);
@@ -22,7 +29,8 @@ function redactNodes(nodes: unknown[]): void {
     if (!node || typeof node !== 'object') continue;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       if (key === ':@' && value && typeof value === 'object') {
-        for (const name of Object.keys(value)) if (SECRET_ATTRS.has(name)) (value as Record<string, unknown>)[name] = REDACTED;
+        for (const name of Object.keys(value))
+          if (SECRET_ATTRS.has(name)) (value as Record<string, unknown>)[name] = REDACTED;
       } else if (Array.isArray(value)) {
         redactNodes(value);
       }

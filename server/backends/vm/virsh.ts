@@ -17,7 +17,12 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  * one argument and never a shell. Domains are passed by UUID, so a name cannot be mistaken for an
  * option. Returns stdout; failures become the same errors as binding calls.
  */
-export function runVirsh(uri: string, args: ReadonlyArray<string>, what: string, { signal, timeoutMs = DEFAULT_TIMEOUT_MS }: VirshOptions): Promise<string> {
+export function runVirsh(
+  uri: string,
+  args: ReadonlyArray<string>,
+  what: string,
+  { signal, timeoutMs = DEFAULT_TIMEOUT_MS }: VirshOptions,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'virsh',
@@ -27,10 +32,30 @@ export function runVirsh(uri: string, args: ReadonlyArray<string>, what: string,
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const e = err as NodeJS.ErrnoException & { killed?: boolean };
-        if (e.code === 'ENOENT') return reject(new BackendUnavailableError('virsh is not installed on this server, so this VM operation is not available.'));
-        if (signal.aborted) return reject(new ToolError('cancelled', `The call was cancelled while virsh was running (${what}); libvirt may still finish it.`));
-        if (e.killed) return reject(new ToolError('timeout', `virsh did not finish ${what} within ${Math.round(timeoutMs / 1000)} s; libvirt may still be working on it.`));
-        const errors = stderr.split('\n').filter((l) => l.startsWith('error:')).join('\n');
+        if (e.code === 'ENOENT')
+          return reject(
+            new BackendUnavailableError(
+              'virsh is not installed on this server, so this VM operation is not available.',
+            ),
+          );
+        if (signal.aborted)
+          return reject(
+            new ToolError(
+              'cancelled',
+              `The call was cancelled while virsh was running (${what}); libvirt may still finish it.`,
+            ),
+          );
+        if (e.killed)
+          return reject(
+            new ToolError(
+              'timeout',
+              `virsh did not finish ${what} within ${Math.round(timeoutMs / 1000)} s; libvirt may still be working on it.`,
+            ),
+          );
+        const errors = stderr
+          .split('\n')
+          .filter((l) => l.startsWith('error:'))
+          .join('\n');
         reject(toVmError(new Error(errors || stderr.trim() || e.message), what));
       },
     );

@@ -11,18 +11,31 @@ export const VM_DOWN = 'The VM service is not running. Start it in Settings → 
  * restarted under us, or the socket is missing. (`LibvirtError.code` is always -1 in the binding, so
  * the message is all there is to go on.)
  */
-const CONNECTION_LOST = /failed to connect|client socket is closed|end of file while reading|cannot recv data|cannot write data|broken pipe|connection reset|not connected|no connection driver|connection closed|unable to connect/i;
-const NOT_FOUND = /domain not found|no domain with matching|domain snapshot not found|no domain snapshot with matching|snapshot .* not found/i;
-const WRONG_STATE = /not running|is not paused|not paused|already running|already active|domain is active|domain is not active|operation is not valid|is already|cannot .* (inactive|active|running) domain/i;
+const CONNECTION_LOST =
+  /failed to connect|client socket is closed|end of file while reading|cannot recv data|cannot write data|broken pipe|connection reset|not connected|no connection driver|connection closed|unable to connect/i;
+const NOT_FOUND =
+  /domain not found|no domain with matching|domain snapshot not found|no domain snapshot with matching|snapshot .* not found/i;
+const WRONG_STATE =
+  /not running|is not paused|not paused|already running|already active|domain is active|domain is not active|operation is not valid|is already|cannot .* (inactive|active|running) domain/i;
 const ALREADY_EXISTS = /already exists|already defined/i;
-const BAD_REQUEST = /xml error|unsupported configuration|invalid argument|config unsupported|unknown os type|no supported architecture|cannot find .*machine|emulator .* does not support machine/i;
+const BAD_REQUEST =
+  /xml error|unsupported configuration|invalid argument|config unsupported|unknown os type|no supported architecture|cannot find .*machine|emulator .* does not support machine/i;
 
 export const isConnectionLost = (message: string): boolean => CONNECTION_LOST.test(message);
 
 /** libvirt's own words, one line, without the "internal error:" style prefixes that mean nothing to a reader. */
 export function libvirtMessage(raw: string): string {
-  const line = raw.split('\n').map((l) => l.replace(/^error:\s*/i, '').trim()).filter((l) => l && !/^failed to connect to the hypervisor$/i.test(l)).join('; ');
-  return line.replace(/\b(internal error|operation failed|Requested operation is not valid|invalid argument|XML error|unsupported configuration):\s*/gi, '').slice(0, 300);
+  const line = raw
+    .split('\n')
+    .map((l) => l.replace(/^error:\s*/i, '').trim())
+    .filter((l) => l && !/^failed to connect to the hypervisor$/i.test(l))
+    .join('; ');
+  return line
+    .replace(
+      /\b(internal error|operation failed|Requested operation is not valid|invalid argument|XML error|unsupported configuration):\s*/gi,
+      '',
+    )
+    .slice(0, 300);
 }
 
 /**

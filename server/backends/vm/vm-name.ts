@@ -20,4 +20,3 @@ export function vmNameProblem(name: string): string | null {
   if (name === '.' || name === '..') return 'is "." or ".."';
   return null;
 }
-

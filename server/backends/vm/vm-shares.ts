@@ -15,15 +15,26 @@ const inside = (p: string, dir: string) => p.startsWith(`${dir}/`);
  * percent-encoding or control characters), then every link along it is followed, so a link inside
  * the share that points at `/` or at another share is caught.
  */
-export async function resolveInsideShare(raw: string, shareDir: string, label: string, shareName: string): Promise<string> {
+export async function resolveInsideShare(
+  raw: string,
+  shareDir: string,
+  label: string,
+  shareName: string,
+): Promise<string> {
   const problem = writtenPathProblem(raw);
   if (problem) throw new InvalidInputError(`${label} ${quoteUntrusted(raw)} ${problem}.`);
-  const [real, share] = await Promise.all([resolveHostPath(normaliseHostPath(raw)), resolveHostPath(normaliseHostPath(shareDir))]);
+  const [real, share] = await Promise.all([
+    resolveHostPath(normaliseHostPath(raw)),
+    resolveHostPath(normaliseHostPath(shareDir)),
+  ]);
   if (!real.ok) throw new InvalidInputError(`${label} ${quoteUntrusted(raw)} ${real.reason}.`);
   if (!share.ok) throw new InvalidInputError(`The ${shareName} (${shareDir}) ${share.reason}.`);
   if (!inside(real.path, share.path)) {
     const via = real.path === normaliseHostPath(raw) ? '' : ` (it leads to ${real.path})`;
-    throw new PolicyDeniedError('vm_path', `${label} ${quoteUntrusted(raw)} is outside the ${shareName} ${shareDir}${via}; VM disks and ISOs must lie inside their shares.`);
+    throw new PolicyDeniedError(
+      'vm_path',
+      `${label} ${quoteUntrusted(raw)} is outside the ${shareName} ${shareDir}${via}; VM disks and ISOs must lie inside their shares.`,
+    );
   }
   return real.path;
 }

@@ -1,7 +1,16 @@
 import { DOMAIN_STATE } from './libvirt-constants.js';
 
 /** A domain's state in the words virsh and Unraid's VM page use. */
-export const VM_STATES = ['no state', 'running', 'idle', 'paused', 'in shutdown', 'shut off', 'crashed', 'pmsuspended'] as const;
+export const VM_STATES = [
+  'no state',
+  'running',
+  'idle',
+  'paused',
+  'in shutdown',
+  'shut off',
+  'crashed',
+  'pmsuspended',
+] as const;
 export type VmState = (typeof VM_STATES)[number];
 
 const BY_CODE: Readonly<Record<number, VmState>> = {
@@ -18,4 +27,5 @@ const BY_CODE: Readonly<Record<number, VmState>> = {
 export const stateName = (code: number): VmState => BY_CODE[code] ?? 'no state';
 
 /** Running in the sense that matters for stop/pause/reboot: the guest is executing (or blocked on I/O). */
-export const isActive = (state: VmState): boolean => state === 'running' || state === 'idle' || state === 'in shutdown';
+export const isActive = (state: VmState): boolean =>
+  state === 'running' || state === 'idle' || state === 'in shutdown';

@@ -82,7 +82,11 @@ export class CompiledPolicy {
     return this.checkProtected(kind, name, labels).protected;
   }
 
-  checkProtected(kind: ResourceKind, name: string, labels?: Readonly<Record<string, string>>): ProtectionDecision {
+  checkProtected(
+    kind: ResourceKind,
+    name: string,
+    labels?: Readonly<Record<string, string>>,
+  ): ProtectionDecision {
     return this.protection(kind, this.prepare(kind, name), labels);
   }
 
@@ -93,7 +97,11 @@ export class CompiledPolicy {
     return {
       decision: this.decide(kind, prepared),
       protection: this.protection(kind, prepared, labels),
-      matches: { allow: l.allow.allMatches(prepared), deny: l.deny.allMatches(prepared), protected: l.protected.allMatches(prepared) },
+      matches: {
+        allow: l.allow.allMatches(prepared),
+        deny: l.deny.allMatches(prepared),
+        protected: l.protected.allMatches(prepared),
+      },
     };
   }
 
@@ -121,11 +129,22 @@ export class CompiledPolicy {
     return { allowed: true };
   }
 
-  private protection(kind: ResourceKind, name: PreparedName, labels?: Readonly<Record<string, string>>): ProtectionDecision {
+  private protection(
+    kind: ResourceKind,
+    name: PreparedName,
+    labels?: Readonly<Record<string, string>>,
+  ): ProtectionDecision {
     const tail = 'unraid-mcp will not stop, restart, pause, update or remove it.';
-    const label = kind === 'container' && labels && Object.hasOwn(labels, PROTECTED_LABEL) ? labels[PROTECTED_LABEL] : undefined;
+    const label =
+      kind === 'container' && labels && Object.hasOwn(labels, PROTECTED_LABEL)
+        ? labels[PROTECTED_LABEL]
+        : undefined;
     if (typeof label === 'string' && LABEL_ON.has(label.trim().toLowerCase())) {
-      return { protected: true, rule: 'protected:label', message: `${NOUN[kind]} ${q(name.text)} is protected (label ${PROTECTED_LABEL}=true): ${tail}` };
+      return {
+        protected: true,
+        rule: 'protected:label',
+        message: `${NOUN[kind]} ${q(name.text)} is protected (label ${PROTECTED_LABEL}=true): ${tail}`,
+      };
     }
     const listed = this.lists[kind].protected.firstMatch(name);
     if (listed !== null) {

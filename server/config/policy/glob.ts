@@ -52,14 +52,24 @@ export function parseGlob(source: string): ParsedGlob {
   const text = source.normalize('NFC');
   const cps = Array.from(text);
   if (cps.length > GLOB_MAX_LENGTH) {
-    throw new GlobSyntaxError(`is ${cps.length} characters long; at most ${GLOB_MAX_LENGTH} are allowed (${q(cps.slice(0, 20).join('') + '…')})`);
+    throw new GlobSyntaxError(
+      `is ${cps.length} characters long; at most ${GLOB_MAX_LENGTH} are allowed (${q(cps.slice(0, 20).join('') + '…')})`,
+    );
   }
   const control = CONTROL.exec(text);
-  if (control) throw new GlobSyntaxError(`contains the control character ${hex(control[0].codePointAt(0) as number)} in ${q(source)}`);
+  if (control)
+    throw new GlobSyntaxError(
+      `contains the control character ${hex(control[0].codePointAt(0) as number)} in ${q(source)}`,
+    );
   const invisible = INVISIBLE.exec(text);
-  if (invisible) throw new GlobSyntaxError(`contains the invisible character ${hex(invisible[0].codePointAt(0) as number)} in ${q(source)}; retype the pattern`);
-  if (text.includes('/')) throw new GlobSyntaxError(`contains "/", which container and VM names cannot hold, in ${q(source)}`);
-  if (/^\s|\s$/u.test(text)) throw new GlobSyntaxError(`starts or ends with a space in ${q(source)}; names do not, so remove it`);
+  if (invisible)
+    throw new GlobSyntaxError(
+      `contains the invisible character ${hex(invisible[0].codePointAt(0) as number)} in ${q(source)}; retype the pattern`,
+    );
+  if (text.includes('/'))
+    throw new GlobSyntaxError(`contains "/", which container and VM names cannot hold, in ${q(source)}`);
+  if (/^\s|\s$/u.test(text))
+    throw new GlobSyntaxError(`starts or ends with a space in ${q(source)}; names do not, so remove it`);
 
   const tokens: GlobToken[] = [];
   let i = 0;
@@ -67,7 +77,8 @@ export function parseGlob(source: string): ParsedGlob {
     const c = cps[i] as string;
     if (c === '\\') {
       const next = cps[i + 1];
-      if (next === undefined) throw new GlobSyntaxError(`ends with an unfinished escape "\\" in ${q(source)}`);
+      if (next === undefined)
+        throw new GlobSyntaxError(`ends with an unfinished escape "\\" in ${q(source)}`);
       tokens.push({ t: 'lit', cp: next.codePointAt(0) as number });
       i += 2;
     } else if (c === '*') {
@@ -79,7 +90,9 @@ export function parseGlob(source: string): ParsedGlob {
     } else if (c === '[') {
       i = parseClass(cps, i, source, tokens);
     } else if (c === ']') {
-      throw new GlobSyntaxError(`has "]" without an opening "[" in ${q(source)} (write "\\]" for the character itself)`);
+      throw new GlobSyntaxError(
+        `has "]" without an opening "[" in ${q(source)} (write "\\]" for the character itself)`,
+      );
     } else {
       tokens.push({ t: 'lit', cp: c.codePointAt(0) as number });
       i++;
@@ -99,7 +112,7 @@ export function parseGlob(source: string): ParsedGlob {
   const isLiteral = runs.length === 1;
   return {
     source,
-    literal: isLiteral ? runs[0] as string : null,
+    literal: isLiteral ? (runs[0] as string) : null,
     tokens,
     prefix: runs[0] as string,
     suffix: runs.at(-1) as string,
@@ -137,7 +150,9 @@ function parseClass(cps: string[], start: number, source: string, out: GlobToken
       i++;
       const hi = readChar();
       if (hi < lo) {
-        throw new GlobSyntaxError(`range "${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)}" is backwards in ${q(source)} (write "${String.fromCodePoint(hi)}-${String.fromCodePoint(lo)}")`);
+        throw new GlobSyntaxError(
+          `range "${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)}" is backwards in ${q(source)} (write "${String.fromCodePoint(hi)}-${String.fromCodePoint(lo)}")`,
+        );
       }
       ranges.push([lo, hi]);
     } else {

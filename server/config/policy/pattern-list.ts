@@ -49,7 +49,11 @@ export class PatternList {
   private readonly globs: ParsedGlob[] = [];
   private readonly byPrefix = new Map<string, number[]>();
   private readonly bySuffix = new Map<string, number[]>();
-  private readonly byInfix: Array<Map<string, number[]>> = [new Map<string, number[]>(), new Map<string, number[]>(), new Map<string, number[]>()];
+  private readonly byInfix: Array<Map<string, number[]>> = [
+    new Map<string, number[]>(),
+    new Map<string, number[]>(),
+    new Map<string, number[]>(),
+  ];
   private readonly unindexed: number[] = [];
   /** globs[k] was pattern number globIndex[k] in the owner's list. */
   private readonly globIndex: number[] = [];
@@ -62,14 +66,18 @@ export class PatternList {
   static compile(patterns: ReadonlyArray<string>, field: string, problems: PolicyProblem[]): PatternList {
     const list = new PatternList(patterns);
     if (patterns.length > MAX_PATTERNS_PER_LIST) {
-      problems.push({ field, message: `has ${patterns.length} patterns; at most ${MAX_PATTERNS_PER_LIST} are allowed per list` });
+      problems.push({
+        field,
+        message: `has ${patterns.length} patterns; at most ${MAX_PATTERNS_PER_LIST} are allowed per list`,
+      });
       return list;
     }
     let bad = 0;
     patterns.forEach((pattern, index) => {
       let parsed: ParsedGlob;
       try {
-        if (typeof pattern !== 'string') throw new GlobSyntaxError(`must be a string, not ${pattern === null ? 'null' : typeof pattern}`);
+        if (typeof pattern !== 'string')
+          throw new GlobSyntaxError(`must be a string, not ${pattern === null ? 'null' : typeof pattern}`);
         parsed = parseGlob(pattern);
       } catch (err) {
         if (!(err instanceof GlobSyntaxError)) throw err;
@@ -79,7 +87,8 @@ export class PatternList {
       if (parsed.literal !== null) push(list.literals, parsed.literal, index);
       else list.addGlob(parsed, index);
     });
-    if (bad > MAX_REPORTED) problems.push({ field, message: `… and ${bad - MAX_REPORTED} more invalid patterns in this list` });
+    if (bad > MAX_REPORTED)
+      problems.push({ field, message: `… and ${bad - MAX_REPORTED} more invalid patterns in this list` });
     return list;
   }
 

@@ -43,7 +43,12 @@ export async function writeIntent(call: ToolCall, decision: Decision): Promise<b
 }
 
 /** The outcome record: what happened, linked to the intent. */
-export async function writeOutcome(call: ToolCall, decision: Decision, err: unknown, durationMs: number): Promise<void> {
+export async function writeOutcome(
+  call: ToolCall,
+  decision: Decision,
+  err: unknown,
+  durationMs: number,
+): Promise<void> {
   await appendAudit(call, {
     ...about(call),
     id: randomUUID(),
@@ -53,13 +58,20 @@ export async function writeOutcome(call: ToolCall, decision: Decision, err: unkn
     target: call.target,
     decision,
     ...(call.confirmation ? { confirmation: call.confirmation } : {}),
-    result: err === null ? { status: 'ok', code: null, message: null } : { status: 'error', code: errorCode(err), message: redact(messageOf(err)) },
+    result:
+      err === null
+        ? { status: 'ok', code: null, message: null }
+        : { status: 'error', code: errorCode(err), message: redact(messageOf(err)) },
     durationMs: Math.round(durationMs * 10) / 10,
   });
 }
 
 /** An event record about this call (confirmation prompts, refusals, declines). */
-export async function writeEvent(call: ToolCall, event: string, details: Record<string, unknown>): Promise<void> {
+export async function writeEvent(
+  call: ToolCall,
+  event: string,
+  details: Record<string, unknown>,
+): Promise<void> {
   await appendAudit(call, {
     id: randomUUID(),
     time: new Date().toISOString(),

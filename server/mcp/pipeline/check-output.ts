@@ -4,7 +4,10 @@ import type { Step } from './tool-call.js';
 export const checkOutput: Step<unknown> = (next) => async (call) => {
   const checked = call.tool.output.safeParse(await next(call));
   if (!checked.success) {
-    call.env.deps.log.error('tool output does not match its schema', { tool: call.tool.name, issues: checked.error.issues });
+    call.env.deps.log.error('tool output does not match its schema', {
+      tool: call.tool.name,
+      issues: checked.error.issues,
+    });
     throw new Error('output schema mismatch');
   }
   return checked.data;

@@ -28,7 +28,12 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
     {
       mode: effectiveConfirmMode(call.settings, call.tool),
       tool: call.tool.name,
-      binding: { tokenId: caller.principal.tokenId, tool: call.tool.name, target: resolved ? `${resolved.kind}:${resolved.id}` : 'host', argsHash: argsHash(call.args) },
+      binding: {
+        tokenId: caller.principal.tokenId,
+        tool: call.tool.name,
+        target: resolved ? `${resolved.kind}:${resolved.id}` : 'host',
+        argsHash: argsHash(call.args),
+      },
       principal: caller.principal.name,
       client: caller.client,
       target: resolved,
@@ -37,7 +42,9 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
       token: call.confirmationToken,
       confirmationId: call.confirmationId,
       timings: call.settings,
-      elicit: caller.elicit && ((message) => (caller.elicit as NonNullable<typeof caller.elicit>)(message, req.signal)),
+      elicit:
+        caller.elicit &&
+        ((message) => (caller.elicit as NonNullable<typeof caller.elicit>)(message, req.signal)),
       progress: req.progress,
       signal: req.signal,
       audit: (event, details) => writeEvent(call, event, details),
@@ -45,7 +52,13 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
     call.env.confirmations,
   );
   call.confirmation = confirmed.record;
-  if (!confirmed.proceed) throw new Refusal(ALLOWED, 'confirmation', new ToolError('confirmation', 'confirmation required'), confirmed.result);
+  if (!confirmed.proceed)
+    throw new Refusal(
+      ALLOWED,
+      'confirmation',
+      new ToolError('confirmation', 'confirmation required'),
+      confirmed.result,
+    );
   return next(call);
 };
 

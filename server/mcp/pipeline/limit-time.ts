@@ -10,7 +10,11 @@ export const limitTime: Step<unknown> = (next) => async (call) => {
     call.req.signal,
     timeoutMs,
     {
-      timeout: () => new ToolError('timeout', `${name} did not finish within ${timeoutMs / 1000} s. The server may be busy; try again later.`),
+      timeout: () =>
+        new ToolError(
+          'timeout',
+          `${name} did not finish within ${timeoutMs / 1000} s. The server may be busy; try again later.`,
+        ),
       cancelled: () => new ToolError('cancelled', `${name} was cancelled by the client.`),
     },
     (signal) => {

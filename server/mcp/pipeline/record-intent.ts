@@ -6,7 +6,10 @@ import { ALLOWED, type Step } from './tool-call.js';
 /** The audit log could not take the intent record, so the tool was not run. */
 export class AuditUnavailable extends ToolError {
   constructor() {
-    super('audit_unavailable', 'The audit log cannot be written, so unraid-mcp refuses to act. Ask the owner to check the audit directory (disk full or not writable).');
+    super(
+      'audit_unavailable',
+      'The audit log cannot be written, so unraid-mcp refuses to act. Ask the owner to check the audit directory (disk full or not writable).',
+    );
   }
 }
 

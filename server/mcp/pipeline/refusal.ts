@@ -22,4 +22,5 @@ export class Refusal extends Error {
 }
 
 /** A refusal by rule: the decision is "not allowed" under `rule`. */
-export const refuse = (rule: string, metric: RefusalMetric, error: unknown): Refusal => new Refusal({ allowed: false, rule }, metric, error);
+export const refuse = (rule: string, metric: RefusalMetric, error: unknown): Refusal =>
+  new Refusal({ allowed: false, rule }, metric, error);

@@ -10,7 +10,11 @@ type WithConfirmation = Record<string, unknown> & { confirmation_token?: string;
 export const validateArgs: Step<CallToolResult> = (next) => async (call) => {
   const parsed = call.tool.inputWithConfirmation.safeParse(call.req.args ?? {});
   if (!parsed.success) {
-    throw refuse('invalid_arguments', 'invalid', new InvalidInputError(`Invalid arguments for ${call.tool.name}: ${describeZodError(parsed.error)}`));
+    throw refuse(
+      'invalid_arguments',
+      'invalid',
+      new InvalidInputError(`Invalid arguments for ${call.tool.name}: ${describeZodError(parsed.error)}`),
+    );
   }
   const { confirmation_token: token, confirmation_id: id, ...args } = parsed.data as WithConfirmation;
   call.args = args;

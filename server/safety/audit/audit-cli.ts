@@ -22,9 +22,14 @@ export async function auditVerifyCommand(args: string[], auditDir: string, io: A
     io.err('Usage: unraid-mcp audit verify [--json]');
     return 2;
   }
-  const isDir = await stat(auditDir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(auditDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) {
-    io.err(`audit directory ${auditDir} does not exist (set UNRAID_MCP_AUDIT_DIR to the directory the sidecar writes)`);
+    io.err(
+      `audit directory ${auditDir} does not exist (set UNRAID_MCP_AUDIT_DIR to the directory the sidecar writes)`,
+    );
     return 1;
   }
   const report = await verifyAudit(auditDir);

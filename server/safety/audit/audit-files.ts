@@ -48,7 +48,14 @@ export async function listAuditFiles(dir: string): Promise<AuditFile[]> {
       continue;
     }
     const m = ROTATED.exec(name);
-    if (m) rotated.push({ name, path: join(dir, name), current: false, firstSeq: Number(m[1]), dup: Number(m[2] ?? 0) });
+    if (m)
+      rotated.push({
+        name,
+        path: join(dir, name),
+        current: false,
+        firstSeq: Number(m[1]),
+        dup: Number(m[2] ?? 0),
+      });
   }
   rotated.sort((a, b) => (a.firstSeq as number) - (b.firstSeq as number) || a.dup - b.dup);
   const files: AuditFile[] = rotated.map(({ dup: _dup, ...f }) => f);
@@ -75,7 +82,7 @@ export async function readFirstSeq(path: string): Promise<number | null> {
   }
   try {
     const parts: Buffer[] = [];
-    for (let pos = 0; pos < 1024 * 1024; ) {
+    for (let pos = 0; pos < 1024 * 1024;) {
       const buf = Buffer.allocUnsafe(64 * 1024);
       const n = await readFully(fh, buf, pos);
       const nl = buf.subarray(0, n).indexOf(0x0a);

@@ -58,7 +58,8 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
       if (f.event !== undefined && (rec.stage !== 'event' || rec.event !== f.event)) return false;
       if (f.outcome !== undefined) {
         const o = outcomeOf(rec);
-        if (o === null || (o !== f.outcome && (rec.stage !== 'outcome' || rec.result?.code !== f.outcome))) return false;
+        if (o === null || (o !== f.outcome && (rec.stage !== 'outcome' || rec.result?.code !== f.outcome)))
+          return false;
       }
       if (target !== undefined && !targetText(rec).includes(target)) return false;
       if (fromMs !== null || endMs !== null) {
@@ -73,7 +74,7 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
 }
 
 function targetText(rec: StoredRecord): string {
-  const t = rec.target as ({ kind?: unknown; ref?: unknown; name?: unknown; id?: unknown } | null | undefined);
+  const t = rec.target as { kind?: unknown; ref?: unknown; name?: unknown; id?: unknown } | null | undefined;
   if (!t) return '';
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   return [`${str(t.kind)}:${str(t.ref)}`, str(t.name), str(t.id)].join('\n').toLowerCase();

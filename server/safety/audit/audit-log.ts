@@ -142,7 +142,10 @@ export class AuditLog {
       } catch (err) {
         // The log itself is usable; the unfinished move stays journalled for a rerun of relocate().
         this.opts.log.error('audit log: could not finish an interrupted relocation', { err });
-        await this.writeEntries([{ entry: this.systemEvent('audit.relocation-incomplete', { error: (err as Error).message }) }], true);
+        await this.writeEntries(
+          [{ entry: this.systemEvent('audit.relocation-incomplete', { error: (err as Error).message }) }],
+          true,
+        );
       }
     });
   }
@@ -214,7 +217,8 @@ export class AuditLog {
     return this.exclusive(async () => {
       await this.flushQueue();
       const moved = await adoptFrom(this.adoptionTarget(), dir);
-      if (moved.mode !== 'nothing') await this.writeEntries([{ entry: this.systemEvent('audit.adopted', { from: dir, moved }) }], true);
+      if (moved.mode !== 'nothing')
+        await this.writeEntries([{ entry: this.systemEvent('audit.adopted', { from: dir, moved }) }], true);
       return moved;
     }).catch((err: unknown) => {
       throw AuditWriteError.from(err, dir, 'cannot be moved');
@@ -251,7 +255,14 @@ export class AuditLog {
 
   /** Builds an `event` record for the sidecar's own housekeeping. */
   private systemEvent(event: string, details: Record<string, unknown>): AuditEvent {
-    return { id: randomUUID(), time: this.now().toISOString(), stage: 'event', principal: 'system', event, details };
+    return {
+      id: randomUUID(),
+      time: this.now().toISOString(),
+      stage: 'event',
+      principal: 'system',
+      event,
+      details,
+    };
   }
 
   private async relocateNow(newDir: string, persistent: boolean): Promise<RelocationReport> {
@@ -272,7 +283,10 @@ export class AuditLog {
       moved = await adoptFrom(this.adoptionTarget(), from);
     }
     this.persistent = persistent;
-    await this.writeEntries([{ entry: this.systemEvent('audit.relocated', { from, to: newDir, persistent, moved }) }], true);
+    await this.writeEntries(
+      [{ entry: this.systemEvent('audit.relocated', { from, to: newDir, persistent, moved }) }],
+      true,
+    );
     this.opts.log.info('audit log relocated', { from, to: newDir, persistent, moved: moved?.copied ?? 0 });
     return { from, to: newDir, persistent, moved };
   }
@@ -285,7 +299,8 @@ export class AuditLog {
     const next = this.chainFile(dir);
     try {
       await next.open({ create: true, continueFrom });
-      if (continueFrom && next.tail.seq !== continueFrom.seq) throw new AuditWriteError(`audit log in ${dir} still holds records that could not be moved away`);
+      if (continueFrom && next.tail.seq !== continueFrom.seq)
+        throw new AuditWriteError(`audit log in ${dir} still holds records that could not be moved away`);
     } catch (err) {
       await next.close().catch(() => {});
       this.file = this.chainFile(old.dir);
@@ -297,7 +312,8 @@ export class AuditLog {
 
   private async resumeJournal(): Promise<AdoptionResult | null> {
     const moved = await finishJournal(this.adoptionTarget(), this.opts.log);
-    if (moved) await this.writeEntries([{ entry: this.systemEvent('audit.relocation-resumed', { moved }) }], true);
+    if (moved)
+      await this.writeEntries([{ entry: this.systemEvent('audit.relocation-resumed', { moved }) }], true);
     return moved;
   }
 
@@ -337,7 +353,10 @@ export class AuditLog {
    * Chains entries after the current tail and writes them as one batch. An entry that cannot be
    * serialised gets its own error and uses no seq; a write failure throws for the whole batch.
    */
-  private async writeEntries(items: Array<{ entry: AuditEntry; adopted?: AdoptedFrom }>, durable: boolean): Promise<Array<AuditReceipt | Error>> {
+  private async writeEntries(
+    items: Array<{ entry: AuditEntry; adopted?: AdoptedFrom }>,
+    durable: boolean,
+  ): Promise<Array<AuditReceipt | Error>> {
     const results: Array<AuditReceipt | Error> = [];
     const lines: ChainedLine[] = [];
     let tail = this.file.tail;
@@ -366,7 +385,9 @@ export class AuditLog {
     if (this.syncTimer) return;
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
-      this.exclusive(() => this.file.sync()).catch((err: unknown) => this.opts.log.error('audit fsync failed', { err }));
+      this.exclusive(() => this.file.sync()).catch((err: unknown) =>
+        this.opts.log.error('audit fsync failed', { err }),
+      );
     }, this.opts.fsyncIntervalMs ?? 1000);
     this.syncTimer.unref();
   }

@@ -45,7 +45,11 @@ export class InvalidCursorError extends RangeError {
  * tests raw bytes before parsing, so memory stays flat however large the log is. Lines that are
  * not records are skipped here; `audit verify` is what reports them.
  */
-export async function queryAudit(dir: string, filter: AuditFilter, opts: AuditQueryOptions = {}): Promise<AuditPage> {
+export async function queryAudit(
+  dir: string,
+  filter: AuditFilter,
+  opts: AuditQueryOptions = {},
+): Promise<AuditPage> {
   const limit = clampLimit(opts.limit);
   const maxScan = opts.maxScanBytes ?? DEFAULT_MAX_SCAN_BYTES;
   const cursor = opts.cursor ? decodeCursor(opts.cursor) : null;
@@ -60,13 +64,21 @@ export async function queryAudit(dir: string, filter: AuditFilter, opts: AuditQu
     for await (const batch of readLineBatchesBackward(file.path, { end })) {
       for (const raw of batch) {
         scanned += raw.bytes.length + 1;
-        if (f.fromMs !== null && fastTimeMs(raw.bytes) < f.fromMs - TIME_SLACK_MS) return { records, nextCursor: null };
+        if (f.fromMs !== null && fastTimeMs(raw.bytes) < f.fromMs - TIME_SLACK_MS)
+          return { records, nextCursor: null };
         if (f.maybe(raw.bytes)) {
           const line = raw.bytes.toString('utf8');
           const rec = tryParse(line);
           if (isChained(rec) && f.matches(rec, line)) {
             records.push(rec);
-            if (records.length === limit) return { records, nextCursor: raw.offset > 0 || file !== files[files.length - 1] ? encodeCursor({ s: file.seq, o: raw.offset }) : null };
+            if (records.length === limit)
+              return {
+                records,
+                nextCursor:
+                  raw.offset > 0 || file !== files[files.length - 1]
+                    ? encodeCursor({ s: file.seq, o: raw.offset })
+                    : null,
+              };
           }
         }
         if (scanned >= maxScan) return { records, nextCursor: encodeCursor({ s: file.seq, o: raw.offset }) };
@@ -122,6 +134,7 @@ function encodeCursor(c: Cursor): string {
 
 function decodeCursor(text: string): Cursor {
   const c = tryParse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor> | undefined;
-  if (!c || !Number.isSafeInteger(c.s) || !Number.isSafeInteger(c.o) || (c.o as number) < 0) throw new InvalidCursorError('audit query: the cursor is not valid');
+  if (!c || !Number.isSafeInteger(c.s) || !Number.isSafeInteger(c.o) || (c.o as number) < 0)
+    throw new InvalidCursorError('audit query: the cursor is not valid');
   return c as Cursor;
 }

@@ -30,7 +30,10 @@ const NL = 0x0a;
  * cost of an async iterator off the hot path. Bytes after the last newline are yielded with
  * `complete: false` only when `partialTail` is set; otherwise they are skipped.
  */
-export async function* readLineBatchesBackward(path: string, opts: ReadOptions & { partialTail?: boolean } = {}): AsyncGenerator<RawLine[]> {
+export async function* readLineBatchesBackward(
+  path: string,
+  opts: ReadOptions & { partialTail?: boolean } = {},
+): AsyncGenerator<RawLine[]> {
   const fh = await open(path, 'r');
   try {
     const start = opts.start ?? 0;
@@ -54,8 +57,10 @@ export async function* readLineBatchesBackward(path: string, opts: ReadOptions &
       // Newlines inside the chunk only; Buffer#lastIndexOf treats a negative offset as "from the end".
       let nl = buf.lastIndexOf(NL, chunk.length - 1);
       while (nl >= 0) {
-        if (pendingComplete) batch.push({ offset: from + nl + 1, bytes: buf.subarray(nl + 1, segEnd), complete: true });
-        else if (partialTail && segEnd > nl + 1) batch.push({ offset: from + nl + 1, bytes: buf.subarray(nl + 1, segEnd), complete: false });
+        if (pendingComplete)
+          batch.push({ offset: from + nl + 1, bytes: buf.subarray(nl + 1, segEnd), complete: true });
+        else if (partialTail && segEnd > nl + 1)
+          batch.push({ offset: from + nl + 1, bytes: buf.subarray(nl + 1, segEnd), complete: false });
         pendingComplete = true;
         segEnd = nl;
         nl = nl > 0 ? buf.lastIndexOf(NL, nl - 1) : -1;
@@ -64,7 +69,8 @@ export async function* readLineBatchesBackward(path: string, opts: ReadOptions &
       pos = from;
       if (pos <= start) {
         if (pendingComplete) batch.push({ offset: start, bytes: pending, complete: true });
-        else if (partialTail && pending.length) batch.push({ offset: start, bytes: pending, complete: false });
+        else if (partialTail && pending.length)
+          batch.push({ offset: start, bytes: pending, complete: false });
       }
       if (batch.length) yield batch;
     }
@@ -74,7 +80,10 @@ export async function* readLineBatchesBackward(path: string, opts: ReadOptions &
 }
 
 /** Lines of a file, oldest first, one batch per chunk; bytes after the last newline come last with `complete: false`. */
-export async function* readLineBatchesForward(path: string, opts: ReadOptions = {}): AsyncGenerator<RawLine[]> {
+export async function* readLineBatchesForward(
+  path: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<RawLine[]> {
   const fh = await open(path, 'r');
   try {
     const end = opts.end ?? (await fh.stat()).size;
@@ -110,7 +119,10 @@ export async function* readLineBatchesForward(path: string, opts: ReadOptions = 
 }
 
 /** Line-at-a-time view of readLineBatchesBackward, for code that reads only a few lines. */
-export async function* readLinesBackward(path: string, opts: ReadOptions & { partialTail?: boolean } = {}): AsyncGenerator<RawLine> {
+export async function* readLinesBackward(
+  path: string,
+  opts: ReadOptions & { partialTail?: boolean } = {},
+): AsyncGenerator<RawLine> {
   for await (const batch of readLineBatchesBackward(path, opts)) yield* batch;
 }
 

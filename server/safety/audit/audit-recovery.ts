@@ -76,7 +76,7 @@ export async function setAsideDebris(dir: string, validEnd: number, now: Date): 
     const hash = createHash('sha256');
     try {
       const buf = Buffer.allocUnsafe(64 * 1024);
-      for (let pos = validEnd; pos < size; ) {
+      for (let pos = validEnd; pos < size;) {
         const n = await readFully(fh, buf.subarray(0, Math.min(buf.length, size - pos)), pos);
         if (n === 0) break;
         hash.update(buf.subarray(0, n));

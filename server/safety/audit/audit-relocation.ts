@@ -6,7 +6,14 @@ import { writeFileAtomic } from '../../config/atomic-write.js';
 import type { AdoptedFrom, AuditEntry, StoredRecord } from './audit-record.js';
 import { listAuditFiles, type AuditFile } from './audit-files.js';
 import { readLinesBackward, readLinesForward } from './audit-reader.js';
-import { checkRecord, isChained, tryParse, withoutChainFields, type ChainedLine, type ChainTail } from './hash-chain.js';
+import {
+  checkRecord,
+  isChained,
+  tryParse,
+  withoutChainFields,
+  type ChainedLine,
+  type ChainTail,
+} from './hash-chain.js';
 import { fsyncDir } from './fs-util.js';
 import { findRecordBySeq } from './audit-lookup.js';
 
@@ -57,9 +64,18 @@ const CHUNK_BYTES = 256 * 1024;
 
 /** Copies every record of `fromDir` that `target` lacks into it, then empties `fromDir`. */
 export async function adoptFrom(target: AdoptionTarget, fromDir: string): Promise<AdoptionResult> {
-  if (resolve(fromDir) === resolve(target.dir)) throw new Error(`cannot move the audit log in ${fromDir} into itself`);
+  if (resolve(fromDir) === resolve(target.dir))
+    throw new Error(`cannot move the audit log in ${fromDir} into itself`);
   const files = await listAuditFiles(fromDir);
-  const result: AdoptionResult = { from: fromDir, mode: 'nothing', copied: 0, skipped: 0, sourceFiles: files.length, sourceIntact: true, sourceProblem: null };
+  const result: AdoptionResult = {
+    from: fromDir,
+    mode: 'nothing',
+    copied: 0,
+    skipped: 0,
+    sourceFiles: files.length,
+    sourceIntact: true,
+    sourceProblem: null,
+  };
   if (!files.length) {
     await removeJournal(target.dir);
     return result;
@@ -77,7 +93,12 @@ export async function adoptFrom(target: AdoptionTarget, fromDir: string): Promis
   if (src.problem === null && (tail.seq === 0 || tailAt !== null || continues)) {
     result.mode = 'verbatim';
     await copyVerbatim(target, files, result);
-  } else if (src.problem === null && src.last && src.last.seq <= tail.seq && (await findRecordBySeq(target.dir, src.last.seq))?.hash === src.last.hash) {
+  } else if (
+    src.problem === null &&
+    src.last &&
+    src.last.seq <= tail.seq &&
+    (await findRecordBySeq(target.dir, src.last.seq))?.hash === src.last.hash
+  ) {
     // Copied before a crash kept the source from being emptied; an intact source only, so a damaged
     // line is never deleted without having been copied (re-chaining keeps it, as unreadable-line).
     result.mode = 'already-present';
@@ -149,7 +170,8 @@ async function scanSource(files: AuditFile[], wanted: Array<ChainTail | null>): 
         continue;
       }
       const rec = check.record;
-      if (prev && (rec.seq !== prev.seq + 1 || rec.prev !== prev.hash)) scan.problem ??= `${where}: does not continue seq ${prev.seq}`;
+      if (prev && (rec.seq !== prev.seq + 1 || rec.prev !== prev.hash))
+        scan.problem ??= `${where}: does not continue seq ${prev.seq}`;
       scan.first ??= { seq: rec.seq, prev: rec.prev };
       wanted.forEach((w, i) => {
         if (w && w.seq === rec.seq && w.hash === rec.hash) scan.found[i] = scan.lines;
@@ -160,7 +182,11 @@ async function scanSource(files: AuditFile[], wanted: Array<ChainTail | null>): 
   return scan;
 }
 
-async function copyVerbatim(target: AdoptionTarget, files: AuditFile[], result: AdoptionResult): Promise<void> {
+async function copyVerbatim(
+  target: AdoptionTarget,
+  files: AuditFile[],
+  result: AdoptionResult,
+): Promise<void> {
   let chunk: ChainedLine[] = [];
   let bytes = 0;
   let expect = target.tail();
@@ -173,7 +199,10 @@ async function copyVerbatim(target: AdoptionTarget, files: AuditFile[], result: 
         continue;
       }
       // Re-checked while copying: the destination must never get a line that does not continue it.
-      if (expect.seq !== 0 && (rec.seq !== expect.seq + 1 || rec.prev !== expect.hash)) throw new Error(`${file.name}: seq ${rec.seq} does not continue the destination at seq ${expect.seq}`);
+      if (expect.seq !== 0 && (rec.seq !== expect.seq + 1 || rec.prev !== expect.hash))
+        throw new Error(
+          `${file.name}: seq ${rec.seq} does not continue the destination at seq ${expect.seq}`,
+        );
       chunk.push({ seq: rec.seq, hash: rec.hash, line: raw.bytes.toString('utf8') });
       expect = { seq: rec.seq, hash: rec.hash };
       bytes += raw.bytes.length;
@@ -189,7 +218,13 @@ async function copyVerbatim(target: AdoptionTarget, files: AuditFile[], result: 
   result.copied += chunk.length;
 }
 
-async function copyRechained(target: AdoptionTarget, files: AuditFile[], chain: string, skipTo: number, result: AdoptionResult): Promise<void> {
+async function copyRechained(
+  target: AdoptionTarget,
+  files: AuditFile[],
+  chain: string,
+  skipTo: number,
+  result: AdoptionResult,
+): Promise<void> {
   let items: Array<{ entry: AuditEntry; adopted: AdoptedFrom }> = [];
   let bytes = 0;
   let n = 0;
@@ -245,7 +280,14 @@ async function lastOwnRecord(dir: string): Promise<StoredRecord | null> {
     for await (const raw of readLinesBackward(file.path)) {
       const rec = tryParse(raw.bytes.toString('utf8'));
       if (!isChained(rec)) continue;
-      if (rec.stage === 'event' && rec.principal === 'system' && rec.event.startsWith('audit.') && !rec.adopted && ++seen < 1000) continue;
+      if (
+        rec.stage === 'event' &&
+        rec.principal === 'system' &&
+        rec.event.startsWith('audit.') &&
+        !rec.adopted &&
+        ++seen < 1000
+      )
+        continue;
       return rec;
     }
   }

@@ -9,7 +9,15 @@ export interface VerifyProblem {
   line: number;
   /** Seq of the broken record as written in it, when it could be read. */
   seq: number | null;
-  kind: 'invalid-json' | 'not-a-record' | 'hash-mismatch' | 'prev-mismatch' | 'seq-backwards' | 'reordered' | 'missing' | 'deleted-files';
+  kind:
+    | 'invalid-json'
+    | 'not-a-record'
+    | 'hash-mismatch'
+    | 'prev-mismatch'
+    | 'seq-backwards'
+    | 'reordered'
+    | 'missing'
+    | 'deleted-files';
   message: string;
 }
 
@@ -51,9 +59,22 @@ interface Gap {
  * the `audit.rotated-away` events say where the log should start, so a file deleted by hand is
  * still reported. `currentFileEnd` limits audit.jsonl to what a running writer has completed.
  */
-export async function verifyAudit(dir: string, opts: { currentFileEnd?: number } = {}): Promise<VerifyReport> {
+export async function verifyAudit(
+  dir: string,
+  opts: { currentFileEnd?: number } = {},
+): Promise<VerifyReport> {
   const files = await listAuditFiles(dir);
-  const report: VerifyReport = { ok: true, records: 0, files: files.length, firstSeq: null, lastSeq: null, anchor: null, rotatedAwayFiles: 0, incompleteTailBytes: 0, problem: null };
+  const report: VerifyReport = {
+    ok: true,
+    records: 0,
+    files: files.length,
+    firstSeq: null,
+    lastSeq: null,
+    anchor: null,
+    rotatedAwayFiles: 0,
+    incompleteTailBytes: 0,
+    problem: null,
+  };
   let last: { seq: number; hash: string } | null = null;
   let keptFromSeq = 0;
   let gap: Gap | null = null;
@@ -64,7 +85,9 @@ export async function verifyAudit(dir: string, opts: { currentFileEnd?: number }
 
   outer: for (const file of files) {
     let line = 0;
-    for await (const batch of readLineBatchesForward(file.path, { end: file.current ? opts.currentFileEnd : undefined })) {
+    for await (const batch of readLineBatchesForward(file.path, {
+      end: file.current ? opts.currentFileEnd : undefined,
+    })) {
       for (const raw of batch) {
         line++;
         const text = raw.bytes.toString('utf8');
@@ -72,7 +95,11 @@ export async function verifyAudit(dir: string, opts: { currentFileEnd?: number }
         if (gap) {
           const seq = (parsed as { seq?: unknown } | undefined)?.seq;
           if (seq === gap.expected) {
-            fail({ ...at(gap), kind: 'reordered', message: `out of order: expected seq ${gap.expected}, found ${gap.seq}; seq ${gap.expected} comes later, at line ${line}${file.name === gap.file ? '' : ` of ${file.name}`} (records were reordered)` });
+            fail({
+              ...at(gap),
+              kind: 'reordered',
+              message: `out of order: expected seq ${gap.expected}, found ${gap.seq}; seq ${gap.expected} comes later, at line ${line}${file.name === gap.file ? '' : ` of ${file.name}`} (records were reordered)`,
+            });
             break outer;
           }
           if (++gap.scanned >= LOOKAHEAD_LINES) break outer;
@@ -83,14 +110,29 @@ export async function verifyAudit(dir: string, opts: { currentFileEnd?: number }
           continue;
         }
         if (parsed === undefined) {
-          fail({ file: file.name, line, seq: null, kind: 'invalid-json', message: 'not valid JSON (the line was damaged or edited)' });
+          fail({
+            file: file.name,
+            line,
+            seq: null,
+            kind: 'invalid-json',
+            message: 'not valid JSON (the line was damaged or edited)',
+          });
           break outer;
         }
         const check = checkRecord(parsed);
         const seq = typeof check.record?.seq === 'number' ? check.record.seq : null;
         if (!check.ok) {
-          const message = check.reason === 'hash' ? 'hash mismatch: the record was changed after it was written' : 'not an audit record (seq, prev or hash missing or malformed)';
-          fail({ file: file.name, line, seq, kind: check.reason === 'hash' ? 'hash-mismatch' : 'not-a-record', message });
+          const message =
+            check.reason === 'hash'
+              ? 'hash mismatch: the record was changed after it was written'
+              : 'not an audit record (seq, prev or hash missing or malformed)';
+          fail({
+            file: file.name,
+            line,
+            seq,
+            kind: check.reason === 'hash' ? 'hash-mismatch' : 'not-a-record',
+            message,
+          });
           break outer;
         }
         const rec = check.record;
@@ -98,17 +140,45 @@ export async function verifyAudit(dir: string, opts: { currentFileEnd?: number }
           report.firstSeq = rec.seq;
           report.anchor = rec.prev;
           if ((rec.seq === 1) !== (rec.prev === GENESIS)) {
-            fail({ file: file.name, line, seq, kind: 'prev-mismatch', message: rec.seq === 1 ? 'the first record (seq 1) does not start from the genesis hash' : `seq ${rec.seq} claims to be the first record (prev is the genesis hash)` });
+            fail({
+              file: file.name,
+              line,
+              seq,
+              kind: 'prev-mismatch',
+              message:
+                rec.seq === 1
+                  ? 'the first record (seq 1) does not start from the genesis hash'
+                  : `seq ${rec.seq} claims to be the first record (prev is the genesis hash)`,
+            });
             break outer;
           }
         } else if (rec.seq <= last.seq) {
-          fail({ file: file.name, line, seq, kind: 'seq-backwards', message: `seq goes backwards: expected ${last.seq + 1}, found ${rec.seq} (records were reordered or duplicated)` });
+          fail({
+            file: file.name,
+            line,
+            seq,
+            kind: 'seq-backwards',
+            message: `seq goes backwards: expected ${last.seq + 1}, found ${rec.seq} (records were reordered or duplicated)`,
+          });
           break outer;
         } else if (rec.seq > last.seq + 1) {
-          gap = { file: file.name, line, seq: rec.seq, expected: last.seq + 1, firstInFile: line === 1, scanned: 0 };
+          gap = {
+            file: file.name,
+            line,
+            seq: rec.seq,
+            expected: last.seq + 1,
+            firstInFile: line === 1,
+            scanned: 0,
+          };
           continue;
         } else if (rec.prev !== last.hash) {
-          fail({ file: file.name, line, seq, kind: 'prev-mismatch', message: `prev does not match the hash of seq ${last.seq}: the record before it was replaced, or one was removed and the rest renumbered` });
+          fail({
+            file: file.name,
+            line,
+            seq,
+            kind: 'prev-mismatch',
+            message: `prev does not match the hash of seq ${last.seq}: the record before it was replaced, or one was removed and the rest renumbered`,
+          });
           break outer;
         }
         if (rec.stage === 'event' && rec.event === 'audit.rotated-away' && !rec.adopted) {
@@ -123,12 +193,25 @@ export async function verifyAudit(dir: string, opts: { currentFileEnd?: number }
     }
   }
   if (gap && !report.problem) {
-    const missing = gap.expected === gap.seq - 1 ? `seq ${gap.expected} is` : `seq ${gap.expected}–${gap.seq - 1} (${gap.seq - gap.expected} records) are`;
-    fail({ ...at(gap), kind: 'missing', message: `seq gap: expected ${gap.expected}, found ${gap.seq}: ${missing} missing (deleted${gap.firstInFile ? ', or the file holding them was removed' : ''})` });
+    const missing =
+      gap.expected === gap.seq - 1
+        ? `seq ${gap.expected} is`
+        : `seq ${gap.expected}–${gap.seq - 1} (${gap.seq - gap.expected} records) are`;
+    fail({
+      ...at(gap),
+      kind: 'missing',
+      message: `seq gap: expected ${gap.expected}, found ${gap.seq}: ${missing} missing (deleted${gap.firstInFile ? ', or the file holding them was removed' : ''})`,
+    });
   }
   if (!report.problem && report.firstSeq !== null && keptFromSeq > 0 && report.firstSeq > keptFromSeq) {
     const first = files[0] as { name: string };
-    fail({ file: first.name, line: 1, seq: report.firstSeq, kind: 'deleted-files', message: `the log should start at seq ${keptFromSeq} (last rotation), but starts at ${report.firstSeq}: the oldest file(s) were deleted outside rotation` });
+    fail({
+      file: first.name,
+      line: 1,
+      seq: report.firstSeq,
+      kind: 'deleted-files',
+      message: `the log should start at seq ${keptFromSeq} (last rotation), but starts at ${report.firstSeq}: the oldest file(s) were deleted outside rotation`,
+    });
   }
   return report;
 }
@@ -141,15 +224,29 @@ function at(gap: Gap): Pick<VerifyProblem, 'file' | 'line' | 'seq'> {
 export function formatVerifyReport(r: VerifyReport, dir: string): string[] {
   if (r.problem) {
     const p = r.problem;
-    return [`BROKEN: ${p.file} line ${p.line} (seq ${p.seq ?? '?'}): ${p.message}`, `${r.records} records before it verified; directory ${dir}`];
+    return [
+      `BROKEN: ${p.file} line ${p.line} (seq ${p.seq ?? '?'}): ${p.message}`,
+      `${r.records} records before it verified; directory ${dir}`,
+    ];
   }
-  const out = r.records === 0 ? [`OK: 0 records in ${r.files} file${r.files === 1 ? '' : 's'}, nothing to verify (${dir})`] : [`OK: ${r.records} records in ${r.files} file${r.files === 1 ? '' : 's'}, chain intact (from seq ${r.firstSeq} to ${r.lastSeq})`];
+  const out =
+    r.records === 0
+      ? [`OK: 0 records in ${r.files} file${r.files === 1 ? '' : 's'}, nothing to verify (${dir})`]
+      : [
+          `OK: ${r.records} records in ${r.files} file${r.files === 1 ? '' : 's'}, chain intact (from seq ${r.firstSeq} to ${r.lastSeq})`,
+        ];
   if (r.firstSeq !== null && r.firstSeq > 1) {
-    const rotated = r.rotatedAwayFiles ? `${r.rotatedAwayFiles} older files were rotated away` : 'rotated away, or written in the other audit location';
-    out.push(`note: the chain starts at seq ${r.firstSeq}: ${r.firstSeq - 1} earlier records are not in this directory (${rotated}); verified from the anchor prev=${r.anchor}`);
+    const rotated = r.rotatedAwayFiles
+      ? `${r.rotatedAwayFiles} older files were rotated away`
+      : 'rotated away, or written in the other audit location';
+    out.push(
+      `note: the chain starts at seq ${r.firstSeq}: ${r.firstSeq - 1} earlier records are not in this directory (${rotated}); verified from the anchor prev=${r.anchor}`,
+    );
   }
   if (r.incompleteTailBytes) {
-    out.push(`note: audit.jsonl ends with ${r.incompleteTailBytes} bytes of an unfinished line (a write in progress, or cut off by a crash; the sidecar sets it aside when it next opens the log)`);
+    out.push(
+      `note: audit.jsonl ends with ${r.incompleteTailBytes} bytes of an unfinished line (a write in progress, or cut off by a crash; the sidecar sets it aside when it next opens the log)`,
+    );
   }
   return out;
 }

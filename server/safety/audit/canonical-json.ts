@@ -51,7 +51,8 @@ function serialize(input: unknown, depth: number): string | undefined {
   }
   if (input === null) return 'null';
   if (depth > MAX_DEPTH) throw new TypeError('audit record nests too deeply');
-  if (typeof (input as { toJSON?: unknown }).toJSON === 'function') return serialize((input as { toJSON: () => unknown }).toJSON(), depth + 1);
+  if (typeof (input as { toJSON?: unknown }).toJSON === 'function')
+    return serialize((input as { toJSON: () => unknown }).toJSON(), depth + 1);
   if (Array.isArray(input)) {
     let out = '[';
     for (let i = 0; i < input.length; i++) out += (i ? ',' : '') + (serialize(input[i], depth + 1) ?? 'null');

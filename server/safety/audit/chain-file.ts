@@ -83,7 +83,8 @@ export class ChainFile {
         bytes: recovered.bytes,
         sha256: recovered.sha256,
         continuedFromSeq: this.tail.seq,
-        reason: 'the last line was incomplete or not a record (a crash or power loss during a write); its bytes were set aside and the chain continues from the last complete record',
+        reason:
+          'the last line was incomplete or not a record (a crash or power loss during a write); its bytes were set aside and the chain continues from the last complete record',
       };
       this.opts.log.warn('audit log: torn last line set aside', details);
       await this.writeEvent('audit.recovered', details);
@@ -98,7 +99,8 @@ export class ChainFile {
   async writeLines(lines: ChainedLine[], durable: boolean): Promise<void> {
     await this.ensureWritable();
     const buf = Buffer.from(lines.map((l) => l.line + '\n').join(''), 'utf8');
-    const rotation = this.size > 0 && this.size + buf.length > this.opts.maxFileBytes ? await this.rotate() : null;
+    const rotation =
+      this.size > 0 && this.size + buf.length > this.opts.maxFileBytes ? await this.rotate() : null;
     await this.writeBuffer(buf, durable && !rotation?.excess.length, lines);
     if (!rotation?.excess.length) return;
     const { excess, keptFromSeq } = rotation;
@@ -109,7 +111,10 @@ export class ChainFile {
       keepFiles: keep,
       note: `records before seq ${keptFromSeq} are no longer on disk (keep-${keep} rotation)`,
     });
-    for (const f of excess) await unlink(f.path).catch((err: unknown) => this.opts.log.error('could not delete a rotated audit file', { file: f.name, err }));
+    for (const f of excess)
+      await unlink(f.path).catch((err: unknown) =>
+        this.opts.log.error('could not delete a rotated audit file', { file: f.name, err }),
+      );
     await fsyncDir(this.dir);
   }
 
@@ -164,7 +169,7 @@ export class ChainFile {
     const fh = this.fh as AuditFileHandle;
     const start = this.size;
     try {
-      for (let off = 0; off < buf.length; ) {
+      for (let off = 0; off < buf.length;) {
         const { bytesWritten } = await fh.write(buf, off, buf.length - off, start + off);
         if (bytesWritten <= 0) throw new Error('the write made no progress');
         off += bytesWritten;
@@ -176,7 +181,9 @@ export class ChainFile {
       try {
         await fh.truncate(start);
       } catch (cutErr) {
-        this.opts.log.error('audit log: could not cut back a failed write; will reopen before the next one', { err: cutErr });
+        this.opts.log.error('audit log: could not cut back a failed write; will reopen before the next one', {
+          err: cutErr,
+        });
         this.needsReopen = true;
       }
       throw error;
@@ -206,7 +213,11 @@ export class ChainFile {
     if (onDisk > this.size) await truncate(this.path, this.size).catch(() => {});
     const expected = this.tail;
     await this.open({ create: false });
-    if (this.tail.seq !== expected.seq) this.opts.log.warn('audit log reopened at a different seq than expected', { expected: expected.seq, found: this.tail.seq });
+    if (this.tail.seq !== expected.seq)
+      this.opts.log.warn('audit log reopened at a different seq than expected', {
+        expected: expected.seq,
+        found: this.tail.seq,
+      });
   }
 }
 

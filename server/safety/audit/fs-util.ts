@@ -20,6 +20,7 @@ export async function secureDir(dir: string, create = true): Promise<void> {
   if (create) await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   for (const name of await readdir(dir)) {
-    if (name.startsWith('audit.') || name.startsWith('.relocation')) await chmod(join(dir, name), 0o600).catch(() => {});
+    if (name.startsWith('audit.') || name.startsWith('.relocation'))
+      await chmod(join(dir, name), 0o600).catch(() => {});
   }
 }

@@ -51,13 +51,17 @@ export function withoutChainFields(v: Record<string, unknown>): Record<string, u
 }
 
 /** Result of checking one parsed line on its own (linkage to its neighbours is checked by the caller). */
-export type RecordCheck = { ok: true; record: StoredRecord } | { ok: false; reason: 'fields' | 'hash'; record: Partial<StoredRecord> | null };
+export type RecordCheck =
+  | { ok: true; record: StoredRecord }
+  | { ok: false; reason: 'fields' | 'hash'; record: Partial<StoredRecord> | null };
 
 /** Checks that a parsed line has chain fields and that its hash matches its content. */
 export function checkRecord(parsed: unknown): RecordCheck {
-  if (!isChained(parsed)) return { ok: false, reason: 'fields', record: parsed && typeof parsed === 'object' ? parsed : null };
+  if (!isChained(parsed))
+    return { ok: false, reason: 'fields', record: parsed && typeof parsed === 'object' ? parsed : null };
   const { hash, ...rest } = parsed;
-  if (chainHash(parsed.prev, canonicalJson(rest)) !== hash) return { ok: false, reason: 'hash', record: parsed };
+  if (chainHash(parsed.prev, canonicalJson(rest)) !== hash)
+    return { ok: false, reason: 'hash', record: parsed };
   return { ok: true, record: parsed };
 }
 

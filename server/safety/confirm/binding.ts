@@ -13,7 +13,11 @@ export interface ConfirmationBinding {
 }
 
 /** Names the first field that differs, for the audit record and the refusal message. */
-export function bindingMismatch(expected: ConfirmationBinding, actual: ConfirmationBinding): keyof ConfirmationBinding | null {
-  for (const key of ['tokenId', 'tool', 'target', 'argsHash'] as const) if (expected[key] !== actual[key]) return key;
+export function bindingMismatch(
+  expected: ConfirmationBinding,
+  actual: ConfirmationBinding,
+): keyof ConfirmationBinding | null {
+  for (const key of ['tokenId', 'tool', 'target', 'argsHash'] as const)
+    if (expected[key] !== actual[key]) return key;
   return null;
 }

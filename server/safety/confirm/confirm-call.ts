@@ -39,12 +39,18 @@ export interface ConfirmRecord {
   id?: string;
 }
 
-export type ConfirmOutcome = { proceed: true; record: ConfirmRecord } | { proceed: false; record: ConfirmRecord; result: CallToolResult };
+export type ConfirmOutcome =
+  | { proceed: true; record: ConfirmRecord }
+  | { proceed: false; record: ConfirmRecord; result: CallToolResult };
 
 const stop = (record: ConfirmRecord, text: string, meta?: Record<string, unknown>): ConfirmOutcome => ({
   proceed: false,
   record,
-  result: { isError: true, content: [{ type: 'text', text }], ...(meta ? { _meta: { 'unraid-mcp/confirmation': meta } } : {}) },
+  result: {
+    isError: true,
+    content: [{ type: 'text', text }],
+    ...(meta ? { _meta: { 'unraid-mcp/confirmation': meta } } : {}),
+  },
 });
 
 /**
@@ -60,10 +66,15 @@ export async function confirmCall(req: ConfirmRequest, stores: ConfirmStores): P
 
 async function askUser(req: ConfirmRequest): Promise<ConfirmOutcome | null> {
   if (!req.elicit) return null;
-  const answer = await req.elicit(`Allow this action? ${req.description}`).catch((): ElicitAnswer => 'cancel');
+  const answer = await req
+    .elicit(`Allow this action? ${req.description}`)
+    .catch((): ElicitAnswer => 'cancel');
   if (answer === 'accept') return null;
   await req.audit('confirmation.elicitation_declined', { answer });
-  return stop({ mode: req.mode, outcome: `elicitation_${answer}` }, `The user ${answer === 'decline' ? 'declined' : 'cancelled'} this action when asked. Nothing was done.`);
+  return stop(
+    { mode: req.mode, outcome: `elicitation_${answer}` },
+    `The user ${answer === 'decline' ? 'declined' : 'cancelled'} this action when asked. Nothing was done.`,
+  );
 }
 
 async function confirmByToken(req: ConfirmRequest, tokens: TokenConfirmations): Promise<ConfirmOutcome> {
@@ -80,14 +91,20 @@ async function confirmByToken(req: ConfirmRequest, tokens: TokenConfirmations): 
   }
   const redeemed = tokens.redeem(req.token, req.binding);
   if (!redeemed.ok) {
-    await req.audit('confirmation.token_rejected', { reason: redeemed.reason, field: redeemed.field ?? null });
+    await req.audit('confirmation.token_rejected', {
+      reason: redeemed.reason,
+      field: redeemed.field ?? null,
+    });
     const why = {
       unknown: 'is not a valid confirmation token',
       replayed: 'was already used — a confirmation token works once',
       expired: 'has expired',
       mismatch: `was issued for a different action (the ${fieldWords(redeemed.field)} differs) and is now void`,
     }[redeemed.reason];
-    return stop({ mode: 'token', outcome: `token_${redeemed.reason}` }, `The confirmation_token ${why}. Nothing was done. Call ${req.tool} without confirmation_token to get a new one.`);
+    return stop(
+      { mode: 'token', outcome: `token_${redeemed.reason}` },
+      `The confirmation_token ${why}. Nothing was done. Call ${req.tool} without confirmation_token to get a new one.`,
+    );
   }
   return (await askUser(req)) ?? { proceed: true, record: { mode: 'token', outcome: 'token_confirmed' } };
 }
@@ -104,7 +121,15 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
     const declined = await askUser(req);
     if (declined) return declined;
     entry = await pending.create(
-      { principal: req.principal, client: req.client, tool: req.tool, target: req.target && { kind: req.target.kind, id: req.target.id, name: req.target.name }, args: req.redactedArgs, description: req.description, binding: req.binding },
+      {
+        principal: req.principal,
+        client: req.client,
+        tool: req.tool,
+        target: req.target && { kind: req.target.kind, id: req.target.id, name: req.target.name },
+        args: req.redactedArgs,
+        description: req.description,
+        binding: req.binding,
+      },
       req.timings.approvalExpiryMs,
     );
     await req.audit('confirmation.requested', { id: entry.id, expiresAt: entry.expiresAt });
@@ -112,9 +137,15 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
   if (entry?.status === 'pending') {
     const id = entry.id;
     const total = Math.round(req.timings.approvalWaitMs / 1000);
-    await req.progress(0, total, `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${id})`);
+    await req.progress(
+      0,
+      total,
+      `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${id})`,
+    );
     entry = await pending.waitForDecision(id, req.timings.approvalWaitMs, req.signal, (elapsed) => {
-      void req.progress(Math.round(elapsed / 1000), total, `Still waiting for approval of ${id}`).catch(() => {});
+      void req
+        .progress(Math.round(elapsed / 1000), total, `Still waiting for approval of ${id}`)
+        .catch(() => {});
     });
   }
   const id = entry?.id ?? req.confirmationId ?? '';

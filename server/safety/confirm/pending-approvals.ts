@@ -26,9 +26,18 @@ const entrySchema = z.object({
   reason: z.string().nullable(),
 });
 export type PendingConfirmation = z.infer<typeof entrySchema>;
-export type NewPending = Omit<PendingConfirmation, 'id' | 'createdAt' | 'expiresAt' | 'status' | 'decidedBy' | 'decidedAt' | 'reason'>;
+export type NewPending = Omit<
+  PendingConfirmation,
+  'id' | 'createdAt' | 'expiresAt' | 'status' | 'decidedBy' | 'decidedAt' | 'reason'
+>;
 
-export type ConsumeResult = { ok: true; entry: PendingConfirmation } | { ok: false; reason: 'unknown' | 'pending' | 'denied' | 'expired' | 'used' | 'mismatch'; entry?: PendingConfirmation };
+export type ConsumeResult =
+  | { ok: true; entry: PendingConfirmation }
+  | {
+      ok: false;
+      reason: 'unknown' | 'pending' | 'denied' | 'expired' | 'used' | 'mismatch';
+      entry?: PendingConfirmation;
+    };
 
 /** How long decided entries stay visible in the WebGUI history. */
 const KEEP_DECIDED_MS = 24 * 3_600_000;
@@ -64,11 +73,22 @@ export class PendingApprovals {
     } catch {
       return;
     }
-    const parsed = z.array(entrySchema).safeParse((() => { try { return JSON.parse(text) as unknown; } catch { return null; } })());
+    const parsed = z.array(entrySchema).safeParse(
+      (() => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return null;
+        }
+      })(),
+    );
     if (!parsed.success) {
       const aside = `${this.path}.corrupt-${this.now()}`;
       await rename(this.path, aside).catch(() => {});
-      this.opts.log.error('pending confirmations file was unreadable; moved aside, pending requests must be made again', { aside });
+      this.opts.log.error(
+        'pending confirmations file was unreadable; moved aside, pending requests must be made again',
+        { aside },
+      );
       return;
     }
     this.entries = new Map(parsed.data.map((e) => [e.id, e]));
@@ -104,11 +124,22 @@ export class PendingApprovals {
   }
 
   /** The owner's decision. Refused unless the entry exists and is still pending. */
-  async decide(id: string, decision: 'approved' | 'denied', by: string, reason: string | null): Promise<PendingConfirmation> {
+  async decide(
+    id: string,
+    decision: 'approved' | 'denied',
+    by: string,
+    reason: string | null,
+  ): Promise<PendingConfirmation> {
     const entry = this.get(id);
     if (!entry) throw new Error(`no pending confirmation "${id}"`);
     if (entry.status !== 'pending') throw new Error(`confirmation "${id}" is already ${entry.status}`);
-    const decided = { ...entry, status: decision, decidedBy: by, decidedAt: new Date(this.now()).toISOString(), reason };
+    const decided = {
+      ...entry,
+      status: decision,
+      decidedBy: by,
+      decidedAt: new Date(this.now()).toISOString(),
+      reason,
+    };
     this.entries.set(id, decided);
     await this.persist(decided);
     return decided;
@@ -119,7 +150,8 @@ export class PendingApprovals {
     const entry = this.get(id);
     if (!entry) return { ok: false, reason: 'unknown' };
     if (bindingMismatch(entry.binding, binding)) return { ok: false, reason: 'mismatch', entry };
-    if (entry.status !== 'approved') return { ok: false, reason: entry.status === 'pending' ? 'pending' : entry.status, entry };
+    if (entry.status !== 'approved')
+      return { ok: false, reason: entry.status === 'pending' ? 'pending' : entry.status, entry };
     const used = { ...entry, status: 'used' as const };
     this.entries.set(id, used);
     await this.persist(used);
@@ -130,7 +162,13 @@ export class PendingApprovals {
    * Waits until the entry is decided or expires, or `ms` pass, or the signal aborts; calls `tick`
    * every `tickMs` meanwhile (progress notifications). Returns the entry as it then stands.
    */
-  async waitForDecision(id: string, ms: number, signal: AbortSignal, tick: (elapsedMs: number) => void, tickMs = 5000): Promise<PendingConfirmation | undefined> {
+  async waitForDecision(
+    id: string,
+    ms: number,
+    signal: AbortSignal,
+    tick: (elapsedMs: number) => void,
+    tickMs = 5000,
+  ): Promise<PendingConfirmation | undefined> {
     const started = this.now();
     await new Promise<void>((resolve) => {
       const finish = () => {
@@ -168,10 +206,15 @@ export class PendingApprovals {
   private prune(): void {
     const now = this.now();
     for (const e of this.entries.values()) {
-      if (e.status !== 'pending' && now - Date.parse(e.decidedAt ?? e.expiresAt) > KEEP_DECIDED_MS) this.entries.delete(e.id);
+      if (e.status !== 'pending' && now - Date.parse(e.decidedAt ?? e.expiresAt) > KEEP_DECIDED_MS)
+        this.entries.delete(e.id);
     }
     const excess = this.entries.size - MAX_ENTRIES;
-    if (excess > 0) [...this.entries.values()].filter((e) => e.status !== 'pending').slice(0, excess).forEach((e) => this.entries.delete(e.id));
+    if (excess > 0)
+      [...this.entries.values()]
+        .filter((e) => e.status !== 'pending')
+        .slice(0, excess)
+        .forEach((e) => this.entries.delete(e.id));
   }
 
   /** Writes the whole set (small) in order, then tells listeners (WebGUI stream, waiting calls). */

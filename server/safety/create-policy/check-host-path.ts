@@ -33,7 +33,11 @@ export function resolvedAllowlist(entries: ReadonlyArray<string>, realpaths: Rea
  * written form, then the sensitive folders for both the normalised and the symlink-resolved path,
  * then the allowlist on the resolved path. A path is refused, never repaired.
  */
-export function checkHostPath(label: string, raw: string, opts: { allowlist: ReadonlyArray<string>; realpaths: RealPaths }): HostPathCheck {
+export function checkHostPath(
+  label: string,
+  raw: string,
+  opts: { allowlist: ReadonlyArray<string>; realpaths: RealPaths },
+): HostPathCheck {
   const shown = JSON.stringify(raw.length > 300 ? `${raw.slice(0, 300)}…` : raw);
   const written = writtenPathProblem(raw);
   if (written) {
@@ -44,9 +48,23 @@ export function checkHostPath(label: string, raw: string, opts: { allowlist: Rea
     } catch {
       // not decodable: keep as written
     }
-    const target = decoded.startsWith('/') ? sensitivePath(normaliseHostPath(decoded.replace(/\\/g, '/'))) : null;
-    if (target) return { ok: false, kind: 'refused', message: `${label}: ${shown} resolves to ${target.what}${target.why ? ` — ${target.why}` : ''} (and it ${written})` };
-    return { ok: false, kind: written.startsWith('is not an absolute') || written.startsWith('contains control') ? 'invalid' : 'refused', message: `${label}: ${shown} ${written}` };
+    const target = decoded.startsWith('/')
+      ? sensitivePath(normaliseHostPath(decoded.replace(/\\/g, '/')))
+      : null;
+    if (target)
+      return {
+        ok: false,
+        kind: 'refused',
+        message: `${label}: ${shown} resolves to ${target.what}${target.why ? ` — ${target.why}` : ''} (and it ${written})`,
+      };
+    return {
+      ok: false,
+      kind:
+        written.startsWith('is not an absolute') || written.startsWith('contains control')
+          ? 'invalid'
+          : 'refused',
+      message: `${label}: ${shown} ${written}`,
+    };
   }
   const normalised = normaliseHostPath(raw);
   const real = opts.realpaths.get(normalised);
@@ -56,7 +74,11 @@ export function checkHostPath(label: string, raw: string, opts: { allowlist: Rea
     const s = sensitivePath(p);
     if (!s) continue;
     const where = p === raw ? `is ${s.what}` : `resolves to ${s.what}${p !== normalised ? ` ("${p}")` : ''}`;
-    return { ok: false, kind: 'refused', message: `${label}: ${shown} ${where}${s.why ? ` — ${s.why}` : ''}` };
+    return {
+      ok: false,
+      kind: 'refused',
+      message: `${label}: ${shown} ${where}${s.why ? ` — ${s.why}` : ''}`,
+    };
   }
   if (!allowlistMatch(resolved, resolvedAllowlist(opts.allowlist, opts.realpaths))) {
     const via = resolved !== normalised ? ` (it resolves to "${resolved}")` : '';

@@ -41,8 +41,16 @@ export interface CreatePlan extends ContainerPlan {
 }
 
 /** Every host path the policy will want resolved for `req` (binds, devices, allowlist prefixes). */
-export function pathsToResolve(req: ContainerRequest, allowlist: ReadonlyArray<string>, volumeSources?: ReadonlyMap<string, string>): string[] {
-  const raw = [...(req.binds ?? []).map((b) => b.host), ...(req.devices ?? []).map((d) => d.host), ...(volumeSources?.values() ?? [])];
+export function pathsToResolve(
+  req: ContainerRequest,
+  allowlist: ReadonlyArray<string>,
+  volumeSources?: ReadonlyMap<string, string>,
+): string[] {
+  const raw = [
+    ...(req.binds ?? []).map((b) => b.host),
+    ...(req.devices ?? []).map((d) => d.host),
+    ...(volumeSources?.values() ?? []),
+  ];
   const out = raw.map(pathToResolve).filter((p): p is string => p !== null);
   for (const entry of allowlist) out.push(splitAllowlistEntry(entry).prefix);
   return out;
@@ -68,24 +76,50 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
   const invalid: string[] = [];
   const attention: string[] = [];
   const realpaths: RealPaths = opts.realpaths ?? new Map();
-  const plan: CreatePlan = { refusals, invalid, attention, image: null, binds: [], devices: [], env: [], memoryBytes: 0, pidsLimit: 0, capAdd: [], capDrop: [], securityOpt: [], defaults: [] };
+  const plan: CreatePlan = {
+    refusals,
+    invalid,
+    attention,
+    image: null,
+    binds: [],
+    devices: [],
+    env: [],
+    memoryBytes: 0,
+    pidsLimit: 0,
+    capAdd: [],
+    capDrop: [],
+    securityOpt: [],
+    defaults: [],
+  };
 
   const image = parseImageReference(req.image);
   if (image.ok) plan.image = image.ref;
   else invalid.push(`image: ${image.error}`);
-  if (opts.visible && !opts.visible(req.name)) refusals.push(`name: containers named "${req.name}" are hidden from MCP by the owner's filters, so unraid-mcp may not create one`);
+  if (opts.visible && !opts.visible(req.name))
+    refusals.push(
+      `name: containers named "${req.name}" are hidden from MCP by the owner's filters, so unraid-mcp may not create one`,
+    );
 
-  if (req.privileged) refusals.push('privileged: true is refused — a privileged container has every capability and every host device, so it controls the whole server');
+  if (req.privileged)
+    refusals.push(
+      'privileged: true is refused — a privileged container has every capability and every host device, so it controls the whole server',
+    );
 
   const containerPath = (label: string, p: string) => {
-    if (!p.startsWith('/')) invalid.push(`${label}: "${p.slice(0, 200)}" must be an absolute path inside the container`);
-    else if (p.includes(':')) invalid.push(`${label}: "${p.slice(0, 200)}" contains ":", which Docker's mount syntax cannot hold`);
-    else if (posix.resolve(p) === '/') invalid.push(`${label}: a mount cannot replace the container's root folder "/"`);
+    if (!p.startsWith('/'))
+      invalid.push(`${label}: "${p.slice(0, 200)}" must be an absolute path inside the container`);
+    else if (p.includes(':'))
+      invalid.push(`${label}: "${p.slice(0, 200)}" contains ":", which Docker's mount syntax cannot hold`);
+    else if (posix.resolve(p) === '/')
+      invalid.push(`${label}: a mount cannot replace the container's root folder "/"`);
   };
 
   (req.binds ?? []).forEach((b, i) => {
     containerPath(`binds[${i}].container`, b.container);
-    if (b.host.includes(':')) return invalid.push(`binds[${i}].host: "${b.host.slice(0, 200)}" contains ":", which Docker's bind syntax cannot hold`);
+    if (b.host.includes(':'))
+      return invalid.push(
+        `binds[${i}].host: "${b.host.slice(0, 200)}" contains ":", which Docker's bind syntax cannot hold`,
+      );
     const c = checkHostPath(`binds[${i}].host`, b.host, { allowlist: opts.allowlist, realpaths });
     if (!c.ok) return (c.kind === 'refused' ? refusals : invalid).push(c.message);
     plan.binds.push({ host: b.host, resolved: c.resolved, container: b.container, readOnly: b.read_only });
@@ -95,7 +129,10 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
     containerPath(`volumes[${i}].container`, v.container);
     const source = opts.volumeSources?.get(v.name);
     if (source === undefined) return;
-    const c = checkHostPath(`volumes[${i}] (volume "${v.name}" is a bind of a host folder)`, source, { allowlist: opts.allowlist, realpaths });
+    const c = checkHostPath(`volumes[${i}] (volume "${v.name}" is a bind of a host folder)`, source, {
+      allowlist: opts.allowlist,
+      realpaths,
+    });
     if (!c.ok) refusals.push(c.message);
   });
 
@@ -106,35 +143,64 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
     const normalised = problem ? null : posix.resolve(d.host);
     const real = normalised ? realpaths.get(normalised) : undefined;
     const resolved = real?.ok ? real.path : normalised;
-    if (!normalised || !resolved) return refusals.push(`${label}: "${d.host.slice(0, 200)}" is not a plain device path (no "..", encoding or backslashes)`);
-    if (![normalised, resolved].every((p) => p.startsWith('/dev/') && p.length > 5)) return refusals.push(`${label}: "${d.host}" is not a device under /dev${resolved !== normalised ? ` (it resolves to "${resolved}")` : ''}`);
-    if (RAW_MEMORY_DEVICES.has(normalised) || RAW_MEMORY_DEVICES.has(resolved)) return refusals.push(`${label}: "${d.host}" is refused — it gives raw access to the server's memory or I/O ports`);
+    if (!normalised || !resolved)
+      return refusals.push(
+        `${label}: "${d.host.slice(0, 200)}" is not a plain device path (no "..", encoding or backslashes)`,
+      );
+    if (![normalised, resolved].every((p) => p.startsWith('/dev/') && p.length > 5))
+      return refusals.push(
+        `${label}: "${d.host}" is not a device under /dev${resolved !== normalised ? ` (it resolves to "${resolved}")` : ''}`,
+      );
+    if (RAW_MEMORY_DEVICES.has(normalised) || RAW_MEMORY_DEVICES.has(resolved))
+      return refusals.push(
+        `${label}: "${d.host}" is refused — it gives raw access to the server's memory or I/O ports`,
+      );
     const container = d.container ?? d.host;
     plan.devices.push({ host: d.host, resolved, container, permissions: d.permissions });
-    const disk = /^\/dev\/(sd[a-z]+|nvme\d|md\d|hd[a-z]|vd[a-z]|dm-|mapper\/|disk\/)/.test(resolved) ? ' — a disk: the container could read and overwrite everything on it' : '';
-    attention.push(`device ${d.host}${resolved !== d.host ? ` (${resolved})` : ''} → ${container} (${d.permissions})${disk}`);
+    const disk = /^\/dev\/(sd[a-z]+|nvme\d|md\d|hd[a-z]|vd[a-z]|dm-|mapper\/|disk\/)/.test(resolved)
+      ? ' — a disk: the container could read and overwrite everything on it'
+      : '';
+    attention.push(
+      `device ${d.host}${resolved !== d.host ? ` (${resolved})` : ''} → ${container} (${d.permissions})${disk}`,
+    );
   });
 
   if (req.gpus !== undefined) {
     const g = req.gpus;
-    attention.push(g === 'all' ? 'all GPUs' : `GPUs: ${g.device_ids?.length ? `ids ${g.device_ids.join(', ')}` : `${g.count ?? 'all'}`}${g.driver ? ` (driver ${g.driver})` : ''}`);
+    attention.push(
+      g === 'all'
+        ? 'all GPUs'
+        : `GPUs: ${g.device_ids?.length ? `ids ${g.device_ids.join(', ')}` : `${g.count ?? 'all'}`}${g.driver ? ` (driver ${g.driver})` : ''}`,
+    );
   }
 
   (req.ports ?? []).forEach((p, i) => {
-    if (p.host_ip !== undefined && !isIP(p.host_ip)) invalid.push(`ports[${i}].host_ip: "${p.host_ip}" is not an IP address`);
-    if (p.host_ip !== undefined && p.host_port === undefined) invalid.push(`ports[${i}].host_ip needs ports[${i}].host_port`);
-    if (p.host_port !== undefined) attention.push(`host port ${p.host_ip ?? '0.0.0.0'}:${p.host_port}/${p.protocol} → container port ${p.container_port}`);
+    if (p.host_ip !== undefined && !isIP(p.host_ip))
+      invalid.push(`ports[${i}].host_ip: "${p.host_ip}" is not an IP address`);
+    if (p.host_ip !== undefined && p.host_port === undefined)
+      invalid.push(`ports[${i}].host_ip needs ports[${i}].host_port`);
+    if (p.host_port !== undefined)
+      attention.push(
+        `host port ${p.host_ip ?? '0.0.0.0'}:${p.host_port}/${p.protocol} → container port ${p.container_port}`,
+      );
   });
 
   if (req.network !== undefined) {
     const n = req.network;
-    if (n.toLowerCase() === 'host') refusals.push('network: "host" is refused — the container would share the server\'s network stack (every interface and port, the WebGUI\'s included)');
-    else if (n.toLowerCase().startsWith('container:')) refusals.push(`network: "${n}" is refused — joining another container's network namespace bypasses that container's filters; use a user-defined network`);
+    if (n.toLowerCase() === 'host')
+      refusals.push(
+        'network: "host" is refused — the container would share the server\'s network stack (every interface and port, the WebGUI\'s included)',
+      );
+    else if (n.toLowerCase().startsWith('container:'))
+      refusals.push(
+        `network: "${n}" is refused — joining another container's network namespace bypasses that container's filters; use a user-defined network`,
+      );
     else if (!NETWORK_NAME.test(n)) invalid.push(`network: "${n}" is not a network name`);
   }
   if (req.ip_address !== undefined) {
     if (!isIP(req.ip_address)) invalid.push(`ip_address: "${req.ip_address}" is not an IP address`);
-    if (!req.network || ['bridge', 'none', 'default', 'host'].includes(req.network)) invalid.push('ip_address needs a user-defined network (such as br0) in "network"');
+    if (!req.network || ['bridge', 'none', 'default', 'host'].includes(req.network))
+      invalid.push('ip_address needs a user-defined network (such as br0) in "network"');
   }
 
   for (const key of ['pid_mode', 'ipc_mode', 'uts_mode', 'userns_mode', 'cgroupns_mode'] as const) {
@@ -171,19 +237,24 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
 
   for (const [key, value] of Object.entries(req.sysctls ?? {})) {
     const k = key.replace(/\//g, '.');
-    if (!k.startsWith('net.')) attention.push(`sysctl ${k}=${value} (not a network setting: it may affect the server)`);
+    if (!k.startsWith('net.'))
+      attention.push(`sysctl ${k}=${value} (not a network setting: it may affect the server)`);
   }
 
   (req.volumes_from ?? []).forEach((ref, i) => {
     const [name, mode] = ref.split(':') as [string, string | undefined];
-    if (opts.visible && !opts.visible(name)) return refusals.push(`volumes_from[${i}]: container "${name}" is hidden from MCP by the owner's filters, so its volumes may not be used`);
+    if (opts.visible && !opts.visible(name))
+      return refusals.push(
+        `volumes_from[${i}]: container "${name}" is hidden from MCP by the owner's filters, so its volumes may not be used`,
+      );
     attention.push(`the volumes of container "${name}" (${mode === 'ro' ? 'read-only' : 'read-write'})`);
   });
 
   if (Array.isArray(req.env)) {
     req.env.forEach((entry, i) => {
       const eq = entry.indexOf('=');
-      if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(entry.slice(0, eq))) invalid.push(`env[${i}]: expected "KEY=value" with a variable name as KEY`);
+      if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(entry.slice(0, eq)))
+        invalid.push(`env[${i}]: expected "KEY=value" with a variable name as KEY`);
       else plan.env.push(entry);
     });
   } else if (req.env) {
@@ -192,8 +263,12 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
 
   if (req.memory !== undefined) {
     const bytes = parseByteSize(req.memory);
-    if (bytes === null) invalid.push(`memory: "${String(req.memory)}" is not a size (use bytes, or a number with k, m or g such as "512m")`);
-    else if (bytes < MIN_MEMORY_BYTES) invalid.push(`memory: ${formatBytes(bytes)} is below Docker's minimum of 6 MiB`);
+    if (bytes === null)
+      invalid.push(
+        `memory: "${String(req.memory)}" is not a size (use bytes, or a number with k, m or g such as "512m")`,
+      );
+    else if (bytes < MIN_MEMORY_BYTES)
+      invalid.push(`memory: ${formatBytes(bytes)} is below Docker's minimum of 6 MiB`);
     else plan.memoryBytes = bytes;
   } else {
     plan.memoryBytes = DEFAULT_MEMORY_BYTES;
@@ -204,7 +279,9 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
     plan.pidsLimit = DEFAULT_PIDS_LIMIT;
     plan.defaults.push(`process limit ${DEFAULT_PIDS_LIMIT}`);
   }
-  if (req.restart_max_retries !== undefined && req.restart !== 'on-failure') invalid.push('restart_max_retries only applies with restart "on-failure"');
-  if (req.working_dir !== undefined && !req.working_dir.startsWith('/')) invalid.push('working_dir: must be an absolute path inside the container');
+  if (req.restart_max_retries !== undefined && req.restart !== 'on-failure')
+    invalid.push('restart_max_retries only applies with restart "on-failure"');
+  if (req.working_dir !== undefined && !req.working_dir.startsWith('/'))
+    invalid.push('working_dir: must be an absolute path inside the container');
   return plan;
 }

@@ -21,22 +21,50 @@ export function checkSecurityOpt(raw: string): SecurityOptVerdict {
   switch (key) {
     case 'no-new-privileges':
       if (v === undefined || v === 'true') return { kind: 'ok', option: 'no-new-privileges:true' };
-      if (v === 'false') return { kind: 'confirm', option: 'no-new-privileges:false', note: 'no-new-privileges is turned off (processes may gain privileges through setuid programs)' };
+      if (v === 'false')
+        return {
+          kind: 'confirm',
+          option: 'no-new-privileges:false',
+          note: 'no-new-privileges is turned off (processes may gain privileges through setuid programs)',
+        };
       return { kind: 'refuse', why: 'takes true or false' };
     case 'seccomp':
-      if (v === 'unconfined') return { kind: 'refuse', why: 'is refused — it turns off the system-call filter that blocks most container escapes' };
-      return { kind: 'refuse', why: "is refused — custom seccomp profiles are not accepted (one can allow every system call); leave it out to keep Docker's default profile" };
+      if (v === 'unconfined')
+        return {
+          kind: 'refuse',
+          why: 'is refused — it turns off the system-call filter that blocks most container escapes',
+        };
+      return {
+        kind: 'refuse',
+        why: "is refused — custom seccomp profiles are not accepted (one can allow every system call); leave it out to keep Docker's default profile",
+      };
     case 'apparmor':
-      if (v === 'unconfined') return { kind: 'refuse', why: 'is refused — it turns off the AppArmor profile that confines the container' };
-      if (value && /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(value.trim())) return { kind: 'ok', option: `apparmor=${value.trim()}` };
+      if (v === 'unconfined')
+        return {
+          kind: 'refuse',
+          why: 'is refused — it turns off the AppArmor profile that confines the container',
+        };
+      if (value && /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(value.trim()))
+        return { kind: 'ok', option: `apparmor=${value.trim()}` };
       return { kind: 'refuse', why: 'needs the name of an AppArmor profile' };
     case 'label':
-      if (v === 'disable') return { kind: 'refuse', why: 'is refused — it turns off SELinux separation for the container' };
-      return { kind: 'refuse', why: 'is refused — SELinux label options are not accepted through MCP (type:spc_t, for one, removes separation)' };
+      if (v === 'disable')
+        return { kind: 'refuse', why: 'is refused — it turns off SELinux separation for the container' };
+      return {
+        kind: 'refuse',
+        why: 'is refused — SELinux label options are not accepted through MCP (type:spc_t, for one, removes separation)',
+      };
     case 'systempaths':
-      if (v === 'unconfined') return { kind: 'refuse', why: "is refused — it unmasks the kernel's /proc and /sys paths that Docker hides from containers" };
+      if (v === 'unconfined')
+        return {
+          kind: 'refuse',
+          why: "is refused — it unmasks the kernel's /proc and /sys paths that Docker hides from containers",
+        };
       return { kind: 'refuse', why: 'only takes "unconfined", which is refused' };
     default:
-      return { kind: 'refuse', why: 'is not a security option unraid-mcp accepts (accepted: no-new-privileges, apparmor=<profile>)' };
+      return {
+        kind: 'refuse',
+        why: 'is not a security option unraid-mcp accepts (accepted: no-new-privileges, apparmor=<profile>)',
+      };
   }
 }

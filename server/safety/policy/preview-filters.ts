@@ -41,7 +41,12 @@ export function previewFilters(policy: CompiledPolicy, input: PreviewInput): Fil
   const ruleMap = new Map<string, PreviewRule>();
   const lists = (kind: ResourceKind) => {
     const key = kind === 'container' ? 'containers' : 'vms';
-    return { allow: policy.rules.filters[key].allow, deny: policy.rules.filters[key].deny, protected: policy.rules.protected[key], key };
+    return {
+      allow: policy.rules.filters[key].allow,
+      deny: policy.rules.filters[key].deny,
+      protected: policy.rules.protected[key],
+      key,
+    };
   };
   for (const kind of ['container', 'vm'] as const) {
     const l = lists(kind);

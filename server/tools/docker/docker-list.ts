@@ -4,7 +4,13 @@ import { defineTool } from '../define-tool.js';
 import { portSchema, unraidSchema } from './shared/container-schemas.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { nameMatcher } from '../../backends/docker/name-match.js';
-import { containerName, isoFromUnix, portsFromList, shortId, unraidLabels } from '../../backends/docker/container-summary.js';
+import {
+  containerName,
+  isoFromUnix,
+  portsFromList,
+  shortId,
+  unraidLabels,
+} from '../../backends/docker/container-summary.js';
 import { uptimeFromStatus } from '../../backends/docker/status-uptime.js';
 
 export const CONTAINER_STATES = ['running', 'exited', 'paused', 'created', 'restarting', 'dead'] as const;
@@ -12,13 +18,26 @@ export const CONTAINER_STATES = ['running', 'exited', 'paused', 'created', 'rest
 const container = z.object({
   name: z.string(),
   id: z.string().describe('Short (12-character) container ID'),
-  image: z.string().describe('Image the container was created from, as given (e.g. "lscr.io/linuxserver/plex:latest")'),
+  image: z
+    .string()
+    .describe('Image the container was created from, as given (e.g. "lscr.io/linuxserver/plex:latest")'),
   state: z.string().describe('running, exited, paused, created, restarting, removing or dead'),
-  status: z.string().describe('Docker\'s status text, e.g. "Up 3 hours (healthy)", "Exited (137) 2 days ago"'),
+  status: z
+    .string()
+    .describe('Docker\'s status text, e.g. "Up 3 hours (healthy)", "Exited (137) 2 days ago"'),
   created: z.string().describe('When the container was created (ISO 8601)'),
-  uptimeSeconds: z.number().int().nullable().describe("Seconds since it started, as precise as Docker's status text (\"Up 3 hours\"); null unless running. docker_inspect has the exact start time"),
+  uptimeSeconds: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'Seconds since it started, as precise as Docker\'s status text ("Up 3 hours"); null unless running. docker_inspect has the exact start time',
+    ),
   ports: z.array(portSchema),
-  networkMode: z.string().nullable().describe('"bridge", "host", "none", a custom network (e.g. "br0") or "container:<name>"'),
+  networkMode: z
+    .string()
+    .nullable()
+    .describe('"bridge", "host", "none", a custom network (e.g. "br0") or "container:<name>"'),
   unraid: unraidSchema,
 });
 
@@ -31,26 +50,41 @@ export const dockerList = defineTool({
     'tools. By default all containers are listed, stopped ones included; set all=false for running ones only. ' +
     'Narrow with `name` (glob: "*" any text, "?" one character; plain text matches names containing it; ' +
     'case-insensitive) and `state`. Containers the owner has hidden with filters are never listed; ' +
-    '`hiddenByFilters` says how many exist (without names). For one container\'s full configuration use docker_inspect.',
+    "`hiddenByFilters` says how many exist (without names). For one container's full configuration use docker_inspect.",
   toolset: 'docker',
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: z
     .object({
-      all: z.boolean().default(true).describe('Include stopped containers (default true); false lists running containers only'),
-      name: z.string().min(1).max(128).optional().describe('Name filter: glob with * and ?, or plain text the name must contain; case-insensitive'),
+      all: z
+        .boolean()
+        .default(true)
+        .describe('Include stopped containers (default true); false lists running containers only'),
+      name: z
+        .string()
+        .min(1)
+        .max(128)
+        .optional()
+        .describe('Name filter: glob with * and ?, or plain text the name must contain; case-insensitive'),
       state: z.enum(CONTAINER_STATES).optional().describe('Only containers in this state'),
     })
     .strict(),
   output: z.object({
     containers: z.array(container).describe('Sorted by name'),
     count: z.number().int().describe('Number of containers listed'),
-    hiddenByFilters: z.number().int().describe('Containers left out because the owner\'s Docker filters hide them (counted before the name and state filters)'),
+    hiddenByFilters: z
+      .number()
+      .int()
+      .describe(
+        "Containers left out because the owner's Docker filters hide them (counted before the name and state filters)",
+      ),
   }),
   run: async ({ all, name, state }, ctx) => {
     const matches = name === undefined ? () => true : nameMatcher(name);
     const docker = await ctx.deps.docker();
-    const list = await dockerCall('Listing containers', () => docker.listContainers({ all, abortSignal: ctx.signal } as Docker.ContainerListOptions));
+    const list = await dockerCall('Listing containers', () =>
+      docker.listContainers({ all, abortSignal: ctx.signal } as Docker.ContainerListOptions),
+    );
     let hidden = 0;
     const shown = list.filter((c) => {
       const n = containerName(c.Names, c.Id);

@@ -33,18 +33,31 @@ const timeSpec = (what: string) =>
     .describe(`${what}: ${TIME_SPEC_HELP}`);
 
 const line = z.object({
-  n: z.number().int().describe('Position among the lines read (1 = oldest read); gaps show where lines between context groups were skipped'),
+  n: z
+    .number()
+    .int()
+    .describe(
+      'Position among the lines read (1 = oldest read); gaps show where lines between context groups were skipped',
+    ),
   stream: z.enum(['stdout', 'stderr']).describe('Output stream; a TTY container has only stdout'),
-  time: z.string().optional().describe('When Docker received the line (RFC 3339, nanoseconds); only with timestamps=true'),
-  text: z.string().describe(`The line; over ${MAX_LINE_BYTES} bytes it is cut, ending in "… [line cut: N more bytes]"`),
-  match: z.literal(true).optional().describe('Set on lines that matched grep/regex/level; context lines lack it'),
+  time: z
+    .string()
+    .optional()
+    .describe('When Docker received the line (RFC 3339, nanoseconds); only with timestamps=true'),
+  text: z
+    .string()
+    .describe(`The line; over ${MAX_LINE_BYTES} bytes it is cut, ending in "… [line cut: N more bytes]"`),
+  match: z
+    .literal(true)
+    .optional()
+    .describe('Set on lines that matched grep/regex/level; context lines lack it'),
 });
 
 export const dockerLogs = defineTool({
   name: 'docker_logs',
   title: 'Read container logs',
   description:
-    'Reads a container\'s log (what it wrote to stdout/stderr) and returns the newest lines: by default the last ' +
+    "Reads a container's log (what it wrote to stdout/stderr) and returns the newest lines: by default the last " +
     '200. Use it to find out why a container failed, crashed or misbehaves. Narrow instead of paging: ' +
     '`since`/`until` ("10m", "2h", or an ISO time), `grep` (substring) or `regex` (no backreferences or ' +
     'lookaround), `level` (error, warn or info and worse — recognises level=error, "level":"error", [ERROR], ' +
@@ -61,60 +74,128 @@ export const dockerLogs = defineTool({
   input: z
     .object({
       id: containerRef,
-      tail: z.number().int().min(1).max(MAX_TAIL).default(200).describe(`How many of the newest log lines to read (and at most how many to return), newest last; default 200, at most ${MAX_TAIL}`),
+      tail: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_TAIL)
+        .default(200)
+        .describe(
+          `How many of the newest log lines to read (and at most how many to return), newest last; default 200, at most ${MAX_TAIL}`,
+        ),
       since: timeSpec('Only lines logged at or after this time'),
       until: timeSpec('Only lines logged before this time'),
       stdout: z.boolean().default(true).describe('Include standard output (default true)'),
       stderr: z.boolean().default(true).describe('Include standard error (default true)'),
-      timestamps: z.boolean().default(false).describe("Add each line's Docker receive time as `time` (default false)"),
+      timestamps: z
+        .boolean()
+        .default(false)
+        .describe("Add each line's Docker receive time as `time` (default false)"),
       grep: z.string().min(1).max(200).optional().describe('Only lines containing this text'),
-      regex: z.string().min(1).max(REGEX_MAX_LENGTH).optional().describe(`Only lines matching this regular expression (RE2 syntax, as in Go: no backreferences or lookaround; at most ${REGEX_MAX_LENGTH} characters)`),
+      regex: z
+        .string()
+        .min(1)
+        .max(REGEX_MAX_LENGTH)
+        .optional()
+        .describe(
+          `Only lines matching this regular expression (RE2 syntax, as in Go: no backreferences or lookaround; at most ${REGEX_MAX_LENGTH} characters)`,
+        ),
       ignoreCase: z.boolean().default(true).describe('Case-insensitive grep and regex (default true)'),
-      level: z.enum(LOG_LEVELS).optional().describe('Only lines of at least this severity: "error"; "warn" = warnings and errors; "info" = info and worse'),
-      context: z.number().int().min(0).max(MAX_CONTEXT).default(0).describe(`Lines to show before and after each match (0–${MAX_CONTEXT}); needs grep, regex or level`),
+      level: z
+        .enum(LOG_LEVELS)
+        .optional()
+        .describe(
+          'Only lines of at least this severity: "error"; "warn" = warnings and errors; "info" = info and worse',
+        ),
+      context: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_CONTEXT)
+        .default(0)
+        .describe(`Lines to show before and after each match (0–${MAX_CONTEXT}); needs grep, regex or level`),
     })
     .strict(),
   output: z.object({
     container: z.string().describe('Container name'),
     id: z.string().describe('Short container ID'),
-    tty: z.boolean().describe('True when the container runs with a TTY: its output is one stream, reported as stdout'),
+    tty: z
+      .boolean()
+      .describe('True when the container runs with a TTY: its output is one stream, reported as stdout'),
     lines: z.array(line).describe('Oldest first'),
     scanned: z.number().int().describe('Lines read from Docker (after stream and time selection)'),
     matched: z.number().int().describe('Lines that matched the filters (equals scanned without filters)'),
     returned: z.number().int().describe('Matching lines in `lines` (context lines not counted)'),
-    hint: z.string().optional().describe('Present when lines were left out or cut, with how to narrow the request'),
+    hint: z
+      .string()
+      .optional()
+      .describe('Present when lines were left out or cut, with how to narrow the request'),
   }),
   target: ({ id }) => ({ kind: 'container', ref: id }),
   run: async (args, ctx) => {
-    if (!args.stdout && !args.stderr) throw new InvalidInputError('Invalid arguments for docker_logs: stdout and stderr are both false, so there is nothing to read.');
+    if (!args.stdout && !args.stderr)
+      throw new InvalidInputError(
+        'Invalid arguments for docker_logs: stdout and stderr are both false, so there is nothing to read.',
+      );
     const now = Date.now();
     const since = args.since === undefined ? undefined : (parseTimeSpec(args.since, now) as number);
     const until = args.until === undefined ? undefined : (parseTimeSpec(args.until, now) as number);
     if (since !== undefined && until !== undefined && until <= since) {
-      throw new InvalidInputError(`Invalid arguments for docker_logs: until (${new Date(until).toISOString()}) is not after since (${new Date(since).toISOString()}).`);
+      throw new InvalidInputError(
+        `Invalid arguments for docker_logs: until (${new Date(until).toISOString()}) is not after since (${new Date(since).toISOString()}).`,
+      );
     }
     let match;
     try {
-      match = buildLineFilter({ grep: args.grep, regex: args.regex, ignoreCase: args.ignoreCase, level: args.level });
+      match = buildLineFilter({
+        grep: args.grep,
+        regex: args.regex,
+        ignoreCase: args.ignoreCase,
+        level: args.level,
+      });
     } catch (err) {
-      if (err instanceof SafeRegexError) throw new InvalidInputError(`Invalid arguments for docker_logs: regex rejected — ${err.message}. Simplify the pattern, or use grep for plain text.`);
+      if (err instanceof SafeRegexError)
+        throw new InvalidInputError(
+          `Invalid arguments for docker_logs: regex rejected — ${err.message}. Simplify the pattern, or use grep for plain text.`,
+        );
       throw err;
     }
-    if (args.context > 0 && !match) throw new InvalidInputError('Invalid arguments for docker_logs: context needs grep, regex or level (without a filter, raise tail instead).');
+    if (args.context > 0 && !match)
+      throw new InvalidInputError(
+        'Invalid arguments for docker_logs: context needs grep, regex or level (without a filter, raise tail instead).',
+      );
 
     const docker = await ctx.deps.docker();
-    const { info, name } = await inspectVisibleContainer(docker, args.id, (n) => ctx.visible('container', n), ctx.signal);
+    const { info, name } = await inspectVisibleContainer(
+      docker,
+      args.id,
+      (n) => ctx.visible('container', n),
+      ctx.signal,
+    );
     const tty = info.Config?.Tty ?? false;
     const logDriver = info.HostConfig?.LogConfig?.Type;
-    if (logDriver === 'none') throw new ConflictError(`container "${name}" has logging turned off (log driver "none"), so there are no logs to read.`);
+    if (logDriver === 'none')
+      throw new ConflictError(
+        `container "${name}" has logging turned off (log driver "none"), so there are no logs to read.`,
+      );
     // A TTY container's output is all "stdout": asking for stderr alone gives nothing.
     if (tty && !args.stdout) {
-      return { container: name, id: shortId(info.Id), tty, lines: [], scanned: 0, matched: 0, returned: 0, hint: 'This container runs with a TTY, so all its output is on stdout; set stdout=true.' };
+      return {
+        container: name,
+        id: shortId(info.Id),
+        tty,
+        lines: [],
+        scanned: 0,
+        matched: 0,
+        returned: 0,
+        hint: 'This container runs with a TTY, so all its output is on stdout; set stdout=true.',
+      };
     }
     // `tail` bounds the work: Docker reads only the end of the log file, whatever its size. Only an explicit
     // time window with a filter (or one stream — Docker tails before it selects streams) is searched whole:
     // the caller asked for exactly that range.
-    const dockerTail = since !== undefined && (match !== null || !(args.stdout && args.stderr)) ? ('all' as const) : args.tail;
+    const dockerTail =
+      since !== undefined && (match !== null || !(args.stdout && args.stderr)) ? ('all' as const) : args.tail;
     const stream = await dockerCall(`Reading the logs of container "${name}"`, () =>
       openLogStream(
         docker,
@@ -131,7 +212,9 @@ export const dockerLogs = defineTool({
       ),
     ).catch((err: unknown) => {
       if ((err as { statusCode?: number }).statusCode === 501) {
-        throw new ConflictError(`container "${name}" uses the "${logDriver ?? 'unknown'}" log driver, which Docker cannot read logs back from.`);
+        throw new ConflictError(
+          `container "${name}" uses the "${logDriver ?? 'unknown'}" log driver, which Docker cannot read logs back from.`,
+        );
       }
       throw err;
     });
@@ -143,9 +226,17 @@ export const dockerLogs = defineTool({
         tty,
         timestamps: args.timestamps,
         match,
-        limits: { tail: args.tail, context: args.context, budgetBytes: LOG_BUDGET_BYTES, filtered: match !== null },
+        limits: {
+          tail: args.tail,
+          context: args.context,
+          budgetBytes: LOG_BUDGET_BYTES,
+          filtered: match !== null,
+        },
         signal: ctx.signal,
-        onProgress: (bytes) => void ctx.progress(bytes, undefined, `read ${Math.round(bytes / 1048576)} MB of log`).catch(() => {}),
+        onProgress: (bytes) =>
+          void ctx
+            .progress(bytes, undefined, `read ${Math.round(bytes / 1048576)} MB of log`)
+            .catch(() => {}),
       });
     } finally {
       ctx.signal.removeEventListener('abort', destroy);
@@ -170,13 +261,21 @@ function hintFor(scan: LogScan, tail: number, dockerTail: boolean, filtered: boo
   const parts: string[] = [];
   const what = filtered ? 'matching lines' : 'lines';
   if (scan.droppedByBudget > 0) {
-    parts.push(`truncated — only the newest ${scan.returnedMatches} ${what} fit in the response (${scan.droppedByBudget} more dropped); narrow with since/until/grep or a smaller tail`);
+    parts.push(
+      `truncated — only the newest ${scan.returnedMatches} ${what} fit in the response (${scan.droppedByBudget} more dropped); narrow with since/until/grep or a smaller tail`,
+    );
   }
   if (scan.droppedByTail > 0) {
-    parts.push(`${scan.matched} ${what} in the range, the last ${tail} kept (tail); narrow with since/until${filtered ? ' or a more specific filter' : '/grep'} to see older ones`);
+    parts.push(
+      `${scan.matched} ${what} in the range, the last ${tail} kept (tail); narrow with since/until${filtered ? ' or a more specific filter' : '/grep'} to see older ones`,
+    );
   }
-  if (dockerTail && scan.scanned >= tail) parts.push(`only the last ${tail} lines were read; older lines may exist — raise tail (at most ${MAX_TAIL}) or give since to search a time window`);
+  if (dockerTail && scan.scanned >= tail)
+    parts.push(
+      `only the last ${tail} lines were read; older lines may exist — raise tail (at most ${MAX_TAIL}) or give since to search a time window`,
+    );
   if (scan.cutLines > 0) parts.push(`${scan.cutLines} line(s) longer than ${MAX_LINE_BYTES} bytes were cut`);
-  if (scan.incomplete) parts.push('the log ended in the middle of a record (Docker or the connection cut it short)');
+  if (scan.incomplete)
+    parts.push('the log ended in the middle of a record (Docker or the connection cut it short)');
   return parts.length ? `${parts.join('; ')}.` : undefined;
 }

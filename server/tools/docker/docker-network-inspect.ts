@@ -15,8 +15,15 @@ interface NetworkInspect {
   EnableIPv6?: boolean;
   Internal?: boolean;
   Attachable?: boolean;
-  IPAM?: { Driver?: string; Options?: Record<string, string> | null; Config?: Array<{ Subnet?: string; Gateway?: string; IPRange?: string }> | null };
-  Containers?: Record<string, { Name: string; MacAddress?: string; IPv4Address?: string; IPv6Address?: string }> | null;
+  IPAM?: {
+    Driver?: string;
+    Options?: Record<string, string> | null;
+    Config?: Array<{ Subnet?: string; Gateway?: string; IPRange?: string }> | null;
+  };
+  Containers?: Record<
+    string,
+    { Name: string; MacAddress?: string; IPv4Address?: string; IPv6Address?: string }
+  > | null;
   Options?: Record<string, string> | null;
   Labels?: Record<string, string> | null;
 }
@@ -27,8 +34,8 @@ export const dockerNetworkInspect = defineTool({
   description:
     'One Docker network in detail: driver, scope, internal flag, IPAM (subnets, gateways, address ranges), ' +
     'driver options (e.g. the parent interface of a macvlan/ipvlan network like br0), labels, and the running ' +
-    'containers attached with their IPv4/IPv6 and MAC addresses. Use it to find a container\'s address on a ' +
-    'network or to check why two containers cannot reach each other. Containers hidden by the owner\'s ' +
+    "containers attached with their IPv4/IPv6 and MAC addresses. Use it to find a container's address on a " +
+    "network or to check why two containers cannot reach each other. Containers hidden by the owner's " +
     'filters are not shown. docker_network_list lists the networks.',
   toolset: 'docker',
   scope: 'read',
@@ -65,10 +72,18 @@ export const dockerNetworkInspect = defineTool({
   target: ({ id }) => ({ kind: 'network', ref: id }),
   run: async ({ id }, ctx) => {
     const docker = await ctx.deps.docker();
-    const n = (await dockerCall(`Inspecting network "${id}"`, () => docker.getNetwork(id).inspect())) as NetworkInspect;
+    const n = (await dockerCall(`Inspecting network "${id}"`, () =>
+      docker.getNetwork(id).inspect(),
+    )) as NetworkInspect;
     const containers = Object.entries(n.Containers ?? {})
       .filter(([, c]) => ctx.visible('container', c.Name))
-      .map(([cid, c]) => ({ name: c.Name, id: shortId(cid), ipv4: c.IPv4Address || null, ipv6: c.IPv6Address || null, macAddress: c.MacAddress || null }))
+      .map(([cid, c]) => ({
+        name: c.Name,
+        id: shortId(cid),
+        ipv4: c.IPv4Address || null,
+        ipv6: c.IPv6Address || null,
+        macAddress: c.MacAddress || null,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return {
       name: n.Name,
@@ -81,7 +96,11 @@ export const dockerNetworkInspect = defineTool({
       created: isoOrNull(n.Created),
       ipam: {
         driver: n.IPAM?.Driver ?? null,
-        subnets: (n.IPAM?.Config ?? []).map((c) => ({ subnet: c.Subnet ?? null, gateway: c.Gateway ?? null, ipRange: c.IPRange ?? null })),
+        subnets: (n.IPAM?.Config ?? []).map((c) => ({
+          subnet: c.Subnet ?? null,
+          gateway: c.Gateway ?? null,
+          ipRange: c.IPRange ?? null,
+        })),
         options: n.IPAM?.Options ?? {},
       },
       options: n.Options ?? {},

@@ -9,11 +9,11 @@ export const dockerNetworkList = defineTool({
   name: 'docker_network_list',
   title: 'List networks',
   description:
-    'Lists Docker networks: name, short ID, driver (bridge, macvlan/ipvlan — Unraid\'s br0/eth0 custom networks ' +
+    "Lists Docker networks: name, short ID, driver (bridge, macvlan/ipvlan — Unraid's br0/eth0 custom networks " +
     'that give containers their own LAN address —, host, null), scope, subnets and gateways, whether it is ' +
     'internal (no outside access), and the running containers attached to it. Use it for "which containers ' +
     'share a network?" or "what subnet does br0 use?"; docker_network_inspect gives one network\'s containers ' +
-    'with their IP addresses. Containers hidden by the owner\'s filters are not named.',
+    "with their IP addresses. Containers hidden by the owner's filters are not named.",
   toolset: 'docker',
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -39,8 +39,12 @@ export const dockerNetworkList = defineTool({
     const docker = await ctx.deps.docker();
     // The list endpoint leaves out attachments (API ≥ 1.28); the container list carries them.
     const [networks, containers] = await Promise.all([
-      dockerCall('Listing networks', () => docker.listNetworks({ abortSignal: ctx.signal } as Docker.NetworkListOptions)),
-      dockerCall('Listing containers', () => docker.listContainers({ all: false, abortSignal: ctx.signal } as Docker.ContainerListOptions)),
+      dockerCall('Listing networks', () =>
+        docker.listNetworks({ abortSignal: ctx.signal } as Docker.NetworkListOptions),
+      ),
+      dockerCall('Listing containers', () =>
+        docker.listContainers({ all: false, abortSignal: ctx.signal } as Docker.ContainerListOptions),
+      ),
     ]);
     const attached = new Map<string, string[]>();
     for (const c of containers) {
@@ -59,7 +63,11 @@ export const dockerNetworkList = defineTool({
         scope: n.Scope,
         internal: n.Internal ?? false,
         ipv6: n.EnableIPv6 ?? false,
-        subnets: (n.IPAM?.Config ?? []).map((c) => ({ subnet: c.Subnet ?? null, gateway: c.Gateway ?? null, ipRange: c.IPRange ?? null })),
+        subnets: (n.IPAM?.Config ?? []).map((c) => ({
+          subnet: c.Subnet ?? null,
+          gateway: c.Gateway ?? null,
+          ipRange: c.IPRange ?? null,
+        })),
         containers: (attached.get(n.Id) ?? []).sort((a, b) => a.localeCompare(b)),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));

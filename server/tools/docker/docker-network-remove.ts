@@ -12,7 +12,9 @@ import type { ToolContext } from '../context.js';
 const output = z.object({
   name: z.string(),
   id: z.string().describe('Full network ID'),
-  state: z.enum(['removed', 'present']).describe('"removed", or "present" if Docker still lists the network after accepting the removal'),
+  state: z
+    .enum(['removed', 'present'])
+    .describe('"removed", or "present" if Docker still lists the network after accepting the removal'),
   changed: z.boolean(),
   message: z.string(),
 });
@@ -21,7 +23,10 @@ const output = z.object({
 function namesOf(names: string[], ctx: ToolContext): string {
   const shown = names.filter((n) => ctx.visible('container', n)).map((n) => `"${n}"`);
   const hidden = names.length - shown.length;
-  return [...shown, ...(hidden ? [`${hidden} container${hidden > 1 ? 's' : ''} hidden by the filters`] : [])].join(', ');
+  return [
+    ...shown,
+    ...(hidden ? [`${hidden} container${hidden > 1 ? 's' : ''} hidden by the filters`] : []),
+  ].join(', ');
 }
 
 export const dockerNetworkRemove = defineTool({
@@ -30,8 +35,8 @@ export const dockerNetworkRemove = defineTool({
   description:
     'Deletes a user-defined network. Refused while any container is attached to it — running or stopped ' +
     '(a stopped container still configured for a deleted network can no longer start): disconnect them first ' +
-    'with docker_network_disconnect. Docker\'s predefined bridge, host and none networks cannot be removed. ' +
-    'Needs the owner\'s approval.',
+    "with docker_network_disconnect. Docker's predefined bridge, host and none networks cannot be removed. " +
+    "Needs the owner's approval.",
   toolset: 'docker',
   scope: 'admin',
   confirm: 'approve',
@@ -44,13 +49,19 @@ export const dockerNetworkRemove = defineTool({
   run: async ({ id }, ctx) => {
     const docker = await ctx.deps.docker();
     const resolved = await resolveNetwork(docker, id, ctx.signal);
-    const network = await dockerCall(`Network "${resolved.name}"`, () => docker.getNetwork(resolved.id).inspect());
+    const network = await dockerCall(`Network "${resolved.name}"`, () =>
+      docker.getNetwork(resolved.id).inspect(),
+    );
     const name = network.Name;
     if (PREDEFINED_NETWORKS.has(name) || MODE_DRIVERS.has(network.Driver)) {
       throw new ConflictError(`"${name}" is one of Docker's predefined networks and cannot be removed.`);
     }
     const attached = await dockerCall('Listing containers', () =>
-      docker.listContainers({ all: true, filters: { network: [network.Id, network.Name] }, abortSignal: ctx.signal } as Docker.ContainerListOptions),
+      docker.listContainers({
+        all: true,
+        filters: { network: [network.Id, network.Name] },
+        abortSignal: ctx.signal,
+      } as Docker.ContainerListOptions),
     );
     if (attached.length > 0) {
       const names = attached.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ''));
@@ -59,7 +70,9 @@ export const dockerNetworkRemove = defineTool({
           'Disconnect them with docker_network_disconnect first (stopped ones too: they could not start without the network).',
       );
     }
-    await dockerCall(`Removing network "${name}"`, () => docker.getNetwork(network.Id).remove({ abortSignal: ctx.signal }));
+    await dockerCall(`Removing network "${name}"`, () =>
+      docker.getNetwork(network.Id).remove({ abortSignal: ctx.signal }),
+    );
     // Network inspect takes no abort signal in dockerode; it is one short call.
     const gone = await docker
       .getNetwork(network.Id)
@@ -72,7 +85,19 @@ export const dockerNetworkRemove = defineTool({
         },
       );
     return gone
-      ? { name, id: network.Id, state: 'removed' as const, changed: true, message: `Network "${name}" removed.` }
-      : { name, id: network.Id, state: 'present' as const, changed: true, message: `Docker accepted the removal of network "${name}" but still lists it.` };
+      ? {
+          name,
+          id: network.Id,
+          state: 'removed' as const,
+          changed: true,
+          message: `Network "${name}" removed.`,
+        }
+      : {
+          name,
+          id: network.Id,
+          state: 'present' as const,
+          changed: true,
+          message: `Docker accepted the removal of network "${name}" but still lists it.`,
+        };
   },
 });

@@ -21,13 +21,18 @@ export const dockerPause = defineTool({
   input: z.object({ id: containerRef }).strict(),
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
-  describe: ({ id }, target) => `Pause container ${quoteTarget(target, id)}: freeze all its processes until it is unpaused.`,
+  describe: ({ id }, target) =>
+    `Pause container ${quoteTarget(target, id)}: freeze all its processes until it is unpaused.`,
   run: ({ id }, ctx) =>
     changeContainer(ctx, id, {
       what: 'Pausing container',
       plan: (before, name) => {
-        if (before.State.Status === 'paused') return { unchanged: `Container "${name}" is already paused; nothing was done.` };
-        if (before.State.Status !== 'running') throw new ConflictError(`Container "${name}" is not running (${stateText(before)}); only a running container can be paused.`);
+        if (before.State.Status === 'paused')
+          return { unchanged: `Container "${name}" is already paused; nothing was done.` };
+        if (before.State.Status !== 'running')
+          throw new ConflictError(
+            `Container "${name}" is not running (${stateText(before)}); only a running container can be paused.`,
+          );
         return { act: (c, signal) => c.pause({ abortSignal: signal }) };
       },
       done: (after, name) => `Container "${name}" paused; it is ${stateText(after)}.`,

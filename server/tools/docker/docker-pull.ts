@@ -52,8 +52,14 @@ export const dockerPull = defineTool({
     const docker = await ctx.deps.docker();
     const report = increasingProgress(ctx.progress);
     report(0, `Pulling ${ref.reference} from ${ref.registry}`);
-    const result = await pullImage(docker, ref, { signal: ctx.signal, ...(platform ? { platform } : {}), onProgress: (s) => report(s.percent, s.message) });
-    const info = await dockerCall(`Inspecting ${ref.reference}`, () => docker.getImage(ref.reference).inspect());
+    const result = await pullImage(docker, ref, {
+      signal: ctx.signal,
+      ...(platform ? { platform } : {}),
+      onProgress: (s) => report(s.percent, s.message),
+    });
+    const info = await dockerCall(`Inspecting ${ref.reference}`, () =>
+      docker.getImage(ref.reference).inspect(),
+    );
     return {
       image: ref.reference,
       registry: ref.registry,

@@ -12,15 +12,32 @@ import { inspectContainer, quoteTarget } from '../../backends/docker/container-a
 const input = z
   .object({
     id: containerRef,
-    force: z.boolean().default(false).describe('Kill (SIGKILL, no graceful stop) and remove a running or paused container. Without it, such a container is refused'),
-    volumes: z.boolean().default(false).describe("Also delete the container's anonymous volumes. Named volumes and bind mounts (appdata) are never deleted"),
+    force: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Kill (SIGKILL, no graceful stop) and remove a running or paused container. Without it, such a container is refused',
+      ),
+    volumes: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also delete the container's anonymous volumes. Named volumes and bind mounts (appdata) are never deleted",
+      ),
   })
   .strict();
 
 /** What removal does, from the arguments alone (the prompt is shown before the state is known). */
-function describeRemoval({ id, force, volumes }: z.infer<typeof input>, target: { name: string; id: string } | null): string {
-  const running = force ? 'if it is running, it is killed first (SIGKILL, no graceful stop)' : 'refused if it is running or paused (force is off)';
-  const vols = volumes ? 'its anonymous volumes are deleted too (named volumes and bind mounts are kept)' : 'its anonymous volumes are kept';
+function describeRemoval(
+  { id, force, volumes }: z.infer<typeof input>,
+  target: { name: string; id: string } | null,
+): string {
+  const running = force
+    ? 'if it is running, it is killed first (SIGKILL, no graceful stop)'
+    : 'refused if it is running or paused (force is off)';
+  const vols = volumes
+    ? 'its anonymous volumes are deleted too (named volumes and bind mounts are kept)'
+    : 'its anonymous volumes are kept';
   return `Remove container ${quoteTarget(target, id)} and its writable layer — ${running}; ${vols}.`;
 }
 
@@ -31,7 +48,7 @@ export const dockerRemove = defineTool({
     'Deletes a container and its writable layer (anything written inside it outside volumes is lost). A running ' +
     'or paused container is refused unless `force` is true, which kills it without a graceful stop — prefer ' +
     'docker_stop first. Anonymous volumes are kept unless `volumes` is true; named volumes, bind mounts and the ' +
-    'image are never deleted. Needs the owner\'s approval; refused on protected containers.',
+    "image are never deleted. Needs the owner's approval; refused on protected containers.",
   toolset: 'docker',
   scope: 'admin',
   confirm: 'approve',
@@ -50,7 +67,11 @@ export const dockerRemove = defineTool({
         `Container "${name}" is ${state}; nothing was done. Stop it first with docker_stop (a graceful stop), or call docker_remove with force: true to kill and remove it.`,
       );
     }
-    await dockerCall(`Removing container "${name}"`, () => docker.getContainer(before.Id).remove({ force, v: volumes, abortSignal: ctx.signal } as Docker.ContainerRemoveOptions));
+    await dockerCall(`Removing container "${name}"`, () =>
+      docker
+        .getContainer(before.Id)
+        .remove({ force, v: volumes, abortSignal: ctx.signal } as Docker.ContainerRemoveOptions),
+    );
     const gone = await inspectContainer(docker, before.Id, ctx.signal).then(
       () => false,
       (err: unknown) => {
@@ -58,7 +79,10 @@ export const dockerRemove = defineTool({
         throw err;
       },
     );
-    const killed = state === 'running' || state === 'paused' || state === 'restarting' ? ' It was killed first (force).' : '';
+    const killed =
+      state === 'running' || state === 'paused' || state === 'restarting'
+        ? ' It was killed first (force).'
+        : '';
     const vols = volumes ? 'its anonymous volumes were deleted too' : 'its anonymous volumes were kept';
     return {
       name,
@@ -66,7 +90,9 @@ export const dockerRemove = defineTool({
       previousState: state,
       state: gone ? 'removed' : 'removing',
       changed: true,
-      message: gone ? `Container "${name}" removed; ${vols}.${killed}` : `Docker accepted the removal of container "${name}" and is still removing it.${killed}`,
+      message: gone
+        ? `Container "${name}" removed; ${vols}.${killed}`
+        : `Docker accepted the removal of container "${name}" and is still removing it.${killed}`,
     };
   },
 });

@@ -24,12 +24,14 @@ export const dockerRestart = defineTool({
   input: z.object({ id: containerRef, timeout: stopTimeout }).strict(),
   output: containerActionOutput,
   target: ({ id }) => ({ kind: 'container', ref: id }),
-  describe: ({ id, timeout }, target) => `Restart container ${quoteTarget(target, id)}: if it is running, ${graceText(timeout)}; then start it again.`,
+  describe: ({ id, timeout }, target) =>
+    `Restart container ${quoteTarget(target, id)}: if it is running, ${graceText(timeout)}; then start it again.`,
   run: ({ id, timeout }, ctx) =>
     changeContainer(ctx, id, {
       what: 'Restarting container',
       plan: (before, name) => {
-        if (before.State.Status === 'removing') throw new ConflictError(`Container "${name}" is being removed; it cannot be restarted.`);
+        if (before.State.Status === 'removing')
+          throw new ConflictError(`Container "${name}" is being removed; it cannot be restarted.`);
         // No `already`: a restart is never "nothing to do", whatever Docker answers.
         return {
           act: (c, signal) => c.restart({ t: timeout, abortSignal: signal }),
@@ -41,6 +43,8 @@ export const dockerRestart = defineTool({
         };
       },
       done: (after, name) =>
-        after.State.Running ? `Container "${name}" restarted; it is running.` : `Container "${name}" was restarted but is now ${stateText(after)}; its logs should say why.`,
+        after.State.Running
+          ? `Container "${name}" restarted; it is running.`
+          : `Container "${name}" was restarted but is now ${stateText(after)}; its logs should say why.`,
     }),
 });

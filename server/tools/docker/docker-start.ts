@@ -27,12 +27,22 @@ export const dockerStart = defineTool({
       what: 'Starting container',
       plan: (before, name) => {
         const state = before.State.Status;
-        if (state === 'running' || state === 'restarting') return { unchanged: `Container "${name}" is already ${state}; nothing was done.` };
-        if (state === 'paused') throw new ConflictError(`Container "${name}" is paused, not stopped: resume it with docker_unpause.`);
-        if (state === 'removing') throw new ConflictError(`Container "${name}" is being removed; it cannot be started.`);
-        return { act: (c, signal) => c.start({ abortSignal: signal }), already: `Container "${name}" is already running; nothing was done.` };
+        if (state === 'running' || state === 'restarting')
+          return { unchanged: `Container "${name}" is already ${state}; nothing was done.` };
+        if (state === 'paused')
+          throw new ConflictError(
+            `Container "${name}" is paused, not stopped: resume it with docker_unpause.`,
+          );
+        if (state === 'removing')
+          throw new ConflictError(`Container "${name}" is being removed; it cannot be started.`);
+        return {
+          act: (c, signal) => c.start({ abortSignal: signal }),
+          already: `Container "${name}" is already running; nothing was done.`,
+        };
       },
       done: (after, name) =>
-        after.State.Running ? `Container "${name}" started; it is running.` : `Container "${name}" was started but is now ${stateText(after)}; its logs should say why.`,
+        after.State.Running
+          ? `Container "${name}" started; it is running.`
+          : `Container "${name}" was started but is now ${stateText(after)}; its logs should say why.`,
     }),
 });

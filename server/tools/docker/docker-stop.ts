@@ -31,8 +31,12 @@ export const dockerStop = defineTool({
       what: 'Stopping container',
       plan: (before, name) => {
         const state = before.State.Status;
-        if (state === 'created' || state === 'exited' || state === 'dead') return { unchanged: `Container "${name}" is already stopped (${stateText(before)}); nothing was done.` };
-        if (state === 'removing') throw new ConflictError(`Container "${name}" is being removed; there is nothing to stop.`);
+        if (state === 'created' || state === 'exited' || state === 'dead')
+          return {
+            unchanged: `Container "${name}" is already stopped (${stateText(before)}); nothing was done.`,
+          };
+        if (state === 'removing')
+          throw new ConflictError(`Container "${name}" is being removed; there is nothing to stop.`);
         return {
           act: (c, signal) => c.stop({ t: timeout, abortSignal: signal }),
           already: `Container "${name}" is already stopped; nothing was done.`,
@@ -44,6 +48,8 @@ export const dockerStop = defineTool({
         };
       },
       done: (after, name) =>
-        after.State.Running ? `Docker stopped container "${name}", but it is ${stateText(after)} again (restart policy).` : `Container "${name}" stopped; it is ${stateText(after)}.`,
+        after.State.Running
+          ? `Docker stopped container "${name}", but it is ${stateText(after)} again (restart policy).`
+          : `Container "${name}" stopped; it is ${stateText(after)}.`,
     }),
 });

@@ -25,7 +25,9 @@ export const dockerUnpause = defineTool({
       plan: (before, name) => {
         if (before.State.Status !== 'paused') {
           const hint = before.State.Running ? '' : ' Use docker_start to start it.';
-          return { unchanged: `Container "${name}" is not paused (${stateText(before)}); nothing was done.${hint}` };
+          return {
+            unchanged: `Container "${name}" is not paused (${stateText(before)}); nothing was done.${hint}`,
+          };
         }
         return { act: (c, signal) => c.unpause({ abortSignal: signal }) };
       },

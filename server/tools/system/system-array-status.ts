@@ -18,18 +18,38 @@ export const systemArrayStatus = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: z.object({}).strict(),
   output: z.object({
-    arrayState: z.string().nullable().describe('Raw md state: STARTED, STOPPED, NEW_ARRAY, RECON_DISK, DISABLE_DISK, SWAP_DSBL or ERROR:<reason>'),
+    arrayState: z
+      .string()
+      .nullable()
+      .describe(
+        'Raw md state: STARTED, STOPPED, NEW_ARRAY, RECON_DISK, DISABLE_DISK, SWAP_DSBL or ERROR:<reason>',
+      ),
     arrayStateDescription: z.string().describe('The array state in plain words'),
     started: z.boolean().describe('True when the array is started (arrayState STARTED)'),
-    filesystemState: z.string().nullable().describe('Raw emhttp file system state, e.g. "Started", "Stopped", "Formatting"'),
-    filesystemProgress: z.string().nullable().describe('emhttp progress message (e.g. "Autostart disabled"); null when none'),
-    moverActive: z.boolean().nullable().describe('True while the mover is moving files between pools and the array'),
+    filesystemState: z
+      .string()
+      .nullable()
+      .describe('Raw emhttp file system state, e.g. "Started", "Stopped", "Formatting"'),
+    filesystemProgress: z
+      .string()
+      .nullable()
+      .describe('emhttp progress message (e.g. "Autostart disabled"); null when none'),
+    moverActive: z
+      .boolean()
+      .nullable()
+      .describe('True while the mover is moving files between pools and the array'),
     diskCounts: z.object({
       fromVarIni: z
         .object({
           arrayDevices: count.nullable().describe('mdNumDisks: array devices assigned, parity included'),
-          disabled: count.nullable().describe('mdNumDisabled; NOTE: an unassigned parity2 slot counts here, so 1 is normal on single-parity arrays'),
-          invalid: count.nullable().describe('mdNumInvalid; counts unassigned parity slots like `disabled` does'),
+          disabled: count
+            .nullable()
+            .describe(
+              'mdNumDisabled; NOTE: an unassigned parity2 slot counts here, so 1 is normal on single-parity arrays',
+            ),
+          invalid: count
+            .nullable()
+            .describe('mdNumInvalid; counts unassigned parity slots like `disabled` does'),
           missing: count.nullable().describe('mdNumMissing: assigned devices that are not present'),
           new: count.nullable().describe('mdNumNew: new devices not yet in the array'),
         })
@@ -40,7 +60,9 @@ export const systemArrayStatus = defineTool({
           data: count.describe('Data slots with a device assigned'),
           emptySlots: count.describe('Array slots with nothing assigned (not counted as disabled)'),
           healthy: count.describe('Array devices with status DISK_OK'),
-          disabled: count.describe('Assigned array devices that are disabled (DISK_DSBL, DISK_DSBL_NEW, DISK_NP_DSBL on an assigned slot)'),
+          disabled: count.describe(
+            'Assigned array devices that are disabled (DISK_DSBL, DISK_DSBL_NEW, DISK_NP_DSBL on an assigned slot)',
+          ),
           invalid: count.describe('Array devices with status DISK_INVALID'),
           missing: count.describe('Assigned array devices that are not present (DISK_NP_MISSING)'),
           wrong: count.describe('Slots holding a different device than assigned (DISK_WRONG)'),
@@ -50,21 +72,39 @@ export const systemArrayStatus = defineTool({
           poolDevices: count.describe('Devices in all pools'),
         })
         .nullable()
-        .describe('Counts derived from the per-slot status in disks.ini — prefer these; null when disks.ini is missing'),
+        .describe(
+          'Counts derived from the per-slot status in disks.ini — prefer these; null when disks.ini is missing',
+        ),
     }),
     operation: z
       .object({
         kind: z.enum(['parity_check', 'read_check', 'parity_sync', 'data_rebuild', 'disk_clear', 'unknown']),
         description: z.string().describe('The operation in plain words'),
-        rawAction: z.string().nullable().describe('mdResyncAction, e.g. "check P", "check P Q", "recon D5", "clear"'),
+        rawAction: z
+          .string()
+          .nullable()
+          .describe('mdResyncAction, e.g. "check P", "check P Q", "recon D5", "clear"'),
         targets: z.array(z.string()).describe('Slots named in the action: "parity", "parity2", "disk5"'),
-        correcting: z.boolean().nullable().describe('Parity checks only: true when found errors are written to parity; null for other operations'),
+        correcting: z
+          .boolean()
+          .nullable()
+          .describe(
+            'Parity checks only: true when found errors are written to parity; null for other operations',
+          ),
         paused: z.boolean(),
         percent: z.number().nullable().describe('Progress, 0–100, two decimals'),
         positionBytes: z.number().nonnegative().nullable(),
         totalBytes: z.number().nonnegative().nullable(),
-        speedBytesPerSecond: z.number().nonnegative().nullable().describe('Current speed in bytes/s (mdResyncDb KiB over mdResyncDt seconds); null while paused'),
-        etaSeconds: z.number().nonnegative().nullable().describe('Estimated seconds left at the current speed; null while paused or stalled'),
+        speedBytesPerSecond: z
+          .number()
+          .nonnegative()
+          .nullable()
+          .describe('Current speed in bytes/s (mdResyncDb KiB over mdResyncDt seconds); null while paused'),
+        etaSeconds: z
+          .number()
+          .nonnegative()
+          .nullable()
+          .describe('Estimated seconds left at the current speed; null while paused or stalled'),
         startedAt: iso.nullable().describe('When the operation started (ISO 8601)'),
         errorsSoFar: count.nullable().describe('Sync errors found so far'),
       })
@@ -72,17 +112,25 @@ export const systemArrayStatus = defineTool({
       .describe('The parity/sync operation in progress, or null when none is running'),
     lastCheck: z
       .object({
-        time: iso.nullable().describe('When the last check finished, or when it started if the end is unknown (ISO 8601)'),
+        time: iso
+          .nullable()
+          .describe('When the last check finished, or when it started if the end is unknown (ISO 8601)'),
         startedAt: iso.nullable(),
         finishedAt: iso.nullable(),
         durationSeconds: count.nullable(),
         errors: count.nullable().describe('Sync errors the check found'),
-        exitCode: z.number().int().nullable().describe('sbSyncExit: 0 = success, -4 = cancelled by the user, other = error'),
+        exitCode: z
+          .number()
+          .int()
+          .nullable()
+          .describe('sbSyncExit: 0 = success, -4 = cancelled by the user, other = error'),
         result: z.enum(['success', 'cancelled', 'error', 'unknown']),
         resultDescription: z.string(),
       })
       .nullable()
-      .describe('The last finished parity check/sync; null when none is recorded. While an operation runs only its previous end time is known'),
+      .describe(
+        'The last finished parity check/sync; null when none is recorded. While an operation runs only its previous end time is known',
+      ),
   }),
   run: async (_args, ctx) => ctx.deps.host.arrayStatus(ctx.signal),
 });

@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 
-const bytes = (what: string) => z.number().nonnegative().nullable().describe(`${what}, in bytes; null when unknown`);
+const bytes = (what: string) =>
+  z.number().nonnegative().nullable().describe(`${what}, in bytes; null when unknown`);
 const counter = z.number().int().nonnegative().nullable();
 const ROLES = ['parity', 'data', 'pool', 'boot'] as const;
 
 const disk = z.object({
-  name: z.string().describe('Slot or device name as Unraid shows it: parity, parity2, disk1, cache, cache2, flash, …'),
+  name: z
+    .string()
+    .describe('Slot or device name as Unraid shows it: parity, parity2, disk1, cache, cache2, flash, …'),
   slot: z.number().int().nullable().describe('emhttp slot index'),
-  role: z.enum([...ROLES, 'other']).describe('parity / data (array), pool (cache and other pools), boot (flash or boot pool device)'),
+  role: z
+    .enum([...ROLES, 'other'])
+    .describe('parity / data (array), pool (cache and other pools), boot (flash or boot pool device)'),
   typeRaw: z.string().nullable().describe('disks.ini type: Parity, Data, Cache, Flash or Boot'),
   pool: z.string().nullable().describe('For pool devices: the pool this device belongs to'),
   present: z.boolean().describe('False for an empty slot or a missing device'),
@@ -16,10 +21,26 @@ const disk = z.object({
   id: z.string().nullable().describe('Model and serial number'),
   transport: z.string().nullable().describe('ata, nvme, usb, …'),
   rotational: z.boolean().nullable().describe('True for spinning disks, false for SSD/NVMe'),
-  status: z.string().nullable().describe('Raw status: DISK_OK, DISK_NP, DISK_NP_DSBL, DISK_NP_MISSING, DISK_DSBL, DISK_DSBL_NEW, DISK_INVALID, DISK_WRONG, DISK_NEW'),
-  health: z.string().describe('The status in plain words, e.g. "healthy", "disabled — emulated from parity", "not installed (empty slot)"'),
-  needsAttention: z.boolean().describe('True when the status calls for the owner (disabled, missing, invalid, wrong disk); error counters are separate'),
-  temperatureC: z.number().nullable().describe('°C from emhttp; null when spun down or not reported (e.g. USB flash)'),
+  status: z
+    .string()
+    .nullable()
+    .describe(
+      'Raw status: DISK_OK, DISK_NP, DISK_NP_DSBL, DISK_NP_MISSING, DISK_DSBL, DISK_DSBL_NEW, DISK_INVALID, DISK_WRONG, DISK_NEW',
+    ),
+  health: z
+    .string()
+    .describe(
+      'The status in plain words, e.g. "healthy", "disabled — emulated from parity", "not installed (empty slot)"',
+    ),
+  needsAttention: z
+    .boolean()
+    .describe(
+      'True when the status calls for the owner (disabled, missing, invalid, wrong disk); error counters are separate',
+    ),
+  temperatureC: z
+    .number()
+    .nullable()
+    .describe('°C from emhttp; null when spun down or not reported (e.g. USB flash)'),
   spunDown: z.boolean().describe('True when the disk is in standby. Reading this never wakes it'),
   sizeBytes: bytes('Device capacity'),
   filesystem: z
@@ -31,7 +52,9 @@ const disk = z.object({
       freeBytes: bytes('Space free'),
     })
     .nullable()
-    .describe('Null for parity, empty slots and pool members other than the first (pool totals are in `pools`)'),
+    .describe(
+      'Null for parity, empty slots and pool members other than the first (pool totals are in `pools`)',
+    ),
   encryption: z
     .enum(['none', 'to_be_encrypted', 'encrypted', 'locked_missing_key', 'locked_wrong_key', 'locked_error'])
     .nullable()
@@ -67,7 +90,10 @@ export const systemDisks = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: z
     .object({
-      type: z.enum(ROLES).optional().describe('Only devices of this role: parity, data, pool or boot. Pools are always listed'),
+      type: z
+        .enum(ROLES)
+        .optional()
+        .describe('Only devices of this role: parity, data, pool or boot. Pools are always listed'),
     })
     .strict(),
   output: z.object({

@@ -17,13 +17,22 @@ const share = z.object({
     cachePool: z.string().nullable().describe('Primary pool'),
     cachePool2: z.string().nullable().describe('Secondary pool (Unraid 7.x); null = the array'),
     primary: z.string().nullable().describe('Where new files land: "array" or a pool name'),
-    secondary: z.string().nullable().describe('Where the mover takes files: "array", a pool name, or null when the mover ignores the share'),
+    secondary: z
+      .string()
+      .nullable()
+      .describe(
+        'Where the mover takes files: "array", a pool name, or null when the mover ignores the share',
+      ),
     moverDirection: z.enum(['primary_to_secondary', 'secondary_to_primary']).nullable(),
     description: z.string().describe('The storage setting in plain words'),
   }),
   cow: z.string().nullable().describe('btrfs copy-on-write: "auto" (on) or "no"'),
-  sizeBytes: bytes("Total size of the share's files as last computed in the WebGUI (Compute); null when not computed"),
-  usedBytes: bytes('Space used on the storage this share can use (its pool or disks), in bytes — not only this share'),
+  sizeBytes: bytes(
+    "Total size of the share's files as last computed in the WebGUI (Compute); null when not computed",
+  ),
+  usedBytes: bytes(
+    'Space used on the storage this share can use (its pool or disks), in bytes — not only this share',
+  ),
   freeBytes: bytes('Free space available to this share, in bytes'),
   encryption: z.enum(['none', 'all_encrypted', 'partly_unencrypted', 'unknown']).nullable(),
 });

@@ -15,10 +15,19 @@ export const vmAutostart = defineTool({
   scope: 'operate',
   confirm: 'token',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  input: z.object({ id: vmRef, enabled: z.boolean().describe('true: start with the array; false: do not') }).strict(),
-  output: z.object({ name: z.string(), uuid: z.string(), autostart: z.boolean(), changed: z.boolean(), message: z.string() }),
+  input: z
+    .object({ id: vmRef, enabled: z.boolean().describe('true: start with the array; false: do not') })
+    .strict(),
+  output: z.object({
+    name: z.string(),
+    uuid: z.string(),
+    autostart: z.boolean(),
+    changed: z.boolean(),
+    message: z.string(),
+  }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
-  describe: ({ id, enabled }, target) => `${enabled ? 'Enable' : 'Disable'} autostart for VM ${quoteVm(target, id)}.`,
+  describe: ({ id, enabled }, target) =>
+    `${enabled ? 'Enable' : 'Disable'} autostart for VM ${quoteVm(target, id)}.`,
   run: async ({ id, enabled }, ctx) => {
     const { uuid, name } = targetOf(ctx, id);
     const current = await ctx.deps.libvirt.call(
@@ -26,9 +35,26 @@ export const vmAutostart = defineTool({
       async (lv) => (await autostartUuids(lv)).has(uuid),
       { retry: true },
     );
-    if (current === enabled) return { name, uuid, autostart: current, changed: false, message: `Autostart is already ${enabled ? 'on' : 'off'} for VM "${name}"; nothing was done.` };
+    if (current === enabled)
+      return {
+        name,
+        uuid,
+        autostart: current,
+        changed: false,
+        message: `Autostart is already ${enabled ? 'on' : 'off'} for VM "${name}"; nothing was done.`,
+      };
     // The binding cannot set autostart; virsh can, on the same URI.
-    await ctx.deps.libvirt.virsh(['autostart', '--domain', uuid, ...(enabled ? [] : ['--disable'])], `setting autostart of VM "${name}"`, { signal: ctx.signal });
-    return { name, uuid, autostart: enabled, changed: true, message: `Autostart is now ${enabled ? 'on' : 'off'} for VM "${name}".` };
+    await ctx.deps.libvirt.virsh(
+      ['autostart', '--domain', uuid, ...(enabled ? [] : ['--disable'])],
+      `setting autostart of VM "${name}"`,
+      { signal: ctx.signal },
+    );
+    return {
+      name,
+      uuid,
+      autostart: enabled,
+      changed: true,
+      message: `Autostart is now ${enabled ? 'on' : 'off'} for VM "${name}".`,
+    };
   },
 });

@@ -25,25 +25,57 @@ const size = z.union([z.number().int().positive(), z.string().max(32)]);
 const disk = z
   .object({
     image: z.string().max(4096).optional().describe('An existing disk image inside the domains share'),
-    size: size.optional().describe('Size of a new, empty image, e.g. "30G" (created as <domains share>/<VM name>/vdiskN.img)'),
-    format: z.enum(DISK_FORMATS).default('qcow2').describe('Image format of a new image: qcow2 (supports snapshots) or raw'),
-    bus: z.enum(DISK_BUSES).default('virtio').describe('virtio (fastest; Windows needs the virtio drivers), sata, scsi or ide'),
+    size: size
+      .optional()
+      .describe('Size of a new, empty image, e.g. "30G" (created as <domains share>/<VM name>/vdiskN.img)'),
+    format: z
+      .enum(DISK_FORMATS)
+      .default('qcow2')
+      .describe('Image format of a new image: qcow2 (supports snapshots) or raw'),
+    bus: z
+      .enum(DISK_BUSES)
+      .default('virtio')
+      .describe('virtio (fastest; Windows needs the virtio drivers), sata, scsi or ide'),
   })
   .strict()
-  .refine((d) => (d.image === undefined) !== (d.size === undefined), { message: 'give either `image` (an existing file) or `size` (a new image), not both or neither' });
+  .refine((d) => (d.image === undefined) !== (d.size === undefined), {
+    message: 'give either `image` (an existing file) or `size` (a new image), not both or neither',
+  });
 
 const input = z
   .object({
     name: newVmName,
     memory: size.describe('Memory, e.g. "4G", "512M" or bytes'),
     vcpus: z.number().int().min(1).max(512).describe('Number of virtual CPUs'),
-    machine: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a machine type looks like "q35", "pc" or "pc-q35-7.2"').default('q35').describe('Machine type: q35 (modern, default) or pc (i440fx), or a versioned one'),
+    machine: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a machine type looks like "q35", "pc" or "pc-q35-7.2"')
+      .default('q35')
+      .describe('Machine type: q35 (modern, default) or pc (i440fx), or a versioned one'),
     disks: z.array(disk).max(8).default([]).describe('Disks, in boot order'),
-    iso: z.string().max(4096).optional().describe('An installer or live ISO inside the ISO share, attached as a CD-ROM'),
-    bridge: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a bridge is a network interface name such as "br0" or "virbr0"').nullable().optional().describe('Host bridge for the network card (default: the VM Manager\'s bridge, usually br0); null for no network'),
+    iso: z
+      .string()
+      .max(4096)
+      .optional()
+      .describe('An installer or live ISO inside the ISO share, attached as a CD-ROM'),
+    bridge: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a bridge is a network interface name such as "br0" or "virbr0"')
+      .nullable()
+      .optional()
+      .describe(
+        "Host bridge for the network card (default: the VM Manager's bridge, usually br0); null for no network",
+      ),
     graphics: z.boolean().default(true).describe('A VNC display (viewable from the VMs page)'),
-    description: z.string().max(1000).regex(/^[^\p{Cc}]*$/u, 'the description may not contain control characters').optional(),
-    virtualization: z.enum(['kvm', 'qemu']).optional().describe('kvm (hardware, default when /dev/kvm exists) or qemu (emulated, slow)'),
+    description: z
+      .string()
+      .max(1000)
+      .regex(/^[^\p{Cc}]*$/u, 'the description may not contain control characters')
+      .optional(),
+    virtualization: z
+      .enum(['kvm', 'qemu'])
+      .optional()
+      .describe('kvm (hardware, default when /dev/kvm exists) or qemu (emulated, slow)'),
     start: z.boolean().default(false).describe('Start the VM once it is defined'),
   })
   .strict();
@@ -57,57 +89,70 @@ interface Plan {
 }
 
 export const vmCreate = defineTool({
-    name: 'vm_create',
-    title: 'Create a VM',
-    description:
-      'Defines a new VM from a structured spec: name, memory, vCPUs, machine type, disks (existing images, or ' +
-      'new empty ones created in <domains share>/<name>/), an optional ISO, a network bridge and VNC graphics. ' +
-      "Checked before anything happens: the name must be free and allowed by the owner's filters, vCPUs and " +
-      'memory must fit the host, and every disk and ISO path must lie inside the domains / ISO share (links are ' +
-      "followed). Needs the owner's approval. Does not start the VM unless start: true.",
-    toolset: 'vm',
-    scope: 'admin',
-    confirm: 'approve',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    timeoutMs: 5 * 60_000,
-    input,
-    output: z.object({
-      name: z.string(),
-      uuid: z.string(),
-      state: z.enum(VM_STATES),
-      disks: z.array(z.object({ path: z.string(), created: z.boolean() })),
-      message: z.string(),
-    }),
-    describe: (args, _target, ctx) => describeCreate(args, ctx.deps.layout.vmShares),
-    preflight: async (args, ctx) => {
-      await planCreate(args, ctx, ctx.deps.layout.vmShares);
-    },
-    run: async (args, ctx) => {
-      const plan = await planCreate(args, ctx, ctx.deps.layout.vmShares);
-      const createdFolder = plan.newImages.length > 0 && !existsSync(plan.folder);
-      const created: string[] = [];
-      try {
-        if (plan.newImages.length) await mkdir(plan.folder, { recursive: true });
-        for (const image of plan.newImages) {
-          await createDiskImage(image.path, image.format, image.bytes, ctx.signal);
-          created.push(image.path);
-        }
-        const xml = await newDomainXml(plan.domain);
-        const { uuid, state } = await ctx.deps.libvirt.call(`Defining VM "${args.name}"`, async (lv) => {
-          const d = await lv.define(xml);
-          return { uuid: await lv.uuid(d), state: await domainState(lv, d) };
-        });
-        const disks = plan.domain.disks.map((d) => ({ path: d.path, created: created.includes(d.path) }));
-        if (!args.start) return { name: args.name, uuid, state, disks, message: `VM "${args.name}" created (not started). Start it with vm_start.` };
-        const started = await startNew(ctx, uuid, args.name);
-        return { name: args.name, uuid, state: started, disks, message: `VM "${args.name}" created and started; it is ${started}.` };
-      } catch (err) {
-        // Nothing half-made is left behind: images this call created go, and the folder if it made it.
-        await Promise.all(created.map((p) => rm(p, { force: true })));
-        if (createdFolder) await rmdir(plan.folder).catch(() => {});
-        throw err;
+  name: 'vm_create',
+  title: 'Create a VM',
+  description:
+    'Defines a new VM from a structured spec: name, memory, vCPUs, machine type, disks (existing images, or ' +
+    'new empty ones created in <domains share>/<name>/), an optional ISO, a network bridge and VNC graphics. ' +
+    "Checked before anything happens: the name must be free and allowed by the owner's filters, vCPUs and " +
+    'memory must fit the host, and every disk and ISO path must lie inside the domains / ISO share (links are ' +
+    "followed). Needs the owner's approval. Does not start the VM unless start: true.",
+  toolset: 'vm',
+  scope: 'admin',
+  confirm: 'approve',
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  timeoutMs: 5 * 60_000,
+  input,
+  output: z.object({
+    name: z.string(),
+    uuid: z.string(),
+    state: z.enum(VM_STATES),
+    disks: z.array(z.object({ path: z.string(), created: z.boolean() })),
+    message: z.string(),
+  }),
+  describe: (args, _target, ctx) => describeCreate(args, ctx.deps.layout.vmShares),
+  preflight: async (args, ctx) => {
+    await planCreate(args, ctx, ctx.deps.layout.vmShares);
+  },
+  run: async (args, ctx) => {
+    const plan = await planCreate(args, ctx, ctx.deps.layout.vmShares);
+    const createdFolder = plan.newImages.length > 0 && !existsSync(plan.folder);
+    const created: string[] = [];
+    try {
+      if (plan.newImages.length) await mkdir(plan.folder, { recursive: true });
+      for (const image of plan.newImages) {
+        await createDiskImage(image.path, image.format, image.bytes, ctx.signal);
+        created.push(image.path);
       }
-    },
+      const xml = await newDomainXml(plan.domain);
+      const { uuid, state } = await ctx.deps.libvirt.call(`Defining VM "${args.name}"`, async (lv) => {
+        const d = await lv.define(xml);
+        return { uuid: await lv.uuid(d), state: await domainState(lv, d) };
+      });
+      const disks = plan.domain.disks.map((d) => ({ path: d.path, created: created.includes(d.path) }));
+      if (!args.start)
+        return {
+          name: args.name,
+          uuid,
+          state,
+          disks,
+          message: `VM "${args.name}" created (not started). Start it with vm_start.`,
+        };
+      const started = await startNew(ctx, uuid, args.name);
+      return {
+        name: args.name,
+        uuid,
+        state: started,
+        disks,
+        message: `VM "${args.name}" created and started; it is ${started}.`,
+      };
+    } catch (err) {
+      // Nothing half-made is left behind: images this call created go, and the folder if it made it.
+      await Promise.all(created.map((p) => rm(p, { force: true })));
+      if (createdFolder) await rmdir(plan.folder).catch(() => {});
+      throw err;
+    }
+  },
 });
 
 async function startNew(ctx: ToolContext, uuid: string, name: string) {
@@ -119,7 +164,10 @@ async function startNew(ctx: ToolContext, uuid: string, name: string) {
     });
   } catch (err) {
     const reason = err instanceof ToolError ? err.message : 'libvirt gave no reason';
-    throw new ToolError('backend_error', `VM "${name}" was created but could not start: ${reason} It is defined and shut off; fix the cause and use vm_start, or remove it with vm_delete.`);
+    throw new ToolError(
+      'backend_error',
+      `VM "${name}" was created but could not start: ${reason} It is defined and shut off; fix the cause and use vm_start, or remove it with vm_delete.`,
+    );
   }
 }
 
@@ -128,10 +176,20 @@ async function startNew(ctx: ToolContext, uuid: string, name: string) {
  * asked to approve a VM that would be refused) and again just before acting.
  */
 async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares): Promise<Plan> {
-  if (!ctx.visible('vm', args.name)) throw new PolicyDeniedError('vm_filter', `The name "${args.name}" is not allowed by the owner's VM filters, so no VM of that name can be created.`);
+  if (!ctx.visible('vm', args.name))
+    throw new PolicyDeniedError(
+      'vm_filter',
+      `The name "${args.name}" is not allowed by the owner's VM filters, so no VM of that name can be created.`,
+    );
   const memoryBytes = parseByteSize(args.memory);
-  if (memoryBytes === null) throw new InvalidInputError(`memory: "${String(args.memory)}" is not a size (use e.g. "4G", "512M" or a number of bytes).`);
-  if (memoryBytes < MIN_MEMORY) throw new InvalidInputError(`memory: ${formatBytes(memoryBytes)} is too little for a VM; give at least ${formatBytes(MIN_MEMORY)}.`);
+  if (memoryBytes === null)
+    throw new InvalidInputError(
+      `memory: "${String(args.memory)}" is not a size (use e.g. "4G", "512M" or a number of bytes).`,
+    );
+  if (memoryBytes < MIN_MEMORY)
+    throw new InvalidInputError(
+      `memory: ${formatBytes(memoryBytes)} is too little for a VM; give at least ${formatBytes(MIN_MEMORY)}.`,
+    );
 
   const { taken, node, type } = await ctx.deps.libvirt.call(
     `Checking the host for VM "${args.name}"`,
@@ -151,9 +209,15 @@ async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares):
     { retry: true },
   );
   if (taken) throw new ConflictError(`A VM named "${args.name}" already exists. Choose another name.`);
-  if (args.vcpus > node.cpus) throw new InvalidInputError(`vcpus: ${args.vcpus} is more than this server has (${node.cpus} CPU threads).`);
+  if (args.vcpus > node.cpus)
+    throw new InvalidInputError(
+      `vcpus: ${args.vcpus} is more than this server has (${node.cpus} CPU threads).`,
+    );
   const hostMemory = node.memory * 1024;
-  if (memoryBytes > hostMemory) throw new InvalidInputError(`memory: ${formatBytes(memoryBytes)} is more than this server has (${formatBytes(hostMemory)}).`);
+  if (memoryBytes > hostMemory)
+    throw new InvalidInputError(
+      `memory: ${formatBytes(memoryBytes)} is more than this server has (${formatBytes(hostMemory)}).`,
+    );
 
   const folder = vmFolder(shares, args.name);
   const disks: NewDomain['disks'][number][] = [];
@@ -167,9 +231,20 @@ async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares):
       continue;
     }
     const bytes = parseByteSize(d.size as number | string);
-    if (bytes === null || bytes < MIN_DISK || bytes > MAX_DISK) throw new InvalidInputError(`${label}.size: "${String(d.size)}" is not a disk size between 1M and 64T (use e.g. "30G").`);
-    const path = await resolveInsideShare(posix.join(folder, `vdisk${i + 1}.img`), shares.domainsDir, `${label} (new image)`, 'domains share');
-    if (existsSync(path)) throw new ConflictError(`${label}: ${path} already exists; unraid-mcp never overwrites a disk image. Attach it with \`image\`, or remove it first.`);
+    if (bytes === null || bytes < MIN_DISK || bytes > MAX_DISK)
+      throw new InvalidInputError(
+        `${label}.size: "${String(d.size)}" is not a disk size between 1M and 64T (use e.g. "30G").`,
+      );
+    const path = await resolveInsideShare(
+      posix.join(folder, `vdisk${i + 1}.img`),
+      shares.domainsDir,
+      `${label} (new image)`,
+      'domains share',
+    );
+    if (existsSync(path))
+      throw new ConflictError(
+        `${label}: ${path} already exists; unraid-mcp never overwrites a disk image. Attach it with \`image\`, or remove it first.`,
+      );
     disks.push({ path, format: d.format, bus: d.bus });
     newImages.push({ path, format: d.format, bytes });
   }
@@ -180,7 +255,18 @@ async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares):
   }
   const bridge = args.bridge === undefined ? shares.bridge : args.bridge;
   return {
-    domain: { type, name: args.name, description: args.description, memoryBytes, vcpus: args.vcpus, machine: args.machine, disks, iso, bridge, graphics: args.graphics },
+    domain: {
+      type,
+      name: args.name,
+      description: args.description,
+      memoryBytes,
+      vcpus: args.vcpus,
+      machine: args.machine,
+      disks,
+      iso,
+      bridge,
+      graphics: args.graphics,
+    },
     newImages,
     folder,
   };
@@ -193,7 +279,11 @@ function domainType(uri: string, asked: 'kvm' | 'qemu' | undefined): NewDomain['
 }
 
 function describeCreate(args: CreateArgs, shares: VmShares): string {
-  const disks = args.disks.map((d, i) => (d.image !== undefined ? `attach ${d.image}` : `new ${d.format} image ${posix.join(vmFolder(shares, args.name), `vdisk${i + 1}.img`)} of ${String(d.size)}`));
+  const disks = args.disks.map((d, i) =>
+    d.image !== undefined
+      ? `attach ${d.image}`
+      : `new ${d.format} image ${posix.join(vmFolder(shares, args.name), `vdisk${i + 1}.img`)} of ${String(d.size)}`,
+  );
   const parts = [
     `${args.vcpus} vCPU${args.vcpus > 1 ? 's' : ''}`,
     `${String(args.memory)} memory`,

@@ -28,61 +28,97 @@ interface DeletePlan {
 }
 
 export const vmDelete = defineTool({
-    name: 'vm_delete',
-    title: 'Delete a VM',
-    description:
-      'Removes a shut-off VM from libvirt (its definition, snapshot metadata and UEFI variables). Disk images ' +
-      'are kept unless deleteDisks is true; then only images inside the domains share are deleted (each is ' +
-      'listed in the approval request), never ISOs or files elsewhere. A running or paused VM is refused: stop ' +
-      "it first. Needs the owner's approval; refused on protected VMs.",
-    toolset: 'vm',
-    scope: 'admin',
-    confirm: 'approve',
-    refusesProtected: true,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    input: z.object({ id: vmRef, deleteDisks: z.boolean().default(false).describe('Also delete its disk images inside the domains share (default false: they are kept)') }).strict(),
-    output: z.object({
-      name: z.string(),
-      uuid: z.string(),
-      deletedDisks: z.array(z.string()),
-      keptDisks: z.array(z.object({ path: z.string(), why: z.string() })),
-      message: z.string(),
-    }),
-    target: ({ id }) => ({ kind: 'vm', ref: id }),
-    describe: async ({ id, deleteDisks }, target, ctx) => {
-      const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
-      const disks = deleteDisks
-        ? plan.deletable.length ? ` and DELETE its disk images: ${plan.deletable.join(', ')}` : ' (it has no disk images inside the domains share to delete)'
-        : plan.deletable.length ? ` (its disk images are kept: ${plan.deletable.join(', ')})` : '';
-      const snaps = plan.snapshots.length ? `, with its ${plan.snapshots.length} snapshot(s)` : '';
-      return `Delete VM ${quoteVm(target, id)}${snaps}${disks}.`;
-    },
-    preflight: async ({ id }, ctx) => {
-      await planDelete(ctx, id, ctx.deps.layout.vmShares);
-    },
-    run: async ({ id, deleteDisks }, ctx) => {
-      const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
-      const client = ctx.deps.libvirt;
-      const what = `deleting VM "${plan.name}"`;
-      if (plan.snapshots.length || plan.hasNvram) {
-        // The binding's undefine has no flags; a VM with snapshots or UEFI variables needs them.
-        await client.virsh(['undefine', '--domain', plan.uuid, ...(plan.snapshots.length ? ['--snapshots-metadata'] : []), ...(plan.hasNvram ? ['--nvram'] : [])], what, { signal: ctx.signal });
-      } else {
-        await client.call(`Deleting VM "${plan.name}"`, async (lv) => lv.undefine(await lv.lookupByUuid(plan.uuid)));
+  name: 'vm_delete',
+  title: 'Delete a VM',
+  description:
+    'Removes a shut-off VM from libvirt (its definition, snapshot metadata and UEFI variables). Disk images ' +
+    'are kept unless deleteDisks is true; then only images inside the domains share are deleted (each is ' +
+    'listed in the approval request), never ISOs or files elsewhere. A running or paused VM is refused: stop ' +
+    "it first. Needs the owner's approval; refused on protected VMs.",
+  toolset: 'vm',
+  scope: 'admin',
+  confirm: 'approve',
+  refusesProtected: true,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  input: z
+    .object({
+      id: vmRef,
+      deleteDisks: z
+        .boolean()
+        .default(false)
+        .describe('Also delete its disk images inside the domains share (default false: they are kept)'),
+    })
+    .strict(),
+  output: z.object({
+    name: z.string(),
+    uuid: z.string(),
+    deletedDisks: z.array(z.string()),
+    keptDisks: z.array(z.object({ path: z.string(), why: z.string() })),
+    message: z.string(),
+  }),
+  target: ({ id }) => ({ kind: 'vm', ref: id }),
+  describe: async ({ id, deleteDisks }, target, ctx) => {
+    const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
+    const disks = deleteDisks
+      ? plan.deletable.length
+        ? ` and DELETE its disk images: ${plan.deletable.join(', ')}`
+        : ' (it has no disk images inside the domains share to delete)'
+      : plan.deletable.length
+        ? ` (its disk images are kept: ${plan.deletable.join(', ')})`
+        : '';
+    const snaps = plan.snapshots.length ? `, with its ${plan.snapshots.length} snapshot(s)` : '';
+    return `Delete VM ${quoteVm(target, id)}${snaps}${disks}.`;
+  },
+  preflight: async ({ id }, ctx) => {
+    await planDelete(ctx, id, ctx.deps.layout.vmShares);
+  },
+  run: async ({ id, deleteDisks }, ctx) => {
+    const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
+    const client = ctx.deps.libvirt;
+    const what = `deleting VM "${plan.name}"`;
+    if (plan.snapshots.length || plan.hasNvram) {
+      // The binding's undefine has no flags; a VM with snapshots or UEFI variables needs them.
+      await client.virsh(
+        [
+          'undefine',
+          '--domain',
+          plan.uuid,
+          ...(plan.snapshots.length ? ['--snapshots-metadata'] : []),
+          ...(plan.hasNvram ? ['--nvram'] : []),
+        ],
+        what,
+        { signal: ctx.signal },
+      );
+    } else {
+      await client.call(`Deleting VM "${plan.name}"`, async (lv) =>
+        lv.undefine(await lv.lookupByUuid(plan.uuid)),
+      );
+    }
+    const deleted: string[] = [];
+    if (deleteDisks) {
+      for (const path of plan.deletable) {
+        await rm(path, { force: true });
+        deleted.push(path);
       }
-      const deleted: string[] = [];
-      if (deleteDisks) {
-        for (const path of plan.deletable) {
-          await rm(path, { force: true });
-          deleted.push(path);
-        }
-        // Unraid's per-VM folder goes too when nothing else is left in it.
-        for (const dir of new Set(deleted.map((p) => posix.dirname(p)))) await rmdir(dir).catch(() => {});
-      }
-      const keptAll = deleteDisks ? plan.kept : [...plan.deletable.map((path) => ({ path, why: 'deleteDisks was not set' })), ...plan.kept];
-      const disksText = deleted.length ? ` Deleted ${deleted.length} disk image(s).` : keptAll.length ? ` Its disk images were kept.` : '';
-      return { name: plan.name, uuid: plan.uuid, deletedDisks: deleted, keptDisks: keptAll, message: `VM "${plan.name}" deleted.${disksText}` };
-    },
+      // Unraid's per-VM folder goes too when nothing else is left in it.
+      for (const dir of new Set(deleted.map((p) => posix.dirname(p)))) await rmdir(dir).catch(() => {});
+    }
+    const keptAll = deleteDisks
+      ? plan.kept
+      : [...plan.deletable.map((path) => ({ path, why: 'deleteDisks was not set' })), ...plan.kept];
+    const disksText = deleted.length
+      ? ` Deleted ${deleted.length} disk image(s).`
+      : keptAll.length
+        ? ` Its disk images were kept.`
+        : '';
+    return {
+      name: plan.name,
+      uuid: plan.uuid,
+      deletedDisks: deleted,
+      keptDisks: keptAll,
+      message: `VM "${plan.name}" deleted.${disksText}`,
+    };
+  },
 });
 
 /** What deleting the VM would do, refusing a VM that is not shut off. Changes nothing. */
@@ -92,13 +128,19 @@ async function planDelete(ctx: ToolContext, id: string, shares: VmShares): Promi
     `Reading VM "${name}"`,
     async (lv) => {
       const d = await lv.lookupByUuid(uuid);
-      const [xml, state, withSnapshots] = await Promise.all([lv.xml(d, XML_INACTIVE), domainState(lv, d), withSnapshotsUuids(lv)]);
+      const [xml, state, withSnapshots] = await Promise.all([
+        lv.xml(d, XML_INACTIVE),
+        domainState(lv, d),
+        withSnapshotsUuids(lv),
+      ]);
       return { xml, state, hasSnapshots: withSnapshots.has(uuid) };
     },
     { retry: true },
   );
   if (isActive(state) || state === 'paused' || state === 'pmsuspended') {
-    throw new ConflictError(`VM "${name}" is ${state}; only a shut-off VM can be deleted. Stop it with vm_stop (or vm_force_stop) first.`);
+    throw new ConflictError(
+      `VM "${name}" is ${state}; only a shut-off VM can be deleted. Stop it with vm_stop (or vm_force_stop) first.`,
+    );
   }
   const deletable: string[] = [];
   const kept: DeletePlan['kept'] = [];
@@ -111,5 +153,12 @@ async function planDelete(ctx: ToolContext, id: string, shares: VmShares): Promi
     }
   }
   const os = child(child(await parseDomainXml(xml), 'domain'), 'os');
-  return { uuid, name, hasNvram: os?.['nvram'] !== undefined, snapshots: hasSnapshots ? await snapshotNames(ctx.deps.libvirt, uuid, name, ctx.signal) : [], deletable, kept };
+  return {
+    uuid,
+    name,
+    hasNvram: os?.['nvram'] !== undefined,
+    snapshots: hasSnapshots ? await snapshotNames(ctx.deps.libvirt, uuid, name, ctx.signal) : [],
+    deletable,
+    kept,
+  };
 }

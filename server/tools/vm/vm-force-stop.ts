@@ -21,11 +21,15 @@ export const vmForceStop = defineTool({
   input: z.object({ id: vmRef }).strict(),
   output: vmActionOutput,
   target: ({ id }) => ({ kind: 'vm', ref: id }),
-  describe: ({ id }, target) => `Force-stop VM ${quoteVm(target, id)} immediately (like cutting the power; unsaved work in the guest is lost).`,
+  describe: ({ id }, target) =>
+    `Force-stop VM ${quoteVm(target, id)} immediately (like cutting the power; unsaved work in the guest is lost).`,
   run: ({ id }, ctx) =>
     changeVm(ctx, id, {
       what: 'Force-stopping VM',
-      plan: (state, name) => (state === 'shut off' ? { unchanged: `VM "${name}" is already shut off; nothing was done.` } : { act: (lv, d) => lv.destroy(d) }),
+      plan: (state, name) =>
+        state === 'shut off'
+          ? { unchanged: `VM "${name}" is already shut off; nothing was done.` }
+          : { act: (lv, d) => lv.destroy(d) },
       done: (state, name) => `VM "${name}" was forced off; it is ${state}.`,
     }),
 });

@@ -18,7 +18,9 @@ const domainDetailsSchema = z.object({
   vcpus: z.object({
     count: z.number().int(),
     placement: z.string().nullable(),
-    pinning: z.array(z.object({ vcpu: z.number().int(), cpuset: z.string() })).describe('vCPU → host CPU pinning (empty when not pinned)'),
+    pinning: z
+      .array(z.object({ vcpu: z.number().int(), cpuset: z.string() }))
+      .describe('vCPU → host CPU pinning (empty when not pinned)'),
   }),
   memory: z.object({ maxBytes: z.number().nullable(), currentBytes: z.number().nullable() }),
   disks: z.array(
@@ -32,8 +34,25 @@ const domainDetailsSchema = z.object({
     }),
   ),
   isos: z.array(z.string()).describe('ISO images attached as CD-ROMs'),
-  nics: z.array(z.object({ mac: z.string().nullable(), type: z.string(), source: z.string().nullable().describe('Bridge or network the NIC is attached to'), model: z.string().nullable() })),
-  graphics: z.array(z.object({ type: z.string(), port: z.number().int().nullable(), autoport: z.boolean(), listen: z.string().nullable(), locked: z.boolean().describe('True when a password protects the display (the password itself is never shown)') })),
+  nics: z.array(
+    z.object({
+      mac: z.string().nullable(),
+      type: z.string(),
+      source: z.string().nullable().describe('Bridge or network the NIC is attached to'),
+      model: z.string().nullable(),
+    }),
+  ),
+  graphics: z.array(
+    z.object({
+      type: z.string(),
+      port: z.number().int().nullable(),
+      autoport: z.boolean(),
+      listen: z.string().nullable(),
+      locked: z
+        .boolean()
+        .describe('True when a password protects the display (the password itself is never shown)'),
+    }),
+  ),
   hostdevCount: z.number().int().describe('Passed-through host devices (GPUs, USB, PCI)'),
 }) satisfies z.ZodType<DomainDetails>;
 
@@ -64,13 +83,25 @@ export const vmInspect = defineTool({
       `Reading VM "${name}"`,
       async (lv) => {
         const d = await lv.lookupByUuid(uuid);
-        const [xml, info, auto, withSnapshots] = await Promise.all([lv.xml(d, XML_SECURE), lv.info(d), autostartUuids(lv), withSnapshotsUuids(lv)]);
-        return { xml, state: stateName(info.state), autostart: auto.has(uuid), hasSnapshots: withSnapshots.has(uuid) };
+        const [xml, info, auto, withSnapshots] = await Promise.all([
+          lv.xml(d, XML_SECURE),
+          lv.info(d),
+          autostartUuids(lv),
+          withSnapshotsUuids(lv),
+        ]);
+        return {
+          xml,
+          state: stateName(info.state),
+          autostart: auto.has(uuid),
+          hasSnapshots: withSnapshots.has(uuid),
+        };
       },
       { retry: true },
     );
     // Counting needs virsh (a process); most VMs have no snapshots and are spared it.
-    const snapshotCount = hasSnapshots ? (await snapshotNames(ctx.deps.libvirt, uuid, name, ctx.signal)).length : 0;
+    const snapshotCount = hasSnapshots
+      ? (await snapshotNames(ctx.deps.libvirt, uuid, name, ctx.signal)).length
+      : 0;
     return { name, uuid, state, autostart, snapshotCount, ...(await domainDetails(xml)) };
   },
 });

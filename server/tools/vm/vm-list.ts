@@ -19,7 +19,7 @@ export const vmList = defineTool({
   title: 'List VMs',
   description:
     'Lists the virtual machines with their state (running, paused, shut off…), vCPUs, memory and whether they ' +
-    'start with the array (autostart). Start here to find a VM\'s exact name before calling other vm_* tools. ' +
+    "start with the array (autostart). Start here to find a VM's exact name before calling other vm_* tools. " +
     'Narrow with `name` (glob: "*" any text, "?" one character; plain text matches names containing it; ' +
     'case-insensitive) and `state`. VMs the owner has hidden with filters are never listed; `hiddenByFilters` ' +
     'says how many exist. For disks, NICs and graphics of one VM use vm_inspect.',
@@ -28,14 +28,24 @@ export const vmList = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: z
     .object({
-      name: z.string().min(1).max(200).optional().describe('Name filter: glob with * and ?, or plain text the name must contain; case-insensitive'),
+      name: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('Name filter: glob with * and ?, or plain text the name must contain; case-insensitive'),
       state: z.enum(VM_STATES).optional().describe('Only VMs in this state'),
     })
     .strict(),
   output: z.object({
     vms: z.array(vmSummarySchema).describe('Sorted by name'),
     count: z.number().int(),
-    hiddenByFilters: z.number().int().describe("VMs left out because the owner's VM filters hide them (counted before the name and state filters)"),
+    hiddenByFilters: z
+      .number()
+      .int()
+      .describe(
+        "VMs left out because the owner's VM filters hide them (counted before the name and state filters)",
+      ),
   }),
   run: async ({ name, state }, ctx) => {
     const matches = name === undefined ? () => true : nameMatcher(name);

@@ -26,7 +26,10 @@ export const vmPause = defineTool({
       what: 'Pausing VM',
       plan: (state, name) => {
         if (state === 'paused') return { unchanged: `VM "${name}" is already paused; nothing was done.` };
-        if (!isActive(state)) throw new ConflictError(`VM "${name}" is ${state}, so there is nothing to pause. Start it first with vm_start.`);
+        if (!isActive(state))
+          throw new ConflictError(
+            `VM "${name}" is ${state}, so there is nothing to pause. Start it first with vm_start.`,
+          );
         return { act: (lv, d) => lv.suspend(d) };
       },
       done: (state, name) => `VM "${name}" is ${state}.`,

@@ -27,12 +27,24 @@ export const vmRestart = defineTool({
     const { uuid, name, state: previousState } = await readVmState(ctx, id);
     refuseUnlessRunning({ name, state: previousState });
     // The binding has no reboot; virsh does it on the same connection URI.
-    await ctx.deps.libvirt.virsh(['reboot', '--domain', uuid], `rebooting VM "${name}"`, { signal: ctx.signal });
+    await ctx.deps.libvirt.virsh(['reboot', '--domain', uuid], `rebooting VM "${name}"`, {
+      signal: ctx.signal,
+    });
     const { state } = await readVmState(ctx, id);
-    return { name, uuid, previousState, state, changed: true, message: `Reboot requested for VM "${name}"; the guest restarts if it handles ACPI. It is ${state}.` };
+    return {
+      name,
+      uuid,
+      previousState,
+      state,
+      changed: true,
+      message: `Reboot requested for VM "${name}"; the guest restarts if it handles ACPI. It is ${state}.`,
+    };
   },
 });
 
 function refuseUnlessRunning({ name, state }: { name: string; state: VmState }): void {
-  if (!isActive(state)) throw new ConflictError(`VM "${name}" is ${state}, so it cannot be rebooted. ${state === 'paused' ? 'Resume it with vm_resume first.' : 'Start it with vm_start.'}`);
+  if (!isActive(state))
+    throw new ConflictError(
+      `VM "${name}" is ${state}, so it cannot be rebooted. ${state === 'paused' ? 'Resume it with vm_resume first.' : 'Start it with vm_start.'}`,
+    );
 }

@@ -25,7 +25,8 @@ export const vmResume = defineTool({
       what: 'Resuming VM',
       plan: (state, name) => {
         if (isActive(state)) return { unchanged: `VM "${name}" is already ${state}; nothing was done.` };
-        if (state !== 'paused') throw new ConflictError(`VM "${name}" is ${state}, not paused. Use vm_start to boot it.`);
+        if (state !== 'paused')
+          throw new ConflictError(`VM "${name}" is ${state}, not paused. Use vm_start to boot it.`);
         return { act: (lv, d) => lv.resume(d) };
       },
       done: (state, name) => `VM "${name}" is ${state} again.`,

@@ -23,7 +23,12 @@ export const vmSnapshotCreate = defineTool({
     .object({
       id: vmRef,
       name: snapshotName,
-      description: z.string().max(1000).regex(/^[^\p{Cc}]*$/u, 'the description may not contain control characters').optional().describe('What the snapshot is for'),
+      description: z
+        .string()
+        .max(1000)
+        .regex(/^[^\p{Cc}]*$/u, 'the description may not contain control characters')
+        .optional()
+        .describe('What the snapshot is for'),
     })
     .strict(),
   output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), message: z.string() }),
@@ -32,10 +37,28 @@ export const vmSnapshotCreate = defineTool({
   run: async ({ id, name: snapshot, description }, ctx) => {
     const { uuid, name } = targetOf(ctx, id);
     if ((await snapshotNames(ctx.deps.libvirt, uuid, name, ctx.signal)).includes(snapshot)) {
-      throw new ConflictError(`VM "${name}" already has a snapshot named "${snapshot}". Choose another name, or delete the old one with vm_snapshot_delete.`);
+      throw new ConflictError(
+        `VM "${name}" already has a snapshot named "${snapshot}". Choose another name, or delete the old one with vm_snapshot_delete.`,
+      );
     }
-    const args = ['snapshot-create-as', '--domain', uuid, '--name', snapshot, '--atomic', ...(description ? ['--description', description] : [])];
-    await ctx.deps.libvirt.virsh(args, `taking snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
-    return { vm: name, uuid, snapshot, message: `Snapshot "${snapshot}" of VM "${name}" taken. vm_snapshot_list shows it.` };
+    const args = [
+      'snapshot-create-as',
+      '--domain',
+      uuid,
+      '--name',
+      snapshot,
+      '--atomic',
+      ...(description ? ['--description', description] : []),
+    ];
+    await ctx.deps.libvirt.virsh(args, `taking snapshot "${snapshot}" of VM "${name}"`, {
+      signal: ctx.signal,
+      timeoutMs: SNAPSHOT_TIMEOUT_MS,
+    });
+    return {
+      vm: name,
+      uuid,
+      snapshot,
+      message: `Snapshot "${snapshot}" of VM "${name}" taken. vm_snapshot_list shows it.`,
+    };
   },
 });

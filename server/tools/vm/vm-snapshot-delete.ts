@@ -18,13 +18,18 @@ export const vmSnapshotDelete = defineTool({
   input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),
   output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), message: z.string() }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
-  describe: ({ id, snapshot }, target) => `Delete snapshot "${snapshot}" of VM ${quoteVm(target, id)} (the VM itself is kept).`,
+  describe: ({ id, snapshot }, target) =>
+    `Delete snapshot "${snapshot}" of VM ${quoteVm(target, id)} (the VM itself is kept).`,
   preflight: async ({ id, snapshot }, ctx) => {
     await vmWithSnapshot(ctx, id, snapshot);
   },
   run: async ({ id, snapshot }, ctx) => {
     const { uuid, name } = await vmWithSnapshot(ctx, id, snapshot);
-    await ctx.deps.libvirt.virsh(['snapshot-delete', '--domain', uuid, '--snapshotname', snapshot], `deleting snapshot "${snapshot}" of VM "${name}"`, { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
+    await ctx.deps.libvirt.virsh(
+      ['snapshot-delete', '--domain', uuid, '--snapshotname', snapshot],
+      `deleting snapshot "${snapshot}" of VM "${name}"`,
+      { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS },
+    );
     return { vm: name, uuid, snapshot, message: `Snapshot "${snapshot}" of VM "${name}" deleted.` };
   },
 });

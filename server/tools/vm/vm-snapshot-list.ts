@@ -8,7 +8,10 @@ const snapshotSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   createdAt: z.string().nullable().describe('When the snapshot was taken (ISO 8601), as libvirt recorded it'),
-  state: z.string().nullable().describe('State of the VM when the snapshot was taken: running, paused, shutoff…'),
+  state: z
+    .string()
+    .nullable()
+    .describe('State of the VM when the snapshot was taken: running, paused, shutoff…'),
   parent: z.string().nullable().describe('The snapshot this one was taken on top of'),
   current: z.boolean().describe('The snapshot the VM was last reverted to or that was taken last'),
 }) satisfies z.ZodType<Snapshot>;
@@ -23,7 +26,12 @@ export const vmSnapshotList = defineTool({
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: z.object({ id: vmRef }).strict(),
-  output: z.object({ name: z.string(), uuid: z.string(), snapshots: z.array(snapshotSchema), count: z.number().int() }),
+  output: z.object({
+    name: z.string(),
+    uuid: z.string(),
+    snapshots: z.array(snapshotSchema),
+    count: z.number().int(),
+  }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
   run: async ({ id }, ctx) => {
     const { uuid, name } = targetOf(ctx, id);

@@ -20,16 +20,33 @@ export const vmSnapshotRevert = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   timeoutMs: SNAPSHOT_TIMEOUT_MS,
   input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),
-  output: z.object({ vm: z.string(), uuid: z.string(), snapshot: z.string(), state: z.enum(VM_STATES), message: z.string() }),
+  output: z.object({
+    vm: z.string(),
+    uuid: z.string(),
+    snapshot: z.string(),
+    state: z.enum(VM_STATES),
+    message: z.string(),
+  }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
-  describe: ({ id, snapshot }, target) => `Revert VM ${quoteVm(target, id)} to snapshot "${snapshot}" — every change since that snapshot is lost.`,
+  describe: ({ id, snapshot }, target) =>
+    `Revert VM ${quoteVm(target, id)} to snapshot "${snapshot}" — every change since that snapshot is lost.`,
   preflight: async ({ id, snapshot }, ctx) => {
     await vmWithSnapshot(ctx, id, snapshot);
   },
   run: async ({ id, snapshot }, ctx) => {
     const { uuid, name } = await vmWithSnapshot(ctx, id, snapshot);
-    await ctx.deps.libvirt.virsh(['snapshot-revert', '--domain', uuid, '--snapshotname', snapshot], `reverting VM "${name}" to snapshot "${snapshot}"`, { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
+    await ctx.deps.libvirt.virsh(
+      ['snapshot-revert', '--domain', uuid, '--snapshotname', snapshot],
+      `reverting VM "${name}" to snapshot "${snapshot}"`,
+      { signal: ctx.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS },
+    );
     const { state } = await readVmState(ctx, id);
-    return { vm: name, uuid, snapshot, state, message: `VM "${name}" reverted to snapshot "${snapshot}"; it is ${state}.` };
+    return {
+      vm: name,
+      uuid,
+      snapshot,
+      state,
+      message: `VM "${name}" reverted to snapshot "${snapshot}"; it is ${state}.`,
+    };
   },
 });

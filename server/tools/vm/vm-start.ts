@@ -25,10 +25,17 @@ export const vmStart = defineTool({
       what: 'Starting VM',
       plan: (state, name) => {
         if (isActive(state)) return { unchanged: `VM "${name}" is already ${state}; nothing was done.` };
-        if (state === 'paused') throw new ConflictError(`VM "${name}" is paused, not shut off. Use vm_resume to let it run again.`);
-        if (state === 'pmsuspended') throw new ConflictError(`VM "${name}" is suspended by its guest (sleep). Wake it from the guest side or force-stop it first.`);
+        if (state === 'paused')
+          throw new ConflictError(`VM "${name}" is paused, not shut off. Use vm_resume to let it run again.`);
+        if (state === 'pmsuspended')
+          throw new ConflictError(
+            `VM "${name}" is suspended by its guest (sleep). Wake it from the guest side or force-stop it first.`,
+          );
         return { act: (lv, d) => lv.start(d) };
       },
-      done: (state, name) => (state === 'running' ? `VM "${name}" started; it is running.` : `libvirt started VM "${name}", but it is ${state} now.`),
+      done: (state, name) =>
+        state === 'running'
+          ? `VM "${name}" started; it is running.`
+          : `libvirt started VM "${name}", but it is ${state} now.`,
     }),
 });

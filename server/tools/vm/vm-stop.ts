@@ -31,12 +31,19 @@ export const vmStop = defineTool({
   input: z
     .object({
       id: vmRef,
-      timeout: z.number().int().min(1).max(MAX_WAIT_S).default(60).describe(`Seconds to wait for the guest to power off (default 60, at most ${MAX_WAIT_S})`),
+      timeout: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_WAIT_S)
+        .default(60)
+        .describe(`Seconds to wait for the guest to power off (default 60, at most ${MAX_WAIT_S})`),
     })
     .strict(),
   output: vmActionOutput,
   target: ({ id }) => ({ kind: 'vm', ref: id }),
-  describe: ({ id, timeout }, target) => `Shut down VM ${quoteVm(target, id)} through ACPI, waiting up to ${timeout} s for the guest to power off.`,
+  describe: ({ id, timeout }, target) =>
+    `Shut down VM ${quoteVm(target, id)} through ACPI, waiting up to ${timeout} s for the guest to power off.`,
   // A paused or crashed guest cannot shut down cleanly: say so before anyone is asked to confirm.
   preflight: async ({ id }, ctx) => refuseUnclean(await readVmState(ctx, id)),
   run: async ({ id, timeout }, ctx) => {
@@ -48,14 +55,27 @@ export const vmStop = defineTool({
       if (isActive(state)) await lv.shutdown(d);
       return state;
     });
-    if (previousState === 'shut off') return { name, uuid, previousState, state: previousState, changed: false, message: `VM "${name}" is already shut off; nothing was done.` };
+    if (previousState === 'shut off')
+      return {
+        name,
+        uuid,
+        previousState,
+        state: previousState,
+        changed: false,
+        message: `VM "${name}" is already shut off; nothing was done.`,
+      };
     const state = await waitForShutoff(ctx, id, name, timeout);
     return { name, uuid, previousState, state, changed: true, message: `VM "${name}" shut down cleanly.` };
   },
 });
 
 /** Polls the VM's state until it is off, sending progress; throws when the guest does not comply in time. */
-async function waitForShutoff(ctx: ToolContext, ref: string, name: string, timeoutS: number): Promise<VmState> {
+async function waitForShutoff(
+  ctx: ToolContext,
+  ref: string,
+  name: string,
+  timeoutS: number,
+): Promise<VmState> {
   const started = Date.now();
   for (;;) {
     const { state } = await readVmState(ctx, ref);
@@ -68,16 +88,29 @@ async function waitForShutoff(ctx: ToolContext, ref: string, name: string, timeo
           '(no operating system running, no ACPI support, or something in the guest is blocking shutdown). Use vm_force_stop to turn it off, or call vm_stop again to wait longer.',
       );
     }
-    await ctx.progress(Math.floor(waited), timeoutS, `Waiting for VM "${name}" to shut down (${Math.floor(waited)} of ${timeoutS} s)`);
+    await ctx.progress(
+      Math.floor(waited),
+      timeoutS,
+      `Waiting for VM "${name}" to shut down (${Math.floor(waited)} of ${timeoutS} s)`,
+    );
     try {
       await sleep(Math.min(POLL_MS, (timeoutS - waited) * 1000), undefined, { signal: ctx.signal });
     } catch {
-      throw new ToolError('cancelled', `The call was cancelled while waiting; the shutdown request was sent to VM "${name}" and the guest may still power off.`);
+      throw new ToolError(
+        'cancelled',
+        `The call was cancelled while waiting; the shutdown request was sent to VM "${name}" and the guest may still power off.`,
+      );
     }
   }
 }
 
 function refuseUnclean({ name, state }: { name: string; state: VmState }): void {
-  if (state === 'paused') throw new ConflictError(`VM "${name}" is paused, so its guest cannot react to a shutdown request. Resume it with vm_resume first, or use vm_force_stop.`);
-  if (!isActive(state) && state !== 'shut off') throw new ConflictError(`VM "${name}" is ${state}; a clean shutdown is not possible. Use vm_force_stop to turn it off.`);
+  if (state === 'paused')
+    throw new ConflictError(
+      `VM "${name}" is paused, so its guest cannot react to a shutdown request. Resume it with vm_resume first, or use vm_force_stop.`,
+    );
+  if (!isActive(state) && state !== 'shut off')
+    throw new ConflictError(
+      `VM "${name}" is ${state}; a clean shutdown is not possible. Use vm_force_stop to turn it off.`,
+    );
 }

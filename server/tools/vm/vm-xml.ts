@@ -15,14 +15,26 @@ export const vmXml = defineTool({
   toolset: 'vm',
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  input: z.object({ id: vmRef, inactive: z.boolean().default(false).describe('The stored definition used at next boot instead of the live one') }).strict(),
+  input: z
+    .object({
+      id: vmRef,
+      inactive: z
+        .boolean()
+        .default(false)
+        .describe('The stored definition used at next boot instead of the live one'),
+    })
+    .strict(),
   output: z.object({ name: z.string(), uuid: z.string(), xml: z.string() }),
   target: ({ id }) => ({ kind: 'vm', ref: id }),
   run: async ({ id, inactive }, ctx) => {
     const { uuid, name } = targetOf(ctx, id);
     // Fetched with secrets so that redaction, not libvirt's omission, is what keeps them out: the
     // reader sees that a password is set.
-    const xml = await ctx.deps.libvirt.call(`Reading the definition of VM "${name}"`, async (lv) => lv.xml(await lv.lookupByUuid(uuid), XML_SECURE | (inactive ? XML_INACTIVE : 0)), { retry: true });
+    const xml = await ctx.deps.libvirt.call(
+      `Reading the definition of VM "${name}"`,
+      async (lv) => lv.xml(await lv.lookupByUuid(uuid), XML_SECURE | (inactive ? XML_INACTIVE : 0)),
+      { retry: true },
+    );
     return { name, uuid, xml: await redactDomainXml(xml) };
   },
 });

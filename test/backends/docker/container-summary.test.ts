@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isoOrNull, portsFromInspect, portsFromList, shortId, unraidLabels, uptimeSeconds } from '../../../server/backends/docker/container-summary.js';
+import {
+  isoOrNull,
+  portsFromInspect,
+  portsFromList,
+  shortId,
+  unraidLabels,
+  uptimeSeconds,
+} from '../../../server/backends/docker/container-summary.js';
 import { nameMatcher } from '../../../server/backends/docker/name-match.js';
 import { redactEnv, redactLabels } from '../../../server/backends/docker/container-details.js';
 
@@ -28,18 +35,36 @@ describe('container summary helpers', () => {
   });
 
   it('ports from an inspect: live bindings, else configured bindings plus exposed ports', () => {
-    expect(portsFromInspect({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '443/tcp': null }, null, null)).toEqual([
+    expect(
+      portsFromInspect(
+        { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '443/tcp': null },
+        null,
+        null,
+      ),
+    ).toEqual([
       { hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
       { hostIp: null, hostPort: null, containerPort: 443, protocol: 'tcp' },
     ]);
-    expect(portsFromInspect({}, { '53/udp': [{ HostIp: '', HostPort: '5353' }] }, { '53/udp': {}, '8080/tcp': {} })).toEqual([
+    expect(
+      portsFromInspect(
+        {},
+        { '53/udp': [{ HostIp: '', HostPort: '5353' }] },
+        { '53/udp': {}, '8080/tcp': {} },
+      ),
+    ).toEqual([
       { hostIp: null, hostPort: 5353, containerPort: 53, protocol: 'udp' },
       { hostIp: null, hostPort: null, containerPort: 8080, protocol: 'tcp' },
     ]);
   });
 
   it('Unraid labels', () => {
-    expect(unraidLabels({ 'net.unraid.docker.managed': 'dockerman', 'net.unraid.docker.webui': 'http://[IP]:[PORT:8080]/', other: 'x' })).toEqual({
+    expect(
+      unraidLabels({
+        'net.unraid.docker.managed': 'dockerman',
+        'net.unraid.docker.webui': 'http://[IP]:[PORT:8080]/',
+        other: 'x',
+      }),
+    ).toEqual({
       managed: 'dockerman',
       icon: null,
       webui: 'http://[IP]:[PORT:8080]/',
@@ -50,7 +75,13 @@ describe('container summary helpers', () => {
   });
 
   it('name filters: globs, plain text as "contains", case-insensitive, "/" and ":" allowed', () => {
-    const names = ['Plex-Media-Server', 'binhex-sonarr', 'binhex-radarr', 'sonarr-4k', 'lscr.io/linuxserver/plex:latest'];
+    const names = [
+      'Plex-Media-Server',
+      'binhex-sonarr',
+      'binhex-radarr',
+      'sonarr-4k',
+      'lscr.io/linuxserver/plex:latest',
+    ];
     const pick = (p: string) => names.filter(nameMatcher(p));
     expect(pick('plex')).toEqual(['Plex-Media-Server', 'lscr.io/linuxserver/plex:latest']);
     expect(pick('binhex-*')).toEqual(['binhex-sonarr', 'binhex-radarr']);
@@ -61,17 +92,29 @@ describe('container summary helpers', () => {
   });
 
   it('redacts env values and labels whose key names a secret, and secret-looking values', () => {
-    expect(redactEnv(['DB_PASSWORD=hunter2', 'TZ=Europe/Berlin', 'DATABASE_URL=postgres://app:s3cret@db/app', 'EMPTY', 'API_KEY=abc'])).toEqual([
+    expect(
+      redactEnv([
+        'DB_PASSWORD=hunter2',
+        'TZ=Europe/Berlin',
+        'DATABASE_URL=postgres://app:s3cret@db/app',
+        'EMPTY',
+        'API_KEY=abc',
+      ]),
+    ).toEqual([
       { name: 'DB_PASSWORD', value: '[REDACTED]' },
       { name: 'TZ', value: 'Europe/Berlin' },
       { name: 'DATABASE_URL', value: 'postgres://app:[REDACTED]@db/app' },
       { name: 'EMPTY', value: '' },
       { name: 'API_KEY', value: '[REDACTED]' },
     ]);
-    expect(redactLabels({ 'traefik.http.middlewares.auth.basicauth.users': 'admin:$apr1$x', 'net.unraid.docker.icon': 'https://x/i.png' })).toEqual({
+    expect(
+      redactLabels({
+        'traefik.http.middlewares.auth.basicauth.users': 'admin:$apr1$x',
+        'net.unraid.docker.icon': 'https://x/i.png',
+      }),
+    ).toEqual({
       'traefik.http.middlewares.auth.basicauth.users': '[REDACTED]',
       'net.unraid.docker.icon': 'https://x/i.png',
     });
   });
-
 });

@@ -5,10 +5,26 @@ const D64 = 'a'.repeat(64);
 
 describe('image references (Docker reference grammar)', () => {
   it.each([
-    ['nginx', { domain: null, path: 'nginx', tag: null, digest: null, registry: 'docker.io', reference: 'nginx:latest' }],
-    ['nginx:1.27-alpine', { domain: null, path: 'nginx', tag: '1.27-alpine', reference: 'nginx:1.27-alpine' }],
+    [
+      'nginx',
+      {
+        domain: null,
+        path: 'nginx',
+        tag: null,
+        digest: null,
+        registry: 'docker.io',
+        reference: 'nginx:latest',
+      },
+    ],
+    [
+      'nginx:1.27-alpine',
+      { domain: null, path: 'nginx', tag: '1.27-alpine', reference: 'nginx:1.27-alpine' },
+    ],
     ['linuxserver/plex:latest', { domain: null, path: 'linuxserver/plex', tag: 'latest' }],
-    ['lscr.io/linuxserver/plex:1.40.0', { domain: 'lscr.io', path: 'linuxserver/plex', registry: 'lscr.io', name: 'lscr.io/linuxserver/plex' }],
+    [
+      'lscr.io/linuxserver/plex:1.40.0',
+      { domain: 'lscr.io', path: 'linuxserver/plex', registry: 'lscr.io', name: 'lscr.io/linuxserver/plex' },
+    ],
     ['registry.lan:5000/team/app:v2', { domain: 'registry.lan:5000', path: 'team/app', tag: 'v2' }],
     ['localhost/app', { domain: 'localhost', path: 'app', reference: 'localhost/app:latest' }],
     ['127.0.0.1:5999/x', { domain: '127.0.0.1:5999', path: 'x', tag: null }],

@@ -14,7 +14,8 @@ function frame(stream: 0 | 1 | 2, payload: string | Buffer): Buffer {
 /** Runs demuxer + per-stream line splitters over the given chunks; returns "stream:text" lines. */
 function decode(chunks: Buffer[], raw = false): { lines: string[]; incomplete: boolean; unknown: number } {
   const lines: string[] = [];
-  const split = (stream: LogStreamName) => new LineSplitter((text, cut) => lines.push(`${stream}:${text}${cut ? ` [cut ${cut}]` : ''}`));
+  const split = (stream: LogStreamName) =>
+    new LineSplitter((text, cut) => lines.push(`${stream}:${text}${cut ? ` [cut ${cut}]` : ''}`));
   const splitters = { stdout: split('stdout'), stderr: split('stderr') };
   const demux = new LogDemuxer(raw, (stream, bytes) => splitters[stream].push(bytes));
   for (const c of chunks) demux.push(c);
@@ -71,7 +72,10 @@ describe('LogDemuxer + LineSplitter', () => {
     const small = Buffer.concat([frame(1, 'ab\n'), frame(2, 'cd\n')]);
     for (let i = 0; i <= small.length; i++) {
       for (let j = i; j <= small.length; j++) {
-        expect(decode([small.subarray(0, i), small.subarray(i, j), small.subarray(j)]).lines).toEqual(['stdout:ab', 'stderr:cd']);
+        expect(decode([small.subarray(0, i), small.subarray(i, j), small.subarray(j)]).lines).toEqual([
+          'stdout:ab',
+          'stderr:cd',
+        ]);
       }
     }
   });
@@ -86,21 +90,30 @@ describe('LogDemuxer + LineSplitter', () => {
   it('passes TTY output through as stdout, dropping CR before LF', () => {
     const tty = Buffer.from('hello\r\nworld\r\nno newline at end');
     for (let i = 0; i <= tty.length; i++) {
-      expect(decode([tty.subarray(0, i), tty.subarray(i)], true).lines).toEqual(['stdout:hello', 'stdout:world', 'stdout:no newline at end']);
+      expect(decode([tty.subarray(0, i), tty.subarray(i)], true).lines).toEqual([
+        'stdout:hello',
+        'stdout:world',
+        'stdout:no newline at end',
+      ]);
     }
   });
 
   it('cuts a long line at MAX_LINE_BYTES and counts what was dropped, keeping memory flat', () => {
     const long = 'x'.repeat(MAX_LINE_BYTES * 3 + 5);
     const { lines } = decode([frame(1, `${long}\nshort\n`)]);
-    expect(lines).toEqual([`stdout:${'x'.repeat(MAX_LINE_BYTES)} [cut ${MAX_LINE_BYTES * 2 + 5}]`, 'stdout:short']);
+    expect(lines).toEqual([
+      `stdout:${'x'.repeat(MAX_LINE_BYTES)} [cut ${MAX_LINE_BYTES * 2 + 5}]`,
+      'stdout:short',
+    ]);
   });
 
   it('cuts at a UTF-8 character boundary', () => {
     // 4095 ASCII bytes, then "é" (2 bytes) straddling the 4096-byte limit.
     const line = `${'a'.repeat(MAX_LINE_BYTES - 1)}é tail`;
     const { lines } = decode([Buffer.from(`${line}\n`)], true);
-    expect(lines).toEqual([`stdout:${'a'.repeat(MAX_LINE_BYTES - 1)} [cut ${Buffer.byteLength(line) - (MAX_LINE_BYTES - 1)}]`]);
+    expect(lines).toEqual([
+      `stdout:${'a'.repeat(MAX_LINE_BYTES - 1)} [cut ${Buffer.byteLength(line) - (MAX_LINE_BYTES - 1)}]`,
+    ]);
     expect(utf8Boundary(Buffer.from('ab€'))).toBe(5);
     expect(utf8Boundary(Buffer.from('ab€').subarray(0, 4))).toBe(2);
     expect(utf8Boundary(Buffer.from('🙂').subarray(0, 3))).toBe(0);

@@ -17,7 +17,10 @@ async function* chunks(...parts: Buffer[]): AsyncGenerator<Buffer> {
   for (const p of parts) yield p;
 }
 
-const opts = (over: Partial<LogScanOptions> = {}, limits: Partial<LogScanOptions['limits']> = {}): LogScanOptions => ({
+const opts = (
+  over: Partial<LogScanOptions> = {},
+  limits: Partial<LogScanOptions['limits']> = {},
+): LogScanOptions => ({
   tty: false,
   timestamps: false,
   match: null,
@@ -37,13 +40,33 @@ describe('scanLogStream', () => {
       { n: 49, stream: 'stdout', text: '49' },
       { n: 50, stream: 'stdout', text: '50' },
     ]);
-    expect(scan).toMatchObject({ scanned: 50, matched: 50, returnedMatches: 3, droppedByTail: 47, droppedByBudget: 0 });
+    expect(scan).toMatchObject({
+      scanned: 50,
+      matched: 50,
+      returnedMatches: 3,
+      droppedByTail: 47,
+      droppedByBudget: 0,
+    });
   });
 
   it('moves Docker timestamps into `time`, and filters on the text after them', async () => {
-    const body = Buffer.concat([frame(2, '2025-06-01T12:00:00.123456789Z level=error boom\n'), frame(1, '2025-06-01T12:00:01.000000001Z fine\n')]);
-    const scan = await scanLogStream(chunks(body), opts({ timestamps: true, match: buildLineFilter({ ignoreCase: true, level: 'error' }) }));
-    expect(scan.lines).toEqual([{ n: 1, stream: 'stderr', time: '2025-06-01T12:00:00.123456789Z', text: 'level=error boom', match: true }]);
+    const body = Buffer.concat([
+      frame(2, '2025-06-01T12:00:00.123456789Z level=error boom\n'),
+      frame(1, '2025-06-01T12:00:01.000000001Z fine\n'),
+    ]);
+    const scan = await scanLogStream(
+      chunks(body),
+      opts({ timestamps: true, match: buildLineFilter({ ignoreCase: true, level: 'error' }) }),
+    );
+    expect(scan.lines).toEqual([
+      {
+        n: 1,
+        stream: 'stderr',
+        time: '2025-06-01T12:00:00.123456789Z',
+        text: 'level=error boom',
+        match: true,
+      },
+    ]);
   });
 
   it('returns matches with context, merging overlapping groups and marking matches', async () => {
@@ -58,7 +81,17 @@ describe('scanLogStream', () => {
   it('keeps separate context groups apart, with gaps visible in n', async () => {
     const match = buildLineFilter({ grep: '5', ignoreCase: false }); // 5, 15, 25
     const scan = await scanLogStream(chunks(numbered(30)), opts({ match }, { context: 1 }));
-    expect(scan.lines.map((l) => `${l.n}${l.match ? '*' : ''}`)).toEqual(['4', '5*', '6', '14', '15*', '16', '24', '25*', '26']);
+    expect(scan.lines.map((l) => `${l.n}${l.match ? '*' : ''}`)).toEqual([
+      '4',
+      '5*',
+      '6',
+      '14',
+      '15*',
+      '16',
+      '24',
+      '25*',
+      '26',
+    ]);
   });
 
   it('drops the oldest lines when the kept ones would not fit the response budget', async () => {
@@ -71,7 +104,10 @@ describe('scanLogStream', () => {
   });
 
   it('reports cut lines and a body that ended inside a frame', async () => {
-    const scan = await scanLogStream(chunks(frame(1, `${'y'.repeat(10_000)}\n`), frame(1, 'partial\n').subarray(0, 12)), opts());
+    const scan = await scanLogStream(
+      chunks(frame(1, `${'y'.repeat(10_000)}\n`), frame(1, 'partial\n').subarray(0, 12)),
+      opts(),
+    );
     expect(scan.cutLines).toBe(1);
     expect(scan.lines[0]?.text).toMatch(/^y{4096} … \[line cut: 5904 more bytes\]$/);
     expect(scan.incomplete).toBe(true);
@@ -147,7 +183,14 @@ describe('memory stays bounded however large the log is', () => {
     sample();
     expect(generated).toBeGreaterThanOrEqual(50 * 1024 * 1024);
     expect(scan.bytesRead).toBe(generated);
-    expect(scan).toMatchObject({ scanned: LINES, matched: LINES / 1000, returnedMatches: 10, droppedByTail: LINES / 1000 - 10, droppedByBudget: 0, incomplete: false });
+    expect(scan).toMatchObject({
+      scanned: LINES,
+      matched: LINES / 1000,
+      returnedMatches: 10,
+      droppedByTail: LINES / 1000 - 10,
+      droppedByBudget: 0,
+      incomplete: false,
+    });
     expect(scan.lines).toHaveLength(9 * 5 + 3); // 2 lines before and after each match; none after the last
     expect(scan.lines.at(-3)?.text.startsWith('209998 ')).toBe(true);
     expect(scan.lines.at(-1)?.text.startsWith('210000 level=error')).toBe(true);

@@ -17,7 +17,12 @@ afterAll(() => td.cleanup());
 describe('resolveContainer on a real dockerd', () => {
   it('resolves a name, a full ID and a unique ID prefix to the same container', async () => {
     const byName = await resolveContainer(td.docker, 'rc-plex', signal);
-    expect(byName).toEqual({ kind: 'container', id: plexId, name: 'rc-plex', labels: { 'unraid-mcp.protected': 'true' } });
+    expect(byName).toEqual({
+      kind: 'container',
+      id: plexId,
+      name: 'rc-plex',
+      labels: { 'unraid-mcp.protected': 'true' },
+    });
     expect(await resolveContainer(td.docker, plexId, signal)).toEqual(byName);
     // the shortest prefix that is unique among the containers here
     let n = 4;
@@ -35,8 +40,12 @@ describe('resolveContainer on a real dockerd', () => {
     }
     const count = ids.filter((id) => id.startsWith(shared as string)).length;
     const err = await resolveContainer(td.docker, shared as string, signal, 1).catch((e: Error) => e);
-    expect((err as Error).message).toBe(`The ID prefix "${shared}" matches ${count} containers. Use more characters of the ID, or the container name.`);
-    await expect(resolveContainer(td.docker, plexId.slice(0, 3), signal)).rejects.toThrow(/No container named or with ID/);
+    expect((err as Error).message).toBe(
+      `The ID prefix "${shared}" matches ${count} containers. Use more characters of the ID, or the container name.`,
+    );
+    await expect(resolveContainer(td.docker, plexId.slice(0, 3), signal)).rejects.toThrow(
+      /No container named or with ID/,
+    );
   });
 
   it('rejects names with shell metacharacters or path tricks before asking Docker', async () => {
@@ -50,4 +59,3 @@ describe('resolveContainer on a real dockerd', () => {
     await expect(resolveContainer(dead, 'plex', signal)).rejects.toThrow('The Docker service is not running');
   });
 });
-

@@ -36,7 +36,11 @@ describe('SafeRegex', () => {
     for (const [src, lines] of cases) {
       const re = new RegExp(src, ignoreCase ? 'i' : '');
       const safe = new SafeRegex(src, ignoreCase);
-      for (const line of [...lines, ...lines.map((l) => l.toUpperCase()), ...lines.map((l) => l.toLowerCase())]) {
+      for (const line of [
+        ...lines,
+        ...lines.map((l) => l.toUpperCase()),
+        ...lines.map((l) => l.toLowerCase()),
+      ]) {
         expect({ src, line, m: safe.test(line) }).toEqual({ src, line, m: re.test(line) });
       }
     }
@@ -92,15 +96,24 @@ describe('SafeRegex', () => {
     ['\\e', /^unsupported escape "\\e"$/],
     ['\\u00e9', /unsupported escape "\\u": write a character by its code as \\x\{00e9\}/],
     ['[a-\\d]', /^"\\d" cannot be the end of a range in \[\.\.\.\]$/],
-    ['[\\b]', /^"\\b" matches a position, not a character, so it cannot be used inside \[\.\.\.\] \(for a backspace write \\x08\)$/],
+    [
+      '[\\b]',
+      /^"\\b" matches a position, not a character, so it cannot be used inside \[\.\.\.\] \(for a backspace write \\x08\)$/,
+    ],
     ['\\p{Klingon}', /unknown character class "\\p\{Klingon\}"/],
     ['[[:vowel:]]', /unknown character class "\[:vowel:\]"/],
     ['(?#comment)', /unsupported group or flag syntax "\(\?#"/],
     ['(?<a>x)(?<a>y)', /the group name "a" is used twice/],
     // Size limits: the pattern's length, RE2's repetition limits, and our program bound.
     ['(a{1000}){1000}', /too large once its repetitions are expanded/],
-    ['(.{0,999}){2}[^a]', /too large once its repetitions are expanded: "\{2\}" repeats something that already repeats/],
-    ['[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}[a-z]{1000}', /too large once its repetitions are expanded \(\d+ steps, at most 5000\)/],
+    [
+      '(.{0,999}){2}[^a]',
+      /too large once its repetitions are expanded: "\{2\}" repeats something that already repeats/,
+    ],
+    [
+      '[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}[a-z]{1000}',
+      /too large once its repetitions are expanded \(\d+ steps, at most 5000\)/,
+    ],
     ['x'.repeat(REGEX_MAX_LENGTH + 1), /^the pattern is 201 characters long; at most 200 are allowed$/],
   ])('rejects %s with a reason', (src, reason) => {
     let caught: unknown;
@@ -117,7 +130,9 @@ describe('SafeRegex', () => {
   });
 
   it('refuses the same patterns when case-insensitive', () => {
-    expect(() => new SafeRegex('(ab', true)).toThrow('unterminated group: the "(" at position 1 has no matching ")"');
+    expect(() => new SafeRegex('(ab', true)).toThrow(
+      'unterminated group: the "(" at position 1 has no matching ")"',
+    );
     expect(() => new SafeRegex('ab)', true)).toThrow('unmatched ")" at position 3');
   });
 
@@ -134,7 +149,16 @@ describe('SafeRegex', () => {
     // a millisecond per line; the assertions that matter are the answers.
     const line = 'a'.repeat(4096);
     const started = performance.now();
-    for (const src of ['.*.*.*[xy]', '(a+)+[bc]', '(a+)+$x', '(a|a)*[bc]', '(a|aa)+$[x]', '(\\w+\\s?)*[!]', '(a*)*(b|c)', '(.{0,99}){10}[^a]']) {
+    for (const src of [
+      '.*.*.*[xy]',
+      '(a+)+[bc]',
+      '(a+)+$x',
+      '(a|a)*[bc]',
+      '(a|aa)+$[x]',
+      '(\\w+\\s?)*[!]',
+      '(a*)*(b|c)',
+      '(.{0,99}){10}[^a]',
+    ]) {
       const re = new SafeRegex(src, true);
       for (let i = 0; i < 20; i++) expect({ src, m: re.test(line) }).toEqual({ src, m: false });
     }

@@ -17,7 +17,10 @@ describe('uptimeFromStatus', () => {
     expect(uptimeFromStatus(text)).toBe(seconds);
   });
 
-  it.each(['Exited (0) 3 hours ago', 'Created', 'Restarting (1) 5 seconds ago', 'Up forever', ''])('%s → null', (text) => {
-    expect(uptimeFromStatus(text)).toBeNull();
-  });
+  it.each(['Exited (0) 3 hours ago', 'Created', 'Restarting (1) 5 seconds ago', 'Up forever', ''])(
+    '%s → null',
+    (text) => {
+      expect(uptimeFromStatus(text)).toBeNull();
+    },
+  );
 });

@@ -19,9 +19,12 @@ describe('since/until parsing', () => {
     expect(parseTimeSpec(text, NOW)).toBe(ms);
   });
 
-  it.each(['yesterday', '10 minutes', '-5m', '2025-13-45T00:00:00Z', '1700000000', '', '5y'])('rejects %j', (text) => {
-    expect(parseTimeSpec(text, NOW)).toBeNull();
-  });
+  it.each(['yesterday', '10 minutes', '-5m', '2025-13-45T00:00:00Z', '1700000000', '', '5y'])(
+    'rejects %j',
+    (text) => {
+      expect(parseTimeSpec(text, NOW)).toBeNull();
+    },
+  );
 
   it('formats Docker query timestamps as seconds.nanoseconds', () => {
     expect(dockerTimestamp(Date.parse('2025-05-31T08:30:00.123Z'))).toBe('1748680200.123000000');

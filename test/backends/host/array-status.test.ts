@@ -31,11 +31,26 @@ describe('arrayStatus on each fixture set', () => {
     expect(s.operation?.speedBytesPerSecond).toBe(205914112);
     expect(s.operation?.etaSeconds).toBe(29146);
     // While running, sbSynced is the current start; only the previous end (sbSynced2) is known.
-    expect(s.lastCheck).toMatchObject({ finishedAt: '2025-05-01T21:47:33.000Z', startedAt: null, durationSeconds: null, result: 'unknown' });
+    expect(s.lastCheck).toMatchObject({
+      finishedAt: '2025-05-01T21:47:33.000Z',
+      startedAt: null,
+      durationSeconds: null,
+      result: 'unknown',
+    });
     expect(s.diskCounts.fromVarIni).toEqual({ arrayDevices: 4, disabled: 1, invalid: 1, missing: 0, new: 0 });
     expect(s.diskCounts.fromDisksIni).toEqual({
-      parity: 1, data: 3, emptySlots: 2, healthy: 4, disabled: 0, invalid: 0, missing: 0, wrong: 0, new: 0,
-      spunDown: 1, pools: 2, poolDevices: 3,
+      parity: 1,
+      data: 3,
+      emptySlots: 2,
+      healthy: 4,
+      disabled: 0,
+      invalid: 0,
+      missing: 0,
+      wrong: 0,
+      new: 0,
+      spunDown: 1,
+      pools: 2,
+      poolDevices: 3,
     });
   });
 
@@ -73,7 +88,14 @@ describe('arrayStatus on each fixture set', () => {
     });
     // mdNumDisabled/Invalid count the unassigned parity2 slot; disks.ini shows it as an empty slot.
     expect(s.diskCounts.fromVarIni).toEqual({ arrayDevices: 4, disabled: 1, invalid: 1, missing: 0, new: 0 });
-    expect(s.diskCounts.fromDisksIni).toMatchObject({ parity: 1, data: 3, emptySlots: 20, disabled: 0, pools: 1, poolDevices: 2 });
+    expect(s.diskCounts.fromDisksIni).toMatchObject({
+      parity: 1,
+      data: 3,
+      emptySlots: 20,
+      disabled: 0,
+      pools: 1,
+      poolDevices: 2,
+    });
   });
 
   it('unraid-7.3.1: last check cancelled by the user (sbSyncExit -4) after 27 s; no disks.ini', async () => {
@@ -89,24 +111,70 @@ describe('arrayStatus on each fixture set', () => {
     const s = await fixtureReader('unraid-7.3.2').arrayStatus();
     expect(s.lastCheck).toBeNull();
     expect(s.operation).toBeNull();
-    expect(s.diskCounts.fromDisksIni).toMatchObject({ parity: 0, data: 1, emptySlots: 3, pools: 3, poolDevices: 5 });
+    expect(s.diskCounts.fromDisksIni).toMatchObject({
+      parity: 0,
+      data: 1,
+      emptySlots: 3,
+      pools: 3,
+      poolDevices: 5,
+    });
   });
 
   it('zfs-pools: a disabled disk, mover running, last check ended with error -5 and 128 errors', async () => {
     const s = await fixtureReader('zfs-pools').arrayStatus();
     expect(s.moverActive).toBe(true);
-    expect(s.lastCheck).toMatchObject({ durationSeconds: 31821, errors: 128, exitCode: -5, result: 'error', resultDescription: 'stopped with error code -5' });
-    expect(s.diskCounts.fromDisksIni).toMatchObject({ parity: 1, data: 3, healthy: 3, disabled: 1, spunDown: 1, pools: 3, poolDevices: 6 });
+    expect(s.lastCheck).toMatchObject({
+      durationSeconds: 31821,
+      errors: 128,
+      exitCode: -5,
+      result: 'error',
+      resultDescription: 'stopped with error code -5',
+    });
+    expect(s.diskCounts.fromDisksIni).toMatchObject({
+      parity: 1,
+      data: 3,
+      healthy: 3,
+      disabled: 1,
+      spunDown: 1,
+      pools: 3,
+      poolDevices: 6,
+    });
   });
 });
 
 const idle: UnraidVar = {
-  version: null, serverName: null, comment: null, mdState: 'STARTED', fsState: null, fsProgress: null,
-  mdNumDisks: null, mdNumDisabled: null, mdNumInvalid: null, mdNumMissing: null, mdNumNew: null,
-  mdResync: 0, mdResyncPos: 0, mdResyncSize: 1000, mdResyncDb: 0, mdResyncDt: 0, mdResyncAction: null, mdResyncCorr: 0,
-  sbSynced: 0, sbSynced2: 0, sbSyncErrs: 0, sbSyncExit: 0, shareMoverActive: null,
+  version: null,
+  serverName: null,
+  comment: null,
+  mdState: 'STARTED',
+  fsState: null,
+  fsProgress: null,
+  mdNumDisks: null,
+  mdNumDisabled: null,
+  mdNumInvalid: null,
+  mdNumMissing: null,
+  mdNumNew: null,
+  mdResync: 0,
+  mdResyncPos: 0,
+  mdResyncSize: 1000,
+  mdResyncDb: 0,
+  mdResyncDt: 0,
+  mdResyncAction: null,
+  mdResyncCorr: 0,
+  sbSynced: 0,
+  sbSynced2: 0,
+  sbSyncErrs: 0,
+  sbSyncExit: 0,
+  shareMoverActive: null,
 };
-const running = (action: string) => ({ ...idle, mdResync: 1000, mdResyncPos: 250, mdResyncDb: 10, mdResyncDt: 2, mdResyncAction: action });
+const running = (action: string) => ({
+  ...idle,
+  mdResync: 1000,
+  mdResyncPos: 250,
+  mdResyncDb: 10,
+  mdResyncDt: 2,
+  mdResyncAction: action,
+});
 
 describe('readSyncOperation', () => {
   it('is null when idle', () => expect(readSyncOperation(idle)).toBeNull());
@@ -122,7 +190,14 @@ describe('readSyncOperation', () => {
     ['frobnicate', 'unknown', [], 'unknown array operation'],
   ])('classifies %s', (action, kind, targets, description) => {
     const op = readSyncOperation({ ...running(action), mdResyncCorr: null });
-    expect(op).toMatchObject({ kind, targets, description, percent: 25, speedBytesPerSecond: 5120, etaSeconds: 150 });
+    expect(op).toMatchObject({
+      kind,
+      targets,
+      description,
+      percent: 25,
+      speedBytesPerSecond: 5120,
+      etaSeconds: 150,
+    });
   });
 
   it('correcting is only reported for parity checks', () => {
@@ -131,7 +206,11 @@ describe('readSyncOperation', () => {
   });
 
   it('a running operation with no progress in the last interval has speed 0 and no ETA', () => {
-    expect(readSyncOperation({ ...running('check P'), mdResyncDb: 0 })).toMatchObject({ speedBytesPerSecond: 0, etaSeconds: null, paused: false });
+    expect(readSyncOperation({ ...running('check P'), mdResyncDb: 0 })).toMatchObject({
+      speedBytesPerSecond: 0,
+      etaSeconds: null,
+      paused: false,
+    });
   });
 });
 

@@ -21,7 +21,14 @@ describe('emhttp files', () => {
 
   it('reads typed var.ini fields from the real 7.3.1 capture', async () => {
     const v = readVar(await createEmhttpFiles(emhttpDir('unraid-7.3.1')).require('var.ini'));
-    expect(v).toMatchObject({ version: '7.3.1', serverName: 'Cube', mdState: 'STARTED', mdNumDisks: 5, mdResyncSize: 15625879500, sbSyncExit: -4 });
+    expect(v).toMatchObject({
+      version: '7.3.1',
+      serverName: 'Cube',
+      mdState: 'STARTED',
+      mdNumDisks: 5,
+      mdResyncSize: 15625879500,
+      sbSyncExit: -4,
+    });
   });
 
   it('re-reads a file after it changes (the array state moves on) and reuses the parse while it does not', async () => {
@@ -31,7 +38,10 @@ describe('emhttp files', () => {
     const first = await files.require('var.ini');
     expect(await files.require('var.ini')).toBe(first);
     const text = await readFile(join(t.dir, 'var.ini'), 'utf8');
-    await writeFile(join(t.dir, 'var.ini'), text.replace('mdState="STOPPED"', 'mdState="STARTED"').replace('Autostart disabled', ''));
+    await writeFile(
+      join(t.dir, 'var.ini'),
+      text.replace('mdState="STOPPED"', 'mdState="STARTED"').replace('Autostart disabled', ''),
+    );
     const second = await files.require('var.ini');
     expect(second.global.get('mdState')).toBe('STARTED');
   });

@@ -2,10 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEmhttpIni } from '../../../server/backends/host/emhttp-ini.js';
-import { kibToBytes, parseNumber, parseYesNo, text, unixToIso } from '../../../server/backends/host/ini-values.js';
+import {
+  kibToBytes,
+  parseNumber,
+  parseYesNo,
+  text,
+  unixToIso,
+} from '../../../server/backends/host/ini-values.js';
 import { emhttpDir } from './testdata.js';
 
-const section = (src: string, name: string) => Object.fromEntries(parseEmhttpIni(src).sections.get(name) ?? []);
+const section = (src: string, name: string) =>
+  Object.fromEntries(parseEmhttpIni(src).sections.get(name) ?? []);
 
 describe('parseEmhttpIni', () => {
   it('reads quoted key="value" lines at the top level', () => {
@@ -17,7 +24,9 @@ describe('parseEmhttpIni', () => {
   it('keeps dots and emoji in quoted section names (the reason we do not use the ini package)', () => {
     const ini = parseEmhttpIni('["system.with.periods"]\nname="a"\n["system.with.🚀"]\nname="b"\n');
     expect([...ini.sections.keys()]).toEqual(['system.with.periods', 'system.with.🚀']);
-    expect(section('["system.with.🚀"]\ncomment="data with 🚀"', 'system.with.🚀')).toEqual({ comment: 'data with 🚀' });
+    expect(section('["system.with.🚀"]\ncomment="data with 🚀"', 'system.with.🚀')).toEqual({
+      comment: 'data with 🚀',
+    });
   });
 
   it('accepts unquoted section headers and unquoted values', () => {
@@ -82,7 +91,14 @@ describe('parseEmhttpIni', () => {
 
   it('parses the real 6.11 shares.ini (no trailing newline) with every share', async () => {
     const ini = parseEmhttpIni(await readFile(join(emhttpDir('unraid-6.11'), 'shares.ini'), 'utf8'));
-    expect([...ini.sections.keys()]).toEqual(['appdata', 'domains', 'isos', 'system', 'system.with.periods', 'system.with.🚀']);
+    expect([...ini.sections.keys()]).toEqual([
+      'appdata',
+      'domains',
+      'isos',
+      'system',
+      'system.with.periods',
+      'system.with.🚀',
+    ]);
     expect(ini.sections.get('system.with.🚀')?.get('luksStatus')).toBe('0');
   });
 

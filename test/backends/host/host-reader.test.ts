@@ -34,15 +34,18 @@ describe('host reader on a plain Linux host (this machine, no emhttp state)', ()
     expect(Array.isArray(o.temperatures)).toBe(true);
   });
 
-  it.each(['arrayStatus', 'disks', 'shares'] as const)('%s throws BackendUnavailableError with a plain message', async (method) => {
-    const t = await tempDir();
-    cleanup = t.cleanup;
-    const host = createHostReader({ procRoot: '/proc', sysRoot: '/sys', emhttpRoot: t.dir });
-    const err = await host[method]().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect((err as BackendUnavailableError).code).toBe('backend_unavailable');
-    expect((err as Error).message).toBe(NOT_UNRAID);
-  });
+  it.each(['arrayStatus', 'disks', 'shares'] as const)(
+    '%s throws BackendUnavailableError with a plain message',
+    async (method) => {
+      const t = await tempDir();
+      cleanup = t.cleanup;
+      const host = createHostReader({ procRoot: '/proc', sysRoot: '/sys', emhttpRoot: t.dir });
+      const err = await host[method]().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect((err as BackendUnavailableError).code).toBe('backend_unavailable');
+      expect((err as Error).message).toBe(NOT_UNRAID);
+    },
+  );
 });
 
 describe('host reader on the demo fixtures', () => {
@@ -52,7 +55,13 @@ describe('host reader on the demo fixtures', () => {
       hostname: 'Tower',
       kernel: '6.12.24-Unraid',
       uptimeSeconds: 1284560,
-      unraid: { version: '7.1.4', serverName: 'Tower', description: 'Media server', arrayState: 'STARTED', filesystemState: 'Started' },
+      unraid: {
+        version: '7.1.4',
+        serverName: 'Tower',
+        description: 'Media server',
+        arrayState: 'STARTED',
+        filesystemState: 'Started',
+      },
       load: { one: 2.41, five: 2.87, fifteen: 2.95 },
       cpu: { model: 'Intel(R) Core(TM) i5-7600 CPU @ 3.50GHz', logicalCores: 4, basis: 'since_boot' },
       memory: { totalBytes: 32792356 * 1024, zfsArcBytes: 4118519808 },
@@ -65,6 +74,16 @@ describe('host reader on the demo fixtures', () => {
     const t = await tempDir();
     cleanup = t.cleanup;
     const o = await createHostReader({ procRoot: t.dir, sysRoot: t.dir, emhttpRoot: t.dir }).overview();
-    expect(o).toEqual({ hostname: null, kernel: null, uptimeSeconds: null, unraid: null, load: null, cpu: null, memory: null, temperatures: [], fans: [] });
+    expect(o).toEqual({
+      hostname: null,
+      kernel: null,
+      uptimeSeconds: null,
+      unraid: null,
+      load: null,
+      cpu: null,
+      memory: null,
+      temperatures: [],
+      fans: [],
+    });
   });
 });

@@ -38,7 +38,13 @@ describe('hwmon on testdata/sys', () => {
       'Motherboard (nct6793) / PECI Agent 0 = 52',
     ]);
     expect(temperatures[1]).toEqual({
-      hwmon: 'hwmon1', chip: 'coretemp', chipLabel: 'CPU (coretemp)', sensor: 'Package id 0', celsius: 52, maxCelsius: 80, critCelsius: 100,
+      hwmon: 'hwmon1',
+      chip: 'coretemp',
+      chipLabel: 'CPU (coretemp)',
+      sensor: 'Package id 0',
+      celsius: 52,
+      maxCelsius: 80,
+      critCelsius: 100,
     });
     // NVMe sub-sensors report a 65261.85 °C "max": a sentinel, not a limit.
     expect(temperatures[7]).toMatchObject({ sensor: 'Sensor 1', maxCelsius: null, critCelsius: null });
@@ -60,17 +66,44 @@ describe('hwmon edge cases', () => {
     const t = await tempDir();
     cleanup = t.cleanup;
     await writeChip(t.dir, 'devices/platform/nct6775.656/hwmon/hwmon7', {
-      name: 'nct6798', fan1_input: '0', fan1_alarm: '1', fan2_input: '0', fan2_min: '300', fan3_input: '0', fan4_input: '950', fan4_label: 'CPU_FAN',
+      name: 'nct6798',
+      fan1_input: '0',
+      fan1_alarm: '1',
+      fan2_input: '0',
+      fan2_min: '300',
+      fan3_input: '0',
+      fan4_input: '950',
+      fan4_label: 'CPU_FAN',
     });
-    await writeChip(t.dir, 'devices/scsi/hwmon/hwmon8', { name: 'drivetemp', 'device/model': 'ST18000NM000J-2T', temp1_input: '31000', temp1_max: '60000' });
+    await writeChip(t.dir, 'devices/scsi/hwmon/hwmon8', {
+      name: 'drivetemp',
+      'device/model': 'ST18000NM000J-2T',
+      temp1_input: '31000',
+      temp1_max: '60000',
+    });
     await mkdir(join(t.dir, 'class/hwmon'), { recursive: true });
-    await symlink(join(t.dir, 'devices/platform/nct6775.656/hwmon/hwmon7'), join(t.dir, 'class/hwmon/hwmon7'));
+    await symlink(
+      join(t.dir, 'devices/platform/nct6775.656/hwmon/hwmon7'),
+      join(t.dir, 'class/hwmon/hwmon7'),
+    );
     await symlink(join(t.dir, 'devices/scsi/hwmon/hwmon8'), join(t.dir, 'class/hwmon/hwmon8'));
 
     const { temperatures, fans } = await readHwmon(t.dir);
-    expect(fans.map((f) => [f.sensor, f.rpm])).toEqual([['fan1', 0], ['fan2', 0], ['CPU_FAN', 950]]);
+    expect(fans.map((f) => [f.sensor, f.rpm])).toEqual([
+      ['fan1', 0],
+      ['fan2', 0],
+      ['CPU_FAN', 950],
+    ]);
     expect(temperatures).toEqual([
-      { hwmon: 'hwmon8', chip: 'drivetemp', chipLabel: 'Drive (ST18000NM000J-2T)', sensor: 'temp1', celsius: 31, maxCelsius: 60, critCelsius: null },
+      {
+        hwmon: 'hwmon8',
+        chip: 'drivetemp',
+        chipLabel: 'Drive (ST18000NM000J-2T)',
+        sensor: 'temp1',
+        celsius: 31,
+        maxCelsius: 60,
+        critCelsius: null,
+      },
     ]);
   });
 
@@ -83,9 +116,17 @@ describe('hwmon edge cases', () => {
   it('skips an unreadable or non-numeric input instead of failing', async () => {
     const t = await tempDir();
     cleanup = t.cleanup;
-    await writeChip(t.dir, 'class/hwmon/hwmon0', { name: 'k10temp', temp1_input: 'N/A', temp1_label: 'Tctl', temp3_input: '45125', temp3_label: 'Tccd1' });
+    await writeChip(t.dir, 'class/hwmon/hwmon0', {
+      name: 'k10temp',
+      temp1_input: 'N/A',
+      temp1_label: 'Tctl',
+      temp3_input: '45125',
+      temp3_label: 'Tccd1',
+    });
     const { temperatures } = await readHwmon(t.dir);
-    expect(temperatures.map((x) => [x.chipLabel, x.sensor, x.celsius])).toEqual([['CPU (k10temp)', 'Tccd1', 45.125]]);
+    expect(temperatures.map((x) => [x.chipLabel, x.sensor, x.celsius])).toEqual([
+      ['CPU (k10temp)', 'Tccd1', 45.125],
+    ]);
   });
 
   it('labels chips readably', () => {

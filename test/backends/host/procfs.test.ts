@@ -43,7 +43,10 @@ describe('procfs readers on testdata/proc', () => {
     const t = await copyOf('proc');
     cleanup = t.cleanup;
     await rm(join(t.dir, 'spl'), { recursive: true });
-    await writeFile(join(t.dir, 'meminfo'), 'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n');
+    await writeFile(
+      join(t.dir, 'meminfo'),
+      'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n',
+    );
     expect(await readMemory(t.dir)).toMatchObject({
       totalBytes: 1000 * 1024,
       availableBytes: 400 * 1024,

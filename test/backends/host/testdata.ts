@@ -27,7 +27,9 @@ export function fixtureReader(set: FixtureSet): HostReader {
 }
 
 /** A scratch directory removed by the returned cleanup function. */
-export async function tempDir(prefix = 'unraid-mcp-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'unraid-mcp-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -24,7 +24,8 @@ describe('redactDomainXml', () => {
 
 describe('domainDetails', () => {
   it('reads memory in any libvirt unit, and KiB when none is given', async () => {
-    const mem = async (el: string) => memoryBytes((await parseDomainXml(`<domain>${el}</domain>`))['domain'], 'memory');
+    const mem = async (el: string) =>
+      memoryBytes((await parseDomainXml(`<domain>${el}</domain>`))['domain'], 'memory');
     expect(await mem('<memory>1024</memory>')).toBe(1024 * 1024);
     expect(await mem("<memory unit='GiB'>2</memory>")).toBe(2 * 1024 ** 3);
     expect(await mem("<memory unit='MB'>5</memory>")).toBe(5_000_000);
@@ -33,20 +34,37 @@ describe('domainDetails', () => {
   });
 
   it('keeps MAC addresses and UUID-like text as strings and copes with a domain without devices', async () => {
-    const d = await domainDetails(`<domain type='kvm'><name>x</name><vcpu>2</vcpu><devices><interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface></devices></domain>`);
+    const d = await domainDetails(
+      `<domain type='kvm'><name>x</name><vcpu>2</vcpu><devices><interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface></devices></domain>`,
+    );
     expect(d.nics).toEqual([{ mac: '52:54:00:00:00:01', type: 'network', source: 'default', model: null }]);
-    expect(await domainDetails(`<domain type='kvm'><name>y</name></domain>`)).toMatchObject({ disks: [], nics: [], graphics: [], vcpus: { count: 0, pinning: [] } });
+    expect(await domainDetails(`<domain type='kvm'><name>y</name></domain>`)).toMatchObject({
+      disks: [],
+      nics: [],
+      graphics: [],
+      vcpus: { count: 0, pinning: [] },
+    });
   });
 });
 
 describe('newDomainXml', () => {
   it('escapes whatever the name, description and paths hold, and reads back exactly', async () => {
     const name = `Evil </name><name>x & 'y' "z"`;
-    const xml = await newDomainXml({ type: 'qemu', name, description: ']]> <!-- & -->', memoryBytes: 64 * 1024 ** 2, vcpus: 1, machine: 'q35', disks: [{ path: "/mnt/user/domains/a'b\"c/vdisk1.img", format: 'raw', bus: 'virtio' }], bridge: null, graphics: false });
+    const xml = await newDomainXml({
+      type: 'qemu',
+      name,
+      description: ']]> <!-- & -->',
+      memoryBytes: 64 * 1024 ** 2,
+      vcpus: 1,
+      machine: 'q35',
+      disks: [{ path: '/mnt/user/domains/a\'b"c/vdisk1.img', format: 'raw', bus: 'virtio' }],
+      bridge: null,
+      graphics: false,
+    });
     const details = await domainDetails(xml);
     expect(await parseDomainXml(xml)).toMatchObject({ domain: { name } });
     expect(details.description).toBe(']]> <!-- & -->');
-    expect(details.disks[0]?.source).toBe("/mnt/user/domains/a'b\"c/vdisk1.img");
+    expect(details.disks[0]?.source).toBe('/mnt/user/domains/a\'b"c/vdisk1.img');
     expect(details.nics).toEqual([]);
     expect(details.graphics).toEqual([]);
   });
@@ -57,10 +75,41 @@ describe('newDomainXml', () => {
       { path: '/d/2.img', format: 'raw' as const, bus: 'virtio' as const },
       { path: '/d/3.img', format: 'raw' as const, bus: 'sata' as const },
     ];
-    const q35 = await domainDetails(await newDomainXml({ type: 'kvm', name: 'a', memoryBytes: 1 << 30, vcpus: 2, machine: 'q35', disks, iso: '/i/x.iso', bridge: 'br0', graphics: true }));
-    expect(q35.disks.map((d) => `${d.target}/${d.bus}/${d.device}`)).toEqual(['vda/virtio/disk', 'vdb/virtio/disk', 'sda/sata/disk', 'sdb/sata/cdrom']);
-    const pc = await domainDetails(await newDomainXml({ type: 'kvm', name: 'a', memoryBytes: 1 << 30, vcpus: 2, machine: 'pc-i440fx-7.2', disks: [], iso: '/i/x.iso', bridge: 'br0', graphics: true }));
+    const q35 = await domainDetails(
+      await newDomainXml({
+        type: 'kvm',
+        name: 'a',
+        memoryBytes: 1 << 30,
+        vcpus: 2,
+        machine: 'q35',
+        disks,
+        iso: '/i/x.iso',
+        bridge: 'br0',
+        graphics: true,
+      }),
+    );
+    expect(q35.disks.map((d) => `${d.target}/${d.bus}/${d.device}`)).toEqual([
+      'vda/virtio/disk',
+      'vdb/virtio/disk',
+      'sda/sata/disk',
+      'sdb/sata/cdrom',
+    ]);
+    const pc = await domainDetails(
+      await newDomainXml({
+        type: 'kvm',
+        name: 'a',
+        memoryBytes: 1 << 30,
+        vcpus: 2,
+        machine: 'pc-i440fx-7.2',
+        disks: [],
+        iso: '/i/x.iso',
+        bridge: 'br0',
+        graphics: true,
+      }),
+    );
     expect(pc.disks.map((d) => `${d.target}/${d.bus}`)).toEqual(['hda/ide']);
-    expect(pc.graphics).toEqual([{ type: 'vnc', port: null, autoport: true, listen: '0.0.0.0', locked: false }]);
+    expect(pc.graphics).toEqual([
+      { type: 'vnc', port: null, autoport: true, listen: '0.0.0.0', locked: false },
+    ]);
   });
 });

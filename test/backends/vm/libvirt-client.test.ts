@@ -10,9 +10,11 @@ import { VM_DOWN } from '../../../server/backends/vm/vm-errors.js';
 function fakeLibvirt() {
   const state = { opens: 0, broken: new Set<number>(), down: false };
   const open = async (): Promise<Hypervisor> => {
-    if (state.down) throw new Error("Failed to connect socket to '/var/run/libvirt/libvirt-sock': Connection refused");
+    if (state.down)
+      throw new Error("Failed to connect socket to '/var/run/libvirt/libvirt-sock': Connection refused");
     const id = ++state.opens;
-    const fail = () => state.broken.has(id) && Promise.reject(new Error('internal error: client socket is closed'));
+    const fail = () =>
+      state.broken.has(id) && Promise.reject(new Error('internal error: client socket is closed'));
     const h = {
       id,
       nodeGetInfo: async () => (await fail()) || { cpus: id },
@@ -39,7 +41,9 @@ describe('LibvirtClient', () => {
     const client = new LibvirtClient({ uri: 'qemu:///system', open, onCall: (op) => calls.push(op) });
     await client.call('Reading', (lv) => lv.nodeInfo());
     state.broken.add(1);
-    const results = await Promise.all([1, 2, 3].map(() => client.call('Reading', (lv) => lv.nodeInfo(), { retry: true })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => client.call('Reading', (lv) => lv.nodeInfo(), { retry: true })),
+    );
     expect(results.map((r) => r.cpus)).toEqual([2, 2, 2]);
     expect(state.opens).toBe(2);
     expect(calls.filter((c) => c === 'connectOpen')).toHaveLength(2);
@@ -59,7 +63,10 @@ describe('LibvirtClient', () => {
     const { state, open } = fakeLibvirt();
     state.down = true;
     const client = new LibvirtClient({ uri: 'qemu:///system', open });
-    await expect(client.call('Reading', (lv) => lv.nodeInfo(), { retry: true })).rejects.toMatchObject({ code: 'backend_unavailable', message: VM_DOWN });
+    await expect(client.call('Reading', (lv) => lv.nodeInfo(), { retry: true })).rejects.toMatchObject({
+      code: 'backend_unavailable',
+      message: VM_DOWN,
+    });
     state.down = false;
     expect((await client.call('Reading', (lv) => lv.nodeInfo())).cpus).toBe(1);
   });

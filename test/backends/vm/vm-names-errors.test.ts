@@ -4,7 +4,15 @@ import { toVmError, VM_DOWN } from '../../../server/backends/vm/vm-errors.js';
 
 describe('vmNameProblem', () => {
   it('accepts the names Unraid owners give their VMs', () => {
-    for (const name of ['Windows 11 (Gaming)', 'Ubuntü Server 24.04', 'Home Assistant', 'macOS Sonoma', 'テスト VM', "Bob's VM & co."]) expect(vmNameProblem(name)).toBeNull();
+    for (const name of [
+      'Windows 11 (Gaming)',
+      'Ubuntü Server 24.04',
+      'Home Assistant',
+      'macOS Sonoma',
+      'テスト VM',
+      "Bob's VM & co.",
+    ])
+      expect(vmNameProblem(name)).toBeNull();
   });
 
   it('refuses control and invisible characters, "/", edge spaces, a leading "-" and over-long names', () => {
@@ -32,14 +40,31 @@ describe('toVmError', () => {
       'internal error: client socket is closed',
       'End of file while reading data: Input/output error',
       'Cannot recv data: Connection reset by peer',
-    ]) expect(map(m)).toEqual(['backend_unavailable', VM_DOWN]);
+    ])
+      expect(map(m)).toEqual(['backend_unavailable', VM_DOWN]);
   });
 
   it('turns libvirt reasons into not found, conflict or invalid input, without its jargon prefixes', () => {
-    expect(map('Domain not found: no domain with matching uuid')).toEqual(['not_found', 'Starting VM "x": Domain not found: no domain with matching uuid.']);
-    expect(map("Requested operation is not valid: domain is already running")).toEqual(['conflict', 'Starting VM "x": domain is already running.']);
-    expect(map("operation failed: domain 'x' already exists with uuid 1")).toEqual(['conflict', "Starting VM \"x\": domain 'x' already exists with uuid 1."]);
-    expect(map('unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type')[0]).toBe('invalid_input');
-    expect(map('something odd happened')).toEqual(['backend_error', 'Starting VM "x" failed: something odd happened.']);
+    expect(map('Domain not found: no domain with matching uuid')).toEqual([
+      'not_found',
+      'Starting VM "x": Domain not found: no domain with matching uuid.',
+    ]);
+    expect(map('Requested operation is not valid: domain is already running')).toEqual([
+      'conflict',
+      'Starting VM "x": domain is already running.',
+    ]);
+    expect(map("operation failed: domain 'x' already exists with uuid 1")).toEqual([
+      'conflict',
+      'Starting VM "x": domain \'x\' already exists with uuid 1.',
+    ]);
+    expect(
+      map(
+        'unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type',
+      )[0],
+    ).toBe('invalid_input');
+    expect(map('something odd happened')).toEqual([
+      'backend_error',
+      'Starting VM "x" failed: something odd happened.',
+    ]);
   });
 });

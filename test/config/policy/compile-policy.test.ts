@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, PolicyRulesError, PROTECTED_LABEL, type PolicyRules } from '../../../server/config/policy/compile-policy.js';
+import {
+  compilePolicy,
+  PolicyRulesError,
+  PROTECTED_LABEL,
+  type PolicyRules,
+} from '../../../server/config/policy/compile-policy.js';
 
 const rules = (r: {
   containers?: { allow?: string[]; deny?: string[] };
@@ -25,20 +30,27 @@ describe('checkName', () => {
     expect(p.checkName('container', 'plex')).toEqual({
       allowed: false,
       rule: 'deny:plex*',
-      message: 'container "plex" is denied by the Docker filter "plex*" — ask the owner to change the filters in Settings → unraid-mcp.',
+      message:
+        'container "plex" is denied by the Docker filter "plex*" — ask the owner to change the filters in Settings → unraid-mcp.',
     });
     expect(p.checkName('container', 'sonarr')).toEqual({ allowed: true });
     expect(p.checkName('vm', 'plex')).toEqual({ allowed: true }); // rules are per kind
   });
 
   it('deny wins over allow', () => {
-    const p = compilePolicy(rules({ containers: { allow: ['*'], deny: ['db'] }, vms: { allow: ['Win*'], deny: ['Win* (Gaming)'] } }));
+    const p = compilePolicy(
+      rules({
+        containers: { allow: ['*'], deny: ['db'] },
+        vms: { allow: ['Win*'], deny: ['Win* (Gaming)'] },
+      }),
+    );
     expect(p.checkName('container', 'db')).toMatchObject({ allowed: false, rule: 'deny:db' });
     expect(p.checkName('container', 'web')).toEqual({ allowed: true });
     expect(p.checkName('vm', 'Windows 11 (Gaming)')).toMatchObject({
       allowed: false,
       rule: 'deny:Win* (Gaming)',
-      message: 'VM "Windows 11 (Gaming)" is denied by the VM filter "Win* (Gaming)" — ask the owner to change the filters in Settings → unraid-mcp.',
+      message:
+        'VM "Windows 11 (Gaming)" is denied by the VM filter "Win* (Gaming)" — ask the owner to change the filters in Settings → unraid-mcp.',
     });
     expect(p.checkName('vm', 'Windows 11')).toEqual({ allowed: true });
   });
@@ -50,7 +62,8 @@ describe('checkName', () => {
     expect(p.checkName('container', 'db')).toEqual({
       allowed: false,
       rule: 'allow-list',
-      message: 'container "db" is not on the Docker allow list — ask the owner to add it to the filters in Settings → unraid-mcp.',
+      message:
+        'container "db" is not on the Docker allow list — ask the owner to add it to the filters in Settings → unraid-mcp.',
     });
   });
 
@@ -95,7 +108,8 @@ describe('protected resources', () => {
     expect(p.checkProtected('container', 'cache', { [PROTECTED_LABEL]: 'true' })).toEqual({
       protected: true,
       rule: 'protected:label',
-      message: 'container "cache" is protected (label unraid-mcp.protected=true): unraid-mcp will not stop, restart, pause, update or remove it.',
+      message:
+        'container "cache" is protected (label unraid-mcp.protected=true): unraid-mcp will not stop, restart, pause, update or remove it.',
     });
     expect(p.isProtected('container', 'cache', { [PROTECTED_LABEL]: ' TRUE ' })).toBe(true);
     expect(p.isProtected('container', 'cache', { [PROTECTED_LABEL]: 'false' })).toBe(false);
@@ -128,7 +142,13 @@ describe('invalid rules', () => {
   it('names the list and index of every bad pattern', () => {
     let err: unknown;
     try {
-      compilePolicy(rules({ containers: { deny: ['ok', 'ok2', '', 'plex[12'] }, vms: { allow: ['a/b'] }, protected: { vms: [' x'] } }));
+      compilePolicy(
+        rules({
+          containers: { deny: ['ok', 'ok2', '', 'plex[12'] },
+          vms: { allow: ['a/b'] },
+          protected: { vms: [' x'] },
+        }),
+      );
     } catch (e) {
       err = e;
     }
@@ -136,8 +156,14 @@ describe('invalid rules', () => {
     expect((err as PolicyRulesError).problems).toEqual([
       { field: 'filters.containers.deny[2]', message: 'is empty (use "*" to match every name)' },
       { field: 'filters.containers.deny[3]', message: 'unclosed "[" in "plex[12"' },
-      { field: 'filters.vms.allow[0]', message: 'contains "/", which container and VM names cannot hold, in "a/b"' },
-      { field: 'protected.vms[0]', message: 'starts or ends with a space in " x"; names do not, so remove it' },
+      {
+        field: 'filters.vms.allow[0]',
+        message: 'contains "/", which container and VM names cannot hold, in "a/b"',
+      },
+      {
+        field: 'protected.vms[0]',
+        message: 'starts or ends with a space in " x"; names do not, so remove it',
+      },
     ]);
     expect((err as Error).message).toContain('filters.containers.deny[3]: unclosed "[" in "plex[12"');
   });
@@ -150,7 +176,10 @@ describe('invalid rules', () => {
     } catch (e) {
       const problems = (e as PolicyRulesError).problems;
       expect(problems).toHaveLength(21);
-      expect(problems.at(-1)).toEqual({ field: 'filters.containers.deny', message: '… and 80 more invalid patterns in this list' });
+      expect(problems.at(-1)).toEqual({
+        field: 'filters.containers.deny',
+        message: '… and 80 more invalid patterns in this list',
+      });
     }
   });
 });

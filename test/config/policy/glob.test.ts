@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codePoints, matchTokens, parseGlob, GlobSyntaxError } from '../../../server/config/policy/glob.js';
 
-const matches = (pattern: string, name: string) => matchTokens(parseGlob(pattern).tokens, codePoints(name.normalize('NFC')));
+const matches = (pattern: string, name: string) =>
+  matchTokens(parseGlob(pattern).tokens, codePoints(name.normalize('NFC')));
 const problem = (pattern: string) => {
   try {
     parseGlob(pattern);

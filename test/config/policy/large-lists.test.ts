@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, PolicyRulesError, type PolicyRules } from '../../../server/config/policy/compile-policy.js';
+import {
+  compilePolicy,
+  PolicyRulesError,
+  type PolicyRules,
+} from '../../../server/config/policy/compile-policy.js';
 import { codePoints, matchTokens, parseGlob } from '../../../server/config/policy/glob.js';
 import { MAX_PATTERNS_PER_LIST } from '../../../server/config/policy/pattern-list.js';
 
 /** Small deterministic PRNG so a failure is reproducible. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz0123456789-_.', 'ü', 'é', '🎮', ' '];
 
@@ -16,22 +20,42 @@ function randomPatterns(n: number, seed: number): string[] {
   const word = (len: number) => Array.from({ length: len }, pick).join('').trim() || 'x';
   return Array.from({ length: n }, (_, i) => {
     switch (i % 7) {
-      case 0: return word(8); // literal
-      case 1: return `${word(5)}*`;
-      case 2: return `*-${word(4)}`;
-      case 3: return `${word(3)}?${word(3)}[0-9]`;
-      case 4: return `*${word(3)}*${word(2)}*`;
-      case 5: return `[a-c]${word(4)}`;
-      default: return `[!x]?*${word(1)}`;
+      case 0:
+        return word(8); // literal
+      case 1:
+        return `${word(5)}*`;
+      case 2:
+        return `*-${word(4)}`;
+      case 3:
+        return `${word(3)}?${word(3)}[0-9]`;
+      case 4:
+        return `*${word(3)}*${word(2)}*`;
+      case 5:
+        return `[a-c]${word(4)}`;
+      default:
+        return `[!x]?*${word(1)}`;
     }
   });
 }
 
 function namesFor(patterns: string[], seed: number): string[] {
   const r = rng(seed);
-  const random = Array.from({ length: 500 }, () => Array.from({ length: 4 + Math.floor(r() * 12) }, () => ALPHABET[Math.floor(r() * ALPHABET.length)]).join('').trim() || 'n');
+  const random = Array.from(
+    { length: 500 },
+    () =>
+      Array.from({ length: 4 + Math.floor(r() * 12) }, () => ALPHABET[Math.floor(r() * ALPHABET.length)])
+        .join('')
+        .trim() || 'n',
+  );
   // Names built from patterns, so plenty of checks hit.
-  const built = patterns.slice(0, 500).map((p) => p.replace(/\[!x\]/g, 'y').replace(/\[a-c\]/g, 'b').replace(/\[0-9\]/g, '7').replace(/\*/g, 'zz').replace(/\?/g, 'q'));
+  const built = patterns.slice(0, 500).map((p) =>
+    p
+      .replace(/\[!x\]/g, 'y')
+      .replace(/\[a-c\]/g, 'b')
+      .replace(/\[0-9\]/g, '7')
+      .replace(/\*/g, 'zz')
+      .replace(/\?/g, 'q'),
+  );
   return [...random, ...built];
 }
 
@@ -53,7 +77,9 @@ describe('10,000-entry lists', () => {
     let denied = 0;
     for (const n of names) if (!policy.checkName('container', n).allowed) denied++;
     const perCheckUs = ((performance.now() - t1) / names.length) * 1000;
-    console.log(`10,000 patterns: compile ${compileMs.toFixed(1)} ms, check ${perCheckUs.toFixed(2)} µs/name (${denied}/${names.length} denied)`);
+    console.log(
+      `10,000 patterns: compile ${compileMs.toFixed(1)} ms, check ${perCheckUs.toFixed(2)} µs/name (${denied}/${names.length} denied)`,
+    );
     expect(denied).toBeGreaterThan(400);
     expect(compileMs).toBeLessThan(2000);
     expect(perCheckUs).toBeLessThan(2000);
@@ -77,7 +103,12 @@ describe('10,000-entry lists', () => {
       compilePolicy(rulesWith(over));
       expect.unreachable();
     } catch (err) {
-      expect((err as PolicyRulesError).problems).toEqual([{ field: 'filters.containers.deny', message: 'has 10001 patterns; at most 10000 are allowed per list' }]);
+      expect((err as PolicyRulesError).problems).toEqual([
+        {
+          field: 'filters.containers.deny',
+          message: 'has 10001 patterns; at most 10000 are allowed per list',
+        },
+      ]);
     }
   });
 });

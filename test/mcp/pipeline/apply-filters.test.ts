@@ -5,7 +5,18 @@ import { PolicyDeniedError } from '../../../server/errors/policy-denied-error.js
 import type { AnyTool } from '../../../server/tools/define-tool.js';
 import type { ResolvedTarget } from '../../../server/vocabulary.js';
 import { testEcho, testStart, testStop } from '../../helpers/test-tools.js';
-import { LABELLED, PLEX, VAULT, WIN11, nextStub, refusalOf, rulesWith, testCall, testEnv, unreachable } from '../../helpers/pipeline-call.js';
+import {
+  LABELLED,
+  PLEX,
+  VAULT,
+  WIN11,
+  nextStub,
+  refusalOf,
+  rulesWith,
+  testCall,
+  testEnv,
+  unreachable,
+} from '../../helpers/pipeline-call.js';
 
 const ok = { content: [] };
 const targetOf = (t: ResolvedTarget, ref = t.name) => ({ kind: t.kind, ref, id: t.id, name: t.name });
@@ -22,17 +33,23 @@ describe('applyFilters', () => {
 
   it('does nothing for a call without a resolved target', async () => {
     const next = nextStub(() => ok);
-    await applyFilters(next)(testCall(testEcho, { env: testEnv({ rules: rulesWith({ allow: ['nothing-matches'] }) }) }));
+    await applyFilters(next)(
+      testCall(testEcho, { env: testEnv({ rules: rulesWith({ allow: ['nothing-matches'] }) }) }),
+    );
     expect(next.calls).toHaveLength(1);
   });
 
   it('refuses a target the deny filter names (rule deny:<pattern>, metric denied); next is not called', async () => {
     const next = unreachable();
-    const r = await refusalOf(applyFilters(next)(resolvedCall(testStart, VAULT, rulesWith({ deny: ['vault*'] }))));
+    const r = await refusalOf(
+      applyFilters(next)(resolvedCall(testStart, VAULT, rulesWith({ deny: ['vault*'] }))),
+    );
     expect(r.decision).toEqual({ allowed: false, rule: 'deny:vault*' });
     expect(r.metric).toBe('denied');
     expect(r.error).toBeInstanceOf(PolicyDeniedError);
-    expect((r.error as Error).message).toContain('container "vaultwarden" is denied by the Docker filter "vault*"');
+    expect((r.error as Error).message).toContain(
+      'container "vaultwarden" is denied by the Docker filter "vault*"',
+    );
     expect(next.calls).toHaveLength(0);
   });
 
@@ -43,13 +60,17 @@ describe('applyFilters', () => {
   });
 
   it('refuses a target missing from a non-empty allow list', async () => {
-    const r = await refusalOf(applyFilters(unreachable())(resolvedCall(testStart, PLEX, rulesWith({ allow: ['sonarr', 'radarr'] }))));
+    const r = await refusalOf(
+      applyFilters(unreachable())(resolvedCall(testStart, PLEX, rulesWith({ allow: ['sonarr', 'radarr'] }))),
+    );
     expect(r.decision).toEqual({ allowed: false, rule: 'allow-list' });
     expect(r.metric).toBe('denied');
   });
 
   it('refuses a protected target for a tool that refuses protected ones', async () => {
-    const r = await refusalOf(applyFilters(unreachable())(resolvedCall(testStop, PLEX, rulesWith({ protected: ['ple?'] }))));
+    const r = await refusalOf(
+      applyFilters(unreachable())(resolvedCall(testStop, PLEX, rulesWith({ protected: ['ple?'] }))),
+    );
     expect(r.decision).toEqual({ allowed: false, rule: 'protected:ple?' });
     expect(r.metric).toBe('denied');
     expect((r.error as Error).message).toContain('is protected');
@@ -68,19 +89,29 @@ describe('applyFilters', () => {
   });
 
   it('applies the deny filter before protection', async () => {
-    const r = await refusalOf(applyFilters(unreachable())(resolvedCall(testStop, PLEX, rulesWith({ deny: ['plex'], protected: ['plex'] }))));
+    const r = await refusalOf(
+      applyFilters(unreachable())(
+        resolvedCall(testStop, PLEX, rulesWith({ deny: ['plex'], protected: ['plex'] })),
+      ),
+    );
     expect(r.decision.rule).toBe('deny:plex');
   });
 
   it('applies the VM rules to VMs', async () => {
-    const r = await refusalOf(applyFilters(unreachable())(resolvedCall(testStop, WIN11, rulesWith({ deny: ['win11'], vmProtected: ['win*'] }))));
+    const r = await refusalOf(
+      applyFilters(unreachable())(
+        resolvedCall(testStop, WIN11, rulesWith({ deny: ['win11'], vmProtected: ['win*'] })),
+      ),
+    );
     expect(r.decision.rule).toBe('protected:win*');
   });
 
   it('has no name rules for networks or the host', async () => {
     const next = nextStub(() => ok);
     const network: ResolvedTarget = { kind: 'network', id: 'n'.repeat(64), name: 'plex', labels: {} };
-    await applyFilters(next)(resolvedCall(testStop, network, rulesWith({ deny: ['plex'], protected: ['plex'] })));
+    await applyFilters(next)(
+      resolvedCall(testStop, network, rulesWith({ deny: ['plex'], protected: ['plex'] })),
+    );
     expect(next.calls).toHaveLength(1);
   });
 
@@ -90,6 +121,8 @@ describe('applyFilters', () => {
     env.policy = () => CompiledPolicy.compile(rules);
     const call = testCall(testStart, { env, resolved: PLEX, target: targetOf(PLEX) });
     rules = rulesWith({ deny: ['plex'] });
-    await expect(applyFilters(unreachable())(call)).rejects.toMatchObject({ decision: { rule: 'deny:plex' } });
+    await expect(applyFilters(unreachable())(call)).rejects.toMatchObject({
+      decision: { rule: 'deny:plex' },
+    });
   });
 });

@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { appendAudit, writeEvent, writeIntent, writeOutcome } from '../../../server/mcp/pipeline/audit-entries.js';
+import {
+  appendAudit,
+  writeEvent,
+  writeIntent,
+  writeOutcome,
+} from '../../../server/mcp/pipeline/audit-entries.js';
 import { ALLOWED } from '../../../server/mcp/pipeline/tool-call.js';
 import { ToolError } from '../../../server/errors/tool-error.js';
 import { testEcho, testStop } from '../../helpers/test-tools.js';
-import { ADMIN, CLIENT, PLEX, SESSION, loggedMessages, memoryAudit, testCall, testEnv } from '../../helpers/pipeline-call.js';
+import {
+  ADMIN,
+  CLIENT,
+  PLEX,
+  SESSION,
+  loggedMessages,
+  memoryAudit,
+  testCall,
+  testEnv,
+} from '../../helpers/pipeline-call.js';
 
 const plexTarget = { kind: 'container' as const, ref: 'plex', id: PLEX.id, name: 'plex' };
 const stopCall = (env = testEnv()) =>
@@ -31,14 +45,26 @@ describe('appendAudit', () => {
 
   it('reports failure (false) and logs it instead of throwing', async () => {
     const env = testEnv({ audit: memoryAudit(() => true) });
-    expect(await appendAudit(stopCall(env), { id: 'e1', time: 't', stage: 'event', principal: 'p', event: 'x', details: {} })).toBe(false);
+    expect(
+      await appendAudit(stopCall(env), {
+        id: 'e1',
+        time: 't',
+        stage: 'event',
+        principal: 'p',
+        event: 'x',
+        details: {},
+      }),
+    ).toBe(false);
     expect(loggedMessages(env)).toEqual(['audit append failed']);
-    expect(JSON.parse(env.logLines[0] as string)).toMatchObject({ tool: 'test_stop', err: { message: expect.stringContaining('ENOSPC') } });
+    expect(JSON.parse(env.logLines[0] as string)).toMatchObject({
+      tool: 'test_stop',
+      err: { message: expect.stringContaining('ENOSPC') },
+    });
   });
 });
 
 describe('writeIntent', () => {
-  it('writes the intent under the call\'s intent id with who, what, the redacted arguments and the decision', async () => {
+  it("writes the intent under the call's intent id with who, what, the redacted arguments and the decision", async () => {
     const call = stopCall();
     expect(await writeIntent(call, { allowed: false, rule: 'deny:plex' })).toBe(true);
     expect(call.intentWritten).toBe(true);
@@ -66,7 +92,11 @@ describe('writeIntent', () => {
     const call = stopCall();
     call.confirmation = { mode: 'approve', outcome: 'approved', id: 'pc_1' };
     await writeIntent(call, ALLOWED);
-    expect(call.env.audit.intents()[0]?.confirmation).toEqual({ mode: 'approve', outcome: 'approved', id: 'pc_1' });
+    expect(call.env.audit.intents()[0]?.confirmation).toEqual({
+      mode: 'approve',
+      outcome: 'approved',
+      id: 'pc_1',
+    });
   });
 
   it('returns false and leaves intentWritten false when the append fails', async () => {
@@ -111,16 +141,29 @@ describe('writeOutcome', () => {
     expect(line?.entry.id).not.toBe(call.intentId);
   });
 
-  it('records a ToolError\'s code and its message, redacted', async () => {
+  it("records a ToolError's code and its message, redacted", async () => {
     const call = stopCall();
-    await writeOutcome(call, ALLOWED, new ToolError('conflict', 'pull failed: Bearer abcdefgh12345678 rejected'), 1);
-    expect(call.env.audit.outcomes()[0]?.result).toEqual({ status: 'error', code: 'conflict', message: 'pull failed: [REDACTED] rejected' });
+    await writeOutcome(
+      call,
+      ALLOWED,
+      new ToolError('conflict', 'pull failed: Bearer abcdefgh12345678 rejected'),
+      1,
+    );
+    expect(call.env.audit.outcomes()[0]?.result).toEqual({
+      status: 'error',
+      code: 'conflict',
+      message: 'pull failed: [REDACTED] rejected',
+    });
   });
 
   it('records an unexpected error as internal, without its message', async () => {
     const call = stopCall();
     await writeOutcome(call, ALLOWED, new Error('EACCES /var/run/docker.sock'), 1);
-    expect(call.env.audit.outcomes()[0]?.result).toEqual({ status: 'error', code: 'internal', message: 'unexpected error (see the sidecar log)' });
+    expect(call.env.audit.outcomes()[0]?.result).toEqual({
+      status: 'error',
+      code: 'internal',
+      message: 'unexpected error (see the sidecar log)',
+    });
   });
 
   it('swallows an append failure (logged)', async () => {

@@ -3,7 +3,16 @@ import { checkAccess } from '../../../server/mcp/pipeline/check-access.js';
 import { Refusal } from '../../../server/mcp/pipeline/refusal.js';
 import { PolicyDeniedError } from '../../../server/errors/policy-denied-error.js';
 import { testAdminWrite, testEcho, testStart } from '../../helpers/test-tools.js';
-import { ADMIN, OPERATOR, READER, nextStub, refusalOf, testCall, testEnv, unreachable } from '../../helpers/pipeline-call.js';
+import {
+  ADMIN,
+  OPERATOR,
+  READER,
+  nextStub,
+  refusalOf,
+  testCall,
+  testEnv,
+  unreachable,
+} from '../../helpers/pipeline-call.js';
 
 const ok = { content: [] };
 
@@ -37,33 +46,45 @@ describe('checkAccess', () => {
 
   it('refuses a tool whose toolset is switched off', async () => {
     const next = unreachable();
-    const r = await refusalOf(checkAccess(next)(testCall(testStart, { settings: { toolsets: ['system', 'vm'] } })));
+    const r = await refusalOf(
+      checkAccess(next)(testCall(testStart, { settings: { toolsets: ['system', 'vm'] } })),
+    );
     expect(r.decision).toEqual({ allowed: false, rule: 'toolset_disabled' });
     expect(r.metric).toBe('denied');
     expect((r.error as Error).message).toContain('The "docker" tools are switched off');
   });
 
-  it('refuses a token whose scope is below the tool\'s', async () => {
+  it("refuses a token whose scope is below the tool's", async () => {
     const next = unreachable();
     const r = await refusalOf(checkAccess(next)(testCall(testAdminWrite, { principal: OPERATOR })));
     expect(r.decision).toEqual({ allowed: false, rule: 'scope' });
     expect(r.metric).toBe('denied');
-    expect((r.error as Error).message).toContain('needs a token with the "admin" scope; this token has "operate"');
+    expect((r.error as Error).message).toContain(
+      'needs a token with the "admin" scope; this token has "operate"',
+    );
     // A read token may not operate either.
-    await expect(checkAccess(unreachable())(testCall(testStart, { principal: READER }))).rejects.toMatchObject({ decision: { rule: 'scope' } });
+    await expect(
+      checkAccess(unreachable())(testCall(testStart, { principal: READER })),
+    ).rejects.toMatchObject({ decision: { rule: 'scope' } });
   });
 
   it('checks read-only mode before the scope', async () => {
-    const r = await refusalOf(checkAccess(unreachable())(testCall(testAdminWrite, { principal: READER, settings: { readOnly: true } })));
+    const r = await refusalOf(
+      checkAccess(unreachable())(
+        testCall(testAdminWrite, { principal: READER, settings: { readOnly: true } }),
+      ),
+    );
     expect(r.decision.rule).toBe('read_only');
   });
 
-  it('decides on the call\'s settings snapshot, not on settings read again from the env', async () => {
+  it("decides on the call's settings snapshot, not on settings read again from the env", async () => {
     const env = testEnv({ settings: { readOnly: true } });
     const next = nextStub(() => ok);
     await checkAccess(next)(testCall(testStart, { env, settings: { readOnly: false } }));
     expect(next.calls).toHaveLength(1);
-    await expect(checkAccess(unreachable())(testCall(testStart, { env }))).rejects.toMatchObject({ decision: { rule: 'read_only' } });
+    await expect(checkAccess(unreachable())(testCall(testStart, { env }))).rejects.toMatchObject({
+      decision: { rule: 'read_only' },
+    });
   });
 
   it('writes no audit record and counts no metric itself (recordOutcome does)', async () => {

@@ -61,7 +61,11 @@ describe('compose', () => {
         return 'recovered';
       }
     };
-    const handler = compose(outer, stop, logging('later', log))(async () => {
+    const handler = compose(
+      outer,
+      stop,
+      logging('later', log),
+    )(async () => {
       log.push('run');
       return 'ran';
     });

@@ -31,12 +31,18 @@ import {
 const ok = { content: [] };
 const targetOf = (t: ResolvedTarget) => ({ kind: t.kind, ref: t.name, id: t.id, name: t.name });
 const textOf = (r: { content: unknown[] } | undefined) => (r?.content[0] as { text: string }).text;
-const tokenOf = (r: { _meta?: Record<string, unknown> } | undefined) => (r?._meta?.['unraid-mcp/confirmation'] as { token: string }).token;
+const tokenOf = (r: { _meta?: Record<string, unknown> } | undefined) =>
+  (r?._meta?.['unraid-mcp/confirmation'] as { token: string }).token;
 
 /** A call to stop plex (or `resolved`), as the steps before confirm leave it. */
 const stopCall = (opts: TestCallOptions = {}) => {
   const resolved = opts.resolved ?? PLEX;
-  return testCall(testStop, { args: { id: resolved.name, timeout: 10 }, target: targetOf(resolved), ...opts, resolved });
+  return testCall(testStop, {
+    args: { id: resolved.name, timeout: 10 },
+    target: targetOf(resolved),
+    ...opts,
+    resolved,
+  });
 };
 
 /** Runs a first token-mode call and returns the token it was issued. */
@@ -83,13 +89,18 @@ describe('confirm: tools that need none', () => {
     expect(call.env.confirmations.tokens.size).toBe(0);
   });
 
-  it('follows the owner\'s per-tool override of the tool\'s default mode, from the call\'s settings', async () => {
+  it("follows the owner's per-tool override of the tool's default mode, from the call's settings", async () => {
     const next = nextStub(() => ok);
     const relaxed = stopCall({ settings: { confirmModes: { test_stop: 'none' } } });
     await confirm(next)(relaxed);
     expect(relaxed.confirmation).toEqual({ mode: 'none', outcome: 'not_required' });
 
-    const strict = testCall(testStart, { args: { id: 'plex' }, resolved: PLEX, target: targetOf(PLEX), settings: { confirmModes: { test_start: 'token' } } });
+    const strict = testCall(testStart, {
+      args: { id: 'plex' },
+      resolved: PLEX,
+      target: targetOf(PLEX),
+      settings: { confirmModes: { test_start: 'token' } },
+    });
     const r = await refusalOf(confirm(unreachable())(strict));
     expect(strict.confirmation).toEqual({ mode: 'token', outcome: 'token_issued' });
     expect(tokenOf(r.result)).toMatch(/^ct_/);
@@ -98,7 +109,7 @@ describe('confirm: tools that need none', () => {
 });
 
 describe('confirm: token mode', () => {
-  it('stops a first call with a token, the tool\'s description and an audited event; next is not called', async () => {
+  it("stops a first call with a token, the tool's description and an audited event; next is not called", async () => {
     const next = unreachable();
     const call = stopCall();
     const r = await refusalOf(confirm(next)(call));
@@ -107,9 +118,15 @@ describe('confirm: token mode', () => {
     expect(r.error).toBeInstanceOf(ToolError);
     expect(r.error).toMatchObject({ code: 'confirmation' });
     expect(r.result?.isError).toBe(true);
-    expect(textOf(r.result)).toContain('Confirmation needed — nothing was done yet. This call would: Stop container "plex", killing it after 10 s.');
+    expect(textOf(r.result)).toContain(
+      'Confirmation needed — nothing was done yet. This call would: Stop container "plex", killing it after 10 s.',
+    );
     expect(textOf(r.result)).toContain(`"confirmation_token": "${tokenOf(r.result)}"`);
-    expect(r.result?._meta?.['unraid-mcp/confirmation']).toMatchObject({ mode: 'token', token: expect.stringMatching(/^ct_/), expiresAt: expect.any(String) });
+    expect(r.result?._meta?.['unraid-mcp/confirmation']).toMatchObject({
+      mode: 'token',
+      token: expect.stringMatching(/^ct_/),
+      expiresAt: expect.any(String),
+    });
     expect(call.confirmation).toEqual({ mode: 'token', outcome: 'token_issued' });
     expect(call.env.confirmations.tokens.size).toBe(1);
     expect(next.calls).toHaveLength(0);
@@ -124,7 +141,9 @@ describe('confirm: token mode', () => {
       tool: 'test_stop',
       session: SESSION,
       target: { kind: 'container', ref: 'plex', id: PLEX.id, name: 'plex' },
-      details: { expiresAt: (r.result?._meta?.['unraid-mcp/confirmation'] as { expiresAt: string }).expiresAt },
+      details: {
+        expiresAt: (r.result?._meta?.['unraid-mcp/confirmation'] as { expiresAt: string }).expiresAt,
+      },
     });
   });
 
@@ -143,7 +162,10 @@ describe('confirm: token mode', () => {
     const r = await refusalOf(confirm(unreachable())(replay));
     expect(replay.confirmation).toEqual({ mode: 'token', outcome: 'token_replayed' });
     expect(textOf(r.result)).toContain('was already used');
-    expect(env.audit.events().at(-1)).toMatchObject({ event: 'confirmation.token_rejected', details: { reason: 'replayed', field: null } });
+    expect(env.audit.events().at(-1)).toMatchObject({
+      event: 'confirmation.token_rejected',
+      details: { reason: 'replayed', field: null },
+    });
   });
 
   it('binds the token to the arguments', async () => {
@@ -154,24 +176,40 @@ describe('confirm: token mode', () => {
     expect(r.metric).toBe('confirmation');
     expect(other.confirmation).toEqual({ mode: 'token', outcome: 'token_mismatch' });
     expect(textOf(r.result)).toContain('was issued for a different action (the arguments differs)');
-    expect(env.audit.events().at(-1)).toMatchObject({ event: 'confirmation.token_rejected', details: { reason: 'mismatch', field: 'argsHash' } });
+    expect(env.audit.events().at(-1)).toMatchObject({
+      event: 'confirmation.token_rejected',
+      details: { reason: 'mismatch', field: 'argsHash' },
+    });
   });
 
   it('binds the token to the resolved target, not the reference', async () => {
     const env = testEnv();
     const token = await issueToken(env);
     // Same arguments ("plex"), but the name now resolves to another container.
-    const moved = stopCall({ env, args: { id: 'plex', timeout: 10 }, resolved: VAULT, target: { ...targetOf(VAULT), ref: 'plex' }, confirmationToken: token });
+    const moved = stopCall({
+      env,
+      args: { id: 'plex', timeout: 10 },
+      resolved: VAULT,
+      target: { ...targetOf(VAULT), ref: 'plex' },
+      confirmationToken: token,
+    });
     await refusalOf(confirm(unreachable())(moved));
     expect(env.audit.events().at(-1)).toMatchObject({ details: { reason: 'mismatch', field: 'target' } });
   });
 
-  it('binds the token to the caller\'s token id', async () => {
+  it("binds the token to the caller's token id", async () => {
     const env = testEnv();
     const token = await issueToken(env, { principal: ADMIN });
-    const r = await refusalOf(confirm(unreachable())(stopCall({ env, principal: { ...OPERATOR, scope: 'admin' }, confirmationToken: token })));
+    const r = await refusalOf(
+      confirm(unreachable())(
+        stopCall({ env, principal: { ...OPERATOR, scope: 'admin' }, confirmationToken: token }),
+      ),
+    );
     expect(textOf(r.result)).toContain('(the caller differs)');
-    expect(env.audit.events().at(-1)).toMatchObject({ principal: OPERATOR.name, details: { reason: 'mismatch', field: 'tokenId' } });
+    expect(env.audit.events().at(-1)).toMatchObject({
+      principal: OPERATOR.name,
+      details: { reason: 'mismatch', field: 'tokenId' },
+    });
   });
 
   it('refuses an unknown token', async () => {
@@ -182,13 +220,19 @@ describe('confirm: token mode', () => {
   });
 
   it('describes a tool without its own describe by title, target and redacted arguments', async () => {
-    const call = testCall(secretTool, { args: { id: 'plex', password: 'hunter2' }, resolved: PLEX, target: targetOf(PLEX) });
+    const call = testCall(secretTool, {
+      args: { id: 'plex', password: 'hunter2' },
+      resolved: PLEX,
+      target: targetOf(PLEX),
+    });
     const r = await refusalOf(confirm(unreachable())(call));
-    expect(textOf(r.result)).toContain(`This call would: Set secret (test) on container "plex" (${PLEX.id.slice(0, 12)}) with arguments {"id":"plex","password":"[REDACTED]"}.`);
+    expect(textOf(r.result)).toContain(
+      `This call would: Set secret (test) on container "plex" (${PLEX.id.slice(0, 12)}) with arguments {"id":"plex","password":"[REDACTED]"}.`,
+    );
     expect(textOf(r.result)).not.toContain('hunter2');
   });
 
-  it('asks the user through elicitation once the token checks out, with the description and the client\'s signal', async () => {
+  it("asks the user through elicitation once the token checks out, with the description and the client's signal", async () => {
     const env = testEnv();
     const token = await issueToken(env);
     const asked: Array<{ message: string; signal: AbortSignal }> = [];
@@ -203,12 +247,21 @@ describe('confirm: token mode', () => {
       },
     });
     const r = await refusalOf(confirm(unreachable())(call));
-    expect(asked).toEqual([{ message: 'Allow this action? Stop container "plex", killing it after 10 s.', signal }]);
+    expect(asked).toEqual([
+      { message: 'Allow this action? Stop container "plex", killing it after 10 s.', signal },
+    ]);
     expect(call.confirmation).toEqual({ mode: 'token', outcome: 'elicitation_decline' });
     expect(textOf(r.result)).toBe('The user declined this action when asked. Nothing was done.');
-    expect(env.audit.events().at(-1)).toMatchObject({ event: 'confirmation.elicitation_declined', details: { answer: 'decline' } });
+    expect(env.audit.events().at(-1)).toMatchObject({
+      event: 'confirmation.elicitation_declined',
+      details: { answer: 'decline' },
+    });
 
-    const accepted = stopCall({ env, confirmationToken: await issueToken(env), elicit: async () => 'accept' });
+    const accepted = stopCall({
+      env,
+      confirmationToken: await issueToken(env),
+      elicit: async () => 'accept',
+    });
     const next = nextStub(() => ok);
     await confirm(next)(accepted);
     expect(next.calls).toHaveLength(1);
@@ -220,11 +273,14 @@ describe('confirm: a describe that fails', () => {
   const failingDescribe = (err: Error) => defineTool({ ...testStop, describe: () => Promise.reject(err) });
 
   it('refuses as the preflight would, denied for a PolicyDeniedError, before any token is issued', async () => {
-    const call = testCall(failingDescribe(new PolicyDeniedError('disk_in_use', 'the disk image is used by another VM')), {
-      args: { id: 'plex', timeout: 10 },
-      resolved: PLEX,
-      target: targetOf(PLEX),
-    });
+    const call = testCall(
+      failingDescribe(new PolicyDeniedError('disk_in_use', 'the disk image is used by another VM')),
+      {
+        args: { id: 'plex', timeout: 10 },
+        resolved: PLEX,
+        target: targetOf(PLEX),
+      },
+    );
     const r = await refusalOf(confirm(unreachable())(call));
     expect(r.decision).toEqual({ allowed: false, rule: 'preflight' });
     expect(r.metric).toBe('denied');
@@ -236,13 +292,21 @@ describe('confirm: a describe that fails', () => {
 
   it('counts any other describe failure as an error', async () => {
     const boom = new Error('lookup failed');
-    const r = await refusalOf(confirm(unreachable())(testCall(failingDescribe(boom), { args: { id: 'plex', timeout: 10 }, resolved: PLEX, target: targetOf(PLEX) })));
+    const r = await refusalOf(
+      confirm(unreachable())(
+        testCall(failingDescribe(boom), {
+          args: { id: 'plex', timeout: 10 },
+          resolved: PLEX,
+          target: targetOf(PLEX),
+        }),
+      ),
+    );
     expect(r.decision).toEqual({ allowed: false, rule: 'preflight' });
     expect(r.metric).toBe('error');
     expect(r.error).toBe(boom);
   });
 
-  it('hands describe the validated arguments, the resolved target and a context on the client\'s signal', async () => {
+  it("hands describe the validated arguments, the resolved target and a context on the client's signal", async () => {
     const seen: unknown[] = [];
     const tool = defineTool({
       ...testStop,
@@ -252,7 +316,12 @@ describe('confirm: a describe that fails', () => {
       },
     });
     const signal = new AbortController().signal;
-    const call = testCall(tool, { args: { id: 'plex', timeout: 3 }, resolved: PLEX, target: targetOf(PLEX), signal });
+    const call = testCall(tool, {
+      args: { id: 'plex', timeout: 3 },
+      resolved: PLEX,
+      target: targetOf(PLEX),
+      signal,
+    });
     const r = await refusalOf(confirm(unreachable())(call));
     expect(seen).toEqual([call.args, PLEX, signal, PLEX]);
     expect(textOf(r.result)).toContain('This call would: described');
@@ -260,7 +329,8 @@ describe('confirm: a describe that fails', () => {
 });
 
 describe('confirm: approve mode', () => {
-  const approveEnv = async () => testEnv({ stateDir: await mkdtemp(join(tmpdir(), 'umcp-confirm-')), settings: { approvalWaitMs: 5000 } });
+  const approveEnv = async () =>
+    testEnv({ stateDir: await mkdtemp(join(tmpdir(), 'umcp-confirm-')), settings: { approvalWaitMs: 5000 } });
   /** Decides the next pending request as the owner would, as soon as it appears. */
   const ownerDecides = (env: TestEnv, decision: 'approved' | 'denied', reason: string | null = null) =>
     new Promise<PendingConfirmation>((resolve) => {
@@ -272,7 +342,7 @@ describe('confirm: approve mode', () => {
       env.confirmations.pending.events.on('change', onChange);
     });
 
-  it('waits for the owner\'s approval, then goes on; the pending request is bound to exactly this call', async () => {
+  it("waits for the owner's approval, then goes on; the pending request is bound to exactly this call", async () => {
     const env = await approveEnv();
     const progress: Array<[number, number | undefined, string | undefined]> = [];
     const call = testCall(testRemove, {
@@ -296,10 +366,25 @@ describe('confirm: approve mode', () => {
       target: { kind: 'container', id: PLEX.id, name: 'plex' },
       args: { id: 'plex', password: '[REDACTED]' },
       description: `Remove (test) on container "plex" (${PLEX.id.slice(0, 12)}) with arguments {"id":"plex"}.`,
-      binding: { tokenId: ADMIN.tokenId, tool: 'test_remove', target: `container:${PLEX.id}`, argsHash: argsHash({ id: 'plex' }) },
+      binding: {
+        tokenId: ADMIN.tokenId,
+        tool: 'test_remove',
+        target: `container:${PLEX.id}`,
+        argsHash: argsHash({ id: 'plex' }),
+      },
     });
-    expect(progress[0]).toEqual([0, 5, `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${entry.id})`]);
-    expect(env.audit.events()).toMatchObject([{ event: 'confirmation.requested', tool: 'test_remove', details: { id: entry.id, expiresAt: entry.expiresAt } }]);
+    expect(progress[0]).toEqual([
+      0,
+      5,
+      `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${entry.id})`,
+    ]);
+    expect(env.audit.events()).toMatchObject([
+      {
+        event: 'confirmation.requested',
+        tool: 'test_remove',
+        details: { id: entry.id, expiresAt: entry.expiresAt },
+      },
+    ]);
     expect(env.confirmations.pending.get(entry.id)?.status).toBe('used');
   });
 
@@ -320,7 +405,10 @@ describe('confirm: approve mode', () => {
   });
 
   it('reports a request still pending when the wait ends, with its id to call back with', async () => {
-    const env = testEnv({ stateDir: await mkdtemp(join(tmpdir(), 'umcp-confirm-')), settings: { approvalWaitMs: 30 } });
+    const env = testEnv({
+      stateDir: await mkdtemp(join(tmpdir(), 'umcp-confirm-')),
+      settings: { approvalWaitMs: 30 },
+    });
     const call = testCall(testRemove, { env, args: { id: 'plex' }, resolved: PLEX, target: targetOf(PLEX) });
     const r = await refusalOf(confirm(unreachable())(call));
     const id = (r.result?._meta?.['unraid-mcp/confirmation'] as { confirmationId: string }).confirmationId;
@@ -330,7 +418,13 @@ describe('confirm: approve mode', () => {
 
     // Approved later: the call back with the id goes through without waiting again.
     await env.confirmations.pending.decide(id, 'approved', 'cli', null);
-    const back = testCall(testRemove, { env, args: { id: 'plex' }, resolved: PLEX, target: targetOf(PLEX), confirmationId: id });
+    const back = testCall(testRemove, {
+      env,
+      args: { id: 'plex' },
+      resolved: PLEX,
+      target: targetOf(PLEX),
+      confirmationId: id,
+    });
     const next = nextStub(() => ok);
     await confirm(next)(back);
     expect(next.calls).toHaveLength(1);
@@ -338,7 +432,10 @@ describe('confirm: approve mode', () => {
   });
 
   it('binds a tool without a target to the host', async () => {
-    const env = testEnv({ stateDir: await mkdtemp(join(tmpdir(), 'umcp-confirm-')), settings: { approvalWaitMs: 30 } });
+    const env = testEnv({
+      stateDir: await mkdtemp(join(tmpdir(), 'umcp-confirm-')),
+      settings: { approvalWaitMs: 30 },
+    });
     const hostTool = defineTool({ ...testRemove, name: 'test_host_write', target: undefined });
     const r = await refusalOf(confirm(unreachable())(testCall(hostTool, { env, args: { id: 'x' } })));
     const id = (r.result?._meta?.['unraid-mcp/confirmation'] as { confirmationId: string }).confirmationId;

@@ -12,7 +12,10 @@ function waiting(ms: number, honours = true) {
     (call: ToolCall) =>
       new Promise((resolve, reject) => {
         const t = setTimeout(() => resolve('finished'), ms);
-        if (honours) call.signal.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), { once: true });
+        if (honours)
+          call.signal.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), {
+            once: true,
+          });
       }),
   );
 }
@@ -32,14 +35,17 @@ describe('limitTime', () => {
     expect(call.signal).toBe(clientSignal);
   });
 
-  it('stops the call at the settings\' tool timeout with ToolError timeout, and aborts the tool\'s signal', async () => {
+  it("stops the call at the settings' tool timeout with ToolError timeout, and aborts the tool's signal", async () => {
     const next = waiting(5_000);
     const call = testCall(testSlow, { settings: { toolTimeoutMs: 40 } });
     const started = performance.now();
     const err = await rejectionOf(limitTime(next)(call));
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(err).toBeInstanceOf(ToolError);
-    expect(err).toMatchObject({ code: 'timeout', message: 'test_slow did not finish within 0.04 s. The server may be busy; try again later.' });
+    expect(err).toMatchObject({
+      code: 'timeout',
+      message: 'test_slow did not finish within 0.04 s. The server may be busy; try again later.',
+    });
     const signal = (next.calls[0] as ToolCall).signal;
     expect(signal.aborted).toBe(true);
     expect(signal.reason).toBe(err);
@@ -55,17 +61,25 @@ describe('limitTime', () => {
 
   it('gives a tool with a longer timeout of its own that longer time', async () => {
     const patient = defineTool({ ...testSlow, name: 'test_patient', timeoutMs: 1_000 });
-    expect(await limitTime(waiting(80))(testCall(patient, { settings: { toolTimeoutMs: 20 } }))).toBe('finished');
+    expect(await limitTime(waiting(80))(testCall(patient, { settings: { toolTimeoutMs: 20 } }))).toBe(
+      'finished',
+    );
   });
 
-  it('never gives a tool less than the settings\' timeout', async () => {
+  it("never gives a tool less than the settings' timeout", async () => {
     const hasty = defineTool({ ...testSlow, name: 'test_hasty', timeoutMs: 10 });
-    expect(await limitTime(waiting(60))(testCall(hasty, { settings: { toolTimeoutMs: 1_000 } }))).toBe('finished');
-    const err = await rejectionOf(limitTime(waiting(5_000))(testCall(hasty, { settings: { toolTimeoutMs: 40 } })));
-    expect((err as Error).message).toBe('test_hasty did not finish within 0.04 s. The server may be busy; try again later.');
+    expect(await limitTime(waiting(60))(testCall(hasty, { settings: { toolTimeoutMs: 1_000 } }))).toBe(
+      'finished',
+    );
+    const err = await rejectionOf(
+      limitTime(waiting(5_000))(testCall(hasty, { settings: { toolTimeoutMs: 40 } })),
+    );
+    expect((err as Error).message).toBe(
+      'test_hasty did not finish within 0.04 s. The server may be busy; try again later.',
+    );
   });
 
-  it('stops the call with ToolError cancelled when the client cancels, aborting the tool\'s signal', async () => {
+  it("stops the call with ToolError cancelled when the client cancels, aborting the tool's signal", async () => {
     const client = new AbortController();
     const next = waiting(5_000);
     const running = limitTime(next)(testCall(testSlow, { signal: client.signal }));
@@ -88,15 +102,19 @@ describe('limitTime', () => {
     expect(next.calls).toHaveLength(0);
   });
 
-  it('passes the tool\'s own failure through', async () => {
+  it("passes the tool's own failure through", async () => {
     const boom = new ToolError('conflict', 'busy');
-    expect(await rejectionOf(limitTime(nextStub<unknown>(() => Promise.reject(boom)))(testCall(testSlow)))).toBe(boom);
+    expect(
+      await rejectionOf(limitTime(nextStub<unknown>(() => Promise.reject(boom)))(testCall(testSlow))),
+    ).toBe(boom);
   });
 
   it('clears its timer and listener once the tool has finished', async () => {
     const client = new AbortController();
     const next = nextStub<unknown>(() => 'quick');
-    expect(await limitTime(next)(testCall(testSlow, { signal: client.signal, settings: { toolTimeoutMs: 30 } }))).toBe('quick');
+    expect(
+      await limitTime(next)(testCall(testSlow, { signal: client.signal, settings: { toolTimeoutMs: 30 } })),
+    ).toBe('quick');
     await sleep(60);
     client.abort();
     // Neither the deadline nor the late cancellation reached the finished call's signal.

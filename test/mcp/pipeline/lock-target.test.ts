@@ -7,7 +7,16 @@ import type { ResolvedTarget } from '../../../server/vocabulary.js';
 import { KeyedMutex } from '../../../server/util/keyed-mutex.js';
 import type { ToolError } from '../../../server/errors/tool-error.js';
 import { testEcho, testStart, testStop } from '../../helpers/test-tools.js';
-import { PLEX, VAULT, WIN11, nextStub, sleep, testCall, testEnv, type TestEnv } from '../../helpers/pipeline-call.js';
+import {
+  PLEX,
+  VAULT,
+  WIN11,
+  nextStub,
+  sleep,
+  testCall,
+  testEnv,
+  type TestEnv,
+} from '../../helpers/pipeline-call.js';
 
 /** A next that logs start and end around `ms` of work, and what the locks held meanwhile. */
 function slowNext(log: string[], ms = 40) {
@@ -20,14 +29,18 @@ function slowNext(log: string[], ms = 40) {
   });
 }
 
-const writeOn = (env: TestEnv, resolved: ResolvedTarget | null, who: string, tool = testStart) => testCall(tool, { env, args: { who }, resolved });
+const writeOn = (env: TestEnv, resolved: ResolvedTarget | null, who: string, tool = testStart) =>
+  testCall(tool, { env, args: { who }, resolved });
 
 describe('lockTarget', () => {
   it('runs two writing calls on the same target one after the other, in arrival order', async () => {
     const env = testEnv();
     const log: string[] = [];
     const step = lockTarget(slowNext(log));
-    const results = await Promise.all([step(writeOn(env, PLEX, 'a')), step(writeOn(env, PLEX, 'b', testStop))]);
+    const results = await Promise.all([
+      step(writeOn(env, PLEX, 'a')),
+      step(writeOn(env, PLEX, 'b', testStop)),
+    ]);
     expect(results).toEqual(['a', 'b']);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b']);
     expect(env.locks.size).toBe(0);
@@ -37,8 +50,18 @@ describe('lockTarget', () => {
     const env = testEnv();
     const log: string[] = [];
     const step = lockTarget(slowNext(log));
-    const byName = testCall(testStart, { env, args: { who: 'name' }, resolved: PLEX, target: { kind: 'container', ref: 'plex', id: PLEX.id, name: 'plex' } });
-    const byPrefix = testCall(testStart, { env, args: { who: 'prefix' }, resolved: PLEX, target: { kind: 'container', ref: PLEX.id.slice(0, 6), id: PLEX.id, name: 'plex' } });
+    const byName = testCall(testStart, {
+      env,
+      args: { who: 'name' },
+      resolved: PLEX,
+      target: { kind: 'container', ref: 'plex', id: PLEX.id, name: 'plex' },
+    });
+    const byPrefix = testCall(testStart, {
+      env,
+      args: { who: 'prefix' },
+      resolved: PLEX,
+      target: { kind: 'container', ref: PLEX.id.slice(0, 6), id: PLEX.id, name: 'plex' },
+    });
     await Promise.all([step(byName), step(byPrefix)]);
     expect(log).toEqual(['start name', 'end name', 'start prefix', 'end prefix']);
   });
@@ -79,7 +102,9 @@ describe('lockTarget', () => {
   it('takes no lock for a read on a resolved target', async () => {
     const env = testEnv();
     let heldDuring = -1;
-    await lockTarget(nextStub<unknown>(() => (heldDuring = env.locks.size)))(testCall(testEcho, { env, args: { who: 'read' }, resolved: PLEX }));
+    await lockTarget(nextStub<unknown>(() => (heldDuring = env.locks.size)))(
+      testCall(testEcho, { env, args: { who: 'read' }, resolved: PLEX }),
+    );
     expect(heldDuring).toBe(0);
   });
 
@@ -105,7 +130,10 @@ describe('lockTarget', () => {
         return 'ran';
       }),
     );
-    const [failed, ran] = await Promise.allSettled([step(writeOn(env, PLEX, 'fails')), step(writeOn(env, PLEX, 'second'))]);
+    const [failed, ran] = await Promise.allSettled([
+      step(writeOn(env, PLEX, 'fails')),
+      step(writeOn(env, PLEX, 'second')),
+    ]);
     expect(failed).toMatchObject({ status: 'rejected', reason: { message: 'failed' } });
     expect(ran).toEqual({ status: 'fulfilled', value: 'ran' });
     expect(env.locks.size).toBe(0);

@@ -10,7 +10,15 @@ import { defineTool, type AnyTool } from '../../../server/tools/define-tool.js';
 import { KeyedMutex } from '../../../server/util/keyed-mutex.js';
 import type { Principal } from '../../../server/tokens/token-authenticator.js';
 import type { ConfirmMode, Scope } from '../../../server/vocabulary.js';
-import { PLEX, countedCalls, memoryAudit, memoryResolver, rulesWith, testEnv, type TestEnv } from '../../helpers/pipeline-call.js';
+import {
+  PLEX,
+  countedCalls,
+  memoryAudit,
+  memoryResolver,
+  rulesWith,
+  testEnv,
+  type TestEnv,
+} from '../../helpers/pipeline-call.js';
 
 /**
  * The real composed pipeline (callTool), with every part it talks to writing into one event list:
@@ -92,7 +100,12 @@ function harness(opts: { rules?: PolicyRules; auditFails?: (stage: string) => bo
           return scope;
         },
       };
-      const caller: Caller = { principal, client: { name: 'order-test', version: '1' }, sessionTag: 'abcd', elicit: null };
+      const caller: Caller = {
+        principal,
+        client: { name: 'order-test', version: '1' },
+        sessionTag: 'abcd',
+        elicit: null,
+      };
       const req: CallRequest = { args, signal: new AbortController().signal, progress: async () => {} };
       return callTool(env, tool, caller, req);
     },
@@ -100,7 +113,11 @@ function harness(opts: { rules?: PolicyRules; auditFails?: (stage: string) => bo
 }
 
 /** A tool whose target, preflight, describe and run note themselves, and fail on request. */
-function orderTool(events: () => string[], name: string, kind: { readOnly: boolean; confirm?: ConfirmMode; refusesProtected?: boolean }) {
+function orderTool(
+  events: () => string[],
+  name: string,
+  kind: { readOnly: boolean; confirm?: ConfirmMode; refusesProtected?: boolean },
+) {
   const note = (what: string) => events().push(what);
   return defineTool({
     name,
@@ -110,7 +127,12 @@ function orderTool(events: () => string[], name: string, kind: { readOnly: boole
     scope: kind.readOnly ? 'read' : 'operate',
     ...(kind.confirm ? { confirm: kind.confirm } : {}),
     refusesProtected: kind.refusesProtected ?? false,
-    annotations: { readOnlyHint: kind.readOnly, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: {
+      readOnlyHint: kind.readOnly,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
     input: z
       .object({
         id: z.string().refine(() => (note('validate'), true)),
@@ -157,7 +179,15 @@ describe('the composed pipeline, in order', () => {
     const { stop } = toolsFor(h);
     const first = await h.call(stop, { id: 'plex' });
     expect(first.isError).toBe(true);
-    expect(h.events).toEqual([...BEFORE_PREFLIGHT, 'checkProtected plex', 'preflight', 'describe', 'audit event confirmation.token_issued', 'audit intent', 'audit outcome']);
+    expect(h.events).toEqual([
+      ...BEFORE_PREFLIGHT,
+      'checkProtected plex',
+      'preflight',
+      'describe',
+      'audit event confirmation.token_issued',
+      'audit intent',
+      'audit outcome',
+    ]);
 
     const token = (first._meta?.['unraid-mcp/confirmation'] as { token: string }).token;
     h.events.length = 0;
@@ -175,7 +205,10 @@ describe('the composed pipeline, in order', () => {
       'audit outcome',
     ]);
     const [, secondIntent] = h.env.audit.intents();
-    expect(secondIntent).toMatchObject({ decision: { allowed: true, rule: null }, confirmation: { mode: 'token', outcome: 'token_confirmed' } });
+    expect(secondIntent).toMatchObject({
+      decision: { allowed: true, rule: null },
+      confirmation: { mode: 'token', outcome: 'token_confirmed' },
+    });
     expect(h.env.audit.outcomes()[1]).toMatchObject({ intent: secondIntent?.id, result: { status: 'ok' } });
     expect(await countedCalls(h.env.metrics, 'order_stop', 'confirmation')).toBe(1);
     expect(await countedCalls(h.env.metrics, 'order_stop', 'ok')).toBe(1);
@@ -186,7 +219,16 @@ describe('the composed pipeline, in order', () => {
     const { start } = toolsFor(h);
     const res = await h.call(start, { id: 'plex' });
     expect(res.structuredContent).toEqual({ acted: 'plex' });
-    expect(h.events).toEqual([...BEFORE_PREFLIGHT, 'preflight', 'describe', 'audit intent', `lock ${LOCK}`, 'run', `unlock ${LOCK}`, 'audit outcome']);
+    expect(h.events).toEqual([
+      ...BEFORE_PREFLIGHT,
+      'preflight',
+      'describe',
+      'audit intent',
+      `lock ${LOCK}`,
+      'run',
+      `unlock ${LOCK}`,
+      'audit outcome',
+    ]);
     expect(h.env.audit.intents()[0]?.confirmation).toEqual({ mode: 'none', outcome: 'not_required' });
     expect(h.env.audit.records.map((r) => r.durable)).toEqual([true, true]);
   });
@@ -270,7 +312,14 @@ const refusals: RefusalCase[] = [
   {
     name: 'describe: no token is issued',
     args: { id: 'plex', fail: 'describe' },
-    events: [...BEFORE_PREFLIGHT, 'checkProtected plex', 'preflight', 'describe', 'audit intent', 'audit outcome'],
+    events: [
+      ...BEFORE_PREFLIGHT,
+      'checkProtected plex',
+      'preflight',
+      'describe',
+      'audit intent',
+      'audit outcome',
+    ],
     rule: 'preflight',
     metric: 'error',
     text: /^The tool failed unexpectedly/,
@@ -278,7 +327,15 @@ const refusals: RefusalCase[] = [
   {
     name: 'the confirmation (a made-up token): the tool never runs',
     args: { id: 'plex', confirmation_token: 'ct_made_up' },
-    events: [...BEFORE_PREFLIGHT, 'checkProtected plex', 'preflight', 'describe', 'audit event confirmation.token_rejected', 'audit intent', 'audit outcome'],
+    events: [
+      ...BEFORE_PREFLIGHT,
+      'checkProtected plex',
+      'preflight',
+      'describe',
+      'audit event confirmation.token_rejected',
+      'audit intent',
+      'audit outcome',
+    ],
     rule: null,
     metric: 'confirmation',
     text: /is not a valid confirmation token/,
@@ -325,9 +382,23 @@ describe('a call refused at each step leaves one intent and one outcome, and not
     const { start } = toolsFor(h);
     const res = await h.call(start, { id: 'plex', fail: 'run' });
     expect(textOf(res)).toBe('the run failed');
-    expect(h.events).toEqual([...BEFORE_PREFLIGHT, 'preflight', 'describe', 'audit intent', `lock ${LOCK}`, 'run', `unlock ${LOCK}`, 'audit outcome']);
+    expect(h.events).toEqual([
+      ...BEFORE_PREFLIGHT,
+      'preflight',
+      'describe',
+      'audit intent',
+      `lock ${LOCK}`,
+      'run',
+      `unlock ${LOCK}`,
+      'audit outcome',
+    ]);
     expect(h.env.audit.intents()).toHaveLength(1);
-    expect(h.env.audit.outcomes()).toMatchObject([{ decision: { allowed: true, rule: null }, result: { status: 'error', code: 'conflict', message: 'the run failed' } }]);
+    expect(h.env.audit.outcomes()).toMatchObject([
+      {
+        decision: { allowed: true, rule: null },
+        result: { status: 'error', code: 'conflict', message: 'the run failed' },
+      },
+    ]);
     expect(await countedCalls(h.env.metrics, 'order_start', 'error')).toBe(1);
   });
 

@@ -86,27 +86,43 @@ describe('recordIntent', () => {
     expect(call.env.audit.records).toHaveLength(1);
     expect(call.env.audit.records[0]?.durable).toBe(false);
     expect(call.env.audit.records[0]?.entry).not.toHaveProperty('confirmation');
-    expect(call.env.audit.records[0]?.entry).toMatchObject({ target: null, decision: { allowed: true, rule: null } });
+    expect(call.env.audit.records[0]?.entry).toMatchObject({
+      target: null,
+      decision: { allowed: true, rule: null },
+    });
   });
 
   it('throws AuditUnavailable and never calls next when the intent cannot be written', async () => {
     const env = testEnv({ audit: brokenAudit() });
     const next = unreachable();
-    const call = testCall(testStop, { env, args: { id: 'plex', timeout: 10 }, resolved: PLEX, target: plexTarget });
+    const call = testCall(testStop, {
+      env,
+      args: { id: 'plex', timeout: 10 },
+      resolved: PLEX,
+      target: plexTarget,
+    });
     const err = await rejectionOf(recordIntent(next)(call));
     expect(err).toBeInstanceOf(AuditUnavailable);
     expect(err).toBeInstanceOf(ToolError);
     expect(err).toMatchObject({ code: 'audit_unavailable' });
-    expect((err as Error).message).toContain('The audit log cannot be written, so unraid-mcp refuses to act.');
+    expect((err as Error).message).toContain(
+      'The audit log cannot be written, so unraid-mcp refuses to act.',
+    );
     expect(next.calls).toHaveLength(0);
     expect(call.intentWritten).toBe(false);
     expect(env.audit.refused).toHaveLength(1);
-    expect(env.audit.refused[0]).toMatchObject({ durable: true, entry: { stage: 'intent', id: call.intentId } });
+    expect(env.audit.refused[0]).toMatchObject({
+      durable: true,
+      entry: { stage: 'intent', id: call.intentId },
+    });
     expect(loggedMessages(env)).toEqual(['audit append failed']);
   });
 
   it('writes one intent per call even when next fails', async () => {
-    const call = testCall(testStop, { env: testEnv({ audit: memoryAudit() }), args: { id: 'plex', timeout: 10 } });
+    const call = testCall(testStop, {
+      env: testEnv({ audit: memoryAudit() }),
+      args: { id: 'plex', timeout: 10 },
+    });
     const boom = new Error('run failed');
     expect(await rejectionOf(recordIntent(nextStub(() => Promise.reject(boom)))(call))).toBe(boom);
     expect(call.env.audit.intents()).toHaveLength(1);

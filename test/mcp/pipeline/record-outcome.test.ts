@@ -20,7 +20,10 @@ import {
   testEnv,
 } from '../../helpers/pipeline-call.js';
 
-const result: CallToolResult = { structuredContent: { ok: 1 }, content: [{ type: 'text', text: '{"ok":1}' }] };
+const result: CallToolResult = {
+  structuredContent: { ok: 1 },
+  content: [{ type: 'text', text: '{"ok":1}' }],
+};
 const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 const plexTarget = { kind: 'container' as const, ref: 'plex', id: PLEX.id, name: 'plex' };
 
@@ -31,10 +34,17 @@ const afterIntent = (then: (call: ToolCall) => CallToolResult | Promise<CallTool
     return then(call);
   });
 
-const stopCall = (env = testEnv()) => testCall(testStop, { env, request: { id: 'plex', timeout: 10 }, args: { id: 'plex', timeout: 10 }, resolved: PLEX, target: plexTarget });
+const stopCall = (env = testEnv()) =>
+  testCall(testStop, {
+    env,
+    request: { id: 'plex', timeout: 10 },
+    args: { id: 'plex', timeout: 10 },
+    resolved: PLEX,
+    target: plexTarget,
+  });
 
 describe('recordOutcome: a call that ran', () => {
-  it('returns next\'s result and writes the outcome, linked to the intent, counted ok', async () => {
+  it("returns next's result and writes the outcome, linked to the intent, counted ok", async () => {
     const call = stopCall();
     const next = afterIntent(() => result);
     expect(await recordOutcome(next)(call)).toBe(result);
@@ -67,13 +77,13 @@ describe('recordOutcome: a call that ran', () => {
     expect(await observedDurations(metrics, 'test_stop')).toBe(1);
   });
 
-  it('records a read tool\'s outcome without asking for durability', async () => {
+  it("records a read tool's outcome without asking for durability", async () => {
     const call = testCall(testEcho, { request: { message: 'hi' }, args: { message: 'hi' } });
     await recordOutcome(afterIntent(() => result))(call);
     expect(call.env.audit.records.map((r) => r.durable)).toEqual([false, false]);
   });
 
-  it('records how long the call took, from the call\'s start', async () => {
+  it("records how long the call took, from the call's start", async () => {
     const call = testCall(testEcho, { args: { message: 'hi' } });
     await recordOutcome(afterIntent(async () => (await new Promise((r) => setTimeout(r, 60)), result)))(call);
     expect(call.env.audit.outcomes()[0]?.durationMs).toBeGreaterThanOrEqual(55);
@@ -81,8 +91,15 @@ describe('recordOutcome: a call that ran', () => {
 
   it('turns a ToolError from the tool into an error outcome with its code and redacted message, counted error', async () => {
     const call = stopCall();
-    const res = await recordOutcome(afterIntent(() => Promise.reject(new ToolError('conflict', 'container is busy, key AKIAABCDEFGHIJKLMNOP'))))(call);
-    expect(res).toEqual({ isError: true, content: [{ type: 'text', text: 'container is busy, key AKIAABCDEFGHIJKLMNOP' }] });
+    const res = await recordOutcome(
+      afterIntent(() =>
+        Promise.reject(new ToolError('conflict', 'container is busy, key AKIAABCDEFGHIJKLMNOP')),
+      ),
+    )(call);
+    expect(res).toEqual({
+      isError: true,
+      content: [{ type: 'text', text: 'container is busy, key AKIAABCDEFGHIJKLMNOP' }],
+    });
     expect(call.env.audit.intents()).toHaveLength(1);
     expect(call.env.audit.outcomes()[0]).toMatchObject({
       decision: { allowed: true, rule: null },
@@ -95,9 +112,15 @@ describe('recordOutcome: a call that ran', () => {
 
   it('hides an unexpected error from the client and the audit, logs it, and counts error', async () => {
     const call = stopCall();
-    const res = await recordOutcome(afterIntent(() => Promise.reject(new Error('connect ENOENT /var/run/docker.sock'))))(call);
+    const res = await recordOutcome(
+      afterIntent(() => Promise.reject(new Error('connect ENOENT /var/run/docker.sock'))),
+    )(call);
     expect(res).toEqual({ isError: true, content: [{ type: 'text', text: GENERIC_FAILURE }] });
-    expect(call.env.audit.outcomes()[0]?.result).toEqual({ status: 'error', code: 'internal', message: 'unexpected error (see the sidecar log)' });
+    expect(call.env.audit.outcomes()[0]?.result).toEqual({
+      status: 'error',
+      code: 'internal',
+      message: 'unexpected error (see the sidecar log)',
+    });
     expect(loggedMessages(call.env)).toEqual(['tool failed']);
     expect(call.env.logLines[0]).toContain('docker.sock');
     expect(await countedCalls(call.env.metrics, 'test_stop', 'error')).toBe(1);
@@ -105,10 +128,15 @@ describe('recordOutcome: a call that ran', () => {
 });
 
 describe('recordOutcome: a refused call', () => {
-  it('writes the intent and the outcome together, with the refusal\'s decision and metric', async () => {
+  it("writes the intent and the outcome together, with the refusal's decision and metric", async () => {
     const call = stopCall();
-    const denied = new PolicyDeniedError('deny:plex', 'container "plex" is denied by the Docker filter "plex"');
-    const res = await recordOutcome(nextStub(() => Promise.reject(refuse('deny:plex', 'denied', denied))))(call);
+    const denied = new PolicyDeniedError(
+      'deny:plex',
+      'container "plex" is denied by the Docker filter "plex"',
+    );
+    const res = await recordOutcome(nextStub(() => Promise.reject(refuse('deny:plex', 'denied', denied))))(
+      call,
+    );
     expect(res).toEqual({ isError: true, content: [{ type: 'text', text: denied.message }] });
     const { audit, metrics } = call.env;
     expect(audit.records.map((r) => [r.entry.stage, r.durable])).toEqual([
@@ -117,7 +145,12 @@ describe('recordOutcome: a refused call', () => {
     ]);
     const [intent] = audit.intents();
     const [outcome] = audit.outcomes();
-    expect(intent).toMatchObject({ id: call.intentId, decision: { allowed: false, rule: 'deny:plex' }, target: plexTarget, args: { id: 'plex', timeout: 10 } });
+    expect(intent).toMatchObject({
+      id: call.intentId,
+      decision: { allowed: false, rule: 'deny:plex' },
+      target: plexTarget,
+      args: { id: 'plex', timeout: 10 },
+    });
     expect(outcome).toMatchObject({
       intent: call.intentId,
       decision: { allowed: false, rule: 'deny:plex' },
@@ -129,40 +162,72 @@ describe('recordOutcome: a refused call', () => {
     expect(loggedMessages(call.env)).toEqual([]);
   });
 
-  it.each(['invalid', 'error', 'confirmation'] as const)('counts a refusal with metric %s under that outcome label', async (metric) => {
-    const call = stopCall();
-    await recordOutcome(nextStub(() => Promise.reject(refuse('some_rule', metric, new ToolError('x', 'refused')))))(call);
-    expect(await countedCalls(call.env.metrics, 'test_stop', metric)).toBe(1);
-    expect(await countedCalls(call.env.metrics, 'test_stop')).toBe(1);
-  });
+  it.each(['invalid', 'error', 'confirmation'] as const)(
+    'counts a refusal with metric %s under that outcome label',
+    async (metric) => {
+      const call = stopCall();
+      await recordOutcome(
+        nextStub(() => Promise.reject(refuse('some_rule', metric, new ToolError('x', 'refused')))),
+      )(call);
+      expect(await countedCalls(call.env.metrics, 'test_stop', metric)).toBe(1);
+      expect(await countedCalls(call.env.metrics, 'test_stop')).toBe(1);
+    },
+  );
 
-  it('returns the refusal\'s own result when it has one (a confirmation prompt), and keeps the confirmation record', async () => {
+  it("returns the refusal's own result when it has one (a confirmation prompt), and keeps the confirmation record", async () => {
     const call = stopCall();
-    const prompt: CallToolResult = { isError: true, content: [{ type: 'text', text: 'Confirmation needed' }], _meta: { 'unraid-mcp/confirmation': { token: 'ct_x' } } };
+    const prompt: CallToolResult = {
+      isError: true,
+      content: [{ type: 'text', text: 'Confirmation needed' }],
+      _meta: { 'unraid-mcp/confirmation': { token: 'ct_x' } },
+    };
     const next = nextStub((c) => {
       c.confirmation = { mode: 'token', outcome: 'token_issued' };
-      return Promise.reject(new Refusal(ALLOWED, 'confirmation', new ToolError('confirmation', 'confirmation required'), prompt));
+      return Promise.reject(
+        new Refusal(ALLOWED, 'confirmation', new ToolError('confirmation', 'confirmation required'), prompt),
+      );
     });
     expect(await recordOutcome(next)(call)).toBe(prompt);
     const [intent] = call.env.audit.intents();
     const [outcome] = call.env.audit.outcomes();
-    expect(intent).toMatchObject({ decision: ALLOWED, confirmation: { mode: 'token', outcome: 'token_issued' } });
-    expect(outcome).toMatchObject({ decision: ALLOWED, confirmation: { mode: 'token', outcome: 'token_issued' }, result: { status: 'error', code: 'confirmation', message: 'confirmation required' } });
+    expect(intent).toMatchObject({
+      decision: ALLOWED,
+      confirmation: { mode: 'token', outcome: 'token_issued' },
+    });
+    expect(outcome).toMatchObject({
+      decision: ALLOWED,
+      confirmation: { mode: 'token', outcome: 'token_issued' },
+      result: { status: 'error', code: 'confirmation', message: 'confirmation required' },
+    });
     expect(await countedCalls(call.env.metrics, 'test_stop', 'confirmation')).toBe(1);
   });
 
   it('records the declared target when the refusal came before resolution', async () => {
-    const call = testCall(testStop, { args: { id: 'ghost', timeout: 10 }, target: { kind: 'container', ref: 'ghost' } });
-    await recordOutcome(nextStub(() => Promise.reject(refuse('target', 'error', new ToolError('not_found', 'container "ghost" does not exist')))))(call);
+    const call = testCall(testStop, {
+      args: { id: 'ghost', timeout: 10 },
+      target: { kind: 'container', ref: 'ghost' },
+    });
+    await recordOutcome(
+      nextStub(() =>
+        Promise.reject(
+          refuse('target', 'error', new ToolError('not_found', 'container "ghost" does not exist')),
+        ),
+      ),
+    )(call);
     expect(call.env.audit.intents()[0]?.target).toEqual({ kind: 'container', ref: 'ghost' });
-    expect(call.env.audit.outcomes()[0]).toMatchObject({ target: { kind: 'container', ref: 'ghost' }, result: { code: 'not_found' } });
+    expect(call.env.audit.outcomes()[0]).toMatchObject({
+      target: { kind: 'container', ref: 'ghost' },
+      result: { code: 'not_found' },
+    });
   });
 
   it('records an unexpected error thrown before the intent as refused (rule "error"), never as allowed', async () => {
     const call = stopCall();
     await recordOutcome(nextStub(() => Promise.reject(new Error('progress notification failed'))))(call);
     expect(call.env.audit.intents()).toMatchObject([{ decision: { allowed: false, rule: 'error' } }]);
-    expect(call.env.audit.outcomes()).toMatchObject([{ decision: { allowed: false, rule: 'error' }, result: { status: 'error', code: 'internal' } }]);
+    expect(call.env.audit.outcomes()).toMatchObject([
+      { decision: { allowed: false, rule: 'error' }, result: { status: 'error', code: 'internal' } },
+    ]);
     expect(await countedCalls(call.env.metrics, 'test_stop', 'error')).toBe(1);
   });
 });
@@ -191,7 +256,11 @@ describe('recordOutcome: when the audit log fails', () => {
   it('still answers a refused call when neither of its records can be written', async () => {
     const env = testEnv({ audit: memoryAudit(() => true) });
     const call = stopCall(env);
-    const res = await recordOutcome(nextStub(() => Promise.reject(refuse('scope', 'denied', new PolicyDeniedError('scope', 'needs admin')))))(call);
+    const res = await recordOutcome(
+      nextStub(() =>
+        Promise.reject(refuse('scope', 'denied', new PolicyDeniedError('scope', 'needs admin'))),
+      ),
+    )(call);
     expect(textOf(res)).toBe('needs admin');
     expect(env.audit.refused.map((r) => r.entry.stage)).toEqual(['intent', 'outcome']);
     expect(call.intentWritten).toBe(false);

@@ -4,7 +4,15 @@ import { resolveTarget } from '../../../server/mcp/pipeline/resolve-target.js';
 import { NotFoundError } from '../../../server/errors/not-found-error.js';
 import { defineTool } from '../../../server/tools/define-tool.js';
 import { testEcho, testStop } from '../../helpers/test-tools.js';
-import { PLEX, WIN11, nextStub, refusalOf, testCall, testEnv, unreachable } from '../../helpers/pipeline-call.js';
+import {
+  PLEX,
+  WIN11,
+  nextStub,
+  refusalOf,
+  testCall,
+  testEnv,
+  unreachable,
+} from '../../helpers/pipeline-call.js';
 
 const ok = { content: [] };
 
@@ -32,7 +40,7 @@ describe('resolveTarget', () => {
     expect(call.resolved).toBeNull();
   });
 
-  it('resolves the target the tool declares from the validated arguments, with the client\'s signal', async () => {
+  it("resolves the target the tool declares from the validated arguments, with the client's signal", async () => {
     const next = nextStub(() => ok);
     const signal = new AbortController().signal;
     const call = testCall(testStop, { args: { id: 'plex', timeout: 10 }, signal });
@@ -70,10 +78,12 @@ describe('resolveTarget', () => {
     expect(next.calls).toHaveLength(0);
   });
 
-  it('passes an unexpected resolver failure on as the refusal\'s error, unchanged', async () => {
+  it("passes an unexpected resolver failure on as the refusal's error, unchanged", async () => {
     const boom = new Error('connect ENOENT /var/run/docker.sock');
     const env = testEnv({ resolver: { calls: [], resolve: () => Promise.reject(boom) } });
-    const r = await refusalOf(resolveTarget(unreachable())(testCall(testStop, { env, args: { id: 'plex', timeout: 10 } })));
+    const r = await refusalOf(
+      resolveTarget(unreachable())(testCall(testStop, { env, args: { id: 'plex', timeout: 10 } })),
+    );
     expect(r.error).toBe(boom);
     expect(r.decision.rule).toBe('target');
   });

@@ -7,7 +7,15 @@ import { BackendUnavailableError } from '../../../server/errors/backend-unavaila
 import { defineTool } from '../../../server/tools/define-tool.js';
 import type { ToolContext } from '../../../server/tools/context.js';
 import { testStop } from '../../helpers/test-tools.js';
-import { PLEX, nextStub, refusalOf, rulesWith, testCall, testEnv, unreachable } from '../../helpers/pipeline-call.js';
+import {
+  PLEX,
+  nextStub,
+  refusalOf,
+  rulesWith,
+  testCall,
+  testEnv,
+  unreachable,
+} from '../../helpers/pipeline-call.js';
 
 const ok = { content: [] };
 
@@ -42,12 +50,18 @@ describe('runPreflight', () => {
     expect(next.calls[0]).toBe(call);
   });
 
-  it('runs the preflight with the validated arguments and a context with the resolved target and the client\'s signal, then next', async () => {
+  it("runs the preflight with the validated arguments and a context with the resolved target and the client's signal, then next", async () => {
     const order: string[] = [];
     const { tool, seen } = preflighted(async () => void order.push('preflight'));
     const signal = new AbortController().signal;
     const env = testEnv({ rules: rulesWith({ deny: ['vault*'] }) });
-    const call = testCall(tool, { env, args: { id: 'plex', size: 3 }, resolved: PLEX, signal, settings: { responseCapBytes: 8192 } });
+    const call = testCall(tool, {
+      env,
+      args: { id: 'plex', size: 3 },
+      resolved: PLEX,
+      signal,
+      settings: { responseCapBytes: 8192 },
+    });
     await runPreflight(
       nextStub(() => {
         order.push('next');

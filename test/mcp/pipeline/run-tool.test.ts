@@ -33,7 +33,13 @@ describe('runTool', () => {
     const { tool, runs } = recording();
     const env = testEnv({ rules: rulesWith({ deny: ['secret*'] }) });
     const progress = async () => {};
-    const call = testCall(tool, { env, args: { id: 'plex' }, resolved: PLEX, progress, settings: { responseCapBytes: 12_288 } });
+    const call = testCall(tool, {
+      env,
+      args: { id: 'plex' },
+      resolved: PLEX,
+      progress,
+      settings: { responseCapBytes: 12_288 },
+    });
     expect(await runTool(call)).toEqual({ ok: true });
     expect(runs).toHaveLength(1);
     const { args, ctx } = runs[0] as { args: unknown; ctx: ToolContext };
@@ -46,22 +52,25 @@ describe('runTool', () => {
     expect(ctx.visible('container', 'plex')).toBe(true);
   });
 
-  it('hands the tool the call\'s signal (the deadline\'s, set by limitTime), not the client\'s', async () => {
+  it("hands the tool the call's signal (the deadline's, set by limitTime), not the client's", async () => {
     const { tool, runs } = recording();
     const client = new AbortController();
     const deadline = new AbortController();
-    const call = { ...testCall(tool, { args: { id: 'plex' }, signal: client.signal }), signal: deadline.signal };
+    const call = {
+      ...testCall(tool, { args: { id: 'plex' }, signal: client.signal }),
+      signal: deadline.signal,
+    };
     await runTool(call);
     expect(runs[0]?.ctx.signal).toBe(deadline.signal);
   });
 
-  it('returns the tool\'s output as it is: checking and shaping are for the steps around it', async () => {
+  it("returns the tool's output as it is: checking and shaping are for the steps around it", async () => {
     const odd = { ok: 'not a boolean', password: 'hunter2' };
     const { tool } = recording(odd);
     expect(await runTool(testCall(tool, { args: { id: 'plex' } }))).toBe(odd);
   });
 
-  it('lets the tool\'s failure through', async () => {
+  it("lets the tool's failure through", async () => {
     const boom = new Error('failed');
     const tool = defineTool({ ...recording().tool, run: () => Promise.reject(boom) });
     expect(await rejectionOf(runTool(testCall(tool, { args: { id: 'plex' } })))).toBe(boom);

@@ -12,11 +12,14 @@ describe('shapeResult', () => {
     const call = testCall(testEcho);
     const res = await shapeResult(run)(call);
     expect(run.calls[0]).toBe(call);
-    expect(res).toEqual({ structuredContent: { message: 'hello', n: 3 }, content: [{ type: 'text', text: '{"message":"hello","n":3}' }] });
+    expect(res).toEqual({
+      structuredContent: { message: 'hello', n: 3 },
+      content: [{ type: 'text', text: '{"message":"hello","n":3}' }],
+    });
     expect(res.isError).toBeUndefined();
   });
 
-  it('redacts secrets by key and by value, in both forms, without changing the tool\'s object', async () => {
+  it("redacts secrets by key and by value, in both forms, without changing the tool's object", async () => {
     const output = {
       message: 'key AKIAABCDEFGHIJKLMNOP in the log',
       password: 'hunter2',
@@ -36,11 +39,15 @@ describe('shapeResult', () => {
     expect(output.password).toBe('hunter2');
   });
 
-  it('shortens the longest list to the call\'s response cap and marks the truncation', async () => {
+  it("shortens the longest list to the call's response cap and marks the truncation", async () => {
     const items = Array.from({ length: 500 }, (_, i) => ({ i, pad: 'x'.repeat(80) }));
     const call = testCall(testBigList, { settings: { responseCapBytes: 4096 } });
     const res = await shapeResult(nextStub<unknown>(() => ({ host: 'tower', items })))(call);
-    const data = res.structuredContent as { host: string; items: unknown[]; truncated: { path: string; kept: number; total: number } };
+    const data = res.structuredContent as {
+      host: string;
+      items: unknown[];
+      truncated: { path: string; kept: number; total: number };
+    };
     expect(Buffer.byteLength(textOf(res))).toBeLessThanOrEqual(4096);
     expect(data.host).toBe('tower');
     expect(data.truncated).toMatchObject({ path: 'items', total: 500 });
@@ -51,20 +58,32 @@ describe('shapeResult', () => {
 
   it('caps after redacting: the size counted is the redacted one', async () => {
     // 40 secrets of 2000 characters each are 80 KB as the tool wrote them, but tiny once redacted.
-    const secrets = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`token_${i}`, 'z'.repeat(2000)]));
-    const res = await shapeResult(nextStub<unknown>(() => secrets))(testCall(testEcho, { settings: { responseCapBytes: 4096 } }));
-    expect(res.structuredContent).toEqual(Object.fromEntries(Object.keys(secrets).map((k) => [k, '[REDACTED]'])));
+    const secrets = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`token_${i}`, 'z'.repeat(2000)]),
+    );
+    const res = await shapeResult(nextStub<unknown>(() => secrets))(
+      testCall(testEcho, { settings: { responseCapBytes: 4096 } }),
+    );
+    expect(res.structuredContent).toEqual(
+      Object.fromEntries(Object.keys(secrets).map((k) => [k, '[REDACTED]'])),
+    );
   });
 
   it('refuses with response_too_large when nothing can be shortened', async () => {
-    const err = await rejectionOf(shapeResult(nextStub<unknown>(() => ({ blob: 'y'.repeat(10_000) })))(testCall(testEcho, { settings: { responseCapBytes: 4096 } })));
+    const err = await rejectionOf(
+      shapeResult(nextStub<unknown>(() => ({ blob: 'y'.repeat(10_000) })))(
+        testCall(testEcho, { settings: { responseCapBytes: 4096 } }),
+      ),
+    );
     expect(err).toBeInstanceOf(ToolError);
     expect(err).toMatchObject({ code: 'response_too_large' });
     expect((err as Error).message).toContain('over the 4 KB response cap');
   });
 
-  it('lets the run\'s failure through untouched', async () => {
+  it("lets the run's failure through untouched", async () => {
     const boom = new ToolError('timeout', 'too slow');
-    expect(await rejectionOf(shapeResult(nextStub<unknown>(() => Promise.reject(boom)))(testCall(testEcho)))).toBe(boom);
+    expect(
+      await rejectionOf(shapeResult(nextStub<unknown>(() => Promise.reject(boom)))(testCall(testEcho))),
+    ).toBe(boom);
   });
 });

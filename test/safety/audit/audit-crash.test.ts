@@ -11,7 +11,8 @@ afterAll(removeTempDirs);
 const COMPILED = resolve(import.meta.dirname, '../../../dist/server/safety/audit/audit-log.js');
 
 beforeAll(() => {
-  if (!existsSync(COMPILED)) throw new Error(`${COMPILED} is missing: run "npm run build" first (npm test does this).`);
+  if (!existsSync(COMPILED))
+    throw new Error(`${COMPILED} is missing: run "npm run build" first (npm test does this).`);
 });
 
 /**
@@ -46,7 +47,9 @@ describe('kill -9 during a burst of durable appends', () => {
     let buffered = '';
     const killed = new Promise<void>((resolveKilled, reject) => {
       child.on('error', reject);
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolveKilled() : reject(new Error(`child exited with ${code}`))));
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? resolveKilled() : reject(new Error(`child exited with ${code}`)),
+      );
       child.stdout.on('data', (d: Buffer) => {
         buffered += d.toString();
         const lines = buffered.split('\n');
@@ -60,7 +63,17 @@ describe('kill -9 during a burst of durable appends', () => {
     expect(acked.length).toBeGreaterThanOrEqual(3000);
 
     const log = await openLog(dir, { maxFileBytes: 256 * 1024, keepFiles: 1000 });
-    const after = await log.append({ id: 'after', time: new Date().toISOString(), stage: 'event', principal: 'system', event: 'test.after-crash', details: {} }, true);
+    const after = await log.append(
+      {
+        id: 'after',
+        time: new Date().toISOString(),
+        stage: 'event',
+        principal: 'system',
+        event: 'test.after-crash',
+        details: {},
+      },
+      true,
+    );
     await log.close();
 
     const seqs = new Set((await readAll(dir)).map((r) => r.seq));

@@ -2,7 +2,11 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog, type AuditFileHandle, type AuditLogOptions } from '../../../server/safety/audit/audit-log.js';
+import {
+  AuditLog,
+  type AuditFileHandle,
+  type AuditLogOptions,
+} from '../../../server/safety/audit/audit-log.js';
 import type { AuditRecord, StoredRecord } from '../../../server/safety/audit/audit-record.js';
 import { silentLogger } from '../../../server/log.js';
 
@@ -46,7 +50,11 @@ export async function openLog(dir: string, opts: Partial<AuditLogOptions> = {}):
 }
 
 /** Appends n records one after another (each its own batch), returning their seqs. */
-export async function appendMany(log: AuditLog, n: number, over: (i: number) => Partial<AuditRecord> = () => ({})): Promise<number[]> {
+export async function appendMany(
+  log: AuditLog,
+  n: number,
+  over: (i: number) => Partial<AuditRecord> = () => ({}),
+): Promise<number[]> {
   const seqs: number[] = [];
   for (let i = 0; i < n; i++) seqs.push((await log.append(intent(over(i)), true)).seq);
   return seqs;
@@ -54,7 +62,9 @@ export async function appendMany(log: AuditLog, n: number, over: (i: number) => 
 
 /** Every line of every chain file in a directory, oldest file first (small test logs only). */
 export async function readAll(dir: string): Promise<StoredRecord[]> {
-  const names = (await readdir(dir)).filter((n) => /^audit\.(\d{16}(\.\d+)?\.)?jsonl$/.test(n)).sort((a, b) => (a === 'audit.jsonl' ? 1 : b === 'audit.jsonl' ? -1 : a.localeCompare(b)));
+  const names = (await readdir(dir))
+    .filter((n) => /^audit\.(\d{16}(\.\d+)?\.)?jsonl$/.test(n))
+    .sort((a, b) => (a === 'audit.jsonl' ? 1 : b === 'audit.jsonl' ? -1 : a.localeCompare(b)));
   const out: StoredRecord[] = [];
   for (const name of names) {
     const text = await readFile(join(dir, name), 'utf8');
@@ -79,7 +89,8 @@ export class FlakyDisk {
       write: async (buf, off, len, pos) => {
         this.writes++;
         const how = this.failWrite ? this.failWrite(this.writes) : null;
-        if (how === 'fail') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        if (how === 'fail')
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         // A short write (half the bytes) as the kernel returns when the disk fills mid-write; the writer
         // must loop, get ENOSPC on the rest, and cut the half line back off.
         if (how === 'partial') {

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import type { AuditEvent } from '../../../server/safety/audit/audit-record.js';
 import { AuditWriteError } from '../../../server/safety/audit/audit-error.js';
 import { verifyAudit } from '../../../server/safety/audit/audit-verify.js';
-import { appendMany, chainFiles, FlakyDisk, intent, openLog, readAll, tempDir, removeTempDirs } from './audit-helpers.js';
+import {
+  appendMany,
+  chainFiles,
+  FlakyDisk,
+  intent,
+  openLog,
+  readAll,
+  tempDir,
+  removeTempDirs,
+} from './audit-helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -45,12 +54,19 @@ describe('files and modes', () => {
     const records = await readAll(dir);
     // Each rotated file's name is the seq of its first record.
     for (const f of files.slice(0, -1)) {
-      const first = JSON.parse((await readFile(join(dir, f), 'utf8')).split('\n')[0] as string) as { seq: number };
+      const first = JSON.parse((await readFile(join(dir, f), 'utf8')).split('\n')[0] as string) as {
+        seq: number;
+      };
       expect(f).toBe(`audit.${String(first.seq).padStart(16, '0')}.jsonl`);
     }
-    const rotatedAway = records.filter((r) => r.stage === 'event' && r.event === 'audit.rotated-away') as Array<AuditEvent & { seq: number }>;
+    const rotatedAway = records.filter(
+      (r) => r.stage === 'event' && r.event === 'audit.rotated-away',
+    ) as Array<AuditEvent & { seq: number }>;
     expect(rotatedAway.length).toBeGreaterThan(0);
-    expect(rotatedAway.at(-1)?.details).toMatchObject({ keepFiles: 3, deleted: [expect.stringMatching(/^audit\.\d{16}\.jsonl$/)] });
+    expect(rotatedAway.at(-1)?.details).toMatchObject({
+      keepFiles: 3,
+      deleted: [expect.stringMatching(/^audit\.\d{16}\.jsonl$/)],
+    });
     expect((await verifyAudit(dir)).ok).toBe(true);
   });
 });
@@ -91,7 +107,14 @@ describe('records and the chain', () => {
   it('records events with a name and free details', async () => {
     const dir = await tempDir();
     const log = await openLog(dir);
-    const ev: AuditEvent = { id: 'e1', time: new Date().toISOString(), stage: 'event', principal: 'webgui', event: 'settings.changed', details: { field: 'READ_ONLY', from: 'no', to: 'yes' } };
+    const ev: AuditEvent = {
+      id: 'e1',
+      time: new Date().toISOString(),
+      stage: 'event',
+      principal: 'webgui',
+      event: 'settings.changed',
+      details: { field: 'READ_ONLY', from: 'no', to: 'yes' },
+    };
     await log.append(ev, true);
     await log.close();
     expect((await readAll(dir))[0]).toMatchObject({ ...ev, seq: 1 });
@@ -100,7 +123,11 @@ describe('records and the chain', () => {
   it('rejects a record that cannot be serialised without using up a seq', async () => {
     const dir = await tempDir();
     const log = await openLog(dir);
-    const results = await Promise.allSettled([log.append(intent(), true), log.append(intent({ args: { big: 1n } }), true), log.append(intent(), true)]);
+    const results = await Promise.allSettled([
+      log.append(intent(), true),
+      log.append(intent({ args: { big: 1n } }), true),
+      log.append(intent(), true),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(AuditWriteError);
     await log.close();
@@ -119,8 +146,12 @@ describe('group commit', () => {
     const disk = new FlakyDisk();
     const dir = await tempDir();
     const log = await openLog(dir, { openFile: disk.open });
-    const receipts = await Promise.all(Array.from({ length: 200 }, (_, i) => log.append(intent(), i % 3 === 0)));
-    expect(receipts.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const receipts = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => log.append(intent(), i % 3 === 0)),
+    );
+    expect(receipts.map((r) => r.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
     expect(disk.writes).toBe(1);
     expect(disk.syncs).toBe(1);
     await log.close();
@@ -160,7 +191,12 @@ describe('crash recovery on open', () => {
       stage: 'event',
       principal: 'system',
       event: 'audit.recovered',
-      details: { movedTo: partials[0], bytes: torn.length, continuedFromSeq: 5, reason: expect.stringContaining('crash') as string },
+      details: {
+        movedTo: partials[0],
+        bytes: torn.length,
+        continuedFromSeq: 5,
+        reason: expect.stringContaining('crash') as string,
+      },
     });
     expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 7 });
   });
@@ -213,10 +249,15 @@ describe('write failures', () => {
     for (const f of failed) {
       expect(f.status).toBe('rejected');
       expect((f as PromiseRejectedResult).reason).toBeInstanceOf(AuditWriteError);
-      expect(((f as PromiseRejectedResult).reason as Error).message).toBe(`audit log in ${dir} cannot be written: the disk is full (ENOSPC)`);
+      expect(((f as PromiseRejectedResult).reason as Error).message).toBe(
+        `audit log in ${dir} cannot be written: the disk is full (ENOSPC)`,
+      );
     }
     expect((await stat(join(dir, 'audit.jsonl'))).size).toBe(sizeBefore);
-    expect(log.status()).toMatchObject({ seq: 3, lastError: `audit log in ${dir} cannot be written: the disk is full (ENOSPC)` });
+    expect(log.status()).toMatchObject({
+      seq: 3,
+      lastError: `audit log in ${dir} cannot be written: the disk is full (ENOSPC)`,
+    });
 
     disk.failWrite = null;
     expect((await log.append(intent(), true)).seq).toBe(4);
@@ -254,7 +295,9 @@ describe('a vanished directory', () => {
     disk.failWrite = null;
     disk.failTruncate = false;
     await rm(join(root, 'appdata'), { recursive: true });
-    await expect(log.append(intent(), true)).rejects.toThrow(`audit log in ${dir} cannot be written: the directory has disappeared (ENOENT); was the array stopped?`);
+    await expect(log.append(intent(), true)).rejects.toThrow(
+      `audit log in ${dir} cannot be written: the directory has disappeared (ENOENT); was the array stopped?`,
+    );
     expect(await stat(join(root, 'appdata')).catch(() => null)).toBeNull();
     await log.close();
   });
@@ -284,7 +327,9 @@ describe.runIf(canMount)('write failures on a real full tmpfs', () => {
     for (let i = 0; i < 1000 && !error; i++) {
       try {
         // Batches of 8 concurrent appends, so a batch can be cut part-way.
-        await Promise.all(Array.from({ length: 8 }, () => log.append(intent({ args: { pad: 'x'.repeat(200) } }), true)));
+        await Promise.all(
+          Array.from({ length: 8 }, () => log.append(intent({ args: { pad: 'x'.repeat(200) } }), true)),
+        );
         written += 8;
       } catch (err) {
         error = err as Error;

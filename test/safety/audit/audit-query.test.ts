@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import type { AuditLog } from '../../../server/safety/audit/audit-log.js';
 import type { AuditRecord, StoredRecord } from '../../../server/safety/audit/audit-record.js';
-import { exportJsonl, InvalidCursorError, queryAudit, MAX_PAGE_SIZE } from '../../../server/safety/audit/audit-query.js';
+import {
+  exportJsonl,
+  InvalidCursorError,
+  queryAudit,
+  MAX_PAGE_SIZE,
+} from '../../../server/safety/audit/audit-query.js';
 import type { AuditFilter } from '../../../server/safety/audit/audit-filter.js';
 import { chainFiles, intent, openLog, readAll, removeTempDirs, tempDir } from './audit-helpers.js';
 
@@ -22,7 +27,10 @@ function call(i: number): AuditRecord {
     time: new Date(T0 + i * 60_000).toISOString(),
     tool: TOOLS[i % TOOLS.length] as string,
     principal: PRINCIPALS[i % PRINCIPALS.length] as string,
-    target: { kind: i % 3 === 0 ? 'vm' : 'container', ref: i % 3 === 0 ? 'Windows 11 (Gaming)' : `Plex-${i % 4}` },
+    target: {
+      kind: i % 3 === 0 ? 'vm' : 'container',
+      ref: i % 3 === 0 ? 'Windows 11 (Gaming)' : `Plex-${i % 4}`,
+    },
     args: { note: i === 123 ? 'Needle In The Haystack' : 'routine' },
     decision: { allowed: !denied, rule: denied ? 'scope' : null },
   });
@@ -31,7 +39,11 @@ function call(i: number): AuditRecord {
     ...base,
     stage: 'outcome',
     intent: `call-${i - 1}`,
-    result: denied ? { status: 'error', code: 'policy_denied', message: 'denied' } : failed ? { status: 'error', code: 'timeout', message: 'took too long' } : { status: 'ok', code: null, message: null },
+    result: denied
+      ? { status: 'error', code: 'policy_denied', message: 'denied' }
+      : failed
+        ? { status: 'error', code: 'timeout', message: 'took too long' }
+        : { status: 'ok', code: null, message: null },
     durationMs: 12.5,
   };
 }
@@ -87,20 +99,47 @@ describe('audit query', () => {
   it.each<[string, AuditFilter, (r: StoredRecord) => boolean]>([
     ['tool', { tool: 'vm_start' }, (r) => r.tool === 'vm_start'],
     ['principal', { principal: 'cursor' }, (r) => r.principal === 'cursor'],
-    ['tool and principal', { tool: 'docker_stop', principal: 'webgui' }, (r) => r.tool === 'docker_stop' && r.principal === 'webgui'],
-    ['outcome ok', { outcome: 'ok' }, (r) => r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'ok'],
-    ['outcome error', { outcome: 'error' }, (r) => r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'error'],
+    [
+      'tool and principal',
+      { tool: 'docker_stop', principal: 'webgui' },
+      (r) => r.tool === 'docker_stop' && r.principal === 'webgui',
+    ],
+    [
+      'outcome ok',
+      { outcome: 'ok' },
+      (r) => r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'ok',
+    ],
+    [
+      'outcome error',
+      { outcome: 'error' },
+      (r) => r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'error',
+    ],
     ['outcome denied', { outcome: 'denied' }, (r) => r.stage === 'outcome' && !r.decision.allowed],
     ['an error code', { outcome: 'timeout' }, (r) => r.stage === 'outcome' && r.result?.code === 'timeout'],
     ['stage', { stage: 'intent' }, (r) => r.stage === 'intent'],
     ['target name substring, any case', { target: 'windows 11' }, (r) => r.target?.kind === 'vm'],
     ['target kind:ref', { target: 'container:plex-2' }, (r) => r.target?.ref === 'Plex-2'],
     ['free text, any case', { text: 'needle in the' }, (r) => r.id === 'call-123'],
-    ['time range', { from: new Date(T0 + 100 * 60_000).toISOString(), to: new Date(T0 + 130 * 60_000) }, (r) => Date.parse(r.time) >= T0 + 100 * 60_000 && Date.parse(r.time) < T0 + 130 * 60_000],
+    [
+      'time range',
+      { from: new Date(T0 + 100 * 60_000).toISOString(), to: new Date(T0 + 130 * 60_000) },
+      (r) => Date.parse(r.time) >= T0 + 100 * 60_000 && Date.parse(r.time) < T0 + 130 * 60_000,
+    ],
     [
       'everything at once',
-      { tool: 'docker_restart', outcome: 'ok', from: new Date(T0 + 60 * 60_000).toISOString(), target: 'plex' },
-      (r) => r.tool === 'docker_restart' && r.stage === 'outcome' && r.decision.allowed && r.result?.status === 'ok' && r.target?.kind === 'container' && Date.parse(r.time) >= T0 + 60 * 60_000,
+      {
+        tool: 'docker_restart',
+        outcome: 'ok',
+        from: new Date(T0 + 60 * 60_000).toISOString(),
+        target: 'plex',
+      },
+      (r) =>
+        r.tool === 'docker_restart' &&
+        r.stage === 'outcome' &&
+        r.decision.allowed &&
+        r.result?.status === 'ok' &&
+        r.target?.kind === 'container' &&
+        Date.parse(r.time) >= T0 + 60 * 60_000,
     ],
   ])('filters by %s, newest first, across pages', async (_name, filter, pred) => {
     const want = expected(pred);
@@ -115,7 +154,9 @@ describe('audit query', () => {
   it('caps the page size at 500 and rejects a forged cursor', async () => {
     expect(MAX_PAGE_SIZE).toBe(500);
     expect((await queryAudit(dir, {}, { limit: 10_000 })).records).toHaveLength(N);
-    await expect(queryAudit(dir, {}, { cursor: 'bm90IGEgY3Vyc29y' })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(queryAudit(dir, {}, { cursor: 'bm90IGEgY3Vyc29y' })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
     await expect(queryAudit(dir, { from: 'yesterday' })).rejects.toThrow('"from" is not a valid time');
   });
 
@@ -169,7 +210,11 @@ describe('audit export', () => {
   it('is what AuditLog.exportJsonl and AuditLog.query serve', async () => {
     const lines: string[] = [];
     for await (const line of log.exportJsonl({ tool: 'vm_start' })) lines.push(line);
-    expect(lines.map((l) => (JSON.parse(l) as StoredRecord).id)).toEqual(expected((r) => r.tool === 'vm_start').reverse());
-    expect(ids((await log.query({ tool: 'vm_start' }, { limit: 5 })).records)).toEqual(expected((r) => r.tool === 'vm_start').slice(0, 5));
+    expect(lines.map((l) => (JSON.parse(l) as StoredRecord).id)).toEqual(
+      expected((r) => r.tool === 'vm_start').reverse(),
+    );
+    expect(ids((await log.query({ tool: 'vm_start' }, { limit: 5 })).records)).toEqual(
+      expected((r) => r.tool === 'vm_start').slice(0, 5),
+    );
   });
 });

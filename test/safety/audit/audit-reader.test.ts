@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readLinesBackward, readLinesForward, type RawLine } from '../../../server/safety/audit/audit-reader.js';
+import {
+  readLinesBackward,
+  readLinesForward,
+  type RawLine,
+} from '../../../server/safety/audit/audit-reader.js';
 import { removeTempDirs, tempDir } from './audit-helpers.js';
 
 afterAll(removeTempDirs);
@@ -19,7 +23,8 @@ function expectedLines(text: string): Array<{ offset: number; text: string; comp
   return out;
 }
 
-const view = (lines: RawLine[]) => lines.map((l) => ({ offset: l.offset, text: l.bytes.toString('utf8'), complete: l.complete }));
+const view = (lines: RawLine[]) =>
+  lines.map((l) => ({ offset: l.offset, text: l.bytes.toString('utf8'), complete: l.complete }));
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -42,8 +47,12 @@ describe('chunked line readers', () => {
       const maxChunkSize = rand(2) ? chunkSize : chunkSize * 8;
       const want = expectedLines(text);
       expect(view(await collect(readLinesForward(path, { chunkSize, maxChunkSize })))).toEqual(want);
-      expect(view(await collect(readLinesBackward(path, { chunkSize, maxChunkSize, partialTail: true })))).toEqual([...want].reverse());
-      expect(view(await collect(readLinesBackward(path, { chunkSize, maxChunkSize })))).toEqual(want.filter((l) => l.complete).reverse());
+      expect(
+        view(await collect(readLinesBackward(path, { chunkSize, maxChunkSize, partialTail: true }))),
+      ).toEqual([...want].reverse());
+      expect(view(await collect(readLinesBackward(path, { chunkSize, maxChunkSize })))).toEqual(
+        want.filter((l) => l.complete).reverse(),
+      );
     }
   });
 

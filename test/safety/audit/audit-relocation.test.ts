@@ -10,11 +10,14 @@ afterAll(removeTempDirs);
 
 /** n records in one go (non-durable, one batch), padded so a copy spans several 256 KiB chunks. */
 async function fill(log: AuditLog, n: number, pad = 0): Promise<void> {
-  await Promise.all(Array.from({ length: n }, () => log.append(intent({ args: { pad: 'p'.repeat(pad) } }), false)));
+  await Promise.all(
+    Array.from({ length: n }, () => log.append(intent({ args: { pad: 'p'.repeat(pad) } }), false)),
+  );
 }
 
 const toolIds = (recs: StoredRecord[]) => recs.filter((r) => r.stage === 'intent').map((r) => r.id);
-const events = (recs: StoredRecord[], name: string) => recs.filter((r): r is AuditEvent & StoredRecord => r.stage === 'event' && r.event === name);
+const events = (recs: StoredRecord[], name: string) =>
+  recs.filter((r): r is AuditEvent & StoredRecord => r.stage === 'event' && r.event === name);
 
 function expectNoDuplicates(ids: string[]): void {
   expect(new Set(ids).size).toBe(ids.length);
@@ -33,7 +36,12 @@ describe('relocation between appdata and RAM', () => {
 
     // Array stopping: appdata → RAM. Nothing is copied; the chain continues in RAM.
     const out = await log.relocate(ram, false);
-    expect(out).toMatchObject({ from: appdata, to: ram, persistent: false, moved: { mode: 'nothing', copied: 0 } });
+    expect(out).toMatchObject({
+      from: appdata,
+      to: ram,
+      persistent: false,
+      moved: { mode: 'nothing', copied: 0 },
+    });
     expect(log.status()).toMatchObject({ dir: ram, persistent: false, seq: 11 });
     await fill(log, 5);
     expect(await verifyAudit(ram)).toMatchObject({ ok: true, firstSeq: 11, lastSeq: 16 });
@@ -80,7 +88,9 @@ describe('relocation between appdata and RAM', () => {
     expect(await verifyAudit(appdata)).toMatchObject({ ok: true, firstSeq: 1 });
     expect(toolIds(recs)).toHaveLength(10 + 1200 + 1);
     expectNoDuplicates(toolIds(recs));
-    expect(events(recs, 'audit.relocation-resumed')[0]?.details).toMatchObject({ moved: { mode: 'verbatim', skipped: expect.any(Number) as number } });
+    expect(events(recs, 'audit.relocation-resumed')[0]?.details).toMatchObject({
+      moved: { mode: 'verbatim', skipped: expect.any(Number) as number },
+    });
     expect(await chainFiles(ram)).toEqual([]);
     expect((await readdir(appdata)).includes('.relocation.json')).toBe(false);
   });
@@ -125,7 +135,9 @@ describe('relocation between appdata and RAM', () => {
     const recs = await readAll(appdata);
     expect(toolIds(recs)).toHaveLength(10);
     expectNoDuplicates(toolIds(recs));
-    expect(events(recs, 'audit.relocation-resumed')[0]?.details).toMatchObject({ moved: { mode: 'already-present', copied: 0 } });
+    expect(events(recs, 'audit.relocation-resumed')[0]?.details).toMatchObject({
+      moved: { mode: 'already-present', copied: 0 },
+    });
     expect(await chainFiles(ram)).toEqual([]);
     expect((await verifyAudit(appdata)).ok).toBe(true);
   });
@@ -147,7 +159,9 @@ describe('relocation between appdata and RAM', () => {
     expect(await verifyAudit(appdata)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: 10 + 5 + 1 });
     const recs = await readAll(appdata);
     const adopted = recs.filter((r) => r.adopted);
-    expect(adopted.map((r) => [r.id, r.adopted?.seq, r.adopted?.hash, r.adopted?.n])).toEqual(ramRecs.map((r, i) => [r.id, r.seq, r.hash, i + 1]));
+    expect(adopted.map((r) => [r.id, r.adopted?.seq, r.adopted?.hash, r.adopted?.n])).toEqual(
+      ramRecs.map((r, i) => [r.id, r.seq, r.hash, i + 1]),
+    );
     expect(adopted.map((r) => r.seq)).toEqual([11, 12, 13, 14, 15]);
     expect(await chainFiles(ram)).toEqual([]);
   });
@@ -204,12 +218,23 @@ describe('relocation between appdata and RAM', () => {
     await fill(log, 3);
     const path = join(ram, 'audit.jsonl');
     const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
-    await writeFile(path, [lines[0], lines[1], 'garbage from a bad disk', ...lines.slice(2)].join('\n') + '\n');
+    await writeFile(
+      path,
+      [lines[0], lines[1], 'garbage from a bad disk', ...lines.slice(2)].join('\n') + '\n',
+    );
     const back = await log.relocate(appdata, true);
-    expect(back.moved).toMatchObject({ mode: 're-chained', sourceIntact: false, sourceProblem: 'audit.jsonl line 3: not a record', copied: lines.length + 1 });
+    expect(back.moved).toMatchObject({
+      mode: 're-chained',
+      sourceIntact: false,
+      sourceProblem: 'audit.jsonl line 3: not a record',
+      copied: lines.length + 1,
+    });
     await log.close();
     const recs = await readAll(appdata);
-    expect(events(recs, 'audit.unreadable-line')[0]?.details).toMatchObject({ text: 'garbage from a bad disk', file: 'audit.jsonl' });
+    expect(events(recs, 'audit.unreadable-line')[0]?.details).toMatchObject({
+      text: 'garbage from a bad disk',
+      file: 'audit.jsonl',
+    });
     expect(toolIds(recs)).toHaveLength(6);
     expect((await verifyAudit(appdata)).ok).toBe(true);
   });

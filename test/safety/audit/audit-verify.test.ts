@@ -27,7 +27,14 @@ describe('audit verify', () => {
   it('accepts an intact chain', async () => {
     const { dir } = await logOf(10);
     const report = await verifyAudit(dir);
-    expect(report).toMatchObject({ ok: true, records: 10, files: 1, firstSeq: 1, lastSeq: 10, problem: null });
+    expect(report).toMatchObject({
+      ok: true,
+      records: 10,
+      files: 1,
+      firstSeq: 1,
+      lastSeq: 10,
+      problem: null,
+    });
     expect(await verdict(dir)).toBe('OK: 10 records in 1 file, chain intact (from seq 1 to 10)');
   });
 
@@ -35,8 +42,15 @@ describe('audit verify', () => {
     const { dir, lines } = await logOf(10);
     lines[4] = (lines[4] as string).replace('"plex"', '"jellyfin"');
     await rewrite(dir, lines);
-    expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 5 (seq 5): hash mismatch: the record was changed after it was written');
-    expect((await verifyAudit(dir)).problem).toMatchObject({ file: 'audit.jsonl', line: 5, seq: 5, kind: 'hash-mismatch' });
+    expect(await verdict(dir)).toBe(
+      'BROKEN: audit.jsonl line 5 (seq 5): hash mismatch: the record was changed after it was written',
+    );
+    expect((await verifyAudit(dir)).problem).toMatchObject({
+      file: 'audit.jsonl',
+      line: 5,
+      seq: 5,
+      kind: 'hash-mismatch',
+    });
   });
 
   it('names an edited line whose hash was recomputed: the next record no longer links to it', async () => {
@@ -56,14 +70,18 @@ describe('audit verify', () => {
     const { dir, lines } = await logOf(10);
     lines.splice(4, 1);
     await rewrite(dir, lines);
-    expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 5 (seq 6): seq gap: expected 5, found 6: seq 5 is missing (deleted)');
+    expect(await verdict(dir)).toBe(
+      'BROKEN: audit.jsonl line 5 (seq 6): seq gap: expected 5, found 6: seq 5 is missing (deleted)',
+    );
   });
 
   it('names reordered lines', async () => {
     const { dir, lines } = await logOf(10);
     [lines[4], lines[5]] = [lines[5] as string, lines[4] as string];
     await rewrite(dir, lines);
-    expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 5 (seq 6): out of order: expected seq 5, found 6; seq 5 comes later, at line 6 (records were reordered)');
+    expect(await verdict(dir)).toBe(
+      'BROKEN: audit.jsonl line 5 (seq 6): out of order: expected seq 5, found 6; seq 5 comes later, at line 6 (records were reordered)',
+    );
     expect((await verifyAudit(dir)).problem?.kind).toBe('reordered');
   });
 
@@ -71,13 +89,17 @@ describe('audit verify', () => {
     const { dir, lines } = await logOf(10);
     lines.splice(6, 0, lines[2] as string);
     await rewrite(dir, lines);
-    expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 7 (seq 3): seq goes backwards: expected 7, found 3 (records were reordered or duplicated)');
+    expect(await verdict(dir)).toBe(
+      'BROKEN: audit.jsonl line 7 (seq 3): seq goes backwards: expected 7, found 3 (records were reordered or duplicated)',
+    );
   });
 
   it('names a damaged line', async () => {
     const { dir, lines } = await logOf(5);
     await rewrite(dir, [...lines.slice(0, 2), 'not json', ...lines.slice(3)]);
-    expect(await verdict(dir)).toBe('BROKEN: audit.jsonl line 3 (seq ?): not valid JSON (the line was damaged or edited)');
+    expect(await verdict(dir)).toBe(
+      'BROKEN: audit.jsonl line 3 (seq ?): not valid JSON (the line was damaged or edited)',
+    );
   });
 
   it('notes an unfinished last line of audit.jsonl (a write in progress, or crash debris) without calling the chain broken', async () => {
@@ -111,13 +133,17 @@ describe('audit verify', () => {
     expect(files.length).toBeGreaterThanOrEqual(4);
     expect(files.at(-1)).toBe('audit.jsonl');
     expect(files[0]).toBe('audit.0000000000000001.jsonl');
-    expect(await verdict(dir)).toBe(`OK: 40 records in ${files.length} files, chain intact (from seq 1 to 40)`);
+    expect(await verdict(dir)).toBe(
+      `OK: 40 records in ${files.length} files, chain intact (from seq 1 to 40)`,
+    );
 
     // A record edited in a middle file is named in that file.
     const middle = files[1] as string;
     const text = await readFile(join(dir, middle), 'utf8');
     await writeFile(join(dir, middle), text.replace('"docker_restart"', '"docker_remove"'));
-    expect(await verdict(dir)).toMatch(new RegExp(`^BROKEN: ${middle.replace(/\./g, '\\.')} line 1 \\(seq \\d+\\): hash mismatch`));
+    expect(await verdict(dir)).toMatch(
+      new RegExp(`^BROKEN: ${middle.replace(/\./g, '\\.')} line 1 \\(seq \\d+\\): hash mismatch`),
+    );
   });
 
   it('reports files rotated away by keep-N and verifies from the anchor, but names a file deleted by hand', async () => {
@@ -140,7 +166,9 @@ describe('audit verify', () => {
     await unlink(join(dir, files[0] as string));
     const broken = await verifyAudit(dir);
     expect(broken.problem).toMatchObject({ file: files[1], line: 1, kind: 'deleted-files' });
-    expect(broken.problem?.message).toBe(`the log should start at seq ${report.firstSeq} (last rotation), but starts at ${broken.firstSeq}: the oldest file(s) were deleted outside rotation`);
+    expect(broken.problem?.message).toBe(
+      `the log should start at seq ${report.firstSeq} (last rotation), but starts at ${broken.firstSeq}: the oldest file(s) were deleted outside rotation`,
+    );
   });
 
   it('names a rotated file missing from the middle', async () => {
@@ -152,7 +180,9 @@ describe('audit verify', () => {
     await unlink(join(dir, files[1] as string));
     const p = (await verifyAudit(dir)).problem;
     expect(p).toMatchObject({ file: files[2], line: 1, kind: 'missing' });
-    expect(p?.message).toMatch(/^seq gap: expected \d+, found \d+: seq \d+–\d+ \(\d+ records\) are missing \(deleted, or the file holding them was removed\)$/);
+    expect(p?.message).toMatch(
+      /^seq gap: expected \d+, found \d+: seq \d+–\d+ \(\d+ records\) are missing \(deleted, or the file holding them was removed\)$/,
+    );
   });
 
   it('reports an empty directory as nothing to verify', async () => {

@@ -6,7 +6,9 @@ import { intent } from './audit-helpers.js';
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and has no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'x y' } })).toBe('{"a":{"c":"x y","d":[3,{"x":2,"y":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'x y' } })).toBe(
+      '{"a":{"c":"x y","d":[3,{"x":2,"y":1}]},"b":1}',
+    );
   });
 
   it('orders keys by UTF-16 code units, as Array.prototype.sort does, for small and large objects', () => {
@@ -16,15 +18,33 @@ describe('canonical JSON', () => {
       const many = [...some, ...Array.from({ length: 30 }, (_, i) => `k${(i * 7) % 30}`)];
       for (const list of [some, many]) {
         const obj = Object.fromEntries(list.map((k) => [k, 1]));
-        expect(canonicalJson(obj)).toBe('{' + [...list].sort().map((k) => `${JSON.stringify(k)}:1`).join(',') + '}');
+        expect(canonicalJson(obj)).toBe(
+          '{' +
+            [...list]
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:1`)
+              .join(',') +
+            '}',
+        );
       }
     }
   });
 
   it('follows JSON.stringify for the odd values, so a parsed line re-serialises to the same bytes', () => {
-    const odd = { u: undefined, f: () => 1, n: NaN, i: -Infinity, z: -0, d: new Date(0), arr: [undefined, () => 1, Symbol('s')], s: 'é\u2028\ud800"\\\n' };
+    const odd = {
+      u: undefined,
+      f: () => 1,
+      n: NaN,
+      i: -Infinity,
+      z: -0,
+      d: new Date(0),
+      arr: [undefined, () => 1, Symbol('s')],
+      s: 'é\u2028\ud800"\\\n',
+    };
     const once = canonicalJson(odd);
-    expect(once).toBe('{"arr":[null,null,null],"d":"1970-01-01T00:00:00.000Z","i":null,"n":null,"s":"é\u2028\\ud800\\"\\\\\\n","z":0}');
+    expect(once).toBe(
+      '{"arr":[null,null,null],"d":"1970-01-01T00:00:00.000Z","i":null,"n":null,"s":"é\u2028\\ud800\\"\\\\\\n","z":0}',
+    );
     expect(canonicalJson(JSON.parse(once))).toBe(once);
   });
 
@@ -43,7 +63,11 @@ describe('hash chain', () => {
     expect(Object.keys(parsed).at(-1)).toBe('hash');
     expect(parsed).toMatchObject({ seq: 1, prev: GENESIS, hash: first.hash });
     const { hash, ...rest } = parsed;
-    expect(hash).toBe(createHash('sha256').update(GENESIS + canonicalJson(rest)).digest('hex'));
+    expect(hash).toBe(
+      createHash('sha256')
+        .update(GENESIS + canonicalJson(rest))
+        .digest('hex'),
+    );
     const second = chainEntry(intent(), first);
     expect(JSON.parse(second.line)).toMatchObject({ seq: 2, prev: first.hash });
     expect(checkRecord(JSON.parse(second.line))).toMatchObject({ ok: true });

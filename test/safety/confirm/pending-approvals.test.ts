@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PendingApprovals, PENDING_FILE, type NewPending } from '../../../server/safety/confirm/pending-approvals.js';
+import {
+  PendingApprovals,
+  PENDING_FILE,
+  type NewPending,
+} from '../../../server/safety/confirm/pending-approvals.js';
 import { silentLogger } from '../../../server/log.js';
 
 const request: NewPending = {
@@ -39,10 +43,17 @@ describe('PendingApprovals', () => {
   it('refuses consuming for another action, or while pending, or after denial', async () => {
     const { s } = await store();
     const e = await s.create(request, 3_600_000);
-    expect(await s.consume(e.id, { ...request.binding, argsHash: 'other' })).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(await s.consume(e.id, { ...request.binding, argsHash: 'other' })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
     expect(await s.consume(e.id, request.binding)).toMatchObject({ ok: false, reason: 'pending' });
     await s.decide(e.id, 'denied', 'cli', 'not now');
-    expect(await s.consume(e.id, request.binding)).toMatchObject({ ok: false, reason: 'denied', entry: { reason: 'not now', decidedBy: 'cli' } });
+    expect(await s.consume(e.id, request.binding)).toMatchObject({
+      ok: false,
+      reason: 'denied',
+      entry: { reason: 'not now', decidedBy: 'cli' },
+    });
     await expect(s.decide(e.id, 'approved', 'webgui', null)).rejects.toThrow('is already denied');
   });
 

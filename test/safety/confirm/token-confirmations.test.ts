@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { TokenConfirmations } from '../../../server/safety/confirm/token-confirmations.js';
 import type { ConfirmationBinding } from '../../../server/safety/confirm/binding.js';
 
-const binding: ConfirmationBinding = { tokenId: 'tok1', tool: 'docker_stop', target: 'container:abc', argsHash: 'h1' };
+const binding: ConfirmationBinding = {
+  tokenId: 'tok1',
+  tool: 'docker_stop',
+  target: 'container:abc',
+  argsHash: 'h1',
+};
 
 describe('TokenConfirmations', () => {
   it('accepts its token once for exactly the bound action, then calls it a replay', () => {

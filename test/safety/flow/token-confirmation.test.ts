@@ -39,12 +39,22 @@ describe('token confirmation', () => {
   it('first call describes exactly what would happen and acts only with the token, once', async () => {
     const client = await srv.connect('agent');
     const { res, token } = await firstCall(client, { id: 'tk-web', timeout: 5 });
-    expect(text(res)).toMatch(/^Confirmation needed — nothing was done yet\. This call would: Stop container "tk-web", killing it after 5 s\.\n/);
+    expect(text(res)).toMatch(
+      /^Confirmation needed — nothing was done yet\. This call would: Stop container "tk-web", killing it after 5 s\.\n/,
+    );
     expect(text(res)).toContain(`"confirmation_token": "${token}"`);
-    const ok = (await client.callTool({ name: 'test_stop', arguments: { id: 'tk-web', timeout: 5, confirmation_token: token } })) as CallToolResult;
+    const ok = (await client.callTool({
+      name: 'test_stop',
+      arguments: { id: 'tk-web', timeout: 5, confirmation_token: token },
+    })) as CallToolResult;
     expect(ok.structuredContent).toMatchObject({ acted: 'stopped tk-web' });
-    const replay = (await client.callTool({ name: 'test_stop', arguments: { id: 'tk-web', timeout: 5, confirmation_token: token } })) as CallToolResult;
-    expect(text(replay)).toBe('The confirmation_token was already used — a confirmation token works once. Nothing was done. Call test_stop without confirmation_token to get a new one.');
+    const replay = (await client.callTool({
+      name: 'test_stop',
+      arguments: { id: 'tk-web', timeout: 5, confirmation_token: token },
+    })) as CallToolResult;
+    expect(text(replay)).toBe(
+      'The confirmation_token was already used — a confirmation token works once. Nothing was done. Call test_stop without confirmation_token to get a new one.',
+    );
   });
 
   it.each([
@@ -53,25 +63,40 @@ describe('token confirmation', () => {
   ])('refuses the token for %s', async (_what, args, field) => {
     const client = await srv.connect('agent');
     const { token } = await firstCall(client, { id: 'tk-web', timeout: 5 });
-    const res = (await client.callTool({ name: 'test_stop', arguments: { ...args, confirmation_token: token } })) as CallToolResult;
-    expect(text(res)).toBe(`The confirmation_token was issued for a different action (the ${field} differs) and is now void. Nothing was done. Call test_stop without confirmation_token to get a new one.`);
+    const res = (await client.callTool({
+      name: 'test_stop',
+      arguments: { ...args, confirmation_token: token },
+    })) as CallToolResult;
+    expect(text(res)).toBe(
+      `The confirmation_token was issued for a different action (the ${field} differs) and is now void. Nothing was done. Call test_stop without confirmation_token to get a new one.`,
+    );
   });
 
   it('refuses the token from another token-holder (principal)', async () => {
     const { token } = await firstCall(await srv.connect('agent'), { id: 'tk-web', timeout: 5 });
-    const res = (await (await srv.connect('other-agent')).callTool({ name: 'test_stop', arguments: { id: 'tk-web', timeout: 5, confirmation_token: token } })) as CallToolResult;
+    const res = (await (
+      await srv.connect('other-agent')
+    ).callTool({
+      name: 'test_stop',
+      arguments: { id: 'tk-web', timeout: 5, confirmation_token: token },
+    })) as CallToolResult;
     expect(text(res)).toMatch(/different action \(the caller differs\)/);
   });
 
   it('refuses a token the server never issued', async () => {
     const client = await srv.connect('agent');
-    const res = (await client.callTool({ name: 'test_stop', arguments: { id: 'tk-web', timeout: 5, confirmation_token: 'ct_made_up' } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: 'test_stop',
+      arguments: { id: 'tk-web', timeout: 5, confirmation_token: 'ct_made_up' },
+    })) as CallToolResult;
     expect(text(res)).toMatch(/^The confirmation_token is not a valid confirmation token\./);
   });
 
   it('audits the prompt, the refusals and the confirmed action', async () => {
     const records = await readAudit(srv.env.auditDir);
-    const events = records.filter((r) => r.stage === 'event' && r.tool === 'test_stop').map((r) => [r.event, r.details?.reason ?? null]);
+    const events = records
+      .filter((r) => r.stage === 'event' && r.tool === 'test_stop')
+      .map((r) => [r.event, r.details?.reason ?? null]);
     expect(events).toEqual(
       expect.arrayContaining([
         ['confirmation.token_issued', null],
@@ -80,7 +105,9 @@ describe('token confirmation', () => {
         ['confirmation.token_rejected', 'unknown'],
       ]),
     );
-    const done = records.filter((r) => r.stage === 'outcome' && r.tool === 'test_stop' && r.result?.status === 'ok');
+    const done = records.filter(
+      (r) => r.stage === 'outcome' && r.tool === 'test_stop' && r.result?.status === 'ok',
+    );
     expect(done[0]?.confirmation).toEqual({ mode: 'token', outcome: 'token_confirmed' });
     expect(JSON.stringify(records)).not.toMatch(/"confirmation_token":"ct_/);
   });
@@ -101,7 +128,10 @@ describe('token confirmation with elicitation', () => {
     const client = await elicitingClient('accept', seen);
     const { token } = await firstCall(client, { id: 'tk-web', timeout: 5 });
     expect(seen).toEqual([]);
-    const ok = (await client.callTool({ name: 'test_stop', arguments: { id: 'tk-web', timeout: 5, confirmation_token: token } })) as CallToolResult;
+    const ok = (await client.callTool({
+      name: 'test_stop',
+      arguments: { id: 'tk-web', timeout: 5, confirmation_token: token },
+    })) as CallToolResult;
     expect(ok.structuredContent).toMatchObject({ acted: 'stopped tk-web' });
     expect(seen).toEqual(['Allow this action? Stop container "tk-web", killing it after 5 s.']);
   });
@@ -109,7 +139,10 @@ describe('token confirmation with elicitation', () => {
   it('a decline cancels even with a valid token', async () => {
     const client = await elicitingClient('decline', []);
     const { token } = await firstCall(client, { id: 'tk-web', timeout: 5 });
-    const res = (await client.callTool({ name: 'test_stop', arguments: { id: 'tk-web', timeout: 5, confirmation_token: token } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: 'test_stop',
+      arguments: { id: 'tk-web', timeout: 5, confirmation_token: token },
+    })) as CallToolResult;
     expect(text(res)).toBe('The user declined this action when asked. Nothing was done.');
   });
 });

@@ -9,7 +9,11 @@ describe('previewFilters', () => {
       protected: { containers: ['db'], vms: [] },
     });
     const preview = previewFilters(policy, {
-      containers: [{ name: 'plex' }, { name: 'db' }, { name: 'redis', labels: { [PROTECTED_LABEL]: 'true' } }],
+      containers: [
+        { name: 'plex' },
+        { name: 'db' },
+        { name: 'redis', labels: { [PROTECTED_LABEL]: 'true' } },
+      ],
       vms: [{ name: 'Windows 11 (Gaming)' }, { name: 'Büro-PC' }],
     });
     expect(preview.containers).toEqual([
@@ -31,7 +35,12 @@ describe('previewFilters', () => {
   });
 
   it('lists rules that match nothing with an empty list', () => {
-    const policy = compilePolicy({ filters: { containers: { allow: [], deny: ['old-*'] }, vms: { allow: [], deny: [] } }, protected: { containers: [], vms: [] } });
-    expect(previewFilters(policy, { containers: [{ name: 'plex' }], vms: [] }).rules).toEqual([{ field: 'filters.containers.deny[0]', pattern: 'old-*', matches: [] }]);
+    const policy = compilePolicy({
+      filters: { containers: { allow: [], deny: ['old-*'] }, vms: { allow: [], deny: [] } },
+      protected: { containers: [], vms: [] },
+    });
+    expect(previewFilters(policy, { containers: [{ name: 'plex' }], vms: [] }).rules).toEqual([
+      { field: 'filters.containers.deny[0]', pattern: 'old-*', matches: [] },
+    ]);
   });
 });

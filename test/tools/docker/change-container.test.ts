@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type Docker from 'dockerode';
 import { testDocker } from '../../helpers/docker.js';
-import { changeContainer, type ContainerChange } from '../../../server/tools/docker/shared/change-container.js';
+import {
+  changeContainer,
+  type ContainerChange,
+} from '../../../server/tools/docker/shared/change-container.js';
 import { changeState } from '../../../server/backends/docker/container-action.js';
 import type { ToolContext, ToolDeps } from '../../../server/tools/context.js';
 import { ConflictError } from '../../../server/errors/conflict-error.js';
@@ -27,11 +30,27 @@ function ctxFor(name: string, signal: AbortSignal = new AbortController().signal
     visible: () => true,
   };
 }
-const stateOf = async (name: string) => (await td.docker.getContainer(ids[name] as string).inspect()).State.Status;
-const start: ContainerChange['plan'] = () => ({ act: (c, signal) => c.start({ abortSignal: signal }), already: 'already running' });
+const stateOf = async (name: string) =>
+  (await td.docker.getContainer(ids[name] as string).inspect()).State.Status;
+const start: ContainerChange['plan'] = () => ({
+  act: (c, signal) => c.start({ abortSignal: signal }),
+  already: 'already running',
+});
 
 beforeAll(async () => {
-  for (const n of ['idle', 'conflict', 'act', 'race-start', 'race-stop', 'err409', 'err404', 'slow', 'cancel', 'target']) ids[n] = await td.createContainer(`${P}-${n}`);
+  for (const n of [
+    'idle',
+    'conflict',
+    'act',
+    'race-start',
+    'race-stop',
+    'err409',
+    'err404',
+    'slow',
+    'cancel',
+    'target',
+  ])
+    ids[n] = await td.createContainer(`${P}-${n}`);
 });
 afterAll(async () => {
   await td.cleanup();
@@ -43,10 +62,20 @@ describe('changeContainer', () => {
     const done = vi.fn(() => 'done');
     const res = await changeContainer(ctxFor('idle'), 'ignored', {
       what: 'Testing container',
-      plan: (before, name) => (before.State.Status === 'created' ? { unchanged: `Container "${name}" is ${before.State.Status}; nothing was done.` } : { act }),
+      plan: (before, name) =>
+        before.State.Status === 'created'
+          ? { unchanged: `Container "${name}" is ${before.State.Status}; nothing was done.` }
+          : { act },
       done,
     });
-    expect(res).toEqual({ name: `${P}-idle`, id: ids['idle'], previousState: 'created', state: 'created', changed: false, message: `Container "${P}-idle" is created; nothing was done.` });
+    expect(res).toEqual({
+      name: `${P}-idle`,
+      id: ids['idle'],
+      previousState: 'created',
+      state: 'created',
+      changed: false,
+      message: `Container "${P}-idle" is created; nothing was done.`,
+    });
     expect(act).not.toHaveBeenCalled();
     expect(done).not.toHaveBeenCalled();
     expect(await stateOf('idle')).toBe('created');
@@ -61,7 +90,9 @@ describe('changeContainer', () => {
       },
       done: () => 'done',
     });
-    await expect(run).rejects.toThrow(new ConflictError(`Container "${P}-conflict" is in no state for this.`));
+    await expect(run).rejects.toThrow(
+      new ConflictError(`Container "${P}-conflict" is in no state for this.`),
+    );
     expect(act).not.toHaveBeenCalled();
     expect(await stateOf('conflict')).toBe('created');
   });
@@ -76,14 +107,25 @@ describe('changeContainer', () => {
         return `Container "${name}" is ${after.State.Status} (running: ${after.State.Running}).`;
       },
     });
-    expect(res).toEqual({ name: `${P}-act`, id: ids['act'], previousState: 'created', state: 'running', changed: true, message: `Container "${P}-act" is running (running: true).` });
+    expect(res).toEqual({
+      name: `${P}-act`,
+      id: ids['act'],
+      previousState: 'created',
+      state: 'running',
+      changed: true,
+      message: `Container "${P}-act" is running (running: true).`,
+    });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.Id).toBe(ids['act']);
     expect(await stateOf('act')).toBe('running');
   });
 
-  it("acts on the target the wrapper resolved, not on the reference it was given", async () => {
-    const res = await changeContainer(ctxFor('target'), `${P}-act`, { what: 'Starting container', plan: start, done: () => 'started' });
+  it('acts on the target the wrapper resolved, not on the reference it was given', async () => {
+    const res = await changeContainer(ctxFor('target'), `${P}-act`, {
+      what: 'Starting container',
+      plan: start,
+      done: () => 'started',
+    });
     expect(res).toMatchObject({ name: `${P}-target`, id: ids['target'], changed: true, state: 'running' });
   });
 
@@ -101,7 +143,14 @@ describe('changeContainer', () => {
       done: () => 'started',
     });
     // No second read: the result carries the state the inspect saw, as the tools always did.
-    expect(res).toEqual({ name: `${P}-race-start`, id: ids['race-start'], previousState: 'created', state: 'created', changed: false, message: 'already running' });
+    expect(res).toEqual({
+      name: `${P}-race-start`,
+      id: ids['race-start'],
+      previousState: 'created',
+      state: 'created',
+      changed: false,
+      message: 'already running',
+    });
     expect(await stateOf('race-start')).toBe('running');
   });
 
@@ -117,7 +166,14 @@ describe('changeContainer', () => {
       }),
       done: (after) => `now ${after.State.Status}`,
     });
-    expect(res).toEqual({ name: `${P}-race-stop`, id: ids['race-stop'], previousState: 'running', state: 'exited', changed: true, message: 'now exited' });
+    expect(res).toEqual({
+      name: `${P}-race-stop`,
+      id: ids['race-stop'],
+      previousState: 'running',
+      state: 'exited',
+      changed: true,
+      message: 'now exited',
+    });
   });
 
   it("Docker's refusals are named after `what` and the container: 409 → conflict", async () => {
@@ -153,7 +209,9 @@ describe('changeContainer', () => {
       plan: () => ({
         act: (_c, signal) =>
           new Promise((_resolve, reject) => {
-            signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted'))), { once: true });
+            signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted'))), {
+              once: true,
+            });
           }),
         deadline: { seconds: 0.05, timeout: 'too slow', cancelled: 'cancelled' },
       }),
@@ -187,11 +245,20 @@ describe('changeState', () => {
   });
 
   it('is false, not an error, when Docker answers 304', async () => {
-    expect(await changeState('Starting container "x"', () => Promise.reject(Object.assign(new Error('not modified'), { statusCode: 304 })))).toBe(false);
+    expect(
+      await changeState('Starting container "x"', () =>
+        Promise.reject(Object.assign(new Error('not modified'), { statusCode: 304 })),
+      ),
+    ).toBe(false);
   });
 
   it('maps other Docker failures with the action in the message', async () => {
-    const err = Object.assign(new Error('HTTP 409'), { statusCode: 409, json: { message: 'container is not running' } });
-    await expect(changeState('Pausing container "x"', () => Promise.reject(err))).rejects.toThrow(new ConflictError('Pausing container "x": container is not running.'));
+    const err = Object.assign(new Error('HTTP 409'), {
+      statusCode: 409,
+      json: { message: 'container is not running' },
+    });
+    await expect(changeState('Pausing container "x"', () => Promise.reject(err))).rejects.toThrow(
+      new ConflictError('Pausing container "x": container is not running.'),
+    );
   });
 });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { containerRequestSchema } from '../../../server/tools/docker/shared/container-request.js';
 import { checkCreatePolicy } from '../../../server/safety/create-policy/create-policy.js';
-import { findUserTemplate, renderUnraidTemplate, shellWord, writeUnraidTemplate } from '../../../server/backends/docker/unraid-template.js';
+import {
+  findUserTemplate,
+  renderUnraidTemplate,
+  shellWord,
+  writeUnraidTemplate,
+} from '../../../server/backends/docker/unraid-template.js';
 import { parseXml, type XmlElement } from './xml-check.js';
 
 /** The dockerMan user template: well-formed, escaped, and shell-safe where dockerMan pastes text into a command. */
@@ -26,7 +31,10 @@ const req = containerRequestSchema.parse({
     { container_port: 53, protocol: 'udp', host_port: 5353, host_ip: '192.168.1.2' },
     { container_port: 9000 },
   ],
-  binds: [{ host: '/mnt/user/appdata/tpl app/config', container: '/config' }, { host: '/mnt/user/media/x', container: '/media', read_only: true }],
+  binds: [
+    { host: '/mnt/user/appdata/tpl app/config', container: '/config' },
+    { host: '/mnt/user/media/x', container: '/media', read_only: true },
+  ],
   volumes: [{ name: 'tpl-cache', container: '/cache' }],
   devices: [{ host: '/dev/dri' }, { host: '/dev/ttyUSB0', container: '/dev/zigbee', permissions: 'rw' }],
   sysctls: { 'net.ipv4.ping_group_range': '0 2147483647' },
@@ -61,28 +69,63 @@ describe('the dockerMan template', () => {
     const byTarget = Object.fromEntries(configs().map((c) => [c.attrs.Target, c]));
     expect(byTarget.NOTE?.text).toBe(NASTY);
     expect(byTarget['com.example.note']).toMatchObject({ attrs: { Type: 'Label' }, text: NASTY });
-    expect(byTarget.DB_PASSWORD).toMatchObject({ attrs: { Type: 'Variable', Mask: 'true' }, text: 'p&ss<word>' });
+    expect(byTarget.DB_PASSWORD).toMatchObject({
+      attrs: { Type: 'Variable', Mask: 'true' },
+      text: 'p&ss<word>',
+    });
     expect(byTarget.TZ?.attrs.Mask).toBe('false');
     expect(xml).not.toContain('p&ss<word>');
     expect(xml).toContain('p&amp;ss&lt;word&gt;');
   });
 
   it('maps binds, volumes, ports and devices to Config entries, the rest to ExtraParams', () => {
-    expect(configs().filter((c) => c.attrs.Type === 'Path').map((c) => [c.attrs.Target, c.text, c.attrs.Mode])).toEqual([
+    expect(
+      configs()
+        .filter((c) => c.attrs.Type === 'Path')
+        .map((c) => [c.attrs.Target, c.text, c.attrs.Mode]),
+    ).toEqual([
       ['/config', '/mnt/user/appdata/tpl app/config', 'rw'],
       ['/media', '/mnt/user/media/x', 'ro'],
       ['/cache', 'tpl-cache', 'rw'],
     ]);
-    expect(configs().filter((c) => c.attrs.Type === 'Port').map((c) => [c.attrs.Target, c.text, c.attrs.Mode])).toEqual([['8080', '18080', 'tcp']]);
-    expect(configs().filter((c) => c.attrs.Type === 'Device').map((c) => c.text)).toEqual(['/dev/dri']);
+    expect(
+      configs()
+        .filter((c) => c.attrs.Type === 'Port')
+        .map((c) => [c.attrs.Target, c.text, c.attrs.Mode]),
+    ).toEqual([['8080', '18080', 'tcp']]);
+    expect(
+      configs()
+        .filter((c) => c.attrs.Type === 'Device')
+        .map((c) => c.text),
+    ).toEqual(['/dev/dri']);
     const extra = child('ExtraParams').text;
-    for (const flag of ['--memory=1073741824', '--pids-limit 512', '--init', '--security-opt=no-new-privileges:true', '--restart=on-failure:3', '--cpus=1.5', '--cap-add=NET_BIND_SERVICE', "--sysctl='net.ipv4.ping_group_range=0 2147483647'", '--user=99:100', '--entrypoint=/init', '-p 192.168.1.2:5353:53/udp', '--expose=9000/tcp', '--device=/dev/ttyUSB0:/dev/zigbee:rw']) {
+    for (const flag of [
+      '--memory=1073741824',
+      '--pids-limit 512',
+      '--init',
+      '--security-opt=no-new-privileges:true',
+      '--restart=on-failure:3',
+      '--cpus=1.5',
+      '--cap-add=NET_BIND_SERVICE',
+      "--sysctl='net.ipv4.ping_group_range=0 2147483647'",
+      '--user=99:100',
+      '--entrypoint=/init',
+      '-p 192.168.1.2:5353:53/udp',
+      '--expose=9000/tcp',
+      '--device=/dev/ttyUSB0:/dev/zigbee:rw',
+    ]) {
       expect(extra).toContain(flag);
     }
   });
 
   it('quotes ExtraParams and PostArgs for the shell dockerMan runs them in', () => {
-    const words = execFileSync('sh', ['-c', `for a in ${child('PostArgs').text}; do printf '%s\\n' "$a"; done`], { encoding: 'utf8' }).split('\n').slice(0, -1);
+    const words = execFileSync(
+      'sh',
+      ['-c', `for a in ${child('PostArgs').text}; do printf '%s\\n' "$a"; done`],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .slice(0, -1);
     expect(words).toEqual(['-x', '--flag', "it's $(whoami) `id`"]);
     expect(shellWord("a'b")).toBe(`'a'\\''b'`);
     expect(shellWord('plain-1.0')).toBe('plain-1.0');
@@ -93,7 +136,10 @@ describe('the dockerMan template', () => {
     expect(path).toBe(join(dir, 'my-tpl-app.xml'));
     expect(await readFile(path, 'utf8')).toBe(xml);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
-    await writeFile(join(dir, 'my-other.xml'), '<?xml version="1.0"?>\n<Container version="2"><Name>a&amp;b</Name></Container>\n');
+    await writeFile(
+      join(dir, 'my-other.xml'),
+      '<?xml version="1.0"?>\n<Container version="2"><Name>a&amp;b</Name></Container>\n',
+    );
     expect(await findUserTemplate(dir, 'tpl-app')).toBe(path);
     expect(await findUserTemplate(dir, 'a&b')).toBe(join(dir, 'my-other.xml'));
     expect(await findUserTemplate(dir, 'nope')).toBeNull();
@@ -101,7 +147,16 @@ describe('the dockerMan template', () => {
   });
 
   it('the checker itself rejects malformed XML', () => {
-    for (const bad of ['<a>&</a>', '<a><b></a>', '<a>', '<a/><b/>', '<a x="1" x="2"/>', '<a x="<"/>', 'text<a/>', '<a>\u0001</a>']) {
+    for (const bad of [
+      '<a>&</a>',
+      '<a><b></a>',
+      '<a>',
+      '<a/><b/>',
+      '<a x="1" x="2"/>',
+      '<a x="<"/>',
+      'text<a/>',
+      '<a>\u0001</a>',
+    ]) {
       expect(() => parseXml(bad), bad).toThrow();
     }
   });

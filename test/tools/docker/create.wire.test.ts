@@ -35,10 +35,24 @@ beforeAll(async () => {
   await mkdir(templates);
   await symlink('/', join(tmp, 'appdata', 'root'));
   const tools = toolsOf('docker');
-  const hostEnv = { UNRAID_MCP_BIND_ALLOWLIST: `${tmp}/appdata/*`, UNRAID_MCP_DOCKERMAN_TEMPLATES: templates };
+  const hostEnv = {
+    UNRAID_MCP_BIND_ALLOWLIST: `${tmp}/appdata/*`,
+    UNRAID_MCP_DOCKERMAN_TEMPLATES: templates,
+  };
   // The owner relaxed docker_create to "none": the policy must hold regardless.
-  relaxed = await startTestServer({ env: { ...env(), ...hostEnv }, tools, policy: { confirmModes: { docker_create: 'none' }, filters: { containers: { allow: [], deny: [`${P}hidden*`] } } } });
-  approving = await startTestServer({ env: { ...env(), ...hostEnv }, tools, settingsCfg: 'APPROVAL_WAIT_SECONDS="15"\n' });
+  relaxed = await startTestServer({
+    env: { ...env(), ...hostEnv },
+    tools,
+    policy: {
+      confirmModes: { docker_create: 'none' },
+      filters: { containers: { allow: [], deny: [`${P}hidden*`] } },
+    },
+  });
+  approving = await startTestServer({
+    env: { ...env(), ...hostEnv },
+    tools,
+    settingsCfg: 'APPROVAL_WAIT_SECONDS="15"\n',
+  });
   relaxedClient = await relaxed.connect();
   approvingClient = await approving.connect();
 });
@@ -46,17 +60,37 @@ afterAll(async () => {
   await relaxed?.close();
   await approving?.close();
   const mine = await docker.listContainers({ all: true, filters: { name: [P] } });
-  await Promise.all(mine.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    mine.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await td.cleanup();
   await rm(tmp, { recursive: true, force: true });
 });
 
-const exists = async (name: string) => (await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } })).length > 0;
-const base = (name: string) => ({ name, image: inject('testImage'), command: ['sleep', '3600'], network: 'none' });
+const exists = async (name: string) =>
+  (await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } })).length > 0;
+const base = (name: string) => ({
+  name,
+  image: inject('testImage'),
+  command: ['sleep', '3600'],
+  network: 'none',
+});
 
 async function outcomeFor(s: TestServer, name: string) {
   const records = await readAudit(s.env.auditDir);
-  return records.filter((r) => r.tool === 'docker_create' && r.stage === 'outcome' && (r.args as { name?: string } | undefined)?.name === name).at(-1);
+  return records
+    .filter(
+      (r) =>
+        r.tool === 'docker_create' &&
+        r.stage === 'outcome' &&
+        (r.args as { name?: string } | undefined)?.name === name,
+    )
+    .at(-1);
 }
 
 describe('the build tools as clients see them', () => {
@@ -65,13 +99,47 @@ describe('the build tools as clients see them', () => {
     const tools = (await relaxedClient.listTools()).tools.filter((t) => build.includes(t.name));
     const hints = (n: string) => tools.find((t) => t.name === n)?.annotations;
     expect(tools.map((t) => t.name)).toEqual(build);
-    expect(hints('docker_create')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
-    expect(hints('docker_update')).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true });
-    expect(hints('docker_pull')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });
-    const create = tools.find((t) => t.name === 'docker_create')?.inputSchema as unknown as { additionalProperties: boolean; required: string[]; properties: Record<string, unknown> };
+    expect(hints('docker_create')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    });
+    expect(hints('docker_update')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    });
+    expect(hints('docker_pull')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    });
+    const create = tools.find((t) => t.name === 'docker_create')?.inputSchema as unknown as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: Record<string, unknown>;
+    };
     expect(create.additionalProperties).toBe(false);
     expect(create.required).toEqual(['name', 'image']);
-    for (const key of ['binds', 'volumes', 'ports', 'env', 'privileged', 'cap_add', 'security_opt', 'devices', 'gpus', 'sysctls', 'volumes_from', 'pid_mode', 'confirmation_id']) expect(create.properties).toHaveProperty(key);
+    for (const key of [
+      'binds',
+      'volumes',
+      'ports',
+      'env',
+      'privileged',
+      'cap_add',
+      'security_opt',
+      'devices',
+      'gpus',
+      'sysctls',
+      'volumes_from',
+      'pid_mode',
+      'confirmation_id',
+    ])
+      expect(create.properties).toHaveProperty(key);
   });
 });
 
@@ -79,14 +147,30 @@ describe('refused before Docker sees anything (owner relaxed confirmation to non
   const bind = (host: string) => ({ binds: [{ host, container: '/data' }] });
   const cases: Array<[string, () => Record<string, unknown>, string]> = [
     ['privileged', () => ({ privileged: true }), 'privileged: true is refused'],
-    ['the Docker socket', () => bind('/var/run/docker.sock'), 'is the Docker socket — containers with it control the whole server'],
-    ['the socket via /run/..', () => bind('/run/../var/run/docker.sock'), '"/run/../var/run/docker.sock" resolves to the Docker socket — containers with it control the whole server'],
-    ['the socket with a trailing slash', () => bind('/var/run/docker.sock/'), 'resolves to the Docker socket'],
+    [
+      'the Docker socket',
+      () => bind('/var/run/docker.sock'),
+      'is the Docker socket — containers with it control the whole server',
+    ],
+    [
+      'the socket via /run/..',
+      () => bind('/run/../var/run/docker.sock'),
+      '"/run/../var/run/docker.sock" resolves to the Docker socket — containers with it control the whole server',
+    ],
+    [
+      'the socket with a trailing slash',
+      () => bind('/var/run/docker.sock/'),
+      'resolves to the Docker socket',
+    ],
     ["Docker's runtime folder", () => bind('/var/run/docker'), "Docker's runtime folder"],
     ['the containerd socket', () => bind('/run/containerd/containerd.sock'), 'the containerd socket'],
     ['the libvirt socket', () => bind('/var/run/libvirt/libvirt-sock'), 'the libvirt socket'],
     ['/', () => bind('/'), "the server's whole root filesystem"],
-    ['a symlink to /', () => bind(`${tmp}/appdata/root`), `resolves to the server's whole root filesystem ("/")`],
+    [
+      'a symlink to /',
+      () => bind(`${tmp}/appdata/root`),
+      `resolves to the server's whole root filesystem ("/")`,
+    ],
     ['/boot/', () => bind('/boot/'), 'resolves to the Unraid flash drive'],
     ['/dev', () => bind('/dev'), "the server's devices"],
     ['/etc', () => bind('/etc'), "the server's system configuration"],
@@ -111,45 +195,83 @@ describe('refused before Docker sees anything (owner relaxed confirmation to non
     ['cap_add NET_ADMIN', () => ({ cap_add: ['NET_ADMIN'] }), 'cap_add[0]: "NET_ADMIN" is refused'],
     ['cap_add SYS_PTRACE', () => ({ cap_add: ['SYS_PTRACE'] }), 'cap_add[0]: "SYS_PTRACE" is refused'],
     ['cap_add SYS_MODULE', () => ({ cap_add: ['SYS_MODULE'] }), 'cap_add[0]: "SYS_MODULE" is refused'],
-    ['cap_add DAC_READ_SEARCH', () => ({ cap_add: ['DAC_READ_SEARCH'] }), 'cap_add[0]: "DAC_READ_SEARCH" is refused'],
-    ['seccomp=unconfined', () => ({ security_opt: ['seccomp=unconfined'] }), 'turns off the system-call filter'],
-    ['apparmor=unconfined', () => ({ security_opt: ['apparmor=unconfined'] }), 'turns off the AppArmor profile'],
+    [
+      'cap_add DAC_READ_SEARCH',
+      () => ({ cap_add: ['DAC_READ_SEARCH'] }),
+      'cap_add[0]: "DAC_READ_SEARCH" is refused',
+    ],
+    [
+      'seccomp=unconfined',
+      () => ({ security_opt: ['seccomp=unconfined'] }),
+      'turns off the system-call filter',
+    ],
+    [
+      'apparmor=unconfined',
+      () => ({ security_opt: ['apparmor=unconfined'] }),
+      'turns off the AppArmor profile',
+    ],
     ['label=disable', () => ({ security_opt: ['label=disable'] }), 'turns off SELinux separation'],
-    ['systempaths=unconfined', () => ({ security_opt: ['systempaths=unconfined'] }), "unmasks the kernel's /proc and /sys paths"],
-    ['a name the filters hide', () => ({ name: `${P}hidden-1` }), `containers named "${P}hidden-1" are hidden from MCP`],
+    [
+      'systempaths=unconfined',
+      () => ({ security_opt: ['systempaths=unconfined'] }),
+      "unmasks the kernel's /proc and /sys paths",
+    ],
+    [
+      'a name the filters hide',
+      () => ({ name: `${P}hidden-1` }),
+      `containers named "${P}hidden-1" are hidden from MCP`,
+    ],
   ];
 
-  it.each(cases.map(([what, extra, message], i) => [what, extra, message, `${P}r${i}`] as const))('%s', async (_what, extra, message, name) => {
-    const client = relaxedClient;
-    const args = { ...base(name), ...extra() };
-    const res = (await client.callTool({ name: 'docker_create', arguments: args })) as CallToolResult;
-    expect(res.isError).toBe(true);
-    expect(text(res)).toMatch(/^docker_create refused — nothing was sent to Docker\. /);
-    expect(text(res)).toContain(message);
-    expect(await exists((args as { name: string }).name)).toBe(false);
-    const outcome = await outcomeFor(relaxed, (args as { name: string }).name);
-    expect(outcome).toMatchObject({ result: { status: 'error', code: 'policy_denied' } });
-    expect(outcome?.result?.message).toContain(message);
-  });
+  it.each(cases.map(([what, extra, message], i) => [what, extra, message, `${P}r${i}`] as const))(
+    '%s',
+    async (_what, extra, message, name) => {
+      const client = relaxedClient;
+      const args = { ...base(name), ...extra() };
+      const res = (await client.callTool({ name: 'docker_create', arguments: args })) as CallToolResult;
+      expect(res.isError).toBe(true);
+      expect(text(res)).toMatch(/^docker_create refused — nothing was sent to Docker\. /);
+      expect(text(res)).toContain(message);
+      expect(await exists((args as { name: string }).name)).toBe(false);
+      const outcome = await outcomeFor(relaxed, (args as { name: string }).name);
+      expect(outcome).toMatchObject({ result: { status: 'error', code: 'policy_denied' } });
+      expect(outcome?.result?.message).toContain(message);
+    },
+  );
 
   it('a missing image is a precise error that points to docker_pull, and nothing is created', async () => {
     const client = relaxedClient;
-    const res = (await client.callTool({ name: 'docker_create', arguments: { ...base(`${P}noimg`), image: 'umcp-not-here/nothing:1' } })) as CallToolResult;
-    expect(text(res)).toBe('Image "umcp-not-here/nothing:1" is not on this server, and creating a container never downloads one. Pull it first with docker_pull, then call docker_create again.');
+    const res = (await client.callTool({
+      name: 'docker_create',
+      arguments: { ...base(`${P}noimg`), image: 'umcp-not-here/nothing:1' },
+    })) as CallToolResult;
+    expect(text(res)).toBe(
+      'Image "umcp-not-here/nothing:1" is not on this server, and creating a container never downloads one. Pull it first with docker_pull, then call docker_create again.',
+    );
     expect(await exists(`${P}noimg`)).toBe(false);
   });
 
   it('malformed arguments are refused by validation, naming the argument', async () => {
     const client = relaxedClient;
-    const res = (await client.callTool({ name: 'docker_create', arguments: { ...base('-bad name'), image: 'Busybox' } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: 'docker_create',
+      arguments: { ...base('-bad name'), image: 'Busybox' },
+    })) as CallToolResult;
     expect(text(res)).toContain('"name": must start with a letter or digit');
-    expect(text(res)).toContain('"image": "Busybox" is not a valid image reference: repository names must be lowercase');
+    expect(text(res)).toContain(
+      '"image": "Busybox" is not a valid image reference: repository names must be lowercase',
+    );
   });
 
   it('a container that does not start is removed again', async () => {
     const client = relaxedClient;
-    const res = (await client.callTool({ name: 'docker_create', arguments: { ...base(`${P}nostart`), devices: [{ host: '/dev/umcp-no-such-device' }] } })) as CallToolResult;
-    expect(text(res)).toMatch(/^Container "cw-nostart" was created but did not start \(.+\); it was removed again, nothing is left behind\.$/);
+    const res = (await client.callTool({
+      name: 'docker_create',
+      arguments: { ...base(`${P}nostart`), devices: [{ host: '/dev/umcp-no-such-device' }] },
+    })) as CallToolResult;
+    expect(text(res)).toMatch(
+      /^Container "cw-nostart" was created but did not start \(.+\); it was removed again, nothing is left behind\.$/,
+    );
     expect(await exists(`${P}nostart`)).toBe(false);
   });
 });
@@ -158,7 +280,9 @@ describe('refused before Docker sees anything (owner relaxed confirmation to non
 async function pending(s: TestServer): Promise<{ id: string; description: string }> {
   for (let i = 0; i < 100; i++) {
     const { json } = await s.admin('GET', '/api/confirmations');
-    const found = (json.confirmations as Array<{ id: string; status: string; tool: string; description: string }>).find((c) => c.status === 'pending' && c.tool === 'docker_create');
+    const found = (
+      json.confirmations as Array<{ id: string; status: string; tool: string; description: string }>
+    ).find((c) => c.status === 'pending' && c.tool === 'docker_create');
     if (found) return found;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -185,11 +309,15 @@ describe('an approved create', () => {
       { timeout: 30_000 },
     );
     const p = await pending(approving);
-    expect(p.description).toContain(`Create container "${name}" from image "${inject('testImage')}" and start it (network none).`);
+    expect(p.description).toContain(
+      `Create container "${name}" from image "${inject('testImage')}" and start it (network none).`,
+    );
     expect(p.description).toContain('NEEDS ATTENTION: host port 0.0.0.0:18080/tcp → container port 80.');
     expect(p.description).toContain(`Mounts: ${tmp}/appdata/web/config/ → /config (rw).`);
     expect(p.description).toContain('Environment variables: TZ, DB_PASSWORD (values not shown).');
-    expect(p.description).toContain('Defaults added: no-new-privileges, an init process as PID 1, memory limit 1 GiB, process limit 512.');
+    expect(p.description).toContain(
+      'Defaults added: no-new-privileges, an init process as PID 1, memory limit 1 GiB, process limit 512.',
+    );
     expect(p.description).not.toContain('hunter2');
     expect(await exists(name)).toBe(false);
     expect((await approving.admin('POST', `/api/confirmations/${p.id}/approve`, {})).status).toBe(200);
@@ -202,16 +330,32 @@ describe('an approved create', () => {
       state: 'running',
       limits: { memoryBytes: 1024 ** 3, pidsLimit: 512, nanoCpus: null },
       needsAttention: ['host port 0.0.0.0:18080/tcp → container port 80'],
-      binds: [{ host: `${tmp}/appdata/web/config/`, resolvedHost: `${tmp}/appdata/web/config`, container: '/config', readOnly: false }],
+      binds: [
+        {
+          host: `${tmp}/appdata/web/config/`,
+          resolvedHost: `${tmp}/appdata/web/config`,
+          container: '/config',
+          readOnly: false,
+        },
+      ],
       template: { written: true, path: join(templates, `my-${name}.xml`) },
     });
 
     const info = await docker.getContainer(name).inspect();
     expect(info.HostConfig.SecurityOpt).toContain('no-new-privileges:true');
-    expect(info.HostConfig).toMatchObject({ Init: true, Memory: 1024 ** 3, PidsLimit: 512, Privileged: false, RestartPolicy: { Name: 'unless-stopped' } });
+    expect(info.HostConfig).toMatchObject({
+      Init: true,
+      Memory: 1024 ** 3,
+      PidsLimit: 512,
+      Privileged: false,
+      RestartPolicy: { Name: 'unless-stopped' },
+    });
     expect(info.HostConfig.Binds).toEqual([`${tmp}/appdata/web/config:/config`]);
     expect(info.Config.Env).toEqual(expect.arrayContaining(['TZ=UTC', 'DB_PASSWORD=hunter2-secret']));
-    expect(info.Config.Labels).toMatchObject({ 'net.unraid.docker.managed': 'dockerman', 'com.example.note': 'a&b <c> "d"' });
+    expect(info.Config.Labels).toMatchObject({
+      'net.unraid.docker.managed': 'dockerman',
+      'com.example.note': 'a&b <c> "d"',
+    });
     expect(existsSync(`${tmp}/appdata/web/config`)).toBe(true);
 
     const xml = parseXml(await readFile(join(templates, `my-${name}.xml`), 'utf8'));
@@ -222,7 +366,9 @@ describe('an approved create', () => {
     expect(el('WebUI').text).toBe('http://[IP]:[PORT:80]/');
     expect(el('PostArgs').text).toBe('sleep 3600');
     expect(el('ExtraParams').text).toContain('--pids-limit 512');
-    const configs = xml.children.filter((c) => c.name === 'Config').map((c) => [c.attrs.Type, c.attrs.Target, c.text, c.attrs.Mask]);
+    const configs = xml.children
+      .filter((c) => c.name === 'Config')
+      .map((c) => [c.attrs.Type, c.attrs.Target, c.text, c.attrs.Mask]);
     expect(configs).toEqual(
       expect.arrayContaining([
         ['Path', '/config', `${tmp}/appdata/web/config/`, 'false'],
@@ -233,19 +379,31 @@ describe('an approved create', () => {
     );
 
     const records = await readAudit(approving.env.auditDir);
-    const mine = records.filter((r) => r.tool === 'docker_create' && (r.args as { name?: string } | undefined)?.name === name);
-    expect(mine.at(-1)).toMatchObject({ stage: 'outcome', result: { status: 'ok' }, confirmation: { mode: 'approve' } });
+    const mine = records.filter(
+      (r) => r.tool === 'docker_create' && (r.args as { name?: string } | undefined)?.name === name,
+    );
+    expect(mine.at(-1)).toMatchObject({
+      stage: 'outcome',
+      result: { status: 'ok' },
+      confirmation: { mode: 'approve' },
+    });
     expect(JSON.stringify(mine)).not.toContain('hunter2');
   });
 
   it('a dangerous request is refused before the owner is asked: no pending approval is created', async () => {
     const name = `${P}approved-bad`;
     const before = (await approving.admin('GET', '/api/confirmations')).json.confirmations.length as number;
-    const res = (await approvingClient.callTool({ name: 'docker_create', arguments: { ...base(name), binds: [{ host: '/etc', container: '/host-etc' }] } })) as CallToolResult;
+    const res = (await approvingClient.callTool({
+      name: 'docker_create',
+      arguments: { ...base(name), binds: [{ host: '/etc', container: '/host-etc' }] },
+    })) as CallToolResult;
     expect(text(res)).toContain('docker_create refused — nothing was sent to Docker.');
     expect(text(res)).toContain('binds[0].host: "/etc" is the server\'s system configuration');
     expect((await approving.admin('GET', '/api/confirmations')).json.confirmations).toHaveLength(before);
     expect(await exists(name)).toBe(false);
-    expect(await outcomeFor(approving, name)).toMatchObject({ decision: { allowed: false, rule: 'create_policy' }, result: { code: 'policy_denied' } });
+    expect(await outcomeFor(approving, name)).toMatchObject({
+      decision: { allowed: false, rule: 'create_policy' },
+      result: { code: 'policy_denied' },
+    });
   });
 });

@@ -24,19 +24,29 @@ interface Image {
 
 async function images(args: Record<string, unknown> = {}) {
   const res = (await client.callTool({ name: 'docker_images', arguments: args })) as CallToolResult;
-  return { res, data: res.structuredContent as { images: Image[]; count: number; totalSizeBytes: number }, text: (res.content[0] as { text: string }).text };
+  return {
+    res,
+    data: res.structuredContent as { images: Image[]; count: number; totalSizeBytes: number },
+    text: (res.content[0] as { text: string }).text,
+  };
 }
 
 beforeAll(async () => {
   await td.docker.getImage(inject('testImage')).tag({ repo: `${P}/tagged`, tag: 'v1' });
   await td.createContainer(`${P}-user`);
-  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({
+    tools: toolsOf('docker'),
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+  });
   client = await srv.connect();
 });
 afterAll(async () => {
   await srv?.close();
   await td.cleanup();
-  await td.docker.getImage(extraTag).remove({ noprune: true }).catch(() => {});
+  await td.docker
+    .getImage(extraTag)
+    .remove({ noprune: true })
+    .catch(() => {});
 });
 
 describe('docker_images', () => {
@@ -56,9 +66,17 @@ describe('docker_images', () => {
   });
 
   it('narrows by a glob or text on the tags', async () => {
-    expect((await images({ name: `${P}/*` })).data.images.map((i) => i.repoTags.includes(extraTag))).toEqual([true]);
+    expect((await images({ name: `${P}/*` })).data.images.map((i) => i.repoTags.includes(extraTag))).toEqual([
+      true,
+    ]);
     expect((await images({ name: `${P.toUpperCase()}/TAGGED` })).data.count).toBe(1); // plain text: contains, any case
-    expect((await images({ name: '*:v1' })).data.images.some((i) => i.repoTags.includes(extraTag))).toBe(true);
-    expect((await images({ name: 'no-such-image-*' })).data).toEqual({ images: [], count: 0, totalSizeBytes: 0 });
+    expect((await images({ name: '*:v1' })).data.images.some((i) => i.repoTags.includes(extraTag))).toBe(
+      true,
+    );
+    expect((await images({ name: 'no-such-image-*' })).data).toEqual({
+      images: [],
+      count: 0,
+      totalSizeBytes: 0,
+    });
   });
 });

@@ -16,7 +16,11 @@ let exitedId = '';
 
 async function inspect(args: Record<string, unknown>) {
   const res = (await client.callTool({ name: 'docker_inspect', arguments: args })) as CallToolResult;
-  return { res, data: res.structuredContent as Record<string, any>, text: (res.content[0] as { text: string }).text };
+  return {
+    res,
+    data: res.structuredContent as Record<string, any>,
+    text: (res.content[0] as { text: string }).text,
+  };
 }
 
 beforeAll(async () => {
@@ -24,8 +28,17 @@ beforeAll(async () => {
     name: `${P}app`,
     Image: inject('testImage'),
     Cmd: ['sleep', '3600'],
-    Env: ['DB_PASSWORD=hunter2', 'TZ=Europe/Berlin', 'DATABASE_URL=postgres://app:hunter2@db:5432/app', 'PUID=99'],
-    Labels: { 'net.unraid.docker.managed': 'dockerman', 'com.example.api_token': 'hunter2', 'com.example.tier': 'gold' },
+    Env: [
+      'DB_PASSWORD=hunter2',
+      'TZ=Europe/Berlin',
+      'DATABASE_URL=postgres://app:hunter2@db:5432/app',
+      'PUID=99',
+    ],
+    Labels: {
+      'net.unraid.docker.managed': 'dockerman',
+      'com.example.api_token': 'hunter2',
+      'com.example.tier': 'gold',
+    },
     ExposedPorts: { '8080/tcp': {} },
     HostConfig: {
       NetworkMode: 'none',
@@ -39,16 +52,31 @@ beforeAll(async () => {
     },
   });
   appId = app.id;
-  const exited = await td.docker.createContainer({ name: `${P}exited`, Image: inject('testImage'), Cmd: ['sh', '-c', 'exit 3'], HostConfig: { NetworkMode: 'none' } });
+  const exited = await td.docker.createContainer({
+    name: `${P}exited`,
+    Image: inject('testImage'),
+    Cmd: ['sh', '-c', 'exit 3'],
+    HostConfig: { NetworkMode: 'none' },
+  });
   exitedId = exited.id;
   await exited.start();
   await exited.wait();
-  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({
+    tools: toolsOf('docker'),
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+  });
   client = await srv.connect();
 });
 afterAll(async () => {
   await srv?.close();
-  await Promise.all([appId, exitedId].filter(Boolean).map((id) => td.docker.getContainer(id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    [appId, exitedId].filter(Boolean).map((id) =>
+      td.docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await td.cleanup();
 });
 
@@ -61,7 +89,14 @@ describe('docker_inspect', () => {
       name: `${P}app`,
       image: inject('testImage'),
       command: ['sleep', '3600'],
-      state: { status: 'created', running: false, exitCode: 0, startedAt: null, uptimeSeconds: null, health: null },
+      state: {
+        status: 'created',
+        running: false,
+        exitCode: 0,
+        startedAt: null,
+        uptimeSeconds: null,
+        health: null,
+      },
       restartPolicy: { name: 'unless-stopped', maximumRetryCount: 0 },
       networkMode: 'none',
       mounts: [{ type: 'bind', source: '/tmp', destination: '/data', rw: false, name: null }],
@@ -87,18 +122,24 @@ describe('docker_inspect', () => {
           { name: 'DATABASE_URL', value: 'postgres://app:[REDACTED]@db:5432/app' },
         ]),
       );
-      expect(data.labels).toMatchObject({ 'com.example.api_token': '[REDACTED]', 'com.example.tier': 'gold' });
+      expect(data.labels).toMatchObject({
+        'com.example.api_token': '[REDACTED]',
+        'com.example.tier': 'gold',
+      });
     }
   });
 
-  it('adds Docker\'s own sections with detail=true, without host-side daemon paths', async () => {
+  it("adds Docker's own sections with detail=true, without host-side daemon paths", async () => {
     const { data, text } = await inspect({ id: appId.slice(0, 12), detail: true });
     expect(data.name).toBe(`${P}app`);
     expect(data.detail).toMatchObject({
       Path: 'sleep',
       Args: ['3600'],
       HostConfig: { Init: true, PidsLimit: 100, Binds: ['/tmp:/data:ro'] },
-      Config: { Env: expect.arrayContaining(['DB_PASSWORD=[REDACTED]', 'PUID=99']), ExposedPorts: { '8080/tcp': {} } },
+      Config: {
+        Env: expect.arrayContaining(['DB_PASSWORD=[REDACTED]', 'PUID=99']),
+        ExposedPorts: { '8080/tcp': {} },
+      },
       State: { Status: 'created' },
     });
     expect(text).not.toMatch(/LogPath|ResolvConfPath|HostsPath|SandboxKey|umcp-dockerd/);
@@ -106,7 +147,13 @@ describe('docker_inspect', () => {
 
   it('reports how a container ended', async () => {
     const { data } = await inspect({ id: `${P}exited` });
-    expect(data.state).toMatchObject({ status: 'exited', running: false, exitCode: 3, oomKilled: false, error: null });
+    expect(data.state).toMatchObject({
+      status: 'exited',
+      running: false,
+      exitCode: 3,
+      oomKilled: false,
+      error: null,
+    });
     // Start and finish of a container that exits at once can differ by a millisecond either way
     // (dockerd and containerd stamp them); both must be real times close together.
     expect(Math.abs(Date.parse(data.state.finishedAt) - Date.parse(data.state.startedAt))).toBeLessThan(5000);

@@ -33,14 +33,22 @@ interface ListResult {
 
 async function list(args: Record<string, unknown> = {}) {
   const res = (await client.callTool({ name: 'docker_list', arguments: args })) as CallToolResult;
-  return { res, data: res.structuredContent as unknown as ListResult, text: (res.content[0] as { text: string }).text };
+  return {
+    res,
+    data: res.structuredContent as unknown as ListResult,
+    text: (res.content[0] as { text: string }).text,
+  };
 }
 const mine = (r: ListResult) => r.containers.filter((c) => c.name.startsWith(P));
 
 beforeAll(async () => {
   ids.web = await td.createContainer(
     `${P}web`,
-    { 'net.unraid.docker.managed': 'dockerman', 'net.unraid.docker.icon': 'https://example.com/web.png', 'net.unraid.docker.webui': 'http://[IP]:[PORT:8080]/' },
+    {
+      'net.unraid.docker.managed': 'dockerman',
+      'net.unraid.docker.icon': 'https://example.com/web.png',
+      'net.unraid.docker.webui': 'http://[IP]:[PORT:8080]/',
+    },
     true,
   );
   ids.db = await td.createContainer(`${P}db`);
@@ -70,7 +78,12 @@ describe('docker_list', () => {
       state: 'running',
       ports: [],
       networkMode: 'none',
-      unraid: { managed: 'dockerman', icon: 'https://example.com/web.png', webui: 'http://[IP]:[PORT:8080]/', shell: null },
+      unraid: {
+        managed: 'dockerman',
+        icon: 'https://example.com/web.png',
+        webui: 'http://[IP]:[PORT:8080]/',
+        shell: null,
+      },
     });
     expect(web.status).toMatch(/^Up /);
     expect(web.uptimeSeconds).toBeGreaterThanOrEqual(0);
@@ -80,13 +93,17 @@ describe('docker_list', () => {
     expect(data.count).toBe(data.containers.length);
   });
 
-  it('leaves out containers hidden by the owner\'s filters and only counts them', async () => {
+  it("leaves out containers hidden by the owner's filters and only counts them", async () => {
     const { data, text } = await list();
     expect(text).not.toContain('secret-vault');
     expect(text).not.toContain(ids.secret?.slice(0, 12));
     expect(data.hiddenByFilters).toBe(1);
     // the count does not depend on the name filter, so a glob cannot probe for hidden names
-    expect((await list({ name: `${P}secret*` })).data).toMatchObject({ containers: [], count: 0, hiddenByFilters: 1 });
+    expect((await list({ name: `${P}secret*` })).data).toMatchObject({
+      containers: [],
+      count: 0,
+      hiddenByFilters: 1,
+    });
     expect((await list({ name: 'no-such-container-*' })).data.hiddenByFilters).toBe(1);
   });
 
@@ -94,7 +111,9 @@ describe('docker_list', () => {
     expect(mine((await list({ state: 'running' })).data).map((c) => c.name)).toEqual([`${P}web`]);
     expect(mine((await list({ state: 'created' })).data).map((c) => c.name)).toEqual([`${P}db`]);
     expect(mine((await list({ all: false })).data).map((c) => c.name)).toEqual([`${P}web`]);
-    expect((await list({ name: `${P.toUpperCase()}W?B` })).data.containers.map((c) => c.name)).toEqual([`${P}web`]);
+    expect((await list({ name: `${P.toUpperCase()}W?B` })).data.containers.map((c) => c.name)).toEqual([
+      `${P}web`,
+    ]);
     expect((await list({ name: `${P}d` })).data.containers.map((c) => c.name)).toEqual([`${P}db`]);
     expect((await list({ state: 'exited', name: `${P}*` })).data).toMatchObject({ containers: [], count: 0 });
   });
@@ -107,7 +126,10 @@ describe('docker_list', () => {
   });
 
   it('hidden containers cannot be reached by the other tools either', async () => {
-    const res = (await client.callTool({ name: 'docker_inspect', arguments: { id: ids.secret as string } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: 'docker_inspect',
+      arguments: { id: ids.secret as string },
+    })) as CallToolResult;
     expect(res.isError).toBe(true);
     expect((res.content[0] as { text: string }).text).toMatch(/is denied by the Docker filter/);
   });

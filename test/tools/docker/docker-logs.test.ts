@@ -36,14 +36,24 @@ interface Logs {
   hint?: string;
 }
 
-async function logs(args: Record<string, unknown>): Promise<{ data: Logs; res: CallToolResult; text: string }> {
+async function logs(
+  args: Record<string, unknown>,
+): Promise<{ data: Logs; res: CallToolResult; text: string }> {
   const res = (await client.callTool({ name: 'docker_logs', arguments: args })) as CallToolResult;
   const text = (res.content[0] as { text: string }).text;
   return { data: res.structuredContent as unknown as Logs, res, text };
 }
 
-async function runUntilDone(name: string, opts: Partial<Docker.ContainerCreateOptions>): Promise<Docker.ContainerInspectInfo> {
-  const c = await td.docker.createContainer({ name, Image: inject('testImage'), HostConfig: { NetworkMode: 'none' }, ...opts });
+async function runUntilDone(
+  name: string,
+  opts: Partial<Docker.ContainerCreateOptions>,
+): Promise<Docker.ContainerInspectInfo> {
+  const c = await td.docker.createContainer({
+    name,
+    Image: inject('testImage'),
+    HostConfig: { NetworkMode: 'none' },
+    ...opts,
+  });
   created.push(c.id);
   await c.start();
   await c.wait();
@@ -52,19 +62,41 @@ async function runUntilDone(name: string, opts: Partial<Docker.ContainerCreateOp
 
 beforeAll(async () => {
   big = await runUntilDone(`${P}big`, {
-    Cmd: ['sh', '-c', 'seq 1 100000; seq 1 100000 >&2; echo "level=error msg=\\"disk full\\""; echo "[WARN] almost full" >&2; echo "INFO: started"'],
+    Cmd: [
+      'sh',
+      '-c',
+      'seq 1 100000; seq 1 100000 >&2; echo "level=error msg=\\"disk full\\""; echo "[WARN] almost full" >&2; echo "INFO: started"',
+    ],
   });
   expect(big.State).toMatchObject({ Status: 'exited', ExitCode: 0 });
-  await runUntilDone(`${P}tty`, { Tty: true, Cmd: ['sh', '-c', 'echo hello; echo oops >&2; printf "level=error no newline"'] });
-  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  await runUntilDone(`${P}tty`, {
+    Tty: true,
+    Cmd: ['sh', '-c', 'echo hello; echo oops >&2; printf "level=error no newline"'],
+  });
+  srv = await startTestServer({
+    tools: toolsOf('docker'),
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+  });
   client = await srv.connect();
   // Docker finishes copying output a moment after the exit: wait until every line is in the log.
-  for (let i = 0; i < 50 && (await logs({ id: `${P}big`, since: '1h', grep: 'started' })).data.scanned < 200_003; i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 50 && (await logs({ id: `${P}big`, since: '1h', grep: 'started' })).data.scanned < 200_003;
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
 }, 60_000);
 
 afterAll(async () => {
   await srv?.close();
-  await Promise.all(created.map((id) => td.docker.getContainer(id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    created.map((id) =>
+      td.docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await td.cleanup();
 });
 
@@ -76,10 +108,17 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     expect(data.hint).toMatch(/only the last 1000 lines were read; older lines may exist/);
   });
 
-  it('returns the last 200 lines by default, read with Docker\'s own tail', async () => {
+  it("returns the last 200 lines by default, read with Docker's own tail", async () => {
     const { data, text } = await logs({ id: `${P}big` });
     expect(JSON.parse(text)).toEqual(data);
-    expect(data).toMatchObject({ container: `${P}big`, id: big.Id.slice(0, 12), tty: false, scanned: 200, matched: 200, returned: 200 });
+    expect(data).toMatchObject({
+      container: `${P}big`,
+      id: big.Id.slice(0, 12),
+      tty: false,
+      scanned: 200,
+      matched: 200,
+      returned: 200,
+    });
     expect(data.lines).toHaveLength(200);
     // stdout and stderr are copied by two goroutines: their relative order in the log is not fixed.
     expect(data.lines.map((l) => l.n)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -96,7 +135,10 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     ]);
     expect(out.data).toMatchObject({ scanned: 100_002, matched: 100_002, returned: 3 });
     const err = await logs({ id: `${P}big`, since: '1h', stdout: false, tail: 2 });
-    expect(err.data.lines.map((l) => `${l.stream}:${l.text}`)).toEqual(['stderr:100000', 'stderr:[WARN] almost full']);
+    expect(err.data.lines.map((l) => `${l.stream}:${l.text}`)).toEqual([
+      'stderr:100000',
+      'stderr:[WARN] almost full',
+    ]);
     expect(err.data.scanned).toBe(100_001);
   });
 
@@ -112,7 +154,10 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
 
     const both = await logs({ id: `${P}big`, since: '1h', grep: '99999' });
     expect(both.data).toMatchObject({ scanned: 200_003, matched: 2, returned: 2 });
-    expect(both.data.lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual(['stderr:99999', 'stdout:99999']);
+    expect(both.data.lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual([
+      'stderr:99999',
+      'stdout:99999',
+    ]);
   });
 
   it('keeps the last `tail` matches and says how many more there were', async () => {
@@ -128,19 +173,35 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     const { data } = await logs({ id: `${P}big`, since: '1h', regex: '^(9+)+$', tail: 20 });
     // 9, 99, 999, 9999, 99999 on each stream
     expect(data.matched).toBe(10);
-    expect(data.lines.map((l) => l.text).sort()).toEqual(['9', '9', '99', '99', '999', '999', '9999', '9999', '99999', '99999']);
+    expect(data.lines.map((l) => l.text).sort()).toEqual([
+      '9',
+      '9',
+      '99',
+      '99',
+      '999',
+      '999',
+      '9999',
+      '9999',
+      '99999',
+      '99999',
+    ]);
   });
 
   it('rejects a regex with a backreference, with a reason the model can act on', async () => {
     const { res, text } = await logs({ id: `${P}big`, regex: '(\\d)\\1' });
     expect(res.isError).toBe(true);
-    expect(text).toBe('Invalid arguments for docker_logs: regex rejected — backreferences (\\1) are not supported. Simplify the pattern, or use grep for plain text.');
+    expect(text).toBe(
+      'Invalid arguments for docker_logs: regex rejected — backreferences (\\1) are not supported. Simplify the pattern, or use grep for plain text.',
+    );
   });
 
   it('filters by level (warn = warnings and errors)', async () => {
     const warn = await logs({ id: `${P}big`, since: '1h', level: 'warn' });
     expect(warn.data).toMatchObject({ scanned: 200_003, matched: 2, returned: 2 });
-    expect(warn.data.lines.map((l) => l.text).sort()).toEqual(['[WARN] almost full', 'level=error msg="disk full"']);
+    expect(warn.data.lines.map((l) => l.text).sort()).toEqual([
+      '[WARN] almost full',
+      'level=error msg="disk full"',
+    ]);
     const info = await logs({ id: `${P}big`, since: '1h', level: 'info', stderr: false });
     expect(info.data.lines.map((l) => l.text)).toEqual(['level=error msg="disk full"', 'INFO: started']);
     const error = await logs({ id: `${P}big`, since: '1h', level: 'error', grep: 'disk' });
@@ -151,7 +212,10 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     const finished = Date.parse(big.State.FinishedAt);
     const after = await logs({ id: `${P}big`, since: new Date(finished + 2000).toISOString() });
     expect(after.data).toMatchObject({ scanned: 0, matched: 0, returned: 0, lines: [] });
-    const before = await logs({ id: `${P}big`, until: new Date(Date.parse(big.State.StartedAt) - 2000).toISOString() });
+    const before = await logs({
+      id: `${P}big`,
+      until: new Date(Date.parse(big.State.StartedAt) - 2000).toISOString(),
+    });
     expect(before.data.scanned).toBe(0);
     const lastHour = await logs({ id: `${P}big`, since: '1h', grep: 'INFO', timestamps: true });
     expect(lastHour.data).toMatchObject({ scanned: 200_003, matched: 1 });
@@ -174,7 +238,9 @@ describe('docker_logs on 200,000 lines', { timeout: 60_000 }, () => {
     expect(data.returned).toBeLessThan(5000);
     expect(data.returned).toBeGreaterThan(300);
     expect(data.lines.at(-1)?.n).toBe(5000);
-    expect(data.hint).toMatch(/^truncated — only the newest \d+ lines fit in the response .*narrow with since\/until\/grep/);
+    expect(data.hint).toMatch(
+      /^truncated — only the newest \d+ lines fit in the response .*narrow with since\/until\/grep/,
+    );
   });
 
   it('needs something to read, and a filter for context', async () => {

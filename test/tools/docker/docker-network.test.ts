@@ -21,14 +21,26 @@ const containers: string[] = [];
 
 async function call(name: string, args: Record<string, unknown> = {}) {
   const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  return { res, data: res.structuredContent as Record<string, any>, text: (res.content[0] as { text: string }).text };
+  return {
+    res,
+    data: res.structuredContent as Record<string, any>,
+    text: (res.content[0] as { text: string }).text,
+  };
 }
 
 beforeAll(async () => {
-  network = await td.docker.createNetwork({ Name: `${P}net`, Labels: { 'com.example.purpose': 'test', 'com.example.secret': 'hunter2' } });
+  network = await td.docker.createNetwork({
+    Name: `${P}net`,
+    Labels: { 'com.example.purpose': 'test', 'com.example.secret': 'hunter2' },
+  });
   networkId = network.id;
   for (const name of [`${P}app`, `${P}secret-db`]) {
-    const c = await td.docker.createContainer({ name, Image: inject('testImage'), Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: `${P}net`, Init: true } });
+    const c = await td.docker.createContainer({
+      name,
+      Image: inject('testImage'),
+      Cmd: ['sleep', '3600'],
+      HostConfig: { NetworkMode: `${P}net`, Init: true },
+    });
     containers.push(c.id);
     await c.start();
   }
@@ -41,7 +53,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv?.close();
-  await Promise.all(containers.map((id) => td.docker.getContainer(id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    containers.map((id) =>
+      td.docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await network?.remove().catch(() => {});
   await td.cleanup();
 });
@@ -52,10 +71,19 @@ describe('docker_network_list', () => {
     expect(JSON.parse(text)).toEqual(data);
     expect(text).not.toContain('secret-db');
     const net = data.networks.find((n: { name: string }) => n.name === `${P}net`);
-    expect(net).toMatchObject({ id: networkId.slice(0, 12), driver: 'bridge', scope: 'local', internal: false, ipv6: false, containers: [`${P}app`] });
+    expect(net).toMatchObject({
+      id: networkId.slice(0, 12),
+      driver: 'bridge',
+      scope: 'local',
+      internal: false,
+      ipv6: false,
+      containers: [`${P}app`],
+    });
     expect(net.subnets).toHaveLength(1);
     expect(net.subnets[0].subnet).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
-    expect(data.networks.map((n: { name: string }) => n.name)).toEqual(expect.arrayContaining(['none', 'host']));
+    expect(data.networks.map((n: { name: string }) => n.name)).toEqual(
+      expect.arrayContaining(['none', 'host']),
+    );
     expect(data.count).toBe(data.networks.length);
   });
 });
@@ -66,9 +94,23 @@ describe('docker_network_inspect', () => {
       const { data, text } = await call('docker_network_inspect', { id });
       expect(text).not.toContain('secret-db');
       expect(text).not.toContain('hunter2');
-      expect(data).toMatchObject({ name: `${P}net`, id: networkId, driver: 'bridge', internal: false, labels: { 'com.example.purpose': 'test', 'com.example.secret': '[REDACTED]' } });
+      expect(data).toMatchObject({
+        name: `${P}net`,
+        id: networkId,
+        driver: 'bridge',
+        internal: false,
+        labels: { 'com.example.purpose': 'test', 'com.example.secret': '[REDACTED]' },
+      });
       expect(data.ipam.subnets[0].subnet).toMatch(/\/\d+$/);
-      expect(data.containers).toEqual([{ name: `${P}app`, id: (containers[0] as string).slice(0, 12), ipv4: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/), ipv6: null, macAddress: expect.stringMatching(/^[0-9a-f:]{17}$/) }]);
+      expect(data.containers).toEqual([
+        {
+          name: `${P}app`,
+          id: (containers[0] as string).slice(0, 12),
+          ipv4: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
+          ipv6: null,
+          macAddress: expect.stringMatching(/^[0-9a-f:]{17}$/),
+        },
+      ]);
     }
   });
 

@@ -15,13 +15,20 @@ let runningId = '';
 
 async function stats(id: string) {
   const res = (await client.callTool({ name: 'docker_stats', arguments: { id } })) as CallToolResult;
-  return { res, data: res.structuredContent as Record<string, any>, text: (res.content[0] as { text: string }).text };
+  return {
+    res,
+    data: res.structuredContent as Record<string, any>,
+    text: (res.content[0] as { text: string }).text,
+  };
 }
 
 beforeAll(async () => {
   runningId = await td.createContainer(`${P}sleeper`, {}, true);
   await td.createContainer(`${P}stopped`);
-  srv = await startTestServer({ tools: toolsOf('docker'), env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` } });
+  srv = await startTestServer({
+    tools: toolsOf('docker'),
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+  });
   client = await srv.connect();
 });
 afterAll(async () => {

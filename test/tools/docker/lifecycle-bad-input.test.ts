@@ -15,19 +15,29 @@ const ids: Record<string, string> = {};
 let srv: TestServer;
 let client: Client;
 const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
-const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+const call = async (name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })) as CallToolResult;
 
 /** What must not change: state and start time of every container of this file, and the set of containers. */
 async function snapshot(): Promise<string> {
   const all = await td.docker.listContainers({ all: true });
-  const mine = await Promise.all(Object.values(ids).map(async (id) => (await td.docker.getContainer(id).inspect()).State));
-  return JSON.stringify({ names: all.map((c) => c.Names[0]).sort(), mine: mine.map((s) => [s.Status, s.StartedAt, s.FinishedAt]) });
+  const mine = await Promise.all(
+    Object.values(ids).map(async (id) => (await td.docker.getContainer(id).inspect()).State),
+  );
+  return JSON.stringify({
+    names: all.map((c) => c.Names[0]).sort(),
+    mine: mine.map((s) => [s.Status, s.StartedAt, s.FinishedAt]),
+  });
 }
 
 beforeAll(async () => {
   ids['lcb-web'] = await td.createContainer('lcb-web', {}, true);
   ids['lcb-idle'] = await td.createContainer('lcb-idle');
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), policy: { confirmModes: { docker_stop: 'none', docker_remove: 'none' } } });
+  srv = await startTestServer({
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+    tools: toolsOf('docker'),
+    policy: { confirmModes: { docker_stop: 'none', docker_remove: 'none' } },
+  });
   client = await srv.connect();
 });
 afterAll(async () => {
@@ -36,7 +46,8 @@ afterAll(async () => {
 });
 
 // The resolver quotes the reference JSON-escaped, so a newline arrives as the two characters \\n.
-const NOT_A_NAME = /^"(.{1,80})" is not a container name or ID \(names are letters, digits, "_", "\." and "-"; IDs are hex\)\.$/s;
+const NOT_A_NAME =
+  /^"(.{1,80})" is not a container name or ID \(names are letters, digits, "_", "\." and "-"; IDs are hex\)\.$/s;
 
 describe('hostile container references', () => {
   const refs: Array<[string, string]> = [
@@ -51,7 +62,14 @@ describe('hostile container references', () => {
 
   it.each(refs)('%s: a precise error, for every tool, with nothing sent to Docker', async (_what, ref) => {
     const before = await snapshot();
-    for (const tool of ['docker_start', 'docker_stop', 'docker_restart', 'docker_pause', 'docker_unpause', 'docker_remove']) {
+    for (const tool of [
+      'docker_start',
+      'docker_stop',
+      'docker_restart',
+      'docker_pause',
+      'docker_unpause',
+      'docker_remove',
+    ]) {
       const res = await call(tool, { id: ref, ...(tool === 'docker_remove' ? { force: true } : {}) });
       expect(res.isError, tool).toBe(true);
       expect(text(res), tool).toMatch(NOT_A_NAME);
@@ -63,27 +81,63 @@ describe('hostile container references', () => {
   it('a 10 KB reference is refused by validation and not echoed back', async () => {
     const before = await snapshot();
     const res = await call('docker_stop', { id: 'x'.repeat(10 * 1024) });
-    expect(text(res)).toBe('Invalid arguments for docker_stop: "id": Too big: expected string to have <=128 characters');
+    expect(text(res)).toBe(
+      'Invalid arguments for docker_stop: "id": Too big: expected string to have <=128 characters',
+    );
     expect(await snapshot()).toBe(before);
   });
 
   it('an unknown container and a too-short ID prefix are not found, not guessed', async () => {
     const before = await snapshot();
-    expect(text(await call('docker_stop', { id: 'lcb-nope' }))).toBe('No container named or with ID "lcb-nope". Use docker_list to see the containers.');
+    expect(text(await call('docker_stop', { id: 'lcb-nope' }))).toBe(
+      'No container named or with ID "lcb-nope". Use docker_list to see the containers.',
+    );
     const three = (ids['lcb-web'] as string).slice(0, 3);
-    expect(text(await call('docker_remove', { id: three, force: true }))).toBe(`No container named or with ID "${three}". Use docker_list to see the containers.`);
+    expect(text(await call('docker_remove', { id: three, force: true }))).toBe(
+      `No container named or with ID "${three}". Use docker_list to see the containers.`,
+    );
     expect(await snapshot()).toBe(before);
   });
 });
 
 describe('malformed arguments', () => {
   it.each([
-    ['a timeout over 600 s', 'docker_stop', { id: 'lcb-web', timeout: 601 }, '"timeout": Too big: expected number to be <=600'],
-    ['a negative timeout', 'docker_restart', { id: 'lcb-web', timeout: -1 }, '"timeout": Too small: expected number to be >=0'],
-    ['a timeout smuggling a command', 'docker_stop', { id: 'lcb-web', timeout: '10; reboot' }, '"timeout": Invalid input: expected number, received string'],
-    ['a fractional timeout', 'docker_stop', { id: 'lcb-web', timeout: 1.5 }, '"timeout": Invalid input: expected int, received number'],
-    ['force as a string', 'docker_remove', { id: 'lcb-web', force: 'yes' }, '"force": Invalid input: expected boolean, received string'],
-    ['an unknown argument', 'docker_start', { id: 'lcb-web', cmd: 'sh' }, 'unknown argument "cmd" (not in this tool\'s input schema)'],
+    [
+      'a timeout over 600 s',
+      'docker_stop',
+      { id: 'lcb-web', timeout: 601 },
+      '"timeout": Too big: expected number to be <=600',
+    ],
+    [
+      'a negative timeout',
+      'docker_restart',
+      { id: 'lcb-web', timeout: -1 },
+      '"timeout": Too small: expected number to be >=0',
+    ],
+    [
+      'a timeout smuggling a command',
+      'docker_stop',
+      { id: 'lcb-web', timeout: '10; reboot' },
+      '"timeout": Invalid input: expected number, received string',
+    ],
+    [
+      'a fractional timeout',
+      'docker_stop',
+      { id: 'lcb-web', timeout: 1.5 },
+      '"timeout": Invalid input: expected int, received number',
+    ],
+    [
+      'force as a string',
+      'docker_remove',
+      { id: 'lcb-web', force: 'yes' },
+      '"force": Invalid input: expected boolean, received string',
+    ],
+    [
+      'an unknown argument',
+      'docker_start',
+      { id: 'lcb-web', cmd: 'sh' },
+      'unknown argument "cmd" (not in this tool\'s input schema)',
+    ],
     ['a missing id', 'docker_pause', {}, '"id": Invalid input: expected string, received undefined'],
   ])('%s is refused with a message naming the argument', async (_what, tool, args, message) => {
     const before = await snapshot();
@@ -98,10 +152,24 @@ describe('audit of refused input', () => {
     const refusals = records.filter((r) => r.decision.allowed === false);
     // 7 hostile references × 6 tools, the 10 KB one, 2 not-found, 7 malformed: each an intent plus an outcome.
     expect(refusals).toHaveLength((7 * 6 + 1 + 2 + 7) * 2);
-    const metachar = refusals.filter((r) => (r.target as { ref?: string } | null)?.ref === 'lcb-web; rm -rf /');
-    expect(metachar.map((r) => [r.tool, r.stage, r.decision.rule])).toContainEqual(['docker_remove', 'outcome', 'target']);
-    expect(metachar.find((r) => r.stage === 'outcome')).toMatchObject({ result: { status: 'error', code: 'invalid_input' } });
-    const long = refusals.find((r) => r.stage === 'outcome' && r.decision.rule === 'invalid_arguments' && r.tool === 'docker_stop' && JSON.stringify(r.args).length > 10_000);
+    const metachar = refusals.filter(
+      (r) => (r.target as { ref?: string } | null)?.ref === 'lcb-web; rm -rf /',
+    );
+    expect(metachar.map((r) => [r.tool, r.stage, r.decision.rule])).toContainEqual([
+      'docker_remove',
+      'outcome',
+      'target',
+    ]);
+    expect(metachar.find((r) => r.stage === 'outcome')).toMatchObject({
+      result: { status: 'error', code: 'invalid_input' },
+    });
+    const long = refusals.find(
+      (r) =>
+        r.stage === 'outcome' &&
+        r.decision.rule === 'invalid_arguments' &&
+        r.tool === 'docker_stop' &&
+        JSON.stringify(r.args).length > 10_000,
+    );
     expect(long).toMatchObject({ result: { status: 'error', code: 'invalid_input' }, target: null });
     expect(records.filter((r) => r.decision.allowed === true)).toHaveLength(0);
   });

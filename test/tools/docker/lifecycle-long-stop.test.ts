@@ -15,24 +15,46 @@ let id: string;
 
 beforeAll(async () => {
   // `sleep` as PID 1 without an init ignores SIGTERM: Docker has to wait out the whole timeout.
-  const c = await td.docker.createContainer({ name: 'lcl-stubborn', Image: inject('testImage'), Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' } });
+  const c = await td.docker.createContainer({
+    name: 'lcl-stubborn',
+    Image: inject('testImage'),
+    Cmd: ['sleep', '3600'],
+    HostConfig: { NetworkMode: 'none' },
+  });
   id = c.id;
   await c.start();
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), policy: { confirmModes: { docker_stop: 'none' } } });
+  srv = await startTestServer({
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+    tools: toolsOf('docker'),
+    policy: { confirmModes: { docker_stop: 'none' } },
+  });
 });
 afterAll(async () => {
   await srv.close();
-  await td.docker.getContainer(id).remove({ force: true }).catch(() => {});
+  await td.docker
+    .getContainer(id)
+    .remove({ force: true })
+    .catch(() => {});
   await td.cleanup();
 });
 
 it('waits out a 31 s stop timeout and reports the kill', { timeout: 90_000 }, async () => {
   const client = await srv.connect();
   const started = Date.now();
-  const res = (await client.callTool({ name: 'docker_stop', arguments: { id: 'lcl-stubborn', timeout: 31 } }, undefined, { timeout: 80_000 })) as CallToolResult;
+  const res = (await client.callTool(
+    { name: 'docker_stop', arguments: { id: 'lcl-stubborn', timeout: 31 } },
+    undefined,
+    { timeout: 80_000 },
+  )) as CallToolResult;
   const seconds = (Date.now() - started) / 1000;
   expect(res.isError).toBeFalsy();
-  expect(res.structuredContent).toMatchObject({ name: 'lcl-stubborn', previousState: 'running', state: 'exited', changed: true, message: 'Container "lcl-stubborn" stopped; it is exited (exit code 137).' });
+  expect(res.structuredContent).toMatchObject({
+    name: 'lcl-stubborn',
+    previousState: 'running',
+    state: 'exited',
+    changed: true,
+    message: 'Container "lcl-stubborn" stopped; it is exited (exit code 137).',
+  });
   expect(seconds).toBeGreaterThanOrEqual(30);
   expect((await td.docker.getContainer(id).inspect()).State).toMatchObject({ Running: false, ExitCode: 137 });
 });

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,7 +45,11 @@ export function makeLayer(files: Record<string, string>, busybox = false): Layer
       mkdirSync(join(root, p, '..'), { recursive: true });
       writeFileSync(join(root, p), content);
     }
-    const tar = execFileSync('tar', ['-C', root, '--owner=0', '--group=0', '--sort=name', '--mtime=@0', '-cf', '-', '.'], { maxBuffer: 64 * 1024 * 1024 });
+    const tar = execFileSync(
+      'tar',
+      ['-C', root, '--owner=0', '--group=0', '--sort=name', '--mtime=@0', '-cf', '-', '.'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
     return { gz: gzipSync(tar), diffId: sha(tar) };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -55,7 +67,9 @@ export interface LocalRegistry {
   close(): Promise<void>;
 }
 
-export async function startLocalRegistry(opts: { bytesPerTick?: number; tickMs?: number } = {}): Promise<LocalRegistry> {
+export async function startLocalRegistry(
+  opts: { bytesPerTick?: number; tickMs?: number } = {},
+): Promise<LocalRegistry> {
   const blobs = new Map<string, Buffer>();
   const manifests = new Map<string, { body: Buffer; digest: string }>();
   const requests: string[] = [];
@@ -63,7 +77,11 @@ export async function startLocalRegistry(opts: { bytesPerTick?: number; tickMs?:
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 
   const sendBlob = (res: ServerResponse, data: Buffer) => {
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length, 'Docker-Content-Digest': sha(data) });
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': data.length,
+      'Docker-Content-Digest': sha(data),
+    });
     if (!opts.bytesPerTick) return res.end(data);
     let at = 0;
     const step = opts.bytesPerTick;
@@ -97,7 +115,11 @@ export async function startLocalRegistry(opts: { bytesPerTick?: number; tickMs?:
     if (kind === 'manifests') {
       const found = manifests.get(`${repo}:${ref}`) ?? [...manifests.values()].find((x) => x.digest === ref);
       if (!found) return notFound('MANIFEST_UNKNOWN');
-      res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json', 'Content-Length': found.body.length, 'Docker-Content-Digest': found.digest });
+      res.writeHead(200, {
+        'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json',
+        'Content-Length': found.body.length,
+        'Docker-Content-Digest': found.digest,
+      });
       return res.end(req.method === 'HEAD' ? undefined : found.body);
     }
     const blob = blobs.get(ref);
@@ -122,7 +144,10 @@ export async function startLocalRegistry(opts: { bytesPerTick?: number; tickMs?:
           os: 'linux',
           config: { Env: image.env ?? ['PATH=/bin'], Cmd: image.cmd ?? ['/bin/sh'] },
           rootfs: { type: 'layers', diff_ids: image.layers.map((l) => l.diffId) },
-          history: image.layers.map(() => ({ created: '2026-01-01T00:00:00Z', created_by: 'unraid-mcp test registry' })),
+          history: image.layers.map(() => ({
+            created: '2026-01-01T00:00:00Z',
+            created_by: 'unraid-mcp test registry',
+          })),
         }),
       );
       blobs.set(sha(config), config);
@@ -131,8 +156,16 @@ export async function startLocalRegistry(opts: { bytesPerTick?: number; tickMs?:
         JSON.stringify({
           schemaVersion: 2,
           mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-          config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha(config) },
-          layers: image.layers.map((l) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: l.gz.length, digest: sha(l.gz) })),
+          config: {
+            mediaType: 'application/vnd.docker.container.image.v1+json',
+            size: config.length,
+            digest: sha(config),
+          },
+          layers: image.layers.map((l) => ({
+            mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+            size: l.gz.length,
+            digest: sha(l.gz),
+          })),
         }),
       );
       const digest = sha(body);

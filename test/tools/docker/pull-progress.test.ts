@@ -61,13 +61,29 @@ describe('pull progress aggregation', () => {
     expect(snaps[9]?.percent).toBe(80);
     expect(snaps[9]?.message).toBe('Extracting: 0 of 2 layers done, 1 MiB of 1 MiB');
     expect(snaps[7]?.message).toBe('Downloading: 0 of 2 layers done, 672.1 KiB of 1 MiB');
-    expect(last).toMatchObject({ percent: 100, layers: 2, layersDone: 2, downloadedBytes: 1052436, totalBytes: 1052436, message: 'Downloaded 1 MiB in 2 layers' });
-    expect(p).toMatchObject({ status: 'downloaded', digest: 'sha256:401a29ad3239ad4c95ea2912a3bf698a3c12a282b5822e5517924a978fc75527', error: null });
+    expect(last).toMatchObject({
+      percent: 100,
+      layers: 2,
+      layersDone: 2,
+      downloadedBytes: 1052436,
+      totalBytes: 1052436,
+      message: 'Downloaded 1 MiB in 2 layers',
+    });
+    expect(p).toMatchObject({
+      status: 'downloaded',
+      digest: 'sha256:401a29ad3239ad4c95ea2912a3bf698a3c12a282b5822e5517924a978fc75527',
+      error: null,
+    });
   });
 
   it('an image that is up to date', () => {
     const { p, last } = run(UP_TO_DATE);
-    expect(last).toMatchObject({ percent: 100, layers: 0, downloadedBytes: 0, message: 'Image is up to date' });
+    expect(last).toMatchObject({
+      percent: 100,
+      layers: 0,
+      downloadedBytes: 0,
+      message: 'Image is up to date',
+    });
     expect(p.status).toBe('up_to_date');
   });
 
@@ -105,20 +121,32 @@ describe('pull progress aggregation', () => {
     ];
     const { snaps, last } = run(events);
     const percents = snaps.map((s) => s.percent);
-    for (let i = 1; i < percents.length; i++) expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1] as number);
+    for (let i = 1; i < percents.length; i++)
+      expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1] as number);
     // Sizes not known yet count as the average known size: 1000 each while only a's is known…
     expect(snaps[5]?.percent).toBeCloseTo((0.8 * 500 * 100) / 3000, 1);
     // …then b turns out to be 9000: the raw figure drops to 3.2 %, the reported one holds.
     expect(snaps[6]?.percent).toBe(snaps[5]?.percent);
     expect(snaps[4]?.message).toBe('Downloading: 0 of 3 layers done, 0 B');
     // Every layer is done, but Docker has not said so yet.
-    expect(last).toMatchObject({ percent: 99.9, layers: 3, layersDone: 3, downloadedBytes: 110000, totalBytes: 110000 });
+    expect(last).toMatchObject({
+      percent: 99.9,
+      layers: 3,
+      layersDone: 3,
+      downloadedBytes: 110000,
+      totalBytes: 110000,
+    });
   });
 
   it('an error event is kept for the caller', () => {
     const p = new PullProgress();
     p.update({ status: 'Pulling from x', id: '1' });
-    expect(p.update({ errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' })).toBe(true);
+    expect(
+      p.update({
+        errorDetail: { message: 'unauthorized: authentication required' },
+        error: 'unauthorized: authentication required',
+      }),
+    ).toBe(true);
     expect(p.error).toBe('unauthorized: authentication required');
   });
 });

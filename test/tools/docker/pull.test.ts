@@ -36,70 +36,116 @@ const freePort = async () => {
   return port;
 };
 async function pullOutcome(image: string) {
-  return (await readAudit(srv.env.auditDir)).filter((r) => r.tool === 'docker_pull' && r.stage === 'outcome' && (r.args as { image?: string } | undefined)?.image === image).at(-1);
+  return (await readAudit(srv.env.auditDir))
+    .filter(
+      (r) =>
+        r.tool === 'docker_pull' &&
+        r.stage === 'outcome' &&
+        (r.args as { image?: string } | undefined)?.image === image,
+    )
+    .at(-1);
 }
 
 beforeAll(async () => {
-  srv = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), tokens: [{ name: 'operator', scope: 'operate' }] });
+  srv = await startTestServer({
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+    tools: toolsOf('docker'),
+    tokens: [{ name: 'operator', scope: 'operate' }],
+  });
   client = await srv.connect('operator');
   busybox = makeLayer({}, true);
 });
 afterAll(async () => {
   await srv?.close();
-  for (const ref of pulled) await docker.getImage(ref).remove({ force: true }).catch(() => {});
+  for (const ref of pulled)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => {});
 });
 
 describe('registry errors', () => {
   it('a registry whose name does not resolve', async () => {
-    const res = (await client.callTool({ name: 'docker_pull', arguments: { image: 'registry.invalid/x:1' } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: 'docker_pull',
+      arguments: { image: 'registry.invalid/x:1' },
+    })) as CallToolResult;
     expect(res.isError).toBe(true);
-    expect(text(res)).toBe("could not reach registry registry.invalid: its name does not resolve (no such host). Check the server's network and DNS; images already on the server can still be used.");
+    expect(text(res)).toBe(
+      "could not reach registry registry.invalid: its name does not resolve (no such host). Check the server's network and DNS; images already on the server can still be used.",
+    );
   });
 
   it('a registry port that refuses connections', async () => {
     const port = await freePort();
-    const res = (await client.callTool({ name: 'docker_pull', arguments: { image: `127.0.0.1:${port}/x` } })) as CallToolResult;
-    expect(text(res)).toMatch(new RegExp(`^could not reach registry 127\\.0\\.0\\.1:${port}: connection refused\\.`));
-    expect(await pullOutcome(`127.0.0.1:${port}/x`)).toMatchObject({ result: { status: 'error', code: 'backend_unavailable' } });
+    const res = (await client.callTool({
+      name: 'docker_pull',
+      arguments: { image: `127.0.0.1:${port}/x` },
+    })) as CallToolResult;
+    expect(text(res)).toMatch(
+      new RegExp(`^could not reach registry 127\\.0\\.0\\.1:${port}: connection refused\\.`),
+    );
+    expect(await pullOutcome(`127.0.0.1:${port}/x`)).toMatchObject({
+      result: { status: 'error', code: 'backend_unavailable' },
+    });
   });
 
   it('Docker Hub, from a server without internet', async () => {
-    const res = (await client.callTool({ name: 'docker_pull', arguments: { image: 'busybox' } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: 'docker_pull',
+      arguments: { image: 'busybox' },
+    })) as CallToolResult;
     expect(text(res)).toMatch(/^could not reach registry docker\.io: /);
   });
 
   it('an invalid reference never reaches Docker', async () => {
-    const res = (await client.callTool({ name: 'docker_pull', arguments: { image: 'Busybox:latest' } })) as CallToolResult;
-    expect(text(res)).toBe('Invalid arguments for docker_pull: "image": "Busybox:latest" is not a valid image reference: repository names must be lowercase ("Busybox")');
+    const res = (await client.callTool({
+      name: 'docker_pull',
+      arguments: { image: 'Busybox:latest' },
+    })) as CallToolResult;
+    expect(text(res)).toBe(
+      'Invalid arguments for docker_pull: "image": "Busybox:latest" is not a valid image reference: repository names must be lowercase ("Busybox")',
+    );
   });
 });
 
 describe('cancellation', () => {
-  it('aborting stops the pull in dockerd: against a registry that accepts and stalls, no retry follows', { timeout: 40_000 }, async () => {
-    const sockets: Socket[] = [];
-    const stall: Server = createServer((s) => {
-      sockets.push(s);
-      s.on('error', () => {});
-    });
-    await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
-    const image = `127.0.0.1:${(stall.address() as AddressInfo).port}/umcp/stall:1`;
-    try {
-      const ac = new AbortController();
-      const call = client.callTool({ name: 'docker_pull', arguments: { image } }, undefined, { signal: ac.signal, timeout: 60_000 });
-      await waitFor(() => sockets.length === 1, 10_000, 'dockerd to connect to the stalling registry');
-      const connectedAt = Date.now();
-      ac.abort();
-      await expect(call).rejects.toThrow();
-      await waitFor(async () => (await pullOutcome(image))?.result?.code === 'cancelled', 5000, 'the audited cancellation');
-      // A pull still running in dockerd gives up the TLS handshake after 10 s and retries over plain
-      // HTTP (a second connection). A cancelled pull never does.
-      await new Promise((r) => setTimeout(r, Math.max(0, connectedAt + 12_500 - Date.now())));
-      expect(sockets).toHaveLength(1);
-    } finally {
-      sockets.forEach((s) => s.destroy());
-      stall.close();
-    }
-  });
+  it(
+    'aborting stops the pull in dockerd: against a registry that accepts and stalls, no retry follows',
+    { timeout: 40_000 },
+    async () => {
+      const sockets: Socket[] = [];
+      const stall: Server = createServer((s) => {
+        sockets.push(s);
+        s.on('error', () => {});
+      });
+      await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
+      const image = `127.0.0.1:${(stall.address() as AddressInfo).port}/umcp/stall:1`;
+      try {
+        const ac = new AbortController();
+        const call = client.callTool({ name: 'docker_pull', arguments: { image } }, undefined, {
+          signal: ac.signal,
+          timeout: 60_000,
+        });
+        await waitFor(() => sockets.length === 1, 10_000, 'dockerd to connect to the stalling registry');
+        const connectedAt = Date.now();
+        ac.abort();
+        await expect(call).rejects.toThrow();
+        await waitFor(
+          async () => (await pullOutcome(image))?.result?.code === 'cancelled',
+          5000,
+          'the audited cancellation',
+        );
+        // A pull still running in dockerd gives up the TLS handshake after 10 s and retries over plain
+        // HTTP (a second connection). A cancelled pull never does.
+        await new Promise((r) => setTimeout(r, Math.max(0, connectedAt + 12_500 - Date.now())));
+        expect(sockets).toHaveLength(1);
+      } finally {
+        sockets.forEach((s) => s.destroy());
+        stall.close();
+      }
+    },
+  );
 
   it('aborting mid-download breaks off the layer download', async () => {
     const reg = await startLocalRegistry({ bytesPerTick: 16 * 1024, tickMs: 50 });
@@ -138,17 +184,32 @@ describe('a pull from a reachable registry', () => {
     const image = `${reg.host}/umcp/ok:1`;
     pulled.push(image);
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
-    const res = (await client.callTool({ name: 'docker_pull', arguments: { image } }, undefined, { onprogress: (p) => progress.push(p) })) as CallToolResult;
+    const res = (await client.callTool({ name: 'docker_pull', arguments: { image } }, undefined, {
+      onprogress: (p) => progress.push(p),
+    })) as CallToolResult;
     expect(res.isError).toBeFalsy();
-    expect(res.structuredContent).toMatchObject({ image, registry: reg.host, status: 'downloaded', layers: 2, downloadedBytes: busybox.gz.length + 139, digest: expect.stringMatching(/^sha256:/) });
+    expect(res.structuredContent).toMatchObject({
+      image,
+      registry: reg.host,
+      status: 'downloaded',
+      layers: 2,
+      downloadedBytes: busybox.gz.length + 139,
+      digest: expect.stringMatching(/^sha256:/),
+    });
     const info = await docker.getImage(image).inspect();
     expect((res.structuredContent as { id: string }).id).toBe(info.Id);
 
-    expect(progress[0]).toMatchObject({ progress: 0, total: 100, message: `Pulling ${image} from ${reg.host}` });
+    expect(progress[0]).toMatchObject({
+      progress: 0,
+      total: 100,
+      message: `Pulling ${image} from ${reg.host}`,
+    });
     expect(progress.length).toBeGreaterThanOrEqual(3);
     const values = progress.map((p) => p.progress);
     for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
-    expect(progress.some((p) => /^Downloading: \d of 2 layers done, [\d.]+ KiB of 1 MiB$/.test(p.message ?? ''))).toBe(true);
+    expect(
+      progress.some((p) => /^Downloading: \d of 2 layers done, [\d.]+ KiB of 1 MiB$/.test(p.message ?? '')),
+    ).toBe(true);
     expect(progress.at(-1)).toMatchObject({ progress: 100, message: 'Downloaded 1 MiB in 2 layers' });
 
     const again = (await client.callTool({ name: 'docker_pull', arguments: { image } })) as CallToolResult;
@@ -156,16 +217,30 @@ describe('a pull from a reachable registry', () => {
   });
 
   it('a tag the registry does not have', async () => {
-    const res = (await client.callTool({ name: 'docker_pull', arguments: { image: `${reg.host}/umcp/ok:nope` } })) as CallToolResult;
-    expect(text(res)).toMatch(new RegExp(`^image ${reg.host.replace(/\./g, '\\.')}/umcp/ok:nope was not found on ${reg.host.replace(/\./g, '\\.')} \\(.*manifest unknown.*\\)\\. Check the name and tag`));
+    const res = (await client.callTool({
+      name: 'docker_pull',
+      arguments: { image: `${reg.host}/umcp/ok:nope` },
+    })) as CallToolResult;
+    expect(text(res)).toMatch(
+      new RegExp(
+        `^image ${reg.host.replace(/\./g, '\\.')}/umcp/ok:nope was not found on ${reg.host.replace(/\./g, '\\.')} \\(.*manifest unknown.*\\)\\. Check the name and tag`,
+      ),
+    );
     expect(await pullOutcome(`${reg.host}/umcp/ok:nope`)).toMatchObject({ result: { code: 'not_found' } });
   });
 
   it('needs the operate scope', async () => {
-    const reader = await startTestServer({ env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` }, tools: toolsOf('docker'), tokens: [{ name: 'reader', scope: 'read' }] });
+    const reader = await startTestServer({
+      env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+      tools: toolsOf('docker'),
+      tokens: [{ name: 'reader', scope: 'read' }],
+    });
     try {
       const c = await reader.connect('reader');
-      const res = (await c.callTool({ name: 'docker_pull', arguments: { image: `${reg.host}/umcp/ok:1` } })) as CallToolResult;
+      const res = (await c.callTool({
+        name: 'docker_pull',
+        arguments: { image: `${reg.host}/umcp/ok:1` },
+      })) as CallToolResult;
       expect(res.isError).toBe(true);
       expect(text(res)).toMatch(/operate/);
     } finally {

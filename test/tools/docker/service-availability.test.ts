@@ -33,19 +33,29 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Pr
 }
 
 describe('Docker service availability', () => {
-  it('answers "not running" while dockerd is down and recovers by itself when it is back', { timeout: 60_000 }, async () => {
-    const client = await srv.connect();
-    expect((await client.callTool({ name: 'docker_list', arguments: {} })).isError).toBeFalsy();
+  it(
+    'answers "not running" while dockerd is down and recovers by itself when it is back',
+    { timeout: 60_000 },
+    async () => {
+      const client = await srv.connect();
+      expect((await client.callTool({ name: 'docker_list', arguments: {} })).isError).toBeFalsy();
 
-    await dockerd.pause();
-    const down = (await client.callTool({ name: 'docker_list', arguments: {} })) as CallToolResult;
-    expect(down.isError).toBe(true);
-    expect(text(down)).toBe('The Docker service is not running. Start it in Settings → Docker, then try again.');
-    expect((await eventually(readyz, (r) => r.unavailable.includes('docker'))).unavailable).toContain('docker');
+      await dockerd.pause();
+      const down = (await client.callTool({ name: 'docker_list', arguments: {} })) as CallToolResult;
+      expect(down.isError).toBe(true);
+      expect(text(down)).toBe(
+        'The Docker service is not running. Start it in Settings → Docker, then try again.',
+      );
+      expect((await eventually(readyz, (r) => r.unavailable.includes('docker'))).unavailable).toContain(
+        'docker',
+      );
 
-    dockerd = await startDockerd({ dir: dockerd.dir });
-    const up = (await client.callTool({ name: 'docker_list', arguments: {} })) as CallToolResult;
-    expect(up.isError).toBeFalsy();
-    expect((await eventually(readyz, (r) => !r.unavailable.includes('docker'))).unavailable).not.toContain('docker');
-  });
+      dockerd = await startDockerd({ dir: dockerd.dir });
+      const up = (await client.callTool({ name: 'docker_list', arguments: {} })) as CallToolResult;
+      expect(up.isError).toBeFalsy();
+      expect((await eventually(readyz, (r) => !r.unavailable.includes('docker'))).unavailable).not.toContain(
+        'docker',
+      );
+    },
+  );
 });

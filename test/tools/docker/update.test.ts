@@ -37,11 +37,22 @@ const env = () => ({ DOCKER_HOST: `unix://${inject('dockerSocket')}` });
 
 async function pull(ref: string) {
   const stream = await docker.pull(ref);
-  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))));
+  await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))),
+  );
   extraImages.push(ref);
 }
 
-async function container(name: string, image: string, opts: { start?: boolean; env?: string[]; labels?: Record<string, string>; host?: Partial<Docker.HostConfig> } = {}) {
+async function container(
+  name: string,
+  image: string,
+  opts: {
+    start?: boolean;
+    env?: string[];
+    labels?: Record<string, string>;
+    host?: Partial<Docker.HostConfig>;
+  } = {},
+) {
   const c = await docker.createContainer({
     name,
     Image: image,
@@ -54,11 +65,19 @@ async function container(name: string, image: string, opts: { start?: boolean; e
   return c.id;
 }
 
-const named = async (prefix: string) => (await docker.listContainers({ all: true, filters: { name: [`^/${prefix}`] } })).map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').slice(1), state: c.State }));
+const named = async (prefix: string) =>
+  (await docker.listContainers({ all: true, filters: { name: [`^/${prefix}`] } })).map((c) => ({
+    id: c.Id,
+    name: (c.Names[0] ?? '').slice(1),
+    state: c.State,
+  }));
 
 async function update(client: Client, args: Record<string, unknown>) {
   const progress: Array<{ progress: number; message?: string }> = [];
-  const res = (await client.callTool({ name: 'docker_update', arguments: args }, undefined, { onprogress: (p) => progress.push(p), timeout: 60_000 })) as CallToolResult;
+  const res = (await client.callTool({ name: 'docker_update', arguments: args }, undefined, {
+    onprogress: (p) => progress.push(p),
+    timeout: 60_000,
+  })) as CallToolResult;
   return { res, out: res.structuredContent as Record<string, any>, progress };
 }
 
@@ -103,7 +122,11 @@ beforeAll(async () => {
   const policy = { confirmModes: { docker_update: 'none' }, protected: { containers: [`${P}prot*`] } };
   plain = await startTestServer({
     policy,
-    env: { ...env(), UNRAID_MCP_UPDATE_CONTAINER_SCRIPT: join(tmp, 'no-such-script'), UNRAID_MCP_DOCKERMAN_TEMPLATES: join(tmp, 'no-templates') },
+    env: {
+      ...env(),
+      UNRAID_MCP_UPDATE_CONTAINER_SCRIPT: join(tmp, 'no-such-script'),
+      UNRAID_MCP_DOCKERMAN_TEMPLATES: join(tmp, 'no-templates'),
+    },
     tools: toolsOf('docker'),
     recreate: { settleMs: 300, adjustNewContainer: (c) => (breakNew ? breakNew(c) : c) },
   });
@@ -119,8 +142,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await plain?.close();
   await unraid?.close();
-  for (const c of await named(P)) await docker.getContainer(c.id).remove({ force: true }).catch(() => {});
-  for (const ref of extraImages) await docker.getImage(ref).remove({ force: true }).catch(() => {});
+  for (const c of await named(P))
+    await docker
+      .getContainer(c.id)
+      .remove({ force: true })
+      .catch(() => {});
+  for (const ref of extraImages)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => {});
   await reg?.close();
   await rm(tmp, { recursive: true, force: true });
 });
@@ -129,8 +160,16 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
   it('says the registry is unreachable and does nothing when the image did not change', async () => {
     const id = await container(`${P}off`, 'umcp-upd/off:latest');
     const { out, progress } = await update(plainClient, { id: `${P}off` });
-    expect(out).toMatchObject({ name: `${P}off`, containerId: id, method: 'none', updated: false, pull: { status: 'offline_local_image' } });
-    expect(out.pull.message).toMatch(/^could not reach registry docker\.io: .*Continuing with the image already on the server\.$/);
+    expect(out).toMatchObject({
+      name: `${P}off`,
+      containerId: id,
+      method: 'none',
+      updated: false,
+      pull: { status: 'offline_local_image' },
+    });
+    expect(out.pull.message).toMatch(
+      /^could not reach registry docker\.io: .*Continuing with the image already on the server\.$/,
+    );
     expect(out.message).toContain('already runs the newest umcp-upd/off:latest');
     expect(progress.map((p) => p.message)).toContain(out.pull.message);
   });
@@ -139,11 +178,23 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
     const oldId = await container(`${P}force`, 'umcp-upd/force:latest', {
       env: ['MY_SETTING=kept'],
       labels: { 'com.example.role': 'web' },
-      host: { Binds: [`${tmp}/data:/data:ro`], RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 }, Memory: 256 * 1024 ** 2, PidsLimit: 100, SecurityOpt: ['no-new-privileges:true'] },
+      host: {
+        Binds: [`${tmp}/data:/data:ro`],
+        RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
+        Memory: 256 * 1024 ** 2,
+        PidsLimit: 100,
+        SecurityOpt: ['no-new-privileges:true'],
+      },
     });
     const { res, out, progress } = await update(plainClient, { id: `${P}force`, force: true });
     expect(res.isError).toBeFalsy();
-    expect(out).toMatchObject({ method: 'recreate', updated: true, oldContainerRemoved: true, oldImageRemoved: false, pull: { status: 'offline_local_image' } });
+    expect(out).toMatchObject({
+      method: 'recreate',
+      updated: true,
+      oldContainerRemoved: true,
+      oldImageRemoved: false,
+      pull: { status: 'offline_local_image' },
+    });
     expect(out.containerId).not.toBe(oldId);
 
     const info = await docker.getContainer(`${P}force`).inspect();
@@ -152,12 +203,30 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
     expect(info.Config.Env).toContain('MY_SETTING=kept');
     expect(info.Config.Labels).toMatchObject({ 'com.example.role': 'web' });
     expect(info.Config.Cmd).toEqual(['sleep', '3600']);
-    expect(info.HostConfig).toMatchObject({ Binds: [`${tmp}/data:/data:ro`], RestartPolicy: { Name: 'unless-stopped' }, Memory: 256 * 1024 ** 2, PidsLimit: 100, Init: true, NetworkMode: 'none', SecurityOpt: ['no-new-privileges:true'] });
+    expect(info.HostConfig).toMatchObject({
+      Binds: [`${tmp}/data:/data:ro`],
+      RestartPolicy: { Name: 'unless-stopped' },
+      Memory: 256 * 1024 ** 2,
+      PidsLimit: 100,
+      Init: true,
+      NetworkMode: 'none',
+      SecurityOpt: ['no-new-privileges:true'],
+    });
     expect(await named(`${P}force`)).toHaveLength(1);
 
     const messages = progress.map((p) => p.message ?? '');
-    for (const step of [`Stopping "${P}force"`, `Keeping the old container as "${P}force-old-`, `Creating the new "${P}force"`, `Starting the new "${P}force"`, `Removing the old container "${P}force-old-`, `Updated "${P}force"`]) {
-      expect(messages.some((m) => m.startsWith(step)), step).toBe(true);
+    for (const step of [
+      `Stopping "${P}force"`,
+      `Keeping the old container as "${P}force-old-`,
+      `Creating the new "${P}force"`,
+      `Starting the new "${P}force"`,
+      `Removing the old container "${P}force-old-`,
+      `Updated "${P}force"`,
+    ]) {
+      expect(
+        messages.some((m) => m.startsWith(step)),
+        step,
+      ).toBe(true);
     }
     const values = progress.map((p) => p.progress);
     for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
@@ -165,7 +234,11 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
   });
 
   it('keeps every network, with its aliases and fixed address', async () => {
-    const front = await docker.createNetwork({ Name: `${P}front`, Driver: 'bridge', IPAM: { Config: [{ Subnet: '10.213.7.0/24' }] } });
+    const front = await docker.createNetwork({
+      Name: `${P}front`,
+      Driver: 'bridge',
+      IPAM: { Config: [{ Subnet: '10.213.7.0/24' }] },
+    });
     const back = await docker.createNetwork({ Name: `${P}back`, Driver: 'bridge' });
     try {
       const c = await docker.createContainer({
@@ -173,7 +246,11 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
         Image: 'umcp-upd/force:latest',
         Cmd: ['sleep', '3600'],
         HostConfig: { NetworkMode: `${P}front`, Init: true },
-        NetworkingConfig: { EndpointsConfig: { [`${P}front`]: { IPAMConfig: { IPv4Address: '10.213.7.42' }, Aliases: ['web'] } } },
+        NetworkingConfig: {
+          EndpointsConfig: {
+            [`${P}front`]: { IPAMConfig: { IPv4Address: '10.213.7.42' }, Aliases: ['web'] },
+          },
+        },
       });
       await back.connect({ Container: c.id, EndpointConfig: { Aliases: ['api'] } });
       await c.start();
@@ -181,11 +258,17 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
       expect(out).toMatchObject({ method: 'recreate', updated: true });
       const nets = (await docker.getContainer(`${P}net`).inspect()).NetworkSettings.Networks;
       expect(Object.keys(nets).sort()).toEqual([`${P}back`, `${P}front`]);
-      expect(nets[`${P}front`]).toMatchObject({ IPAddress: '10.213.7.42', IPAMConfig: { IPv4Address: '10.213.7.42' } });
+      expect(nets[`${P}front`]).toMatchObject({
+        IPAddress: '10.213.7.42',
+        IPAMConfig: { IPv4Address: '10.213.7.42' },
+      });
       expect(nets[`${P}front`]?.Aliases).toContain('web');
       expect(nets[`${P}back`]?.Aliases).toContain('api');
     } finally {
-      await docker.getContainer(`${P}net`).remove({ force: true }).catch(() => {});
+      await docker
+        .getContainer(`${P}net`)
+        .remove({ force: true })
+        .catch(() => {});
       await front.remove().catch(() => {});
       await back.remove().catch(() => {});
     }
@@ -202,24 +285,42 @@ describe('on a server without a registry (pull fails, the image is on disk)', ()
 
 describe('rollback: the old container is kept until the new one runs', () => {
   it.each<[string, (c: Docker.ContainerCreateOptions) => Docker.ContainerCreateOptions, RegExp]>([
-    ['cannot start', (c) => ({ ...c, Cmd: ['/no/such/binary'], HostConfig: { ...c.HostConfig, Init: false } }), /failed while starting the new container: .*no such file/],
-    ['exits right after starting', (c) => ({ ...c, Cmd: ['sh', '-c', 'exit 3'] }), /failed while starting the new container: it stopped right after starting \(exit code 3\)/],
-  ])('when the new container %s, the old one gets its name back and runs again', async (what, breaker, reason) => {
-    const name = `${P}rb-${what.split(' ')[0]}`;
-    const oldId = await container(name, 'umcp-upd/rb:latest', { env: ['KEEP=1'] });
-    breakNew = breaker;
-    try {
-      const { res } = await update(plainClient, { id: name, force: true });
-      expect(res.isError).toBe(true);
-      expect(text(res)).toMatch(reason);
-      expect(text(res)).toContain(`Rolled back: the old container is "${name}" again and running; nothing changed.`);
-    } finally {
-      breakNew = null;
-    }
-    expect(await named(name)).toEqual([{ id: oldId, name, state: 'running' }]);
-    const outcome = (await readAudit(plain.env.auditDir)).filter((r) => r.tool === 'docker_update' && r.stage === 'outcome').at(-1);
-    expect(outcome).toMatchObject({ target: { name }, result: { status: 'error', code: 'update_rolled_back' } });
-  });
+    [
+      'cannot start',
+      (c) => ({ ...c, Cmd: ['/no/such/binary'], HostConfig: { ...c.HostConfig, Init: false } }),
+      /failed while starting the new container: .*no such file/,
+    ],
+    [
+      'exits right after starting',
+      (c) => ({ ...c, Cmd: ['sh', '-c', 'exit 3'] }),
+      /failed while starting the new container: it stopped right after starting \(exit code 3\)/,
+    ],
+  ])(
+    'when the new container %s, the old one gets its name back and runs again',
+    async (what, breaker, reason) => {
+      const name = `${P}rb-${what.split(' ')[0]}`;
+      const oldId = await container(name, 'umcp-upd/rb:latest', { env: ['KEEP=1'] });
+      breakNew = breaker;
+      try {
+        const { res } = await update(plainClient, { id: name, force: true });
+        expect(res.isError).toBe(true);
+        expect(text(res)).toMatch(reason);
+        expect(text(res)).toContain(
+          `Rolled back: the old container is "${name}" again and running; nothing changed.`,
+        );
+      } finally {
+        breakNew = null;
+      }
+      expect(await named(name)).toEqual([{ id: oldId, name, state: 'running' }]);
+      const outcome = (await readAudit(plain.env.auditDir))
+        .filter((r) => r.tool === 'docker_update' && r.stage === 'outcome')
+        .at(-1);
+      expect(outcome).toMatchObject({
+        target: { name },
+        result: { status: 'error', code: 'update_rolled_back' },
+      });
+    },
+  );
 
   it('protected containers are refused before anything happens', async () => {
     const id = await container(`${P}prot-db`, 'umcp-upd/rb:latest');
@@ -232,15 +333,29 @@ describe('rollback: the old container is kept until the new one runs', () => {
 
 describe('a newer image from a reachable registry', () => {
   it('pulls it with progress, re-creates, lets the new image defaults apply and removes the orphaned old image', async () => {
-    reg.push('umcp/app', '1', { layers: [busybox, makeLayer({ version: '1' })], env: ['PATH=/bin', 'APP_VERSION=1'], cmd: ['sleep', '3600'] });
+    reg.push('umcp/app', '1', {
+      layers: [busybox, makeLayer({ version: '1' })],
+      env: ['PATH=/bin', 'APP_VERSION=1'],
+      cmd: ['sleep', '3600'],
+    });
     const ref = `${reg.host}/umcp/app:1`;
     await pull(ref);
     const previous = (await docker.getImage(ref).inspect()).Id;
     await container(`${P}app`, ref, { env: ['USER_SETTING=keep'] });
-    reg.push('umcp/app', '1', { layers: [busybox, makeLayer({ version: '2' })], env: ['PATH=/bin', 'APP_VERSION=2'], cmd: ['sleep', '3600'] });
+    reg.push('umcp/app', '1', {
+      layers: [busybox, makeLayer({ version: '2' })],
+      env: ['PATH=/bin', 'APP_VERSION=2'],
+      cmd: ['sleep', '3600'],
+    });
 
     const { out, progress } = await update(plainClient, { id: `${P}app` });
-    expect(out).toMatchObject({ method: 'recreate', updated: true, previousImageId: previous, pull: { status: 'downloaded' }, oldImageRemoved: true });
+    expect(out).toMatchObject({
+      method: 'recreate',
+      updated: true,
+      previousImageId: previous,
+      pull: { status: 'downloaded' },
+      oldImageRemoved: true,
+    });
     expect(out.imageId).not.toBe(previous);
     const info = await docker.getContainer(`${P}app`).inspect();
     expect(info.Image).toBe(out.imageId);
@@ -248,7 +363,9 @@ describe('a newer image from a reachable registry', () => {
     expect(info.Config.Env).not.toContain('APP_VERSION=1');
     await expect(docker.getImage(previous).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect(progress[0]?.message).toBe(`Pulling ${ref} from ${reg.host}`);
-    expect(progress.some((p) => p.progress > 0 && p.progress <= 60 && /layers done/.test(p.message ?? ''))).toBe(true);
+    expect(
+      progress.some((p) => p.progress > 0 && p.progress <= 60 && /layers done/.test(p.message ?? '')),
+    ).toBe(true);
   });
 });
 
@@ -258,11 +375,20 @@ describe("Unraid's update_container", () => {
     await pull(ref);
     const oldId = await container(`${P}unraid`, ref);
     const previous = (await docker.getImage(ref).inspect()).Id;
-    await writeFile(join(templates, `my-${P}unraid.xml`), `<?xml version="1.0"?>\n<Container version="2">\n  <Name>${P}unraid</Name>\n  <Repository>${ref}</Repository>\n</Container>\n`);
+    await writeFile(
+      join(templates, `my-${P}unraid.xml`),
+      `<?xml version="1.0"?>\n<Container version="2">\n  <Name>${P}unraid</Name>\n  <Repository>${ref}</Repository>\n</Container>\n`,
+    );
     reg.push('umcp/unr', '1', { layers: [busybox, makeLayer({ version: '2' })], cmd: ['sleep', '3600'] });
 
     const { out, progress } = await update(unraidClient, { id: `${P}unraid` });
-    expect(out).toMatchObject({ method: 'unraid_update_container', updated: true, oldContainerRemoved: true, pull: { status: 'downloaded' }, previousImageId: previous });
+    expect(out).toMatchObject({
+      method: 'unraid_update_container',
+      updated: true,
+      oldContainerRemoved: true,
+      pull: { status: 'downloaded' },
+      previousImageId: previous,
+    });
     expect(out.imageId).not.toBe(previous);
     expect((await readFile(scriptLog, 'utf8')).trim().split('\n')).toEqual([JSON.stringify([`${P}unraid`])]);
     const now = await named(`${P}unraid`);
@@ -273,7 +399,10 @@ describe("Unraid's update_container", () => {
 
   it('is not run when the registry cannot be reached (it would need the pull), and nothing changes', async () => {
     const id = await container(`${P}unraid-off`, 'umcp-upd/off:latest');
-    await writeFile(join(templates, `my-${P}unraid-off.xml`), `<?xml version="1.0"?>\n<Container version="2"><Name>${P}unraid-off</Name></Container>\n`);
+    await writeFile(
+      join(templates, `my-${P}unraid-off.xml`),
+      `<?xml version="1.0"?>\n<Container version="2"><Name>${P}unraid-off</Name></Container>\n`,
+    );
     const before = await readFile(scriptLog, 'utf8');
     const { res } = await update(unraidClient, { id: `${P}unraid-off`, force: true });
     expect(text(res)).toMatch(/^could not reach registry docker\.io: /);

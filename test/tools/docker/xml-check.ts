@@ -16,7 +16,11 @@ function decode(s: string, where: string): string {
   }
   const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (_m, e: string) =>
-    e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (named[e] as string),
+    e.startsWith('#x')
+      ? String.fromCodePoint(parseInt(e.slice(2), 16))
+      : e.startsWith('#')
+        ? String.fromCodePoint(Number(e.slice(1)))
+        : (named[e] as string),
   );
 }
 
@@ -26,9 +30,13 @@ function decode(s: string, where: string): string {
  * anything a conforming parser would reject, and returns the tree with entities decoded.
  */
 export function parseXml(xml: string): XmlElement {
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/.test(xml)) throw new Error('character not allowed in XML 1.0');
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/.test(xml))
+    throw new Error('character not allowed in XML 1.0');
   let pos = 0;
-  const decl = /^<\?xml\s+version="1\.[0-9]"(?:\s+encoding="[A-Za-z][\w.-]*")?(?:\s+standalone="(?:yes|no)")?\s*\?>/.exec(xml);
+  const decl =
+    /^<\?xml\s+version="1\.[0-9]"(?:\s+encoding="[A-Za-z][\w.-]*")?(?:\s+standalone="(?:yes|no)")?\s*\?>/.exec(
+      xml,
+    );
   if (decl) pos = decl[0].length;
   const stack: XmlElement[] = [];
   let root: XmlElement | null = null;
@@ -39,7 +47,8 @@ export function parseXml(xml: string): XmlElement {
     const text = xml.slice(pos, lt < 0 ? xml.length : lt);
     if (text) {
       if (stack.length === 0) {
-        if (text.trim()) throw new Error(`text outside the root element: ${JSON.stringify(text.slice(0, 40))}`);
+        if (text.trim())
+          throw new Error(`text outside the root element: ${JSON.stringify(text.slice(0, 40))}`);
       } else {
         if (text.includes('>') && text.includes(']]>')) throw new Error('"]]>" in text');
         (stack.at(-1) as XmlElement).text += decode(text, 'text');
@@ -52,7 +61,8 @@ export function parseXml(xml: string): XmlElement {
     const c = close.exec(xml);
     if (c) {
       const top = stack.pop();
-      if (!top || top.name !== c[1]) throw new Error(`</${c[1]}> does not close <${top?.name ?? '(nothing)'}>`);
+      if (!top || top.name !== c[1])
+        throw new Error(`</${c[1]}> does not close <${top?.name ?? '(nothing)'}>`);
       pos = close.lastIndex;
       continue;
     }

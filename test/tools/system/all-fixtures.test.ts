@@ -21,11 +21,21 @@ const tools: readonly AnyTool[] = systemTools;
 
 describe('every system tool on every fixture set', () => {
   it('exports the four tools in order, all read-only', () => {
-    expect(systemTools.map((t) => t.name)).toEqual(['system_overview', 'system_array_status', 'system_disks', 'system_shares']);
+    expect(systemTools.map((t) => t.name)).toEqual([
+      'system_overview',
+      'system_array_status',
+      'system_disks',
+      'system_shares',
+    ]);
     for (const t of systemTools) {
       expect(t.toolset).toBe('system');
       expect(t.scope).toBe('read');
-      expect(t.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+      expect(t.annotations).toEqual({
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      });
     }
   });
 
@@ -67,16 +77,19 @@ describe('every system tool on every fixture set', () => {
     return [...seen, ...lines].join('\n');
   }
 
-  it.each(FIXTURE_SETS)('%s: the fixture csrf_token never appears in any output, error or log line', async (set) => {
-    const token = await csrfOf(set);
-    const text = await readFile(join(emhttpDir(set), 'var.ini'), 'utf8');
-    // Only meaningful when the value is unique: the 7.3.1 capture uses "REDACTED" for other fields too.
-    if (token === null || text.split(token).length !== 2) return;
-    const all = await everything(fixtureReader(set));
-    expect(all.length).toBeGreaterThan(100);
-    expect(all).not.toContain(token);
-    expect(all).not.toContain('csrf');
-  });
+  it.each(FIXTURE_SETS)(
+    '%s: the fixture csrf_token never appears in any output, error or log line',
+    async (set) => {
+      const token = await csrfOf(set);
+      const text = await readFile(join(emhttpDir(set), 'var.ini'), 'utf8');
+      // Only meaningful when the value is unique: the 7.3.1 capture uses "REDACTED" for other fields too.
+      if (token === null || text.split(token).length !== 2) return;
+      const all = await everything(fixtureReader(set));
+      expect(all.length).toBeGreaterThan(100);
+      expect(all).not.toContain(token);
+      expect(all).not.toContain('csrf');
+    },
+  );
 
   it.each(FIXTURE_SETS)('%s: an injected unique csrf_token never appears either', async (set) => {
     const t = await copyOf(join('emhttp', set));

@@ -16,17 +16,34 @@ describe('system_array_status', () => {
   it('reports the running parity check (percent, speed, ETA) and parses with its schema', async () => {
     const out = await systemArrayStatus.run({}, toolContext(fixtureReader('parity-check-running')));
     expect(systemArrayStatus.output.parse(out)).toEqual(out);
-    expect(out.operation).toMatchObject({ kind: 'parity_check', percent: 62.49, speedBytesPerSecond: 205914112, etaSeconds: 29146, paused: false, correcting: true });
+    expect(out.operation).toMatchObject({
+      kind: 'parity_check',
+      percent: 62.49,
+      speedBytesPerSecond: 205914112,
+      etaSeconds: 29146,
+      paused: false,
+      correcting: true,
+    });
   });
 
   it('reports a paused check', async () => {
     const out = await systemArrayStatus.run({}, toolContext(fixtureReader('parity-check-paused')));
-    expect(out.operation).toMatchObject({ paused: true, percent: 26.25, speedBytesPerSecond: null, etaSeconds: null });
+    expect(out.operation).toMatchObject({
+      paused: true,
+      percent: 26.25,
+      speedBytesPerSecond: null,
+      etaSeconds: null,
+    });
   });
 
   it('reports the last check of the real 6.11 capture', async () => {
     const out = await systemArrayStatus.run({}, toolContext(fixtureReader('unraid-6.11')));
-    expect(out.lastCheck).toMatchObject({ finishedAt: '2020-04-14T00:00:56.000Z', durationSeconds: 3197, errors: 0, result: 'success' });
+    expect(out.lastCheck).toMatchObject({
+      finishedAt: '2020-04-14T00:00:56.000Z',
+      durationSeconds: 3197,
+      errors: 0,
+      result: 'success',
+    });
   });
 
   it('fails with BackendUnavailableError on a host without emhttp state; the model sees the plain message', async () => {
@@ -39,7 +56,9 @@ describe('system_array_status', () => {
     expect(result.isError).toBe(true);
     const first = result.content[0];
     expect(first?.type).toBe('text');
-    expect(first?.type === 'text' ? first.text : '').toMatch(/^emhttp state \(var\.ini\) was not found — this does not look like an Unraid server/);
+    expect(first?.type === 'text' ? first.text : '').toMatch(
+      /^emhttp state \(var\.ini\) was not found — this does not look like an Unraid server/,
+    );
     expect(JSON.stringify(result)).not.toContain(t.dir);
   });
 });

@@ -8,7 +8,18 @@ describe('system_disks', () => {
   it('lists every slot, pool device and the boot device, and parses with its schema', async () => {
     const out = await systemDisks.run({}, toolContext(fixtureReader('unraid-7.3.2')));
     expect(systemDisks.output.parse(out)).toEqual(out);
-    expect(out.disks.map((d) => d.name)).toEqual(['parity', 'disk1', 'disk2', 'parity2', 'boot_data', 'cache', 'raid', 'raid2', 'raid3', 'flash']);
+    expect(out.disks.map((d) => d.name)).toEqual([
+      'parity',
+      'disk1',
+      'disk2',
+      'parity2',
+      'boot_data',
+      'cache',
+      'raid',
+      'raid2',
+      'raid3',
+      'flash',
+    ]);
     expect(out.disks.find((d) => d.name === 'raid2')?.pool).toBe('raid');
   });
 
@@ -18,7 +29,11 @@ describe('system_disks', () => {
     expect(pools.disks.map((d) => d.name)).toEqual(['boot_data', 'cache', 'tank', 'tank2', 'tank3', 'tank4']);
     expect(pools.pools.map((p) => p.name)).toEqual(['boot_data', 'cache', 'tank']);
     const data = await systemDisks.run({ type: 'data' }, ctx);
-    expect(data.disks.map((d) => [d.name, d.temperatureC, d.spunDown])).toEqual([['disk1', 36, false], ['disk2', null, true], ['disk3', 38, false]]);
+    expect(data.disks.map((d) => [d.name, d.temperatureC, d.spunDown])).toEqual([
+      ['disk1', 36, false],
+      ['disk2', null, true],
+      ['disk3', 38, false],
+    ]);
     expect((await systemDisks.run({ type: 'boot' }, ctx)).disks.map((d) => d.name)).toEqual(['flash']);
   });
 
@@ -29,7 +44,9 @@ describe('system_disks', () => {
   });
 
   it('fails with BackendUnavailableError when disks.ini is missing (7.3.1 capture has only var.ini)', async () => {
-    const err = await systemDisks.run({}, toolContext(fixtureReader('unraid-7.3.1'))).catch((e: unknown) => e);
+    const err = await systemDisks
+      .run({}, toolContext(fixtureReader('unraid-7.3.1')))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect((err as Error).message).toMatch(/^emhttp state \(disks\.ini\) was not found/);
   });

@@ -19,7 +19,12 @@ describe('system_overview', () => {
     expect(out.hostname).toBe('Tower');
     expect(out.memory?.availableBytes).toBe(18923456 * 1024);
     expect(out.cpu?.perCore.map((c) => c.usagePercent)).toEqual([17.4, 16.4, 17.5, 16.4]);
-    expect(out.temperatures.find((t) => t.sensor === 'Package id 0')).toMatchObject({ chipLabel: 'CPU (coretemp)', celsius: 52, maxCelsius: 80, critCelsius: 100 });
+    expect(out.temperatures.find((t) => t.sensor === 'Package id 0')).toMatchObject({
+      chipLabel: 'CPU (coretemp)',
+      celsius: 52,
+      maxCelsius: 80,
+      critCelsius: 100,
+    });
     expect(out.temperatures.find((t) => t.chipLabel === 'NVMe (WD_BLACK SN770 1TB)')?.celsius).toBe(44.85);
     expect(out.fans.map((f) => f.rpm)).toEqual([1107, 812]);
   });

@@ -27,19 +27,46 @@ describe('on a server with a parity check running (the demo fixture)', () => {
 
   it('lists the four system tools (in this order) for a read token', async () => {
     const names = (await ctx.client.listTools()).tools.map((t) => t.name);
-    expect(names.filter((n) => n.startsWith('system_'))).toEqual(['system_overview', 'system_array_status', 'system_disks', 'system_shares']);
+    expect(names.filter((n) => n.startsWith('system_'))).toEqual([
+      'system_overview',
+      'system_array_status',
+      'system_disks',
+      'system_shares',
+    ]);
   });
 
   it('system_overview reads procfs and hwmon', async () => {
     const { data, text } = await ctx.call('system_overview');
     expect(JSON.parse(text)).toEqual(data);
-    expect(data).toMatchObject({ hostname: 'Tower', unraid: { version: '7.1.4', arrayState: 'STARTED' }, kernel: '6.12.24-Unraid', uptimeSeconds: 1284560 });
+    expect(data).toMatchObject({
+      hostname: 'Tower',
+      unraid: { version: '7.1.4', arrayState: 'STARTED' },
+      kernel: '6.12.24-Unraid',
+      uptimeSeconds: 1284560,
+    });
     expect(data.memory).toMatchObject({ totalBytes: 33579372544, zfsArcBytes: 4118519808 });
     expect(data.cpu).toMatchObject({ basis: 'since_boot', usagePercent: 16.9, logicalCores: 4 });
-    expect((data.cpu as { perCore: Array<{ usagePercent: number }> }).perCore.map((c) => c.usagePercent)).toEqual([17.4, 16.4, 17.5, 16.4]);
-    const temps = data.temperatures as Array<{ chip: string; sensor: string; celsius: number; maxCelsius: number | null; critCelsius: number | null }>;
+    expect(
+      (data.cpu as { perCore: Array<{ usagePercent: number }> }).perCore.map((c) => c.usagePercent),
+    ).toEqual([17.4, 16.4, 17.5, 16.4]);
+    const temps = data.temperatures as Array<{
+      chip: string;
+      sensor: string;
+      celsius: number;
+      maxCelsius: number | null;
+      critCelsius: number | null;
+    }>;
     expect(temps).toHaveLength(13);
-    expect(temps).toContainEqual(expect.objectContaining({ chip: 'coretemp', chipLabel: 'CPU (coretemp)', sensor: 'Package id 0', celsius: 52, maxCelsius: 80, critCelsius: 100 }));
+    expect(temps).toContainEqual(
+      expect.objectContaining({
+        chip: 'coretemp',
+        chipLabel: 'CPU (coretemp)',
+        sensor: 'Package id 0',
+        celsius: 52,
+        maxCelsius: 80,
+        critCelsius: 100,
+      }),
+    );
     expect((data.fans as Array<{ rpm: number }>).map((f) => f.rpm)).toEqual([1107, 812]);
   });
 
@@ -58,9 +85,18 @@ describe('on a server with a parity check running (the demo fixture)', () => {
 
   it('system_disks reports a spun-down disk without a temperature, and pool membership', async () => {
     const { data } = await ctx.call('system_disks');
-    const disks = data.disks as Array<{ name: string; spunDown: boolean; temperatureC: number | null; pool: string | null }>;
+    const disks = data.disks as Array<{
+      name: string;
+      spunDown: boolean;
+      temperatureC: number | null;
+      pool: string | null;
+    }>;
     expect(disks.find((d) => d.name === 'disk3')).toMatchObject({ spunDown: true, temperatureC: null });
-    expect((data.pools as Array<{ name: string; members: string[]; profile: string }>).find((p) => p.name === 'cache')).toMatchObject({ members: ['cache', 'cache2'] });
+    expect(
+      (data.pools as Array<{ name: string; members: string[]; profile: string }>).find(
+        (p) => p.name === 'cache',
+      ),
+    ).toMatchObject({ members: ['cache', 'cache2'] });
   });
 
   it('system_shares lists the shares with pool use', async () => {
@@ -76,9 +112,20 @@ describe('on the real Unraid captures', () => {
     const { srv, call } = await onFixture('unraid-6.11');
     try {
       const array = (await call('system_array_status')).data;
-      expect(array).toMatchObject({ arrayState: 'STOPPED', started: false, diskCounts: { fromDisksIni: { parity: 1, data: 3, emptySlots: 20 } } });
-      expect(array.lastCheck).toMatchObject({ durationSeconds: 3197, result: 'success', finishedAt: '2020-04-14T00:00:56.000Z' });
-      const disks = (await call('system_disks')).data.disks as Array<{ name: string; sizeBytes: number | null }>;
+      expect(array).toMatchObject({
+        arrayState: 'STOPPED',
+        started: false,
+        diskCounts: { fromDisksIni: { parity: 1, data: 3, emptySlots: 20 } },
+      });
+      expect(array.lastCheck).toMatchObject({
+        durationSeconds: 3197,
+        result: 'success',
+        finishedAt: '2020-04-14T00:00:56.000Z',
+      });
+      const disks = (await call('system_disks')).data.disks as Array<{
+        name: string;
+        sizeBytes: number | null;
+      }>;
       expect(disks).toHaveLength(27);
       expect(disks.find((d) => d.name === 'disk1')?.sizeBytes).toBe(17578328012 * 1024);
       const shares = (await call('system_shares')).data.shares as Array<{ name: string }>;
@@ -91,7 +138,11 @@ describe('on the real Unraid captures', () => {
   it('7.3.1: a cancelled last check; no shares.ini is a clear error', async () => {
     const { srv, call } = await onFixture('unraid-7.3.1');
     try {
-      expect((await call('system_array_status')).data.lastCheck).toMatchObject({ result: 'cancelled', exitCode: -4, durationSeconds: 27 });
+      expect((await call('system_array_status')).data.lastCheck).toMatchObject({
+        result: 'cancelled',
+        exitCode: -4,
+        durationSeconds: 27,
+      });
       const shares = await call('system_shares');
       expect(shares.res.isError).toBe(true);
       expect(shares.text).toMatch(/^emhttp state \(shares.ini\) was not found/);
@@ -104,11 +155,18 @@ describe('on the real Unraid captures', () => {
     const { srv, call } = await onFixture('unraid-7.3.2');
     try {
       const { data } = await call('system_disks');
-      const disks = data.disks as Array<{ name: string; pool: string | null; typeRaw: string; temperatureC: number | null }>;
+      const disks = data.disks as Array<{
+        name: string;
+        pool: string | null;
+        typeRaw: string;
+        temperatureC: number | null;
+      }>;
       expect(disks).toHaveLength(10);
       expect(disks.find((d) => d.name === 'raid2')?.pool).toBe('raid');
       expect(disks.find((d) => d.name === 'flash')).toMatchObject({ typeRaw: 'Boot', temperatureC: 44 });
-      expect((data.pools as Array<{ name: string; sizeBytes: number }>).find((p) => p.name === 'raid')?.sizeBytes).toBe(7674263762 * 1024);
+      expect(
+        (data.pools as Array<{ name: string; sizeBytes: number }>).find((p) => p.name === 'raid')?.sizeBytes,
+      ).toBe(7674263762 * 1024);
     } finally {
       await srv.close();
     }
@@ -118,8 +176,12 @@ describe('on the real Unraid captures', () => {
     const { srv, call } = await onFixture('zfs-pools');
     try {
       const { data } = await call('system_disks', { type: 'data' });
-      expect((data.disks as Array<{ name: string; health: string }>).find((d) => d.name === 'disk3')?.health).toBe('disabled — emulated from parity');
-      expect((data.pools as Array<{ name: string; members: string[] }>).find((p) => p.name === 'tank')?.members).toHaveLength(4);
+      expect(
+        (data.disks as Array<{ name: string; health: string }>).find((d) => d.name === 'disk3')?.health,
+      ).toBe('disabled — emulated from parity');
+      expect(
+        (data.pools as Array<{ name: string; members: string[] }>).find((p) => p.name === 'tank')?.members,
+      ).toHaveLength(4);
     } finally {
       await srv.close();
     }
@@ -131,7 +193,12 @@ describe('on a plain Linux host', () => {
   let ctx: Awaited<ReturnType<typeof onFixture>>;
   beforeAll(async () => {
     dir = await mkdtemp(`${tmpdir()}/umcp-no-emhttp-`);
-    const srv = await startTestServer({ emhttpRoot: dir, procRoot: '/proc', sysRoot: '/sys', tokens: [{ name: 'reader', scope: 'read' }] });
+    const srv = await startTestServer({
+      emhttpRoot: dir,
+      procRoot: '/proc',
+      sysRoot: '/sys',
+      tokens: [{ name: 'reader', scope: 'read' }],
+    });
     const client = await srv.connect('reader');
     ctx = {
       srv,
@@ -154,9 +221,14 @@ describe('on a plain Linux host', () => {
     expect((data.cpu as { perCore: unknown[] }).perCore.length).toBe((await import('node:os')).cpus().length);
   });
 
-  it.each(['system_array_status', 'system_disks', 'system_shares'])('%s says this is not an Unraid server', async (tool) => {
-    const { res, text } = await ctx.call(tool);
-    expect(res.isError).toBe(true);
-    expect(text).toMatch(/^emhttp state \(var.ini\) was not found — this does not look like an Unraid server/);
-  });
+  it.each(['system_array_status', 'system_disks', 'system_shares'])(
+    '%s says this is not an Unraid server',
+    async (tool) => {
+      const { res, text } = await ctx.call(tool);
+      expect(res.isError).toBe(true);
+      expect(text).toMatch(
+        /^emhttp state \(var.ini\) was not found — this does not look like an Unraid server/,
+      );
+    },
+  );
 });

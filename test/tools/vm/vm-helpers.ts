@@ -9,7 +9,13 @@ import { TESTDATA } from '../../helpers/start-server.js';
 export const TEST_NODE_URI = `test://${join(TESTDATA, 'libvirt', 'node.xml')}`;
 
 /** Temporary domains and ISO shares, as the environment variables the sidecar reads. */
-export async function vmShareDirs(): Promise<{ root: string; domains: string; isos: string; env: Record<string, string>; cleanup(): Promise<void> }> {
+export async function vmShareDirs(): Promise<{
+  root: string;
+  domains: string;
+  isos: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}> {
   const root = await mkdtemp(join(tmpdir(), 'umcp-vm-'));
   const domains = join(root, 'domains');
   const isos = join(root, 'isos');
@@ -27,5 +33,6 @@ export const resultText = (r: CallToolResult): string => (r.content[0] as { text
 
 /** tools/call with a timeout long enough for libvirt, typed as the SDK's result. */
 export function caller(client: () => Client) {
-  return async (name: string, args: Record<string, unknown>, timeout = 60_000) => (await client().callTool({ name, arguments: args }, undefined, { timeout })) as CallToolResult;
+  return async (name: string, args: Record<string, unknown>, timeout = 60_000) =>
+    (await client().callTool({ name, arguments: args }, undefined, { timeout })) as CallToolResult;
 }

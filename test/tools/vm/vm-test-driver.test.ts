@@ -41,7 +41,11 @@ describe('vm_list', () => {
   it('lists every visible VM with state, vCPUs, memory and autostart, sorted by name', async () => {
     const res = await call('vm_list', {});
     expect(res.isError).toBeFalsy();
-    const out = res.structuredContent as { vms: Array<Record<string, unknown>>; count: number; hiddenByFilters: number };
+    const out = res.structuredContent as {
+      vms: Array<Record<string, unknown>>;
+      count: number;
+      hiddenByFilters: number;
+    };
     expect(out.vms.map((v) => [v.name, v.state])).toEqual([
       ['Debian Test', 'shut off'],
       ['Home Assistant', 'running'],
@@ -51,13 +55,25 @@ describe('vm_list', () => {
       ['Windows Server 2022', 'crashed'],
     ]);
     expect(out.hiddenByFilters).toBe(1);
-    expect(out.vms.find((v) => v.name === WIN)).toEqual({ name: WIN, uuid: WIN_UUID, state: 'shut off', vcpus: 4, memoryBytes: 8 * 1024 ** 3, maxMemoryBytes: 8 * 1024 ** 3, autostart: false });
+    expect(out.vms.find((v) => v.name === WIN)).toEqual({
+      name: WIN,
+      uuid: WIN_UUID,
+      state: 'shut off',
+      vcpus: 4,
+      memoryBytes: 8 * 1024 ** 3,
+      maxMemoryBytes: 8 * 1024 ** 3,
+      autostart: false,
+    });
   });
 
   it('narrows by state and by name glob', async () => {
-    const running = (await call('vm_list', { state: 'running' })).structuredContent as { vms: Array<{ name: string }> };
+    const running = (await call('vm_list', { state: 'running' })).structuredContent as {
+      vms: Array<{ name: string }>;
+    };
     expect(running.vms.map((v) => v.name)).toEqual(['Home Assistant', 'pfSense']);
-    const win = (await call('vm_list', { name: 'win*' })).structuredContent as { vms: Array<{ name: string }> };
+    const win = (await call('vm_list', { name: 'win*' })).structuredContent as {
+      vms: Array<{ name: string }>;
+    };
     expect(win.vms.map((v) => v.name)).toEqual([WIN, 'Windows Server 2022']);
   });
 });
@@ -74,11 +90,34 @@ describe('vm_inspect and vm_xml', () => {
       snapshotCount: 2,
       type: 'test',
       machine: 'pc-q35-7.2',
-      vcpus: { count: 4, placement: 'static', pinning: [{ vcpu: 0, cpuset: '2' }, { vcpu: 1, cpuset: '6' }, { vcpu: 2, cpuset: '3' }, { vcpu: 3, cpuset: '7' }] },
+      vcpus: {
+        count: 4,
+        placement: 'static',
+        pinning: [
+          { vcpu: 0, cpuset: '2' },
+          { vcpu: 1, cpuset: '6' },
+          { vcpu: 2, cpuset: '3' },
+          { vcpu: 3, cpuset: '7' },
+        ],
+      },
       memory: { maxBytes: 8 * 1024 ** 3, currentBytes: 8 * 1024 ** 3 },
       disks: [
-        { device: 'disk', target: 'vda', bus: 'virtio', source: `/mnt/user/domains/${WIN}/vdisk1.img`, format: 'raw', readonly: false },
-        { device: 'cdrom', target: 'sda', bus: 'sata', source: '/mnt/user/isos/Win11_23H2_English_x64.iso', format: 'raw', readonly: true },
+        {
+          device: 'disk',
+          target: 'vda',
+          bus: 'virtio',
+          source: `/mnt/user/domains/${WIN}/vdisk1.img`,
+          format: 'raw',
+          readonly: false,
+        },
+        {
+          device: 'cdrom',
+          target: 'sda',
+          bus: 'sata',
+          source: '/mnt/user/isos/Win11_23H2_English_x64.iso',
+          format: 'raw',
+          readonly: true,
+        },
       ],
       isos: ['/mnt/user/isos/Win11_23H2_English_x64.iso'],
       nics: [{ mac: '52:54:00:a1:b2:c3', type: 'bridge', source: 'br0', model: 'virtio' }],
@@ -96,7 +135,7 @@ describe('vm_inspect and vm_xml', () => {
   it('returns the domain XML, well-formed, with the password redacted', async () => {
     const res = await call('vm_xml', { id: WIN });
     const { xml } = res.structuredContent as { xml: string };
-    expect(xml).toContain("<name>Windows 11 (Gaming)</name>");
+    expect(xml).toContain('<name>Windows 11 (Gaming)</name>');
     expect(xml).toContain('passwd="[redacted]"');
     expect(JSON.stringify(res)).not.toContain('vnc-secret-1234');
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as { domain: { uuid: string } };
@@ -122,8 +161,22 @@ describe('snapshots', () => {
       uuid: WIN_UUID,
       count: 2,
       snapshots: [
-        { name: 'fresh-install', description: 'Clean Windows, activated', createdAt: '2024-10-27T03:33:20.000Z', state: 'shutoff', parent: null, current: false },
-        { name: 'before-driver-update', description: 'GPU driver 551 worked', createdAt: '2024-11-16T08:00:00.000Z', state: 'shutoff', parent: null, current: false },
+        {
+          name: 'fresh-install',
+          description: 'Clean Windows, activated',
+          createdAt: '2024-10-27T03:33:20.000Z',
+          state: 'shutoff',
+          parent: null,
+          current: false,
+        },
+        {
+          name: 'before-driver-update',
+          description: 'GPU driver 551 worked',
+          createdAt: '2024-11-16T08:00:00.000Z',
+          state: 'shutoff',
+          parent: null,
+          current: false,
+        },
       ],
     });
   });
@@ -142,17 +195,29 @@ describe('snapshots', () => {
   });
 
   it('reverts to a snapshot once the owner approves, and refuses an unknown one before asking', async () => {
-    const { description, res } = await withApproval('vm_snapshot_revert', { id: WIN, snapshot: 'fresh-install' });
-    expect(description).toBe(`Revert VM "${WIN}" to snapshot "fresh-install" — every change since that snapshot is lost.`);
+    const { description, res } = await withApproval('vm_snapshot_revert', {
+      id: WIN,
+      snapshot: 'fresh-install',
+    });
+    expect(description).toBe(
+      `Revert VM "${WIN}" to snapshot "fresh-install" — every change since that snapshot is lost.`,
+    );
     expect(res.structuredContent).toMatchObject({ vm: WIN, snapshot: 'fresh-install', state: 'shut off' });
     const unknown = await call('vm_snapshot_revert', { id: WIN, snapshot: 'nope' });
-    expect(resultText(unknown)).toBe(`VM "${WIN}" has no snapshot named "nope". Its snapshots: "before-driver-update", "fresh-install".`);
+    expect(resultText(unknown)).toBe(
+      `VM "${WIN}" has no snapshot named "nope". Its snapshots: "before-driver-update", "fresh-install".`,
+    );
     const { json } = await srv.admin('GET', '/api/confirmations');
-    expect((json.confirmations as Array<{ status: string }>).filter((c) => c.status === 'pending')).toEqual([]);
+    expect((json.confirmations as Array<{ status: string }>).filter((c) => c.status === 'pending')).toEqual(
+      [],
+    );
   });
 
   it('deletes a snapshot with a confirmation token', async () => {
-    const { first, res } = await withToken('vm_snapshot_delete', { id: WIN, snapshot: 'before-driver-update' });
+    const { first, res } = await withToken('vm_snapshot_delete', {
+      id: WIN,
+      snapshot: 'before-driver-update',
+    });
     expect(resultText(first)).toMatch(/Delete snapshot "before-driver-update" of VM "Windows 11 \(Gaming\)"/);
     expect(res.structuredContent).toMatchObject({ vm: WIN, snapshot: 'before-driver-update' });
   });
@@ -161,53 +226,100 @@ describe('snapshots', () => {
 describe('lifecycle', () => {
   it('starts a shut-off VM without confirmation, and says so when it already runs', async () => {
     const res = await call('vm_start', { id: 'Debian Test' });
-    expect(res.structuredContent).toMatchObject({ name: 'Debian Test', previousState: 'shut off', state: 'running', changed: true });
+    expect(res.structuredContent).toMatchObject({
+      name: 'Debian Test',
+      previousState: 'shut off',
+      state: 'running',
+      changed: true,
+    });
     const again = await call('vm_start', { id: 'Debian Test' });
-    expect(again.structuredContent).toMatchObject({ changed: false, message: 'VM "Debian Test" is already running; nothing was done.' });
+    expect(again.structuredContent).toMatchObject({
+      changed: false,
+      message: 'VM "Debian Test" is already running; nothing was done.',
+    });
   });
 
   it('pauses and resumes; pausing a shut-off VM is refused in plain words and changes nothing', async () => {
     const bad = await call('vm_pause', { id: WIN });
     expect(bad.isError).toBe(true);
-    expect(resultText(bad)).toBe(`VM "${WIN}" is shut off, so there is nothing to pause. Start it first with vm_start.`);
-    expect((await call('vm_pause', { id: 'Debian Test' })).structuredContent).toMatchObject({ previousState: 'running', state: 'paused', changed: true });
+    expect(resultText(bad)).toBe(
+      `VM "${WIN}" is shut off, so there is nothing to pause. Start it first with vm_start.`,
+    );
+    expect((await call('vm_pause', { id: 'Debian Test' })).structuredContent).toMatchObject({
+      previousState: 'running',
+      state: 'paused',
+      changed: true,
+    });
     const startPaused = await call('vm_start', { id: 'Debian Test' });
     expect(resultText(startPaused)).toMatch(/is paused, not shut off. Use vm_resume/);
-    expect((await call('vm_resume', { id: 'Debian Test' })).structuredContent).toMatchObject({ previousState: 'paused', state: 'running', changed: true });
-    expect((await call('vm_resume', { id: 'Debian Test' })).structuredContent).toMatchObject({ changed: false });
+    expect((await call('vm_resume', { id: 'Debian Test' })).structuredContent).toMatchObject({
+      previousState: 'paused',
+      state: 'running',
+      changed: true,
+    });
+    expect((await call('vm_resume', { id: 'Debian Test' })).structuredContent).toMatchObject({
+      changed: false,
+    });
   });
 
   it('reboots a running VM through virsh after a confirmation token', async () => {
     const { first, res } = await withToken('vm_restart', { id: 'pfSense' });
     expect(resultText(first)).toMatch(/Reboot VM "pfSense"/);
-    expect(res.structuredContent).toMatchObject({ name: 'pfSense', previousState: 'running', state: 'running', changed: true });
+    expect(res.structuredContent).toMatchObject({
+      name: 'pfSense',
+      previousState: 'running',
+      state: 'running',
+      changed: true,
+    });
     const off = await call('vm_restart', { id: WIN });
-    expect(resultText(off)).toBe(`VM "${WIN}" is shut off, so it cannot be rebooted. Start it with vm_start.`);
+    expect(resultText(off)).toBe(
+      `VM "${WIN}" is shut off, so it cannot be rebooted. Start it with vm_start.`,
+    );
   });
 
   it('sets autostart through virsh', async () => {
     const { res } = await withToken('vm_autostart', { id: 'pfSense', enabled: true });
-    expect(res.structuredContent).toMatchObject({ name: 'pfSense', autostart: true, changed: true, message: 'Autostart is now on for VM "pfSense".' });
+    expect(res.structuredContent).toMatchObject({
+      name: 'pfSense',
+      autostart: true,
+      changed: true,
+      message: 'Autostart is now on for VM "pfSense".',
+    });
     // virsh changed its own copy of the node; this process's copy still says off, and is believed.
     const { res: same } = await withToken('vm_autostart', { id: 'pfSense', enabled: false });
-    expect(same.structuredContent).toMatchObject({ autostart: false, changed: false, message: 'Autostart is already off for VM "pfSense"; nothing was done.' });
+    expect(same.structuredContent).toMatchObject({
+      autostart: false,
+      changed: false,
+      message: 'Autostart is already off for VM "pfSense"; nothing was done.',
+    });
   });
 
   it('shuts a VM down with a token (the test driver powers off at once)', async () => {
     const { first, res } = await withToken('vm_stop', { id: 'Debian Test', timeout: 5 });
     expect(resultText(first)).toMatch(/Shut down VM "Debian Test" through ACPI, waiting up to 5 s/);
-    expect(res.structuredContent).toMatchObject({ previousState: 'running', state: 'shut off', changed: true, message: 'VM "Debian Test" shut down cleanly.' });
+    expect(res.structuredContent).toMatchObject({
+      previousState: 'running',
+      state: 'shut off',
+      changed: true,
+      message: 'VM "Debian Test" shut down cleanly.',
+    });
   });
 
   it('refuses a clean shutdown of a paused VM before asking for confirmation', async () => {
     const res = await call('vm_stop', { id: 'Ubuntü Server 24.04' });
     expect(res._meta?.['unraid-mcp/confirmation']).toBeUndefined();
-    expect(resultText(res)).toBe('VM "Ubuntü Server 24.04" is paused, so its guest cannot react to a shutdown request. Resume it with vm_resume first, or use vm_force_stop.');
+    expect(resultText(res)).toBe(
+      'VM "Ubuntü Server 24.04" is paused, so its guest cannot react to a shutdown request. Resume it with vm_resume first, or use vm_force_stop.',
+    );
   });
 
   it('force-stops a crashed VM', async () => {
     const { res } = await withToken('vm_force_stop', { id: 'Windows Server 2022' });
-    expect(res.structuredContent).toMatchObject({ previousState: 'crashed', state: 'shut off', changed: true });
+    expect(res.structuredContent).toMatchObject({
+      previousState: 'crashed',
+      state: 'shut off',
+      changed: true,
+    });
   });
 
   it('refuses to stop, pause, force-stop or delete a protected VM, whatever the token', async () => {
@@ -216,7 +328,9 @@ describe('lifecycle', () => {
       expect(res.isError).toBe(true);
       expect(resultText(res)).toMatch(/protected/i);
     }
-    const list = (await call('vm_list', { name: 'Home Assistant' })).structuredContent as { vms: Array<{ state: string }> };
+    const list = (await call('vm_list', { name: 'Home Assistant' })).structuredContent as {
+      vms: Array<{ state: string }>;
+    };
     expect(list.vms[0]?.state).toBe('running');
   });
 });
@@ -226,17 +340,42 @@ describe('vm_create and vm_delete', () => {
 
   it('creates a VM with a new qcow2 image and an ISO once approved; the name survives XML escaping', async () => {
     await writeFile(join(shares.isos, 'debian netinst.iso'), 'iso');
-    const args = { name: NAME, memory: '256M', vcpus: 2, machine: 'pc', disks: [{ size: '64M', format: 'qcow2' }], iso: join(shares.isos, 'debian netinst.iso'), description: 'made by a <test> & more' };
+    const args = {
+      name: NAME,
+      memory: '256M',
+      vcpus: 2,
+      machine: 'pc',
+      disks: [{ size: '64M', format: 'qcow2' }],
+      iso: join(shares.isos, 'debian netinst.iso'),
+      description: 'made by a <test> & more',
+    };
     const { description, res } = await withApproval('vm_create', args);
-    expect(description).toBe(`Create VM ${JSON.stringify(NAME)}: 2 vCPUs, 256M memory, machine pc, disks: new qcow2 image ${join(shares.domains, NAME, 'vdisk1.img')} of 64M, ISO ${args.iso}, network on br0, VNC graphics.`);
+    expect(description).toBe(
+      `Create VM ${JSON.stringify(NAME)}: 2 vCPUs, 256M memory, machine pc, disks: new qcow2 image ${join(shares.domains, NAME, 'vdisk1.img')} of 64M, ISO ${args.iso}, network on br0, VNC graphics.`,
+    );
     expect(res.isError).toBeFalsy();
     const image = join(shares.domains, NAME, 'vdisk1.img');
-    expect(res.structuredContent).toMatchObject({ name: NAME, state: 'shut off', disks: [{ path: image, created: true }] });
+    expect(res.structuredContent).toMatchObject({
+      name: NAME,
+      state: 'shut off',
+      disks: [{ path: image, created: true }],
+    });
     expect((await readFile(image)).subarray(0, 4).toString('latin1')).toBe('QFI\xfb');
     const inspect = (await call('vm_inspect', { id: NAME })).structuredContent as Record<string, any>;
-    expect(inspect).toMatchObject({ name: NAME, description: 'made by a <test> & more', machine: 'pc', vcpus: { count: 2 }, memory: { maxBytes: 256 * 1024 ** 2 } });
-    expect(inspect.disks.map((d: { target: string; bus: string }) => `${d.target}/${d.bus}`)).toEqual(['vda/virtio', 'hda/ide']);
-    expect(inspect.nics).toEqual([expect.objectContaining({ type: 'bridge', source: 'br0', model: 'virtio' })]);
+    expect(inspect).toMatchObject({
+      name: NAME,
+      description: 'made by a <test> & more',
+      machine: 'pc',
+      vcpus: { count: 2 },
+      memory: { maxBytes: 256 * 1024 ** 2 },
+    });
+    expect(inspect.disks.map((d: { target: string; bus: string }) => `${d.target}/${d.bus}`)).toEqual([
+      'vda/virtio',
+      'hda/ide',
+    ]);
+    expect(inspect.nics).toEqual([
+      expect.objectContaining({ type: 'bridge', source: 'br0', model: 'virtio' }),
+    ]);
   });
 
   it('refuses bad specs before the owner is asked, each with a precise message', async () => {
@@ -249,16 +388,31 @@ describe('vm_create and vm_delete', () => {
       [{ ...base, vcpus: 64 }, /vcpus: 64 is more than this server has \(8 CPU threads\)/],
       [{ ...base, memory: '64G' }, /memory: 64 GiB is more than this server has \(16 GiB\)/],
       [{ ...base, memory: 'lots' }, /memory: "lots" is not a size/],
-      [{ ...base, disks: [{ image: '/etc/passwd' }] }, /disks\[0\]\.image "\/etc\/passwd" is outside the domains share/],
+      [
+        { ...base, disks: [{ image: '/etc/passwd' }] },
+        /disks\[0\]\.image "\/etc\/passwd" is outside the domains share/,
+      ],
       [{ ...base, disks: [{ image: `${shares.domains}/../isos/x.img` }] }, /contains a "\.\." segment/],
-      [{ ...base, disks: [{ image: join(shares.domains, 'linked', 'root', 'etc', 'shadow') }] }, /is outside the domains share .*\(it leads to \/etc\/shadow\)/],
+      [
+        { ...base, disks: [{ image: join(shares.domains, 'linked', 'root', 'etc', 'shadow') }] },
+        /is outside the domains share .*\(it leads to \/etc\/shadow\)/,
+      ],
       [{ ...base, disks: [{ image: join(shares.domains, 'missing.img') }] }, /does not exist/],
-      [{ ...base, disks: [{ image: join(shares.domains, 'existing.img'), size: '1G' }] }, /give either `image`/],
-      [{ ...base, iso: join(shares.domains, 'existing.img') }, /iso ".*existing\.img" is outside the ISO share/],
+      [
+        { ...base, disks: [{ image: join(shares.domains, 'existing.img'), size: '1G' }] },
+        /give either `image`/,
+      ],
+      [
+        { ...base, iso: join(shares.domains, 'existing.img') },
+        /iso ".*existing\.img" is outside the ISO share/,
+      ],
       [{ ...base, name: 'macOS Clone' }, /not allowed by the owner's VM filters/],
       [{ ...base, name: 'bell\u0007' }, /the VM name contains control/],
       [{ ...base, name: 'a/b' }, /the VM name contains "\/"/],
-      [{ ...base, name: 'x'.repeat(10_000) }, /Invalid arguments for vm_create: "name": the VM name is longer than 200 characters/],
+      [
+        { ...base, name: 'x'.repeat(10_000) },
+        /Invalid arguments for vm_create: "name": the VM name is longer than 200 characters/,
+      ],
       [{ ...base, bridge: 'br0; reboot' }, /a bridge is a network interface name/],
       [{ ...base, description: 'nul\u0000byte' }, /the description may not contain control characters/],
     ];
@@ -268,14 +422,20 @@ describe('vm_create and vm_delete', () => {
       expect(resultText(res)).toMatch(message);
     }
     const { json } = await srv.admin('GET', '/api/confirmations');
-    expect((json.confirmations as Array<{ status: string; tool: string }>).filter((c) => c.status === 'pending')).toEqual([]);
-    const names = ((await call('vm_list', {})).structuredContent as { vms: Array<{ name: string }> }).vms.map((v) => v.name);
+    expect(
+      (json.confirmations as Array<{ status: string; tool: string }>).filter((c) => c.status === 'pending'),
+    ).toEqual([]);
+    const names = ((await call('vm_list', {})).structuredContent as { vms: Array<{ name: string }> }).vms.map(
+      (v) => v.name,
+    );
     expect(names).not.toContain('Bad Spec VM');
   });
 
   it('refuses to delete a running VM', async () => {
     const res = await call('vm_delete', { id: 'pfSense' });
-    expect(resultText(res)).toBe('VM "pfSense" is running; only a shut-off VM can be deleted. Stop it with vm_stop (or vm_force_stop) first.');
+    expect(resultText(res)).toBe(
+      'VM "pfSense" is running; only a shut-off VM can be deleted. Stop it with vm_stop (or vm_force_stop) first.',
+    );
   });
 
   it('deletes a VM and, when asked, exactly the images listed in the approval request', async () => {
@@ -285,28 +445,48 @@ describe('vm_create and vm_delete', () => {
     expect(res.structuredContent).toMatchObject({ name: NAME, deletedDisks: [image], keptDisks: [] });
     expect(existsSync(image)).toBe(false);
     expect(existsSync(join(shares.isos, 'debian netinst.iso'))).toBe(true);
-    const names = ((await call('vm_list', {})).structuredContent as { vms: Array<{ name: string }> }).vms.map((v) => v.name);
+    const names = ((await call('vm_list', {})).structuredContent as { vms: Array<{ name: string }> }).vms.map(
+      (v) => v.name,
+    );
     expect(names).not.toContain(NAME);
   });
 
   it('keeps disks by default and lists images outside the share as kept', async () => {
     const { description, res } = await withApproval('vm_delete', { id: 'Debian Test' });
     expect(description).toBe('Delete VM "Debian Test".');
-    expect(res.structuredContent).toMatchObject({ deletedDisks: [], keptDisks: [{ path: '/mnt/user/domains/Debian Test/vdisk1.img' }] });
+    expect(res.structuredContent).toMatchObject({
+      deletedDisks: [],
+      keptDisks: [{ path: '/mnt/user/domains/Debian Test/vdisk1.img' }],
+    });
   });
 });
 
 describe('audit', () => {
   it('records an intent and an outcome for every call, refusals included', async () => {
-    const records = (await readAudit(srv.env.auditDir)).filter((r) => r.stage !== 'event' && r.tool?.startsWith('vm_'));
+    const records = (await readAudit(srv.env.auditDir)).filter(
+      (r) => r.stage !== 'event' && r.tool?.startsWith('vm_'),
+    );
     const intents = records.filter((r) => r.stage === 'intent').length;
     expect(intents).toBeGreaterThan(30);
     expect(records.filter((r) => r.stage === 'outcome')).toHaveLength(intents);
-    const pause = records.find((r) => r.tool === 'vm_pause' && r.stage === 'outcome' && (r.target as { name?: string } | null)?.name === WIN);
+    const pause = records.find(
+      (r) =>
+        r.tool === 'vm_pause' &&
+        r.stage === 'outcome' &&
+        (r.target as { name?: string } | null)?.name === WIN,
+    );
     expect(pause).toMatchObject({ result: { status: 'error', code: 'conflict' } });
-    const protectedStop = records.find((r) => r.tool === 'vm_stop' && r.stage === 'outcome' && (r.target as { name?: string } | null)?.name === 'Home Assistant');
+    const protectedStop = records.find(
+      (r) =>
+        r.tool === 'vm_stop' &&
+        r.stage === 'outcome' &&
+        (r.target as { name?: string } | null)?.name === 'Home Assistant',
+    );
     expect(protectedStop).toMatchObject({ decision: { allowed: false } });
-    const created = records.find((r) => r.tool === 'vm_create' && r.stage === 'outcome' && (r.result as { status: string }).status === 'ok');
+    const created = records.find(
+      (r) =>
+        r.tool === 'vm_create' && r.stage === 'outcome' && (r.result as { status: string }).status === 'ok',
+    );
     expect(created).toBeDefined();
   });
 });

@@ -31,7 +31,10 @@ export interface ContainerChange {
 }
 
 /** The container the wrapper resolved, checked and confirmed — not whatever holds the name now. */
-export async function inspectTarget(ctx: ToolContext, ref: string): Promise<{ docker: Docker; before: Docker.ContainerInspectInfo; name: string }> {
+export async function inspectTarget(
+  ctx: ToolContext,
+  ref: string,
+): Promise<{ docker: Docker; before: Docker.ContainerInspectInfo; name: string }> {
   const docker = await ctx.deps.docker();
   const before = await inspectContainer(docker, ctx.target?.id ?? ref, ctx.signal);
   return { docker, before, name: containerName(before) };
@@ -41,17 +44,37 @@ export async function inspectTarget(ctx: ToolContext, ref: string): Promise<{ do
  * One state change of the resolved container: inspect it, decide, act, inspect it again. The result
  * carries the state read back from Docker, so a container that exits right after starting shows so.
  */
-export async function changeContainer(ctx: ToolContext, ref: string, change: ContainerChange): Promise<ContainerActionOutput> {
+export async function changeContainer(
+  ctx: ToolContext,
+  ref: string,
+  change: ContainerChange,
+): Promise<ContainerActionOutput> {
   const { docker, before, name } = await inspectTarget(ctx, ref);
   const previousState = before.State.Status;
-  const result = (state: string, changed: boolean, message: string): ContainerActionOutput => ({ name, id: before.Id, previousState, state, changed, message });
+  const result = (state: string, changed: boolean, message: string): ContainerActionOutput => ({
+    name,
+    id: before.Id,
+    previousState,
+    state,
+    changed,
+    message,
+  });
   const plan = change.plan(before, name);
   if ('unchanged' in plan) return result(previousState, false, plan.unchanged);
   const what = `${change.what} "${name}"`;
-  const act = (signal: AbortSignal) => changeState(what, () => plan.act(docker.getContainer(before.Id), signal));
+  const act = (signal: AbortSignal) =>
+    changeState(what, () => plan.act(docker.getContainer(before.Id), signal));
   const { deadline } = plan;
   const acted = deadline
-    ? await withDeadline(ctx.signal, deadline.seconds * 1000, { timeout: () => new ToolError('timeout', deadline.timeout), cancelled: () => new ToolError('cancelled', deadline.cancelled) }, act)
+    ? await withDeadline(
+        ctx.signal,
+        deadline.seconds * 1000,
+        {
+          timeout: () => new ToolError('timeout', deadline.timeout),
+          cancelled: () => new ToolError('cancelled', deadline.cancelled),
+        },
+        act,
+      )
     : await act(ctx.signal);
   if (!acted && plan.already !== undefined) return result(previousState, false, plan.already);
   const after = await inspectContainer(docker, before.Id, ctx.signal);

@@ -9,8 +9,14 @@ export const connectionOutput = z.object({
   ipv4Address: z
     .string()
     .nullable()
-    .describe("The container's IPv4 address on the network: the assigned one while it runs, else the requested static one, else null (assigned when it starts)"),
-  aliases: z.array(z.string()).describe('DNS names of the container on this network besides its name (Docker adds the short container ID)'),
+    .describe(
+      "The container's IPv4 address on the network: the assigned one while it runs, else the requested static one, else null (assigned when it starts)",
+    ),
+  aliases: z
+    .array(z.string())
+    .describe(
+      'DNS names of the container on this network besides its name (Docker adds the short container ID)',
+    ),
   networks: z.array(z.string()).describe('Every network the container is attached to after the call'),
   changed: z.boolean(),
   message: z.string().describe('What happened, in plain words'),

@@ -8,7 +8,9 @@ export const containerRef = z
   .string()
   .min(1)
   .max(128)
-  .describe('Container name (as in the Docker tab), full ID, or a unique ID prefix of at least 4 hex characters');
+  .describe(
+    'Container name (as in the Docker tab), full ID, or a unique ID prefix of at least 4 hex characters',
+  );
 
 /** Same for networks. */
 export const networkRef = z.string().min(1).max(128).describe('Network name, full ID, or a unique ID prefix');

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { broadcastOf, contains, formatIpv4, formatSubnet, parseCidr, parseIpv4, subnetOf } from '../../../backends/docker/ipv4.js';
+import {
+  broadcastOf,
+  contains,
+  formatIpv4,
+  formatSubnet,
+  parseCidr,
+  parseIpv4,
+  subnetOf,
+} from '../../../backends/docker/ipv4.js';
 
 /** Docker's own name pattern (containers and networks), capped at the length the resolvers accept. */
 export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -12,7 +20,10 @@ export const networkArg = z
   .string()
   .min(1)
   .max(128, { abort: true })
-  .regex(NETWORK_NAME, 'a network is given by its name or (a prefix of) its ID: letters, digits, "_", "." and "-"')
+  .regex(
+    NETWORK_NAME,
+    'a network is given by its name or (a prefix of) its ID: letters, digits, "_", "." and "-"',
+  )
   .describe('Network name, full ID, or a unique ID prefix');
 
 /** Networks every Docker daemon has; they cannot be created, removed, or joined like user networks. */
@@ -29,15 +40,25 @@ export const subnetArg = z
   .superRefine((text, ctx) => {
     const cidr = parseCidr(text);
     if (!cidr) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not an IPv4 subnet in CIDR form, such as "172.30.0.0/24"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not an IPv4 subnet in CIDR form, such as "172.30.0.0/24"`,
+      });
       return;
     }
     if (cidr.prefix < MIN_PREFIX || cidr.prefix > MAX_PREFIX) {
-      ctx.addIssue({ code: 'custom', message: `a /${cidr.prefix} subnet is not usable for a Docker network; use a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `a /${cidr.prefix} subnet is not usable for a Docker network; use a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}`,
+      });
       return;
     }
     const subnet = subnetOf(cidr.address, cidr.prefix);
-    if (subnet.base !== cidr.address) ctx.addIssue({ code: 'custom', message: `"${text}" has host bits set; the subnet is "${formatSubnet(subnet)}"` });
+    if (subnet.base !== cidr.address)
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" has host bits set; the subnet is "${formatSubnet(subnet)}"`,
+      });
   });
 
 /** An IPv4 address argument. */
@@ -67,13 +88,22 @@ const LABEL_KEY = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
  * reports only as "Invalid key in record".
  */
 export const labelsArg = z
-  .record(z.string(), z.string().max(1024, { abort: true }).regex(/^[^\u0000-\u001f\u007f]*$/, 'label values cannot hold control characters'))
+  .record(
+    z.string(),
+    z
+      .string()
+      .max(1024, { abort: true })
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'label values cannot hold control characters'),
+  )
   .superRefine((labels, ctx) => {
     const keys = Object.keys(labels);
     if (keys.length > 32) ctx.addIssue({ code: 'custom', message: `at most 32 labels (got ${keys.length})` });
     for (const key of keys) {
       if (!LABEL_KEY.test(key)) {
-        ctx.addIssue({ code: 'custom', message: `"${key.slice(0, 40)}" is not a label key: use letters, digits, ".", "_" and "-" (up to 128), such as "com.example.role"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${key.slice(0, 40)}" is not a label key: use letters, digits, ".", "_" and "-" (up to 128), such as "com.example.role"`,
+        });
       }
     }
   });

@@ -12,9 +12,13 @@ export const stopTimeout = z
   .min(0)
   .max(MAX_STOP_TIMEOUT_S)
   .default(10)
-  .describe('Seconds to wait after the stop signal before Docker kills the container with SIGKILL (0 = kill at once)');
+  .describe(
+    'Seconds to wait after the stop signal before Docker kills the container with SIGKILL (0 = kill at once)',
+  );
 
 /** `SIGTERM (or the image's stop signal), then SIGKILL after 10 s` — for confirmation prompts. */
 export function graceText(timeout: number): string {
-  return timeout === 0 ? 'SIGTERM (or the image\'s stop signal), then SIGKILL at once' : `SIGTERM (or the image's stop signal), then SIGKILL after ${timeout} s`;
+  return timeout === 0
+    ? "SIGTERM (or the image's stop signal), then SIGKILL at once"
+    : `SIGTERM (or the image's stop signal), then SIGKILL after ${timeout} s`;
 }

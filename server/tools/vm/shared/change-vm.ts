@@ -28,7 +28,8 @@ export async function changeVm(ctx: ToolContext, id: string, change: VmChange): 
     const d = await lv.lookupByUuid(uuid);
     const previousState = await domainState(lv, d);
     const plan = change.plan(previousState, name);
-    if ('unchanged' in plan) return { name, uuid, previousState, state: previousState, changed: false, message: plan.unchanged };
+    if ('unchanged' in plan)
+      return { name, uuid, previousState, state: previousState, changed: false, message: plan.unchanged };
     await plan.act(lv, d);
     const state = await domainState(lv, d);
     return { name, uuid, previousState, state, changed: true, message: change.done(state, name) };

@@ -16,12 +16,17 @@ export const newVmName = z
     const problem = vmNameProblem(name);
     if (problem) ctx.addIssue({ code: 'custom', message: `the VM name ${problem}` });
   })
-  .describe('Name of the new VM: letters of any language, digits, spaces, parentheses and punctuation; no "/" or control characters');
+  .describe(
+    'Name of the new VM: letters of any language, digits, spaces, parentheses and punctuation; no "/" or control characters',
+  );
 
 /** Snapshot names as this tool creates and accepts them: safe in file names and in virsh's own parser. */
 export const snapshotName = z
   .string()
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:+-]{0,99}$/u, 'a snapshot name is 1–100 letters, digits, spaces and . _ : + -, starting with a letter or digit')
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._:+-]{0,99}$/u,
+    'a snapshot name is 1–100 letters, digits, spaces and . _ : + -, starting with a letter or digit',
+  )
   .describe('Snapshot name');
 
 /**

@@ -6,6 +6,7 @@ import type { ToolContext } from '../../context.js';
  */
 export function targetOf(ctx: ToolContext, ref: string): { uuid: string; name: string } {
   const target = ctx.target;
-  if (!target || target.kind !== 'vm') throw new Error(`vm tool called without a resolved VM target (${ref})`);
+  if (!target || target.kind !== 'vm')
+    throw new Error(`vm tool called without a resolved VM target (${ref})`);
   return { uuid: target.id, name: target.name };
 }
