@@ -8,6 +8,7 @@ import { DISK_BUSES, newDomainXml, type NewDomain } from '../../backends/vm/new-
 import { createDiskImage, DISK_FORMATS, type DiskFormat } from '../../backends/vm/disk-image.js';
 import { requireFile, resolveInsideShare, vmFolder } from '../../backends/vm/vm-shares.js';
 import { domainState } from '../../backends/vm/vm-action.js';
+import { vmsUsingImages } from '../../backends/vm/disk-users.js';
 import { VM_STATES } from '../../backends/vm/vm-state.js';
 import { formatBytes, parseByteSize } from '../../util/byte-size.js';
 import { ConflictError } from '../../errors/conflict-error.js';
@@ -16,6 +17,7 @@ import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import type { VmShares } from '../../config/vm-shares.js';
 import { newVmName } from './shared/vm-schemas.js';
+import { diskUsersClause } from './shared/disk-users-text.js';
 
 const MIN_MEMORY = 32 * 1024 ** 2;
 const MIN_DISK = 1024 ** 2;
@@ -95,8 +97,9 @@ export const vmCreate = defineTool({
     'Defines a new VM from a structured spec: name, memory, vCPUs, machine type, disks (existing images, or ' +
     'new empty ones created in <domains share>/<name>/), an optional ISO, a network bridge and VNC graphics. ' +
     "Checked before anything happens: the name must be free and allowed by the owner's filters, vCPUs and " +
-    'memory must fit the host, and every disk and ISO path must lie inside the domains / ISO share (links are ' +
-    "followed). Needs the owner's approval. Does not start the VM unless start: true.",
+    'memory must fit the host, every disk and ISO path must lie inside the domains / ISO share (links are ' +
+    'followed), and no other VM may already use a disk image. ' +
+    "Needs the owner's approval. Does not start the VM unless start: true.",
   toolset: 'vm',
   scope: 'admin',
   confirm: 'approve',
@@ -222,12 +225,14 @@ async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares):
   const folder = vmFolder(shares, args.name);
   const disks: NewDomain['disks'][number][] = [];
   const newImages: Plan['newImages'] = [];
+  const images: ImageToCheck[] = [];
   for (const [i, d] of args.disks.entries()) {
     const label = `disks[${i}]`;
     if (d.image !== undefined) {
       const path = await resolveInsideShare(d.image, shares.domainsDir, `${label}.image`, 'domains share');
       await requireFile(path, `${label}.image`);
       disks.push({ path, format: d.format, bus: d.bus });
+      images.push({ path, label: `${label}.image`, existing: true });
       continue;
     }
     const bytes = parseByteSize(d.size as number | string);
@@ -235,19 +240,24 @@ async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares):
       throw new InvalidInputError(
         `${label}.size: "${String(d.size)}" is not a disk size between 1M and 64T (use e.g. "30G").`,
       );
+    // Messages show the path as vm_create names it, never where a link in the share leads: that
+    // could be the folder of a VM the caller's filters hide.
+    const written = posix.join(folder, `vdisk${i + 1}.img`);
     const path = await resolveInsideShare(
-      posix.join(folder, `vdisk${i + 1}.img`),
+      written,
       shares.domainsDir,
       `${label} (new image)`,
       'domains share',
     );
     if (existsSync(path))
       throw new ConflictError(
-        `${label}: ${path} already exists; unraid-mcp never overwrites a disk image. Attach it with \`image\`, or remove it first.`,
+        `${label}: ${written} already exists; unraid-mcp never overwrites a disk image. Attach it with \`image\`, or remove it first.`,
       );
     disks.push({ path, format: d.format, bus: d.bus });
     newImages.push({ path, format: d.format, bytes });
+    images.push({ path, label: `${label} (new image ${written})`, existing: false });
   }
+  await refuseImagesInUse(ctx, images);
   let iso: string | undefined;
   if (args.iso !== undefined) {
     iso = await resolveInsideShare(args.iso, shares.isoDir, 'iso', 'ISO share');
@@ -270,6 +280,39 @@ async function planCreate(args: CreateArgs, ctx: ToolContext, shares: VmShares):
     newImages,
     folder,
   };
+}
+
+interface ImageToCheck {
+  /** Resolved. */
+  path: string;
+  /** How the message names it: the argument, never the resolved path. */
+  label: string;
+  existing: boolean;
+}
+
+/**
+ * Refuses a disk image another VM already uses. Two VMs writing one image corrupt it, and deleting the
+ * new VM with its disks would take the other VM's disk along — a way to destroy a VM the caller may
+ * not even see. A new image's path counts too: a VM whose definition names a missing file would get
+ * the new one. VMs the caller's filters hide are not named.
+ */
+async function refuseImagesInUse(ctx: ToolContext, images: ReadonlyArray<ImageToCheck>): Promise<void> {
+  if (!images.length) return;
+  const users = await vmsUsingImages(
+    ctx.deps.libvirt,
+    images.map((i) => i.path),
+  );
+  for (const image of images) {
+    const using = users.get(image.path) ?? [];
+    if (!using.length) continue;
+    const clause = diskUsersClause(using, ctx);
+    throw new PolicyDeniedError(
+      'vm_disk_in_use',
+      image.existing
+        ? `${image.label}: ${clause} already. Two VMs on one disk image corrupt it, so vm_create never attaches an image another VM uses. Attach an image no other VM uses, or give \`size\` for a new, empty one.`
+        : `${image.label}: the file does not exist yet, but ${clause} as a disk in its definition, so vm_create will not create it. Choose another name for the new VM.`,
+    );
+  }
 }
 
 /** The test driver only runs `test` domains; elsewhere kvm when the host can, else emulation. */

@@ -11,18 +11,25 @@ import { isActive } from '../../backends/vm/vm-state.js';
 import { snapshotNames } from '../../backends/vm/snapshots.js';
 import { withSnapshotsUuids } from '../../backends/vm/list-vms.js';
 import { resolveInsideShare } from '../../backends/vm/vm-shares.js';
+import { vmsUsingImages } from '../../backends/vm/disk-users.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { targetOf } from './shared/vm-target.js';
 import type { VmShares } from '../../config/vm-shares.js';
 import { vmRef } from './shared/vm-schemas.js';
+import { diskUsersClause } from './shared/disk-users-text.js';
 
 interface DeletePlan {
   uuid: string;
   name: string;
   hasNvram: boolean;
   snapshots: string[];
-  /** Disk images that will be deleted (resolved, inside the domains share). */
+  /** Disk images that will be deleted (resolved, inside the domains share, used by no other VM). */
   deletable: string[];
+  /**
+   * Images inside the domains share that another VM uses too: never deleted. Named as this VM's
+   * definition writes them, not where a link leads (that could be the folder of a hidden VM).
+   */
+  shared: Array<{ path: string; why: string }>;
   /** Disk images that stay: outside the domains share, or not files. */
   kept: Array<{ path: string; why: string }>;
 }
@@ -33,7 +40,8 @@ export const vmDelete = defineTool({
   description:
     'Removes a shut-off VM from libvirt (its definition, snapshot metadata and UEFI variables). Disk images ' +
     'are kept unless deleteDisks is true; then only images inside the domains share are deleted (each is ' +
-    'listed in the approval request), never ISOs or files elsewhere. A running or paused VM is refused: stop ' +
+    'listed in the approval request), never ISOs, files elsewhere or an image another VM also uses (kept, ' +
+    'and said so). A running or paused VM is refused: stop ' +
     "it first. Needs the owner's approval; refused on protected VMs.",
   toolset: 'vm',
   scope: 'admin',
@@ -59,15 +67,18 @@ export const vmDelete = defineTool({
   target: ({ id }) => ({ kind: 'vm', ref: id }),
   describe: async ({ id, deleteDisks }, target, ctx) => {
     const plan = await planDelete(ctx, id, ctx.deps.layout.vmShares);
+    const inShare = [...plan.deletable, ...plan.shared.map((s) => s.path)];
     const disks = deleteDisks
       ? plan.deletable.length
         ? ` and DELETE its disk images: ${plan.deletable.join(', ')}`
-        : ' (it has no disk images inside the domains share to delete)'
-      : plan.deletable.length
-        ? ` (its disk images are kept: ${plan.deletable.join(', ')})`
+        : ` (${plan.shared.length ? 'no disk image is deleted' : 'it has no disk images inside the domains share to delete'})`
+      : inShare.length
+        ? ` (its disk images are kept: ${inShare.join(', ')})`
         : '';
+    // Said even when deleteDisks is false: the owner should know the VM shares a disk.
+    const shared = plan.shared.map((s) => `; ${s.path} is kept: ${s.why}`).join('');
     const snaps = plan.snapshots.length ? `, with its ${plan.snapshots.length} snapshot(s)` : '';
-    return `Delete VM ${quoteVm(target, id)}${snaps}${disks}.`;
+    return `Delete VM ${quoteVm(target, id)}${snaps}${disks}${shared}.`;
   },
   preflight: async ({ id }, ctx) => {
     await planDelete(ctx, id, ctx.deps.layout.vmShares);
@@ -104,19 +115,24 @@ export const vmDelete = defineTool({
       for (const dir of new Set(deleted.map((p) => posix.dirname(p)))) await rmdir(dir).catch(() => {});
     }
     const keptAll = deleteDisks
-      ? plan.kept
-      : [...plan.deletable.map((path) => ({ path, why: 'deleteDisks was not set' })), ...plan.kept];
+      ? [...plan.shared, ...plan.kept]
+      : [
+          ...plan.deletable.map((path) => ({ path, why: 'deleteDisks was not set' })),
+          ...plan.shared,
+          ...plan.kept,
+        ];
     const disksText = deleted.length
       ? ` Deleted ${deleted.length} disk image(s).`
       : keptAll.length
         ? ` Its disk images were kept.`
         : '';
+    const sharedText = plan.shared.map((s) => ` Kept ${s.path}: ${s.why}.`).join('');
     return {
       name: plan.name,
       uuid: plan.uuid,
       deletedDisks: deleted,
       keptDisks: keptAll,
-      message: `VM "${plan.name}" deleted.${disksText}`,
+      message: `VM "${plan.name}" deleted.${disksText}${sharedText}`,
     };
   },
 });
@@ -142,15 +158,31 @@ async function planDelete(ctx: ToolContext, id: string, shares: VmShares): Promi
       `VM "${name}" is ${state}; only a shut-off VM can be deleted. Stop it with vm_stop (or vm_force_stop) first.`,
     );
   }
-  const deletable: string[] = [];
+  const inShare: Array<{ source: string; path: string }> = [];
   const kept: DeletePlan['kept'] = [];
   for (const disk of (await domainDetails(xml)).disks) {
     if (disk.device !== 'disk' || !disk.source) continue;
     try {
-      deletable.push(await resolveInsideShare(disk.source, shares.domainsDir, 'Disk image', 'domains share'));
+      const path = await resolveInsideShare(disk.source, shares.domainsDir, 'Disk image', 'domains share');
+      inShare.push({ source: disk.source, path });
     } catch (err) {
       kept.push({ path: disk.source, why: err instanceof Error ? err.message : 'cannot be checked' });
     }
+  }
+  // An image another VM uses too is never deleted: with deleteDisks, a VM defined on someone else's
+  // disk would otherwise be a way to destroy that disk (of a VM the caller may not even see).
+  const users = await vmsUsingImages(
+    ctx.deps.libvirt,
+    inShare.map((i) => i.path),
+    uuid,
+  );
+  const deletable: string[] = [];
+  const shared: DeletePlan['shared'] = [];
+  for (const { source, path } of inShare) {
+    const using = users.get(path) ?? [];
+    if (using.length)
+      shared.push({ path: source, why: `${diskUsersClause(using, ctx)} too, so it is never deleted` });
+    else deletable.push(path);
   }
   const os = child(child(await parseDomainXml(xml), 'domain'), 'os');
   return {
@@ -159,6 +191,7 @@ async function planDelete(ctx: ToolContext, id: string, shares: VmShares): Promi
     hasNvram: os?.['nvram'] !== undefined,
     snapshots: hasSnapshots ? await snapshotNames(ctx.deps.libvirt, uuid, name, ctx.signal) : [],
     deletable,
+    shared,
     kept,
   };
 }
