@@ -2,8 +2,8 @@ import { ENV_DOCS } from '../config/env.js';
 import type { AnyTool } from '../tools/define-tool.js';
 
 /**
- * The README's generated sections: the tool table from the registry and the environment table from
- * ENV_DOCS. `npm run docs` writes them; a test fails when the README is out of date.
+ * The README's generated sections: the tool and confirmation tables from the registry and the
+ * environment table from ENV_DOCS. `npm run docs` writes them; a test fails when the README is out of date.
  */
 export function toolTable(tools: ReadonlyArray<AnyTool>): string {
   const rows = tools.map((t) => {
@@ -17,6 +17,25 @@ export function toolTable(tools: ReadonlyArray<AnyTool>): string {
   return [
     '| Tool | Toolset | Scope | Effect | What it does |',
     '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/**
+ * Every writing tool's default confirmation, as the tool declares it (the owner overrides it per tool
+ * with `confirmModes` in policy.json), and whether it is refused on protected containers and VMs.
+ * Generated so the security model can never promise a default the code does not have.
+ */
+export function confirmTable(tools: ReadonlyArray<AnyTool>): string {
+  const rows = tools
+    .filter((t) => !t.annotations.readOnlyHint)
+    .map(
+      (t) =>
+        `| \`${t.name}\` | ${t.scope} | \`${t.confirm ?? 'none'}\` | ${t.refusesProtected ? 'yes' : 'no'} |`,
+    );
+  return [
+    '| Tool | Scope | Default confirmation | Refused on protected |',
+    '| --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { envTable, replaceSection, toolTable } from '../../server/docs/readme-tables.js';
+import { confirmTable, envTable, replaceSection, toolTable } from '../../server/docs/readme-tables.js';
 import { allTools } from '../../server/tools/index.js';
 
 const README = resolve(import.meta.dirname, '../../README.md');
@@ -9,10 +9,22 @@ const README = resolve(import.meta.dirname, '../../README.md');
 describe('README', () => {
   const readme = readFileSync(README, 'utf8');
 
-  it('has the generated tool and environment tables up to date (npm run docs)', () => {
-    expect(replaceSection(replaceSection(readme, 'tools', toolTable(allTools)), 'env', envTable())).toBe(
-      readme,
-    );
+  it('has the generated tool, confirmation and environment tables up to date (npm run docs)', () => {
+    const sections: Array<[string, string]> = [
+      ['tools', toolTable(allTools)],
+      ['confirm', confirmTable(allTools)],
+      ['env', envTable()],
+    ];
+    expect(sections.reduce((doc, [name, body]) => replaceSection(doc, name, body), readme)).toBe(readme);
+  });
+
+  it('states confirmation defaults only in the generated table, which lists every writing tool', () => {
+    const bullet = /- \*\*Confirmations\*\*[\s\S]*?(?=\n- \*\*)/.exec(readme)?.[0] ?? '';
+    expect(bullet).toContain('table below this list');
+    expect(bullet).not.toMatch(/defaults:/);
+    const table = /<!-- confirm:start -->([\s\S]*?)<!-- confirm:end -->/.exec(readme)?.[1] ?? '';
+    for (const t of allTools.filter((tool) => !tool.annotations.readOnlyHint))
+      expect(table).toContain(`| \`${t.name}\` | ${t.scope} | \`${t.confirm}\` |`);
   });
 
   it('opens with exactly two commands: the demo and the tests', () => {

@@ -10,12 +10,13 @@ export const vmForceStop = defineTool({
   description:
     'Turns a VM off at once, like pulling the power cord (libvirt "destroy"; the definition and disks are kept). ' +
     'Unsaved work in the guest is lost and its file systems may need a check — prefer vm_stop, and use this ' +
-    'when the guest ignores it. A VM that is already off is left alone (changed: false). Needs confirmation; ' +
-    'refused on protected VMs.',
+    "when the guest ignores it. A VM that is already off is left alone (changed: false). Needs the owner's " +
+    'approval; refused on protected VMs.',
   toolset: 'vm',
   // Cutting the power can corrupt the guest's file systems: destructive, so an admin token.
   scope: 'admin',
-  confirm: 'token',
+  // Destructive, so the owner approves it (test/tools/confirm-defaults.test.ts holds every tool to that).
+  confirm: 'approve',
   refusesProtected: true,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   input: z.object({ id: vmRef }).strict(),

@@ -9,10 +9,11 @@ export const vmSnapshotDelete = defineTool({
   title: 'Delete a VM snapshot',
   description:
     'Deletes one snapshot of a VM; the VM itself and its current state are untouched (libvirt merges what ' +
-    'the snapshot held into its children). The point to return to is gone for good. Needs confirmation.',
+    "the snapshot held into its children). The point to return to is gone for good. Needs the owner's approval.",
   toolset: 'vm',
   scope: 'admin',
-  confirm: 'token',
+  // The point to return to is gone for good: destructive, so the owner approves it.
+  confirm: 'approve',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   timeoutMs: SNAPSHOT_TIMEOUT_MS,
   input: z.object({ id: vmRef, snapshot: snapshotName }).strict(),

@@ -213,12 +213,14 @@ describe('snapshots', () => {
     );
   });
 
-  it('deletes a snapshot with a confirmation token', async () => {
-    const { first, res } = await withToken('vm_snapshot_delete', {
+  it('deletes a snapshot once the owner approves (destructive: approval by default)', async () => {
+    const { description, res } = await withApproval('vm_snapshot_delete', {
       id: WIN,
       snapshot: 'before-driver-update',
     });
-    expect(resultText(first)).toMatch(/Delete snapshot "before-driver-update" of VM "Windows 11 \(Gaming\)"/);
+    expect(description).toBe(
+      `Delete snapshot "before-driver-update" of VM "${WIN}" (the VM itself is kept).`,
+    );
     expect(res.structuredContent).toMatchObject({ vm: WIN, snapshot: 'before-driver-update' });
   });
 });
@@ -313,8 +315,9 @@ describe('lifecycle', () => {
     );
   });
 
-  it('force-stops a crashed VM', async () => {
-    const { res } = await withToken('vm_force_stop', { id: 'Windows Server 2022' });
+  it('force-stops a crashed VM once the owner approves (destructive: approval by default)', async () => {
+    const { description, res } = await withApproval('vm_force_stop', { id: 'Windows Server 2022' });
+    expect(description).toMatch(/^Force-stop VM "Windows Server 2022" immediately/);
     expect(res.structuredContent).toMatchObject({
       previousState: 'crashed',
       state: 'shut off',
