@@ -12,6 +12,7 @@ import { dockerProbe } from './backends/docker-probe.js';
 import { libvirtProbe } from './backends/libvirt-probe.js';
 import { cachedProbe, type BackendProbe } from './backends/backend-probe.js';
 import { TokenAuthenticator } from './tokens/token-authenticator.js';
+import { toolListKey } from './safety/select-tools.js';
 import { AuditLog } from './safety/audit/audit-log.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
@@ -163,7 +164,11 @@ export async function createService(
         idleMs: settings.sessionIdleMs,
       };
     },
-    isTokenLive: (id) => auth.isLive(id),
+    currentPrincipal: (id) => auth.principalOf(id),
+    toolsKey: (principal) => {
+      const s = settingsStore.current().settings;
+      return toolListKey({ scope: principal.scope, readOnly: s.readOnly, toolsets: s.toolsets });
+    },
     log,
     onCountChange: (n) => metrics.sessions.set(n),
   });

@@ -43,18 +43,21 @@ export function mcpHandler(
         404,
         'Session not found: it expired, was closed, or belongs to another token. Start a new session with initialize.',
       );
+    // Every request authenticates afresh: the session acts with the token's scope as it is now.
+    deps.sessions.refresh(session, principal);
     if (req.method === 'GET') return session.transport.handleGet(req, res);
     if (req.method === 'DELETE') return session.transport.handleDelete(req, res);
     session.transport.handlePost(req, res, body);
   }
 
   async function openSession(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown) {
+    const who = { current: principal };
     const transport: SessionTransport = new SessionTransport({
       newSessionId: () => randomUUID(),
       onSessionInitialized: (id) =>
-        deps.sessions.add({ id, tokenId: principal.tokenId, principal: principal.name, transport, server }),
+        deps.sessions.add({ id, tokenId: principal.tokenId, who, transport, server }),
     });
-    const server = createSessionServer(deps.env, deps.tools, principal, () => transport.sessionId);
+    const server = createSessionServer(deps.env, deps.tools, who, () => transport.sessionId);
     transport.onclose = () => {
       if (transport.sessionId) deps.sessions.remove(transport.sessionId);
     };

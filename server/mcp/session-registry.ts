@@ -1,14 +1,22 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../log.js';
+import type { Principal } from '../tokens/token-authenticator.js';
 import type { SessionTransport } from './session-transport.js';
+
+/** Who a session acts for: its token as tokens.json says now (scope and name may change while it is open). */
+export interface SessionPrincipal {
+  current: Principal;
+}
 
 export interface Session {
   id: string;
   tokenId: string;
-  principal: string;
+  who: SessionPrincipal;
   transport: SessionTransport;
   server: Server;
   lastActive: number;
+  /** What decided the tool list this session was last shown (see toolListKey). */
+  toolsKey: string;
 }
 
 export interface SessionLimits {
@@ -28,7 +36,10 @@ export class SessionRegistry {
   constructor(
     private readonly opts: {
       limits: () => SessionLimits;
-      isTokenLive: (tokenId: string) => boolean;
+      /** The token as it is now; null once it is revoked or expired. */
+      currentPrincipal: (tokenId: string) => Principal | null;
+      /** Changes whenever the tools a principal may see change (scope, read-only mode, toolsets). */
+      toolsKey: (principal: Principal) => string;
       log: Logger;
       onCountChange: (count: number) => void;
       now?: () => number;
@@ -62,8 +73,12 @@ export class SessionRegistry {
     return null;
   }
 
-  add(session: Omit<Session, 'lastActive'>): void {
-    this.sessions.set(session.id, { ...session, lastActive: this.now() });
+  add(session: Omit<Session, 'lastActive' | 'toolsKey'>): void {
+    this.sessions.set(session.id, {
+      ...session,
+      lastActive: this.now(),
+      toolsKey: this.opts.toolsKey(session.who.current),
+    });
     this.opts.onCountChange(this.sessions.size);
     this.startSweeper();
   }
@@ -80,15 +95,34 @@ export class SessionRegistry {
     if (this.sessions.delete(id)) this.opts.onCountChange(this.sessions.size);
   }
 
-  /** Closes idle sessions and sessions of tokens that were revoked or expired. */
+  /**
+   * Brings a session up to date with its token as it is now: calls and listings use the current
+   * scope, and when the tools the session may see changed, the client is told to list them again
+   * (notifications/tools/list_changed).
+   */
+  refresh(s: Session, principal: Principal): void {
+    s.who.current = principal;
+    const key = this.opts.toolsKey(principal);
+    if (key === s.toolsKey) return;
+    s.toolsKey = key;
+    s.server.sendToolListChanged().catch(() => {});
+  }
+
+  /**
+   * Closes idle sessions and sessions of tokens that were revoked or expired; brings the others up
+   * to date with their token and the settings (so an idle client with an open stream hears of a
+   * changed tool list too).
+   */
   async sweep(): Promise<void> {
     const cutoff = this.now() - this.opts.limits().idleMs;
-    const stale = [...this.sessions.values()].filter(
-      (s) => s.lastActive < cutoff || !this.opts.isTokenLive(s.tokenId),
-    );
-    await Promise.all(
-      stale.map((s) => this.close(s, s.lastActive < cutoff ? 'idle' : 'token revoked or expired')),
-    );
+    const closing: Array<Promise<void>> = [];
+    for (const s of [...this.sessions.values()]) {
+      const principal = this.opts.currentPrincipal(s.tokenId);
+      if (s.lastActive < cutoff) closing.push(this.close(s, 'idle'));
+      else if (!principal) closing.push(this.close(s, 'token revoked or expired'));
+      else this.refresh(s, principal);
+    }
+    await Promise.all(closing);
   }
 
   async closeAll(): Promise<void> {
@@ -99,13 +133,14 @@ export class SessionRegistry {
 
   private async close(s: Session, why: string): Promise<void> {
     this.remove(s.id);
-    this.opts.log.info('session closed', { principal: s.principal, why });
+    this.opts.log.info('session closed', { principal: s.who.current.name, why });
     await s.server.close().catch(() => {});
   }
 
   private startSweeper(): void {
     if (this.sweeper) return;
-    const every = Math.min(60_000, Math.max(1_000, this.opts.limits().idleMs / 4));
+    // Often enough that a changed tool list reaches idle clients within seconds; cheap (no I/O).
+    const every = Math.min(5_000, Math.max(1_000, this.opts.limits().idleMs / 4));
     this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
   }

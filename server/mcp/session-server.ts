@@ -7,7 +7,7 @@ import {
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
-import type { Principal } from '../tokens/token-authenticator.js';
+import type { SessionPrincipal } from './session-registry.js';
 import { selectTools } from '../safety/select-tools.js';
 import { callTool } from './call-tool.js';
 import { toListEntry } from './tool-listing.js';
@@ -28,11 +28,11 @@ const INSTRUCTIONS =
 export function createSessionServer(
   env: CallEnv,
   tools: ReadonlyArray<AnyTool>,
-  principal: Principal,
+  who: SessionPrincipal,
   sessionId: () => string | undefined,
 ): Server {
   const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, logging: {} },
+    capabilities: { tools: { listChanged: true }, logging: {} },
     instructions: INSTRUCTIONS,
   });
   const byName = new Map(tools.map((t) => [t.name, t]));
@@ -45,7 +45,7 @@ export function createSessionServer(
   server.setRequestHandler(ListToolsRequestSchema, () => {
     const s = env.settings();
     return {
-      tools: selectTools(tools, { toolsets: s.toolsets, readOnly: s.readOnly, scope: principal.scope }).map(
+      tools: selectTools(tools, { toolsets: s.toolsets, readOnly: s.readOnly, scope: who.current.scope }).map(
         toListEntry,
       ),
     };
@@ -64,7 +64,12 @@ export function createSessionServer(
       callTool(
         env,
         tool,
-        { principal, client: clientInfo(server), sessionTag: sessionTag(), elicit: elicitation(server) },
+        {
+          principal: who.current,
+          client: clientInfo(server),
+          sessionTag: sessionTag(),
+          elicit: elicitation(server),
+        },
         {
           args: request.params.arguments,
           signal: extra.signal,

@@ -48,3 +48,8 @@ export function whyUnavailable(
 export function selectTools<T extends Selectable>(all: ReadonlyArray<T>, policy: SelectionPolicy): T[] {
   return all.filter((t) => whyUnavailable(t, policy) === null);
 }
+
+/** A value that changes exactly when the selection inputs change: a session is told to re-list its tools then. */
+export function toolListKey(policy: SelectionPolicy): string {
+  return `${policy.scope}|${policy.readOnly ? 'ro' : 'rw'}|${policy.toolsets.join(',')}`;
+}

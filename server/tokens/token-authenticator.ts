@@ -86,26 +86,23 @@ export class TokenAuthenticator {
     }
     this.usage[match.record.name] = now.toISOString();
     this.usageDirty = true;
-    return {
-      ok: true,
-      principal: {
-        name: match.record.name,
-        scope: match.record.scope,
-        tokenId: match.record.sha256.slice(0, 16),
-      },
-    };
+    return { ok: true, principal: principalOf(match.record) };
   }
 
   /** True while a token with this id exists and has not expired (used to end sessions of revoked tokens). */
   isLive(tokenId: string): boolean {
+    return this.principalOf(tokenId) !== null;
+  }
+
+  /** The token with this id as tokens.json says now (its scope may have changed), or null when revoked or expired. */
+  principalOf(tokenId: string): Principal | null {
     this.reloadIfChanged(false);
+    if (this.error) return null;
     const now = this.opts.now().getTime();
-    return (
-      !this.error &&
-      this.tokens.some(
-        (t) => t.record.sha256.startsWith(tokenId) && (t.expiresMs === null || t.expiresMs > now),
-      )
+    const t = this.tokens.find(
+      (t) => t.record.sha256.startsWith(tokenId) && (t.expiresMs === null || t.expiresMs > now),
     );
+    return t ? principalOf(t.record) : null;
   }
 
   async flushUsage(): Promise<void> {
@@ -156,4 +153,8 @@ export class TokenAuthenticator {
       });
     }
   }
+}
+
+function principalOf(record: TokenRecord): Principal {
+  return { name: record.name, scope: record.scope, tokenId: record.sha256.slice(0, 16) };
 }

@@ -10,7 +10,8 @@ function registry(now: { t: number }, live = new Set(['tokA', 'tokB'])) {
   const closed: string[] = [];
   const reg = new SessionRegistry({
     limits: () => ({ maxTotal: 3, maxPerToken: 2, idleMs: 60_000 }),
-    isTokenLive: (id) => live.has(id),
+    currentPrincipal: (id) => (live.has(id) ? { name: id, scope: 'read', tokenId: id } : null),
+    toolsKey: (p) => p.scope,
     log: silentLogger,
     onCountChange: () => {},
     now: () => now.t,
@@ -19,7 +20,7 @@ function registry(now: { t: number }, live = new Set(['tokA', 'tokB'])) {
     reg.add({
       id,
       tokenId,
-      principal: tokenId,
+      who: { current: { name: tokenId, scope: 'read' as const, tokenId } },
       transport: {} as SessionTransport,
       server: { close: async () => void closed.push(id) } as unknown as Server,
     });
