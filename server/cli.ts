@@ -24,6 +24,7 @@ Usage:
   unraid-mcp token list [--json]                     List tokens (never shows secrets)
   unraid-mcp token revoke NAME                       Revoke a token; sessions using it end
   unraid-mcp config check                            Validate the configuration directory
+  unraid-mcp config reset policy.json|unraid-mcp.cfg Recreate a deleted settings file with the defaults
   unraid-mcp audit verify [--json]                   Check the audit log's hash chain; names the first broken record
   unraid-mcp confirm list [--all]                    Pending confirmations (needs the running service)
   unraid-mcp confirm approve|deny ID [--reason TEXT] Decide a pending confirmation, as the WebGUI does
@@ -67,6 +68,7 @@ async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<num
   if (group === 'token' && sub === 'list') return tokenList(rest, env, io);
   if (group === 'token' && sub === 'revoke') return tokenRevoke(rest, env, io);
   if (group === 'config' && sub === 'check') return configCheck(rest, env, io);
+  if (group === 'config' && sub === 'reset') return configReset(rest, env, io);
   if (group === 'audit' && sub === 'verify') return auditVerifyCommand(rest, env.auditDir, io);
   if (group === 'confirm') return confirmCommand(sub, rest, env, io.out);
   throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);
@@ -192,4 +194,20 @@ async function configCheck(args: string[], env: ServiceEnv, io: CliIo): Promise<
   }
   io.out(`Configuration in ${env.configDir} is valid.`);
   return 0;
+}
+
+async function configReset(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const { positionals } = parse({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1)
+    throw new UsageError('config reset: give exactly one file name (policy.json or unraid-mcp.cfg)');
+  const { resetSettingsFile, ResetRefused } = await import('./config/reset-settings-file.js');
+  try {
+    const path = await resetSettingsFile(env.configDir, positionals[0] as string);
+    io.out(`Recreated ${path} with the defaults. A running service applies it within a second.`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ResetRefused)) throw err;
+    io.err(err.message);
+    return 1;
+  }
 }

@@ -14,6 +14,7 @@ import {
   type Settings,
 } from './settings.js';
 import { checkPolicySettings, type KnownTool } from './settings-check.js';
+import { NOTHING_SEEN, deletedFileProblem, readSeenFiles, type SeenFiles } from './seen-settings-files.js';
 
 /** One settings file as read: its text, absent (defaults), or unreadable (an error, never defaults). */
 export type FileText =
@@ -66,11 +67,19 @@ export function revisionOf(texts: ConfigTexts): string {
   return h.digest('hex').slice(0, 20);
 }
 
-function serviceFrom(f: FileText, problems: ConfigProblem[]): ServiceSettings | null {
+/** A missing file that existed before is a problem (its defaults are weaker), never "defaults". */
+function deleted(file: string, f: FileText, seen: SeenFiles, problems: ConfigProblem[]): boolean {
+  const message = f.state === 'missing' ? deletedFileProblem(file, seen) : null;
+  if (message) problems.push({ file, field: '(file)', message });
+  return message !== null;
+}
+
+function serviceFrom(f: FileText, seen: SeenFiles, problems: ConfigProblem[]): ServiceSettings | null {
   if (f.state === 'unreadable') {
     problems.push({ file: SETTINGS_FILE, field: '(file)', message: `cannot be read: ${f.code}` });
     return null;
   }
+  if (deleted(SETTINGS_FILE, f, seen, problems)) return null;
   const { values, problems: lines } = parseCfg(f.state === 'present' ? f.text : '');
   problems.push(...lines.map((p) => ({ file: SETTINGS_FILE, field: `line ${p.line}`, message: p.message })));
   try {
@@ -82,11 +91,12 @@ function serviceFrom(f: FileText, problems: ConfigProblem[]): ServiceSettings | 
   }
 }
 
-function policyFrom(f: FileText, problems: ConfigProblem[]): PolicySettings | null {
+function policyFrom(f: FileText, seen: SeenFiles, problems: ConfigProblem[]): PolicySettings | null {
   if (f.state === 'unreadable') {
     problems.push({ file: POLICY_FILE, field: '(file)', message: `cannot be read: ${f.code}` });
     return null;
   }
+  if (deleted(POLICY_FILE, f, seen, problems)) return null;
   if (f.state === 'missing') return DEFAULT_POLICY_SETTINGS;
   try {
     return parsePolicyFile(f.text);
@@ -99,13 +109,17 @@ function policyFrom(f: FileText, problems: ConfigProblem[]): PolicySettings | nu
 
 /**
  * Validates both files and compiles the rules. Throws one ConfigError with every problem of both
- * files (file + field each). A missing file means defaults; a present but bad one is never replaced
- * by defaults.
+ * files (file + field each). A missing file means defaults unless `seen` says it existed before (then
+ * it was deleted, which is an error); a present but bad one is never replaced by defaults.
  */
-export function parseConfig(texts: ConfigTexts, knownTools: ReadonlyArray<KnownTool>): LoadedConfig {
+export function parseConfig(
+  texts: ConfigTexts,
+  knownTools: ReadonlyArray<KnownTool>,
+  seen: SeenFiles = NOTHING_SEEN,
+): LoadedConfig {
   const problems: ConfigProblem[] = [];
-  const service = serviceFrom(texts.cfg, problems);
-  const rules = policyFrom(texts.policy, problems);
+  const service = serviceFrom(texts.cfg, seen, problems);
+  const rules = policyFrom(texts.policy, seen, problems);
   let policy: CompiledPolicy | null = null;
   if (rules) {
     const checked = checkPolicySettings(rules, knownTools);
@@ -121,5 +135,5 @@ export async function loadConfig(
   configDir: string,
   knownTools: ReadonlyArray<KnownTool>,
 ): Promise<LoadedConfig> {
-  return parseConfig(readConfigTexts(configDir), knownTools);
+  return parseConfig(readConfigTexts(configDir), knownTools, readSeenFiles(configDir));
 }

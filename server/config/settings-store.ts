@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../errors/config-error.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CompiledPolicy } from './policy/compile-policy.js';
@@ -6,6 +7,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { editCfg } from './cfg-file.js';
 import { configPaths, parseConfig, readConfigTexts, revisionOf, type ConfigTexts } from './config-files.js';
 import { POLICY_FILE, serializePolicyFile } from './policy-file.js';
+import { SEEN_FILE, readSeenFiles, serializeSeenFiles, type SeenFiles } from './seen-settings-files.js';
 import { applyPatch, diffSettings, parsePatch, type SettingsPatch } from './settings-patch.js';
 import { checkPolicySettings, relaxedConfirmations, type KnownTool } from './settings-check.js';
 import {
@@ -79,6 +81,10 @@ const RACY_MS = 3000;
  * stat), so hand edits apply without a restart. `update()` is for the admin API: serialised, with
  * optimistic concurrency, writing only files whose content changes, and restoring the first file if
  * the second cannot be written, so the pair is never half-applied.
+ *
+ * A file that was present and disappears is a lockdown, not defaults (see seen-settings-files.ts):
+ * the store remembers every file it has read present, in memory for this run and in settings-seen.txt
+ * for the next ones.
  */
 export class SettingsStore {
   private snap: SettingsSnapshot;
@@ -89,6 +95,10 @@ export class SettingsStore {
   private lastCheck = -Infinity;
   private writing = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The seen list as last read from disk; `seen` adds what this run has read present. */
+  private seenOnDisk: SeenFiles | null = null;
+  private readonly seen = new Set<string>();
+  private seenWrite: Promise<void> = Promise.resolve();
   private readonly paths: { cfg: string; policy: string };
   private readonly log: Logger;
   private readonly write: SettingsFileWriter;
@@ -108,6 +118,7 @@ export class SettingsStore {
   /** Reads and validates both files now. Never throws for bad files: see `error` in the result. */
   async load(): Promise<SettingsSnapshot> {
     this.refresh(true);
+    await this.seenWrite;
     return this.snap;
   }
 
@@ -209,6 +220,7 @@ export class SettingsStore {
       texts[w.file === SETTINGS_FILE ? 'cfg' : 'policy'] = { state: 'present', text: w.content };
     this.install(texts, { settings: next, policy });
     this.noteFingerprint(Date.now());
+    await this.seenWrite;
     this.log.info('settings updated', { changed, revision: this.snap.revision });
     return {
       ...result,
@@ -265,8 +277,12 @@ export class SettingsStore {
     const hadError = this.loaded && this.snap.error !== null;
     this.texts = texts;
     this.loaded = true;
+    const seen = this.seenFiles();
+    if (texts.cfg.state === 'present') this.seen.add(SETTINGS_FILE);
+    if (texts.policy.state === 'present') this.seen.add(POLICY_FILE);
+    this.saveSeen();
     try {
-      const ok = parsed ?? parseConfig(texts, this.opts.knownTools);
+      const ok = parsed ?? parseConfig(texts, this.opts.knownTools, seen);
       this.snap = Object.freeze({
         settings: deepFreeze(ok.settings),
         policy: ok.policy,
@@ -287,6 +303,39 @@ export class SettingsStore {
         problems: error.problems,
       });
     }
+  }
+
+  /**
+   * Files known to have existed: the list on disk plus what this run has read. Re-read at each
+   * install (only when a settings file changed), so a list deleted meanwhile is written again.
+   */
+  private seenFiles(): SeenFiles {
+    this.seenOnDisk = readSeenFiles(this.opts.configDir);
+    for (const f of this.seenOnDisk.files) this.seen.add(f);
+    return { files: new Set(this.seen), unreadable: this.seenOnDisk.unreadable };
+  }
+
+  /**
+   * Adds newly read files to settings-seen.txt: only when the list grows (flash), never over a list
+   * that could not be read (it may hold names this run does not know). Runs in the background;
+   * `load()` and `update()` wait for it.
+   */
+  private saveSeen(): void {
+    const onDisk = this.seenOnDisk;
+    if (!onDisk || onDisk.unreadable !== null || [...this.seen].every((f) => onDisk.files.has(f))) return;
+    const files = new Set(this.seen);
+    this.seenOnDisk = { files, unreadable: null };
+    const path = join(this.opts.configDir, SEEN_FILE);
+    this.seenWrite = this.seenWrite
+      .then(() => writeFileAtomic(path, serializeSeenFiles(files), 0o600))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          // This run still remembers the files; only a restart after a deletion would miss it.
+          this.log.error(`could not save ${SEEN_FILE}`, { err: errorCode(err) });
+          this.seenOnDisk = onDisk;
+        },
+      );
   }
 }
 
