@@ -52,6 +52,14 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
     call.env.confirmations,
   );
   call.confirmation = confirmed.record;
+  // Refused by a confirmation rule (too many approvals waiting): audited as not allowed.
+  if (!confirmed.proceed && confirmed.refusedBy)
+    throw new Refusal(
+      { allowed: false, rule: confirmed.refusedBy },
+      'denied',
+      new ToolError('confirmation', `refused: ${confirmed.refusedBy.replace(/_/g, ' ')}`),
+      confirmed.result,
+    );
   if (!confirmed.proceed)
     throw new Refusal(
       ALLOWED,

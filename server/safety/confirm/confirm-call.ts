@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ConfirmationBinding } from './binding.js';
 import type { TokenConfirmations } from './token-confirmations.js';
 import type { PendingApprovals, PendingConfirmation } from './pending-approvals.js';
+import { TooManyPending } from './pending-limits.js';
 import type { ConfirmMode, ResolvedTarget } from '../../vocabulary.js';
 
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel';
@@ -41,9 +42,19 @@ export interface ConfirmRecord {
 
 export type ConfirmOutcome =
   | { proceed: true; record: ConfirmRecord }
-  | { proceed: false; record: ConfirmRecord; result: CallToolResult };
+  | {
+      proceed: false;
+      record: ConfirmRecord;
+      result: CallToolResult;
+      /** Set when the call is refused by a rule (audited as not allowed), not just waiting for a confirmation. */
+      refusedBy?: string;
+    };
 
-const stop = (record: ConfirmRecord, text: string, meta?: Record<string, unknown>): ConfirmOutcome => ({
+const stop = (
+  record: ConfirmRecord,
+  text: string,
+  meta?: Record<string, unknown>,
+): Extract<ConfirmOutcome, { proceed: false }> => ({
   proceed: false,
   record,
   result: {
@@ -118,20 +129,29 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
   if (req.confirmationId !== undefined) {
     entry = pending.get(req.confirmationId);
   } else {
+    // Checked before asking the user (no point asking for a request that cannot be queued) and again,
+    // atomically, by create (others may have queued meanwhile).
+    const full = pending.limitReached(req.binding.tokenId);
+    if (full) return tooManyPending(req, full);
     const declined = await askUser(req);
     if (declined) return declined;
-    entry = await pending.create(
-      {
-        principal: req.principal,
-        client: req.client,
-        tool: req.tool,
-        target: req.target && { kind: req.target.kind, id: req.target.id, name: req.target.name },
-        args: req.redactedArgs,
-        description: req.description,
-        binding: req.binding,
-      },
-      req.timings.approvalExpiryMs,
-    );
+    try {
+      entry = await pending.create(
+        {
+          principal: req.principal,
+          client: req.client,
+          tool: req.tool,
+          target: req.target && { kind: req.target.kind, id: req.target.id, name: req.target.name },
+          args: req.redactedArgs,
+          description: req.description,
+          binding: req.binding,
+        },
+        req.timings.approvalExpiryMs,
+      );
+    } catch (err) {
+      if (err instanceof TooManyPending) return tooManyPending(req, err);
+      throw err;
+    }
     await req.audit('confirmation.requested', { id: entry.id, expiresAt: entry.expiresAt });
   }
   if (entry?.status === 'pending') {
@@ -171,4 +191,26 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
   }[used.reason];
   const again = used.reason === 'denied' ? '' : ` Call ${req.tool} without confirmation_id to ask again.`;
   return stop({ mode: 'approve', outcome: used.reason, id }, `${why}. Nothing was done.${again}`);
+}
+
+/** Refuses a new approval request while too many wait for the owner; nothing is queued. */
+async function tooManyPending(req: ConfirmRequest, full: TooManyPending): Promise<ConfirmOutcome> {
+  await req.audit('confirmation.refused', {
+    reason: 'too_many_pending',
+    scope: full.scope,
+    waiting: full.waiting,
+    limit: full.limit,
+  });
+  const whose = full.scope === 'token' ? 'from this token ' : '';
+  const limit = full.scope === 'token' ? `${full.limit} per token` : `${full.limit} for all tokens together`;
+  const expiry = full.nextExpiry ? ` (the first expires at ${full.nextExpiry})` : '';
+  return {
+    ...stop(
+      { mode: 'approve', outcome: 'too_many_pending' },
+      `${full.waiting} approvals ${whose}are already waiting for the owner (the limit is ${limit}), so this one was not queued. Nothing was done. ` +
+        `Ask the user to approve or deny them in the Unraid WebGUI (Settings → unraid-mcp) or with "unraid-mcp confirm list", or wait for them to expire${expiry}; then call ${req.tool} again.`,
+      { mode: 'approve', status: 'too_many_pending', waiting: full.waiting, limit: full.limit },
+    ),
+    refusedBy: 'too_many_pending_approvals',
+  };
 }

@@ -1,13 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { readFile, rename } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../config/atomic-write.js';
 import type { Logger } from '../../log.js';
 import { bindingMismatch, type ConfirmationBinding } from './binding.js';
+import { EntryJournal } from './entry-journal.js';
+import { pendingLimitReached, type TooManyPending } from './pending-limits.js';
 
-export const PENDING_FILE = 'pending-confirmations.json';
+/** The journal of changes (see entry-journal.ts). */
+export const PENDING_FILE = 'pending-confirmations.jsonl';
+/** Earlier versions rewrote the whole set as one JSON array here; read once at load, then removed. */
+const LEGACY_FILE = 'pending-confirmations.json';
 
 const entrySchema = z.object({
   id: z.string(),
@@ -45,54 +49,92 @@ const MAX_ENTRIES = 1000;
 
 /**
  * Approvals waiting for the owner (`approve` mode). Kept in the RAM state directory so they survive a
- * sidecar restart (not a reboot), written atomically on every change. Only the admin API decides;
- * MCP callers can wait for a decision and consume an approval bound to exactly their action.
+ * sidecar restart (not a reboot): each change appends one line to a journal, compacted at load and
+ * when it grows (entry-journal.ts). At most MAX_PENDING_PER_TOKEN / MAX_PENDING_TOTAL wait at once
+ * (pending-limits.ts). Only the admin API decides; MCP callers can wait for a decision and consume an
+ * approval bound to exactly their action.
  */
 export class PendingApprovals {
   readonly events = new EventEmitter();
   private entries = new Map<string, PendingConfirmation>();
   private writing: Promise<void> = Promise.resolve();
+  private readonly journal: EntryJournal<PendingConfirmation>;
 
   constructor(private readonly opts: { stateDir: string; log: Logger; now?: () => number }) {
     this.events.setMaxListeners(0);
+    this.journal = new EntryJournal(join(opts.stateDir, PENDING_FILE), entrySchema);
   }
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
   }
 
-  private get path(): string {
-    return join(this.opts.stateDir, PENDING_FILE);
-  }
-
-  /** Loads what survived a restart. An unreadable file is moved aside: losing a pending request is safe, approving one by accident is not. */
+  /**
+   * Loads what survived a restart, then compacts the journal. A damaged journal is set aside whole:
+   * losing a pending request is safe, approving one by accident is not. A last line cut off by a crash
+   * is only dropped (its change never completed); the lines before it are kept.
+   */
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch {
+    const read = await this.journal.read();
+    if (read.state === 'corrupt') {
+      const aside = await this.moveAside();
+      this.opts.log.error(
+        'pending confirmations file was unreadable; moved aside, pending requests must be made again',
+        { aside, line: read.line, reason: read.reason },
+      );
       return;
     }
-    const parsed = z.array(entrySchema).safeParse(
-      (() => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          return null;
-        }
-      })(),
-    );
+    if (read.state === 'missing') {
+      this.entries = new Map((await this.loadLegacy()).map((e) => [e.id, e]));
+    } else {
+      if (read.tornTail) {
+        const aside = await this.journal.setAside(`corrupt-${this.now()}`).catch(() => null);
+        const msg =
+          'last pending-confirmation change was cut off (stopped mid-write); kept the ones before it';
+        this.opts.log.warn(msg, { aside });
+      }
+      this.entries = new Map(read.records.map((e) => [e.id, e]));
+    }
+    this.prune();
+    this.expireDue();
+    if (read.state === 'missing' && !this.entries.size) return;
+    await this.writing;
+    await this.journal
+      .compact(this.entries.values())
+      .catch((err: unknown) => this.opts.log.error('could not compact pending confirmations', { err }));
+  }
+
+  /** Moves an untrustworthy journal out of the way (kept for whoever looks into it). */
+  private async moveAside(): Promise<string> {
+    const aside = `${this.journal.path}.corrupt-${this.now()}`;
+    await rename(this.journal.path, aside).catch(() => {});
+    return aside;
+  }
+
+  /** The whole-set JSON file of earlier versions, if one is left over from before an upgrade. */
+  private async loadLegacy(): Promise<PendingConfirmation[]> {
+    const path = join(this.opts.stateDir, LEGACY_FILE);
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text === null) return [];
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // reported below
+    }
+    const parsed = z.array(entrySchema).safeParse(json);
     if (!parsed.success) {
-      const aside = `${this.path}.corrupt-${this.now()}`;
-      await rename(this.path, aside).catch(() => {});
+      const aside = `${path}.corrupt-${this.now()}`;
+      await rename(path, aside).catch(() => {});
       this.opts.log.error(
         'pending confirmations file was unreadable; moved aside, pending requests must be made again',
         { aside },
       );
-      return;
+      return [];
     }
-    this.entries = new Map(parsed.data.map((e) => [e.id, e]));
-    this.expireDue();
+    // Its entries go into the journal with load's compaction; the old file is not read again.
+    await unlink(path).catch(() => {});
+    return parsed.data;
   }
 
   list(): PendingConfirmation[] {
@@ -105,7 +147,17 @@ export class PendingApprovals {
     return this.entries.get(id);
   }
 
+  /** Null when `tokenId` may queue one more request, else the limit it has reached. */
+  limitReached(tokenId: string): TooManyPending | null {
+    this.expireDue();
+    const waiting = [...this.entries.values()].filter((e) => e.status === 'pending');
+    return pendingLimitReached(waiting, tokenId);
+  }
+
+  /** Queues a request for the owner. Throws TooManyPending when a limit is reached (checked here, atomically). */
   async create(input: NewPending, ttlMs: number): Promise<PendingConfirmation> {
+    const full = this.limitReached(input.binding.tokenId);
+    if (full) throw full;
     const now = this.now();
     const entry: PendingConfirmation = {
       ...input,
@@ -217,11 +269,17 @@ export class PendingApprovals {
         .forEach((e) => this.entries.delete(e.id));
   }
 
-  /** Writes the whole set (small) in order, then tells listeners (WebGUI stream, waiting calls). */
+  /**
+   * Appends the change to the journal (in order; compacting it when it has grown well past the
+   * entries kept), then tells listeners (WebGUI stream, waiting calls).
+   */
   private persist(changed: PendingConfirmation): Promise<void> {
-    const snapshot = JSON.stringify([...this.entries.values()], null, 1) + '\n';
     this.writing = this.writing
-      .then(() => writeFileAtomic(this.path, snapshot, 0o600))
+      .then(async () => {
+        await this.journal.append(changed);
+        if (this.journal.needsCompaction(this.entries.size))
+          await this.journal.compact(this.entries.values());
+      })
       .then(
         () => undefined,
         (err: unknown) => this.opts.log.error('could not save pending confirmations', { err }),
