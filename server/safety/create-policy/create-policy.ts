@@ -8,6 +8,12 @@ import { parseImageReference, type ImageReference } from '../../backends/docker/
 import { checkSecurityOpt } from './security-options.js';
 import { splitAllowlistEntry } from '../../config/bind-allowlist.js';
 import type { ContainerRequest } from '../../backends/docker/container-request.js';
+import {
+  checkVolumeMounts,
+  volumeHostPaths,
+  type MountFacts,
+  type PlannedInheritedMount,
+} from './volume-mounts.js';
 
 /** Memory limit when the request gives none: enough for most home-server apps, not the whole host. */
 export const DEFAULT_MEMORY_BYTES = 1024 ** 3;
@@ -16,15 +22,13 @@ export const DEFAULT_PIDS_LIMIT = 512;
 /** Docker's own floor for a memory limit. */
 const MIN_MEMORY_BYTES = 6 * 1024 ** 2;
 
-export interface CreatePolicyOptions {
+export interface CreatePolicyOptions extends MountFacts {
   /** Host folders binds may use (see DEFAULT_BIND_ALLOWLIST). */
   allowlist: ReadonlyArray<string>;
   /** Symlink-resolved host paths (resolveHostPaths over pathsToResolve); missing ones are checked as written. */
   realpaths?: RealPaths;
   /** False for a container name the owner's filters hide from MCP. */
   visible?: (name: string) => boolean;
-  /** Host folders behind existing named volumes that are binds (local driver, o=bind), by volume name. */
-  volumeSources?: ReadonlyMap<string, string>;
 }
 
 /** The policy's reading of a request: what is refused, what needs a human's attention, and the values to create with. */
@@ -38,20 +42,24 @@ export interface CreatePlan extends ContainerPlan {
   image: ImageReference | null;
   /** Defaults the policy added, in plain words. */
   defaults: string[];
+  /** The mounts `volumes_from` passes on, each checked like a bind. */
+  inherited: PlannedInheritedMount[];
+  /** `volumes_from` as Docker must get it: the checked containers by full ID, with ":ro"/":rw". */
+  volumesFrom: string[];
 }
 
-/** Every host path the policy will want resolved for `req` (binds, devices, allowlist prefixes). */
+/**
+ * Every host path the policy will want resolved for `req`: binds, devices, the host folders behind
+ * named volumes and `volumes_from` mounts (from `facts`), allowlist prefixes.
+ */
 export function pathsToResolve(
   req: ContainerRequest,
   allowlist: ReadonlyArray<string>,
-  volumeSources?: ReadonlyMap<string, string>,
+  facts: MountFacts = {},
 ): string[] {
-  const raw = [
-    ...(req.binds ?? []).map((b) => b.host),
-    ...(req.devices ?? []).map((d) => d.host),
-    ...(volumeSources?.values() ?? []),
-  ];
+  const raw = [...(req.binds ?? []).map((b) => b.host), ...(req.devices ?? []).map((d) => d.host)];
   const out = raw.map(pathToResolve).filter((p): p is string => p !== null);
+  out.push(...volumeHostPaths(req, facts));
   for (const entry of allowlist) out.push(splitAllowlistEntry(entry).prefix);
   return out;
 }
@@ -67,8 +75,9 @@ const MODE_WHY: Readonly<Record<string, string>> = {
 const RAW_MEMORY_DEVICES = new Set(['/dev/mem', '/dev/kmem', '/dev/port']);
 
 /**
- * The create policy (SECURITY.md, "Dangerous container creation"). Pure: the file system is read
- * beforehand (realpaths, volumeSources) so the same request and inputs always give the same verdict.
+ * The create policy (SECURITY.md, "Dangerous container creation"). Pure: the file system and Docker
+ * are read beforehand (realpaths, volumeSources, volumesFrom) so the same request and inputs always
+ * give the same verdict.
  * Runs before anything is sent to Docker; every message names the argument and says why.
  */
 export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptions): CreatePlan {
@@ -90,6 +99,8 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
     capDrop: [],
     securityOpt: [],
     defaults: [],
+    inherited: [],
+    volumesFrom: [],
   };
 
   const image = parseImageReference(req.image);
@@ -125,16 +136,17 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
     plan.binds.push({ host: b.host, resolved: c.resolved, container: b.container, readOnly: b.read_only });
   });
 
-  (req.volumes ?? []).forEach((v, i) => {
-    containerPath(`volumes[${i}].container`, v.container);
-    const source = opts.volumeSources?.get(v.name);
-    if (source === undefined) return;
-    const c = checkHostPath(`volumes[${i}] (volume "${v.name}" is a bind of a host folder)`, source, {
-      allowlist: opts.allowlist,
-      realpaths,
-    });
-    if (!c.ok) refusals.push(c.message);
+  (req.volumes ?? []).forEach((v, i) => containerPath(`volumes[${i}].container`, v.container));
+  // Named volumes and volumes_from: the host paths they bring in are held to the binds' rule.
+  const mounts = checkVolumeMounts(req, opts, {
+    allowlist: opts.allowlist,
+    realpaths,
+    visible: opts.visible,
   });
+  refusals.push(...mounts.refusals);
+  attention.push(...mounts.attention);
+  plan.inherited = mounts.inherited;
+  plan.volumesFrom = mounts.volumesFrom;
 
   (req.devices ?? []).forEach((d, i) => {
     const label = `devices[${i}].host`;
@@ -240,15 +252,6 @@ export function checkCreatePolicy(req: ContainerRequest, opts: CreatePolicyOptio
     if (!k.startsWith('net.'))
       attention.push(`sysctl ${k}=${value} (not a network setting: it may affect the server)`);
   }
-
-  (req.volumes_from ?? []).forEach((ref, i) => {
-    const [name, mode] = ref.split(':') as [string, string | undefined];
-    if (opts.visible && !opts.visible(name))
-      return refusals.push(
-        `volumes_from[${i}]: container "${name}" is hidden from MCP by the owner's filters, so its volumes may not be used`,
-      );
-    attention.push(`the volumes of container "${name}" (${mode === 'ro' ? 'read-only' : 'read-write'})`);
-  });
 
   if (Array.isArray(req.env)) {
     req.env.forEach((entry, i) => {

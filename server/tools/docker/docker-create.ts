@@ -1,4 +1,3 @@
-import type Docker from 'dockerode';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { defineTool } from '../define-tool.js';
@@ -8,9 +7,13 @@ import {
   checkCreatePolicy,
   pathsToResolve,
   type CreatePlan,
+  type CreatePolicyOptions,
 } from '../../safety/create-policy/create-policy.js';
+import { readVolumeHostSources, type VolumeHostSource } from '../../backends/docker/volume-host-source.js';
+import { readVolumesFromSources, type VolumesFromSource } from '../../backends/docker/inherited-mounts.js';
+import { readImageCommand } from '../../backends/docker/effective-command.js';
+import { describeCreate } from './shared/create-description.js';
 import { resolveHostPaths } from '../../util/resolve-host-path.js';
-import { formatBytes } from '../../util/byte-size.js';
 import { buildCreateOptions } from '../../backends/docker/container-spec.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { reasonOf } from '../../backends/docker/recreate-container.js';
@@ -44,60 +47,42 @@ const output = z.object({
     .describe('The Unraid (dockerMan) user template'),
 });
 
-/** What the approver sees: everything the container gets, and what needs a second look. */
-function describeCreate(args: ContainerRequest, allowlist: ReadonlyArray<string>): string {
-  const plan = checkCreatePolicy(args, { allowlist });
-  const envKeys = Array.isArray(args.env)
-    ? args.env.map((e) => e.split('=')[0])
-    : Object.keys(args.env ?? {});
-  const lines = [
-    `Create container "${args.name}" from image "${args.image}"${args.start ? ' and start it' : ''} (network ${args.network ?? 'default'}).`,
-  ];
-  if (plan.refusals.length) lines.push(`WILL BE REFUSED: ${plan.refusals.join('; ')}.`);
-  if (plan.attention.length) lines.push(`NEEDS ATTENTION: ${plan.attention.join('; ')}.`);
-  const ports = (args.ports ?? []).map((p) =>
-    p.host_port
-      ? `${p.host_ip ?? '0.0.0.0'}:${p.host_port}→${p.container_port}/${p.protocol}`
-      : `${p.container_port}/${p.protocol} (not published)`,
-  );
-  if (ports.length) lines.push(`Ports: ${ports.join(', ')}.`);
-  const mounts = [
-    ...(args.binds ?? []).map((b) => `${b.host} → ${b.container} (${b.read_only ? 'ro' : 'rw'})`),
-    ...(args.volumes ?? []).map((v) => `volume ${v.name} → ${v.container} (${v.read_only ? 'ro' : 'rw'})`),
-  ];
-  if (mounts.length) lines.push(`Mounts: ${mounts.join(', ')}.`);
-  if (envKeys.length) lines.push(`Environment variables: ${envKeys.join(', ')} (values not shown).`);
-  if (args.cap_add?.length) lines.push(`Capabilities added: ${args.cap_add.join(', ')}.`);
-  const limits = [
-    `memory ${plan.memoryBytes ? formatBytes(plan.memoryBytes) : String(args.memory)}`,
-    `processes ${plan.pidsLimit}`,
-    ...(args.cpus ? [`CPUs ${args.cpus}`] : []),
-  ];
-  lines.push(
-    `Limits: ${limits.join(', ')}.${plan.defaults.length ? ` Defaults added: ${plan.defaults.join(', ')}.` : ''}`,
-  );
-  return lines.join('\n');
+/**
+ * What the policy needs read beforehand, so it stays pure: the named volumes and the `volumes_from`
+ * containers as Docker has them, and every host path they and the binds lead to, symlinks resolved.
+ * Reads only.
+ */
+async function readFacts(args: ContainerRequest, ctx: ToolContext): Promise<CreatePolicyOptions> {
+  const docker = await ctx.deps.docker();
+  const allowlist = ctx.deps.layout.bindAllowlist;
+  const volumeSources = args.volumes?.length
+    ? await dockerCall('Inspecting volumes', () =>
+        readVolumeHostSources(
+          docker,
+          (args.volumes ?? []).map((v) => v.name),
+          ctx.signal,
+        ),
+      )
+    : new Map<string, VolumeHostSource>();
+  const volumesFrom = args.volumes_from?.length
+    ? await readVolumesFromSources(
+        docker,
+        args.volumes_from.map((entry) => entry.split(':')[0] as string),
+        ctx.signal,
+      )
+    : new Map<string, VolumesFromSource | null>();
+  const realpaths = await resolveHostPaths(pathsToResolve(args, allowlist, { volumeSources, volumesFrom }));
+  return { allowlist, realpaths, visible: (n) => ctx.visible('container', n), volumeSources, volumesFrom };
 }
 
-/** Named volumes that exist and are binds of a host folder (local driver, o=bind): the policy checks their folder. */
-async function bindVolumeSources(
-  docker: Docker,
-  req: ContainerRequest,
-  signal: AbortSignal,
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const v of req.volumes ?? []) {
-    const info = await docker
-      .getVolume(v.name)
-      .inspect({ abortSignal: signal } as object)
-      .catch((err: { statusCode?: number }) => {
-        if (err.statusCode === 404) return null;
-        throw err;
-      });
-    const o = info?.Options ?? {};
-    if (info && (o.device || /\bbind\b/.test(o.o ?? ''))) out.set(v.name, o.device ?? info.Mountpoint);
-  }
-  return out;
+/** What the approver sees: everything the container gets, and what needs a second look. Reads only. */
+async function describe(args: ContainerRequest, ctx: ToolContext): Promise<string> {
+  const docker = await ctx.deps.docker();
+  const facts = await readFacts(args, ctx);
+  const image = await dockerCall(`Looking up image "${args.image}"`, () =>
+    readImageCommand(docker, args.image),
+  );
+  return describeCreate(args, checkCreatePolicy(args, facts), facts, image);
 }
 
 function refuse(plan: CreatePlan): void {
@@ -112,20 +97,9 @@ function refuse(plan: CreatePlan): void {
     throw new InvalidInputError(`Invalid arguments for docker_create: ${plan.invalid.join('; ')}.`);
 }
 
-/** The policy verdict from read-only facts (volume definitions, symlinks on disk); throws to refuse. */
+/** The policy verdict on everything the container would get (read-only facts read first); throws to refuse. */
 async function plan(args: ContainerRequest, ctx: ToolContext): Promise<CreatePlan> {
-  const docker = await ctx.deps.docker();
-  const list = ctx.deps.layout.bindAllowlist;
-  const volumeSources = args.volumes?.length
-    ? await dockerCall('Inspecting volumes', () => bindVolumeSources(docker, args, ctx.signal))
-    : new Map<string, string>();
-  const realpaths = await resolveHostPaths(pathsToResolve(args, list, volumeSources));
-  const verdict = checkCreatePolicy(args, {
-    allowlist: list,
-    realpaths,
-    visible: (n) => ctx.visible('container', n),
-    volumeSources,
-  });
+  const verdict = checkCreatePolicy(args, await readFacts(args, ctx));
   refuse(verdict);
   return verdict;
 }
@@ -149,14 +123,14 @@ export const dockerCreate = defineTool({
   timeoutMs: 120_000,
   input: containerRequestSchema,
   output,
-  describe: (args, _target, ctx) => describeCreate(args, ctx.deps.layout.bindAllowlist),
+  describe: (args, _target, ctx) => describe(args, ctx),
   // Before any confirmation: the owner is never asked to approve a container the policy refuses.
   preflight: async (args, ctx) => {
     await plan(args, ctx);
   },
   run: async (args, ctx) => {
     const docker = await ctx.deps.docker();
-    // Checked again here: a symlink or volume could have changed while the approval waited.
+    // Checked again here: a symlink, volume or volumes_from container could have changed while the approval waited.
     const checked = await plan(args, ctx);
 
     const image = await dockerCall(`Looking up image "${args.image}"`, () =>
@@ -172,7 +146,9 @@ export const dockerCreate = defineTool({
     const unraid = await isTemplatesDir(templatesDir);
     const labels: Record<string, string> =
       unraid && !args.labels?.[DOCKERMAN_MANAGED_LABEL] ? { [DOCKERMAN_MANAGED_LABEL]: 'dockerman' } : {};
-    const body = buildCreateOptions(args, checked, labels);
+    // volumes_from by the full IDs the policy checked: a container that takes a checked name (or ID
+    // prefix) after the check is never the one Docker copies mounts from.
+    const body = buildCreateOptions({ ...args, volumes_from: checked.volumesFrom }, checked, labels);
     const container = await dockerCall(`Creating container "${args.name}"`, () =>
       docker.createContainer(body),
     );

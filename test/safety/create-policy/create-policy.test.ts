@@ -220,7 +220,7 @@ describe('refused options (SECURITY.md: refuse before Docker sees it)', () => {
       () => ({ security_opt: ['systempaths=unconfined'] }),
       "unmasks the kernel's /proc and /sys paths",
     ],
-    // Devices, names, volumes_from.
+    // Devices and names (volumes and volumes_from: volume-mounts.test.ts).
     [
       '/dev/mem',
       () => ({ devices: [{ host: '/dev/mem' }] }),
@@ -238,28 +238,11 @@ describe('refused options (SECURITY.md: refuse before Docker sees it)', () => {
       () => ({ name: 'pol-hidden' }),
       'name: containers named "pol-hidden" are hidden from MCP',
     ],
-    [
-      "a hidden container's volumes",
-      () => ({ volumes_from: ['secret-db:ro'] }),
-      'volumes_from[0]: container "secret-db" is hidden from MCP',
-    ],
   ];
 
   it.each(cases)('%s', async (_what, extra, message) => {
     const v = await verdict(extra());
     expect(v.refusals.join('\n')).toContain(message);
-  });
-
-  it('a named volume that is a bind of "/" is refused like a bind', async () => {
-    const req = containerRequestSchema.parse({
-      name: 'pol-test',
-      image: 'busybox',
-      volumes: [{ name: 'rootfs', container: '/host' }],
-    });
-    const v = checkCreatePolicy(req, { allowlist, volumeSources: new Map([['rootfs', '/']]) });
-    expect(v.refusals).toEqual([
-      `volumes[0] (volume "rootfs" is a bind of a host folder): "/" is the server's whole root filesystem — containers with it control the whole server`,
-    ]);
   });
 
   it('reports every problem at once, not only the first', async () => {
@@ -292,11 +275,6 @@ describe('options that need attention (shown to the approver)', () => {
       'an unsafe sysctl',
       { sysctls: { 'kernel.shmmax': '1000' } },
       'sysctl kernel.shmmax=1000 (not a network setting',
-    ],
-    [
-      'volumes_from',
-      { volumes_from: ['data-holder'] },
-      'the volumes of container "data-holder" (read-write)',
     ],
     [
       'no-new-privileges off',

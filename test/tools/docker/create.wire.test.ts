@@ -314,6 +314,7 @@ describe('an approved create', () => {
     );
     expect(p.description).toContain('NEEDS ATTENTION: host port 0.0.0.0:18080/tcp → container port 80.');
     expect(p.description).toContain(`Mounts: ${tmp}/appdata/web/config/ → /config (rw).`);
+    expect(p.description).toContain('Runs: command ["sleep","3600"] (from the request).');
     expect(p.description).toContain('Environment variables: TZ, DB_PASSWORD (values not shown).');
     expect(p.description).toContain(
       'Defaults added: no-new-privileges, an init process as PID 1, memory limit 1 GiB, process limit 512.',
