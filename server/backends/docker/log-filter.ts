@@ -11,22 +11,33 @@ export interface LineFilterSpec {
   level?: LogLevelFilter;
 }
 
-/** The line predicate for a filter spec, or null when nothing filters (every line matches). All given filters must hold. */
-export function buildLineFilter(spec: LineFilterSpec): ((text: string) => boolean) | null {
+/**
+ * What a line must pass: the cheap tests (substring, level), run in this thread, and the regex, which
+ * scanLogStream runs on a worker thread (regex-worker.ts). A line matches when it passes both.
+ */
+export interface LineFilter {
+  test: ((text: string) => boolean) | null;
+  regex: SafeRegex | null;
+}
+
+/** The filter for a spec, or null when nothing filters (every line matches). Validates the regex now. */
+export function buildLineFilter(spec: LineFilterSpec): LineFilter | null {
   const tests: Array<(text: string) => boolean> = [];
   if (spec.grep !== undefined) {
     const needle = spec.ignoreCase ? spec.grep.toLowerCase() : spec.grep;
     tests.push(spec.ignoreCase ? (t) => t.toLowerCase().includes(needle) : (t) => t.includes(needle));
   }
-  if (spec.regex !== undefined) {
-    const re = new SafeRegex(spec.regex, spec.ignoreCase);
-    tests.push((t) => re.test(t));
-  }
   if (spec.level !== undefined) {
     const min = spec.level;
     tests.push((t) => atLeast(t, min));
   }
-  if (tests.length === 0) return null;
-  if (tests.length === 1) return tests[0] as (text: string) => boolean;
-  return (t) => tests.every((test) => test(t));
+  const regex = spec.regex === undefined ? null : new SafeRegex(spec.regex, spec.ignoreCase);
+  if (tests.length === 0 && regex === null) return null;
+  const test =
+    tests.length === 0
+      ? null
+      : tests.length === 1
+        ? (tests[0] as (text: string) => boolean)
+        : (t: string) => tests.every((check) => check(t));
+  return { test, regex };
 }

@@ -197,3 +197,33 @@ describe('memory stays bounded however large the log is', () => {
     expect(peak).toBeLessThan(20 * 1024 * 1024);
   }, 60_000);
 });
+
+describe('scanLogStream with a regex (run on a worker thread)', () => {
+  it('keeps exactly the lines that pass both the grep in this thread and the regex on the worker', async () => {
+    const match = buildLineFilter({ grep: '1', regex: '^1\\d$', ignoreCase: false });
+    const scan = await scanLogStream(chunks(numbered(40)), opts({ match }));
+    expect(scan.lines.map((l) => l.text)).toEqual(Array.from({ length: 10 }, (_, i) => String(10 + i)));
+    expect(scan).toMatchObject({ scanned: 40, matched: 10 });
+  });
+
+  it('stops a slow regex at once when the signal aborts, and keeps the event loop free meanwhile', async () => {
+    // Lines on which this pattern costs the NFA a few hundred ms each (random a/b/x, 4 KB).
+    let seed = 1;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const line = () => Array.from({ length: 4095 }, () => 'abx'[Math.floor(rand() * 3)]).join('');
+    const body = Buffer.concat(Array.from({ length: 40 }, () => frame(1, `${line()}\n`)));
+    const match = buildLineFilter({ regex: 'a.{0,240}x.{0,240}[^abxyz]', ignoreCase: false });
+    const abort = new AbortController();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    setTimeout(() => abort.abort(new Error('deadline')), 300);
+    const started = performance.now();
+    await expect(scanLogStream(chunks(body), opts({ match, signal: abort.signal }))).rejects.toThrow(
+      'deadline',
+    );
+    clearInterval(ticker);
+    expect(performance.now() - started).toBeLessThan(1000);
+    // The 10 ms timer kept firing while the worker matched: nothing blocked this thread.
+    expect(ticks).toBeGreaterThan(15);
+  });
+});
