@@ -150,6 +150,6 @@ interface TimedLine {
 function withTime({ stream, raw, cutBytes }: RawLine, timestamps: boolean): TimedLine {
   const ts = timestamps ? TIMESTAMP.exec(raw) : null;
   return ts
-    ? { stream, time: ts[1] as string, text: raw.slice(ts[0].length), cutBytes }
+    ? { stream, time: ts[1], text: raw.slice(ts[0].length), cutBytes }
     : { stream, text: raw, cutBytes };
 }
