@@ -65,7 +65,7 @@ export async function scanLogStream(
     stderr: new LineSplitter(onLine('stderr'), MAX_LINE_BYTES),
   };
   const filter = opts.match;
-  const worker = filter?.regex ? new RegexWorker(filter.regex) : null;
+  let worker: RegexWorker | null = null;
   let sliceStart = performance.now();
   /** Lets other work run once this thread has been busy for SLICE_MS, and stops when the call is over. */
   const breathe = async () => {
@@ -107,6 +107,7 @@ export async function scanLogStream(
   let bytesRead = 0;
   let nextProgress = PROGRESS_EVERY;
   try {
+    if (filter?.regex) worker = await RegexWorker.start(filter.regex, opts.signal);
     for await (const chunk of source) {
       opts.signal?.throwIfAborted();
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

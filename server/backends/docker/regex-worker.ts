@@ -23,6 +23,43 @@ parentPort.on('message', (lines) => {
 
 /** Enough for re2js's DFA cache and one batch of lines (a chunk of a log, at most a few hundred KB). */
 const WORKER_HEAP_MB = 32;
+/**
+ * Regex workers running at once. Each costs about 12 MB (measured); on a server that runs from RAM,
+ * eight parallel searches must not cost 100 MB, so further searches wait for a free worker (within
+ * their own deadline).
+ */
+export const MAX_REGEX_WORKERS = 2;
+
+let running = 0;
+const queue: Array<() => void> = [];
+
+/** Waits for a free worker slot; rejects with the signal's reason if the call ends first. */
+function acquireSlot(signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  if (running < MAX_REGEX_WORKERS) {
+    running++;
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const granted = () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      queue.splice(queue.indexOf(granted), 1);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    queue.push(granted);
+  });
+}
+
+/** Hands the slot to the next waiting search, or frees it. */
+function releaseSlot(): void {
+  const next = queue.shift();
+  if (next) next();
+  else running--;
+}
 
 /**
  * Runs a log regex on its own thread. A pattern within safe-regex.ts's limits can still cost a few
@@ -34,8 +71,20 @@ export class RegexWorker {
   private readonly worker: Worker;
   private readonly waiting: Array<{ resolve: (m: Uint8Array) => void; reject: (err: Error) => void }> = [];
   private failure: Error | null = null;
+  private released = false;
 
-  constructor(regex: SafeRegex) {
+  /** A worker for `regex`, once one of the MAX_REGEX_WORKERS slots is free. */
+  static async start(regex: SafeRegex, signal?: AbortSignal): Promise<RegexWorker> {
+    await acquireSlot(signal);
+    try {
+      return new RegexWorker(regex);
+    } catch (err) {
+      releaseSlot();
+      throw err;
+    }
+  }
+
+  private constructor(regex: SafeRegex) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { re2js: RE2JS_PATH, source: regex.source, flags: regex.flags },
@@ -72,8 +121,15 @@ export class RegexWorker {
     });
   }
 
-  /** Stops the thread, and with it any matching still running. */
+  /** Stops the thread, and with it any matching still running; frees its slot. */
   async terminate(): Promise<void> {
-    await this.worker.terminate();
+    try {
+      await this.worker.terminate();
+    } finally {
+      if (!this.released) {
+        this.released = true;
+        releaseSlot();
+      }
+    }
   }
 }
