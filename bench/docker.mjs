@@ -8,6 +8,9 @@
 // 3. The same log searched whole (`since`, so Docker sends all 200 MB and every line is tested):
 //    grep, and two regex filters (one with literal text to pre-check, one where every line reaches
 //    the regex engine), interleaved call by call; median time, lines matched, RSS growth.
+// 4. /healthz latency while --hostile-clients MCP clients (8) each run docker_logs with a pattern
+//    chosen to be as slow as the limits allow (4 KB lines of random a/b/x, where RE2's DFA cache
+//    cannot help), against /healthz latency on the idle sidecar measured just before: p50, p99, max.
 // Prints a table and writes bench/results/docker.json.
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -24,7 +27,7 @@ import {
 } from './lib/children.mjs';
 import { connectMcpClients, closeMcpClients, callToolOrThrow } from './lib/load.mjs';
 import { readRssKb, startRssSampler, machineInfo } from './lib/proc.mjs';
-import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
+import { formatTable, kbToMb, median, percentileSorted, round } from './lib/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(REPO, 'dist/server/main.js');
@@ -38,6 +41,7 @@ const { values: opts } = parseArgs({
     'log-mb': { type: 'string', default: '200' },
     'log-calls': { type: 'string', default: '5' },
     'scan-calls': { type: 'string', default: '3' },
+    'hostile-clients': { type: 'string', default: '8' },
   },
 });
 const log = (...a) => console.log(...a);
@@ -78,6 +82,19 @@ async function main() {
     await writer.start();
     await writer.wait();
     log(`  logs written in ${round((performance.now() - t0) / 1000, 1)} s`);
+    // 40 lines of 4095 random a/b/x: the hostile log of step 4 (its searches read the last 12).
+    const hostile = await docker.createContainer({
+      name: 'bench-hostile',
+      Image: image,
+      Cmd: [
+        'busybox',
+        'awk',
+        'BEGIN { srand(1); for (l = 0; l < 40; l++) { for (i = 0; i < 4095; i++) printf "%s", substr("abx", int(rand() * 3) + 1, 1); printf "\\n" } }',
+      ],
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await hostile.start();
+    await hostile.wait();
 
     for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
     const env = {
@@ -206,6 +223,56 @@ async function main() {
     }
     const { peakKb: scanPeakKb } = scanSampler.stop();
 
+    // 4. /healthz while hostile regex searches run, against /healthz on the idle sidecar.
+    const origin = new URL(srv.match[1]).origin;
+    const healthz = async () => {
+      const t = performance.now();
+      const res = await fetch(`${origin}/healthz`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+      return performance.now() - t;
+    };
+    const idleMs = [];
+    for (let i = 0; i < 200; i++) {
+      idleMs.push(await healthz());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const hostileClients = Number(opts['hostile-clients']);
+    const { sessions: hostileSessions } = await connectMcpClients(srv.match[1], {
+      count: hostileClients,
+      headers: { Authorization: `Bearer ${secret}` },
+    });
+    const hostileArgs = {
+      id: 'bench-hostile',
+      tail: 12,
+      regex: 'a.{0,240}x.{0,240}[^abxyz]',
+      ignoreCase: false,
+    };
+    const hostileStart = performance.now();
+    let searching = hostileClients;
+    const searches = hostileSessions.map((s) =>
+      callToolOrThrow(s.client, 'docker_logs', hostileArgs).finally(() => searching--),
+    );
+    const loadedMs = [];
+    while (searching > 0) {
+      loadedMs.push(await healthz());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const hostileResults = await Promise.all(searches);
+    const hostileWallMs = performance.now() - hostileStart;
+    if (hostileResults.some((r) => r.structuredContent?.scanned !== 12))
+      throw new Error('a hostile search did not scan all 12 lines');
+    await closeMcpClients(hostileSessions);
+    const latency = (values) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return {
+        samples: sorted.length,
+        p50Ms: round(percentileSorted(sorted, 50), 1),
+        p99Ms: round(percentileSorted(sorted, 99), 1),
+        maxMs: round(sorted.at(-1), 1),
+      };
+    };
+
     await closeMcpClients(sessions);
     const exit = await srv.stop();
     const result = {
@@ -245,6 +312,10 @@ async function main() {
         peakRssMb: kbToMb(scanPeakKb),
         growthMb: kbToMb(scanPeakKb - scanBefore),
       },
+      healthz: {
+        idle: latency(idleMs),
+        underHostileRegex: { ...latency(loadedMs), clients: hostileClients, wallMs: round(hostileWallMs, 0) },
+      },
       sidecarExit: exit,
     };
     log('');
@@ -280,6 +351,18 @@ async function main() {
             'info',
           ]),
           ['sidecar RSS growth during whole-log searches', `${result.scanRss.growthMb} MB`, '-', 'info'],
+          [
+            '/healthz idle: p50 / p99 / max',
+            `${result.healthz.idle.p50Ms} / ${result.healthz.idle.p99Ms} / ${result.healthz.idle.maxMs} ms`,
+            '-',
+            'baseline',
+          ],
+          [
+            `/healthz during ${hostileClients} hostile regex searches (${round(hostileWallMs / 1000, 1)} s): p50 / p99 / max`,
+            `${result.healthz.underHostileRegex.p50Ms} / ${result.healthz.underHostileRegex.p99Ms} / ${result.healthz.underHostileRegex.maxMs} ms`,
+            'p99 < 100 ms',
+            result.healthz.underHostileRegex.p99Ms < 100 ? 'PASS' : 'MISS',
+          ],
         ],
       ),
     );
