@@ -69,17 +69,17 @@ async function serve(env: ServiceEnv): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
-      server.close();
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       for (const a of adminServers) {
         a.close();
         a.closeAllConnections();
       }
-      service
+      void service
         .shutdown()
         .catch((err: unknown) => log.error('error during shutdown', { err }))
+        .then(() => endConnections(server, closed, FLUSH_MS))
         .finally(() => {
-          server.closeAllConnections();
           log.info('stopped');
           resolve(0);
         });
@@ -87,6 +87,25 @@ async function serve(env: ServiceEnv): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** How long the last answers (the shutdown's errors among them) get to reach their clients. */
+const FLUSH_MS = 1000;
+
+/**
+ * Ends the listener's connections once the service has answered what it will: each as soon as it
+ * is idle (its last response is out), the rest after `ms` — destroying a socket at once could cut
+ * off the JSON-RPC error that tells a client its call was interrupted. `closed` settles when
+ * server.close() saw the last connection end.
+ */
+async function endConnections(server: Server, closed: Promise<void>, ms: number): Promise<void> {
+  server.closeIdleConnections();
+  const poll = setInterval(() => server.closeIdleConnections(), 50);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearInterval(poll);
+  clearTimeout(timer);
+  server.closeAllConnections();
 }
 
 function listen(server: Server, where: { port: number; host: string } | { path: string }): Promise<void> {

@@ -16,6 +16,7 @@ import { toolListKey } from './safety/select-tools.js';
 import { AuditLog } from './safety/audit/audit-log.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
+import { ServiceShutdown } from './errors/service-shutdown.js';
 import { createMetrics } from './metrics.js';
 import { buildAllowedHosts } from './http/host-origin.js';
 import { createLanHandler } from './http/lan-handler.js';
@@ -41,7 +42,11 @@ export interface Service {
   /** The settings in force now (re-read when unraid-mcp.cfg or policy.json change). */
   readonly settings: Settings;
   settingsStore: SettingsStore;
-  /** Stops sessions (letting calls finish up to the deadline), flushes the audit log and token usage. */
+  /**
+   * Lets calls finish up to the deadline, answers the rest with an error saying the service is
+   * stopping, closes sessions, flushes the audit log and token usage. Runs once; later calls return
+   * the same promise.
+   */
   shutdown(deadlineMs?: number): Promise<void>;
 }
 
@@ -59,6 +64,12 @@ export interface ServiceOptions {
 
 /** How long a re-created container must keep running before docker_update removes the old one. */
 const RECREATE_SETTLE_MS = 2000;
+
+/**
+ * How long shutdown waits, after aborting the calls still running at its deadline, for them to
+ * answer and write their outcome records (a durable audit append, not the tools' own work).
+ */
+const ANSWER_GRACE_MS = 2000;
 
 export async function createService(
   env: ServiceEnv,
@@ -219,6 +230,7 @@ export async function createService(
 
   const usageTimer = setInterval(() => void auth.flushUsage(), 60_000);
   usageTimer.unref();
+  let stopped: Promise<void> | null = null;
 
   return {
     app,
@@ -227,17 +239,33 @@ export async function createService(
       return settingsStore.current().settings;
     },
     settingsStore,
-    async shutdown(deadlineMs = 10_000) {
-      shuttingDown = true;
-      clearInterval(usageTimer);
-      const unfinished = await inflight.drain(deadlineMs);
-      if (unfinished) log.warn('shutting down with tool calls still running', { count: unfinished });
-      await sessions.closeAll();
-      await auth.flushUsage();
-      await libvirt.close();
-      await audit.close();
+    shutdown(deadlineMs = 10_000) {
+      // Once: main.ts may see SIGTERM and SIGINT, and tests stop a service they already stopped.
+      stopped ??= stop(deadlineMs);
+      return stopped;
     },
   };
+
+  async function stop(deadlineMs: number): Promise<void> {
+    shuttingDown = true;
+    clearInterval(usageTimer);
+    const unfinished = await inflight.drain(deadlineMs);
+    if (unfinished) {
+      log.warn('shutting down with tool calls still running', { count: unfinished });
+      // Their signals abort with ServiceShutdown, which the pipeline tells from a client's
+      // cancellation: each call answers at once (its deadline step settles on the abort, whatever
+      // the tool does) with a JSON-RPC error saying the service is stopping, and writes its outcome
+      // record. This waits for those answers and records, not for the tools' own work.
+      inflight.abortAll(new ServiceShutdown());
+      const unanswered = await inflight.drain(ANSWER_GRACE_MS);
+      if (unanswered) log.warn('tool calls did not answer after the shutdown abort', { count: unanswered });
+    }
+    // Requests still open now are answered by the transport (never an empty response).
+    await sessions.closeAll();
+    await auth.flushUsage();
+    await libvirt.close();
+    await audit.close();
+  }
 }
 
 /** A request listener created by `build` on the first request; later requests reuse it. */

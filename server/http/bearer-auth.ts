@@ -1,28 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal, TokenAuthenticator } from '../tokens/token-authenticator.js';
 
-const CHALLENGE = 'Bearer realm="unraid-mcp"';
-const QUERY_TOKEN_KEYS = ['token', 'access_token', 'api_key', 'apikey', 'key', 'auth'];
+export const CHALLENGE = 'Bearer realm="unraid-mcp"';
 
 export type BearerResult =
   | { ok: true; principal: Principal }
   | { ok: false; status: number; reason: string; message: string; headers: Record<string, string> };
 
 /**
- * Requires `Authorization: Bearer <token>` on every request. Tokens in the URL are refused even when
- * a header is also present: URLs end up in logs and browser history.
+ * Requires `Authorization: Bearer <token>` on every request. Tokens in the URL are refused before
+ * this, on every path (url-token.ts).
  */
-export function checkBearer(req: IncomingMessage, url: URL, auth: TokenAuthenticator): BearerResult {
-  const queryKey = [...url.searchParams.keys()].find((k) => QUERY_TOKEN_KEYS.includes(k.toLowerCase()));
-  if (queryKey) {
-    return {
-      ok: false,
-      status: 401,
-      reason: 'token_in_query',
-      message: `Tokens are not accepted in the URL ("${queryKey.slice(0, 40)}=" parameter). Send the header "Authorization: Bearer <token>" instead.`,
-      headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_request"` },
-    };
-  }
+export function checkBearer(req: IncomingMessage, auth: TokenAuthenticator): BearerResult {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!m) {
     return {

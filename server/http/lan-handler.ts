@@ -6,7 +6,8 @@ import type { SessionRegistry } from '../mcp/session-registry.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { hostOriginProblem } from './host-origin.js';
-import { checkBearer } from './bearer-auth.js';
+import { CHALLENGE, checkBearer } from './bearer-auth.js';
+import { urlTokenProblem } from './url-token.js';
 import { mcpHandler } from './mcp-handler.js';
 import { sendError, sendJson } from '../mcp/send-error.js';
 import type { CallEnv } from '../mcp/pipeline/tool-call.js';
@@ -36,11 +37,12 @@ export function createLanHandler(deps: LanDeps): RequestListener {
     tools: deps.tools,
     sessions: deps.sessions,
     bodyLimitBytes: deps.bodyLimitBytes,
+    shuttingDown: deps.shuttingDown,
     onReject: reject,
   });
 
-  const authorized = (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const result = checkBearer(req, url, deps.auth);
+  const authorized = (req: IncomingMessage, res: ServerResponse) => {
+    const result = checkBearer(req, deps.auth);
     if (result.ok) return result.principal;
     reject(result.reason);
     sendError(res, result.status, result.message, result.headers);
@@ -68,18 +70,26 @@ export function createLanHandler(deps: LanDeps): RequestListener {
       return sendError(res, 403, problem.message);
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const leak = urlTokenProblem(url);
+    if (leak) {
+      // 400 invalid_request (RFC 6750): the request is malformed, whatever the token's worth. Not logged.
+      reject(leak.reason);
+      return sendError(res, 400, leak.message, {
+        'WWW-Authenticate': `${CHALLENGE}, error="invalid_request"`,
+      });
+    }
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (url.pathname === '/healthz' && get) return sendJson(res, 200, { status: 'alive' });
     if (url.pathname === '/readyz' && get) return readyz(res);
     if (url.pathname === '/metrics' && get) {
-      if (!authorized(req, res, url)) return;
+      if (!authorized(req, res)) return;
       const text = await deps.metrics.registry.metrics();
       res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
       return void res.end(text);
     }
     if (url.pathname === '/mcp') {
       if (deps.shuttingDown()) return sendError(res, 503, 'The server is shutting down.');
-      const principal = authorized(req, res, url);
+      const principal = authorized(req, res);
       if (principal) await mcp(req, res, principal);
       return;
     }

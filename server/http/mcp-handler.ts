@@ -15,6 +15,8 @@ export interface McpHandlerDeps {
   tools: ReadonlyArray<AnyTool>;
   sessions: SessionRegistry;
   bodyLimitBytes: number;
+  /** True once the service is stopping (a session's open requests are then told so when it closes). */
+  shuttingDown: () => boolean;
   onReject: (reason: string) => void;
 }
 
@@ -56,6 +58,7 @@ export function mcpHandler(
       newSessionId: () => randomUUID(),
       onSessionInitialized: (id) =>
         deps.sessions.add({ id, tokenId: principal.tokenId, who, transport, server }),
+      shuttingDown: deps.shuttingDown,
     });
     const server = createSessionServer(deps.env, deps.tools, who, () => transport.sessionId);
     transport.onclose = () => {

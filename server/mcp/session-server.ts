@@ -11,6 +11,8 @@ import type { SessionPrincipal } from './session-registry.js';
 import { selectTools } from '../safety/select-tools.js';
 import { callTool } from './call-tool.js';
 import { toListEntry } from './tool-listing.js';
+import { shutdownAnswer } from './shutdown-answer.js';
+import { abortedByShutdown } from '../errors/service-shutdown.js';
 import type { CallEnv, Caller } from './pipeline/tool-call.js';
 
 export const SERVER_INFO = { name: 'unraid-mcp', version: '0.1.0' } as const;
@@ -60,8 +62,9 @@ export function createSessionServer(
       );
     }
     const progressToken = request.params._meta?.progressToken;
-    return env.inflight.track(
-      callTool(
+    // The call's signal follows the client's cancellation and the service's shutdown (InflightTracker).
+    return env.inflight.run(extra.signal, async (signal) => {
+      const result = await callTool(
         env,
         tool,
         {
@@ -72,7 +75,7 @@ export function createSessionServer(
         },
         {
           args: request.params.arguments,
-          signal: extra.signal,
+          signal,
           progress: async (progress, total, message) => {
             if (progressToken === undefined) return;
             await extra.sendNotification({
@@ -81,8 +84,13 @@ export function createSessionServer(
             });
           },
         },
-      ),
-    );
+      );
+      // A call the shutdown interrupted is answered with a JSON-RPC error that says so; one that
+      // finished all the same keeps its result.
+      if (result.isError && abortedByShutdown(signal))
+        throw shutdownAnswer(tool, request.params.arguments, result);
+      return result;
+    });
   });
   return server;
 }

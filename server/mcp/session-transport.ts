@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  ErrorCode,
   isInitializeRequest,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -10,6 +11,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { sendError } from './send-error.js';
 import { ReplyStream } from './reply-stream.js';
+import { SHUTDOWN_ERROR_CODE, SHUTDOWN_ERROR_DATA } from './shutdown-answer.js';
+import { SHUTTING_DOWN_REQUEST } from '../errors/service-shutdown.js';
 
 /**
  * The server side of MCP's Streamable HTTP transport for one session, on plain node:http.
@@ -40,6 +43,8 @@ export class SessionTransport implements Transport {
       newSessionId: () => string;
       /** Called once the session id is known, before the initialize request is handled. */
       onSessionInitialized: (id: string) => void;
+      /** True once the service is stopping: requests still open at close are told so. */
+      shuttingDown: () => boolean;
     },
   ) {}
 
@@ -135,7 +140,11 @@ export class SessionTransport implements Transport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    for (const stream of this.streams.values()) stream.end();
+    // A request still open gets an answer, never an empty response: the client must not take the
+    // silence for a result, and should know that the work may go on without it.
+    const stopping = this.opts.shuttingDown();
+    for (const [id, stream] of this.streams)
+      stream.end(stopping ? shutdownError(id) : sessionClosedError(id));
     this.streams.clear();
     this.standalone?.end();
     this.standalone = null;
@@ -171,6 +180,29 @@ export class SessionTransport implements Transport {
     }
     return true;
   }
+}
+
+/** The answer to a request still open when the service stops. */
+function shutdownError(id: RequestId): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: { code: SHUTDOWN_ERROR_CODE, message: SHUTTING_DOWN_REQUEST, data: SHUTDOWN_ERROR_DATA },
+  };
+}
+
+/** The answer to a request still open when its session closes for another reason (DELETE, idle, token revoked). */
+function sessionClosedError(id: RequestId): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: {
+      code: ErrorCode.ConnectionClosed,
+      message:
+        'The session was closed while this request was still running (the client ended it, it was idle too long, or its token was revoked or expired); it may still complete on the server — check its effect before repeating it, in a new session.',
+      data: { reason: 'session_closed' },
+    },
+  };
 }
 
 /** A request (it expects an answer), as opposed to a notification or a response: the message is already validated. */

@@ -65,15 +65,16 @@ describe('authentication', () => {
     expect(res.headers.get('www-authenticate')).toContain('error_description="token expired"');
   });
 
-  it('refuses a token in the query string even when the header is valid', async () => {
+  it('refuses a token in the query string with 400 invalid_request even when the header is valid', async () => {
     const res = await post(
       INIT_BODY,
       mcpHeaders(srv.secrets.admin as string),
       `/mcp?access_token=${srv.secrets.admin}`,
     );
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="unraid-mcp", error="invalid_request"');
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
-      /not accepted in the URL/,
+      /^A token was found in the URL \(the "access_token" parameter\)\. Tokens belong in the header "Authorization: Bearer <token>", never in the URL/,
     );
   });
 

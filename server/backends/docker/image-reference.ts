@@ -36,6 +36,9 @@ export function parseImageReference(input: string): ParsedReference {
   if (input.length === 0) return bad('it is empty');
   if (input.length > 512) return bad('it is longer than 512 characters');
   if (/[\s\x00-\x1f\x7f]/.test(input)) return bad('it contains spaces or control characters');
+  // Docker reads a digest with no name in front as an image ID; as a reference it would name a
+  // repository "sha256" on Docker Hub.
+  if (/^sha(?:256|384|512):[a-f0-9]+$/.test(input)) return bad('a digest alone is an image ID, not a name');
 
   let rest = input;
   let digest: string | null = null;
@@ -72,10 +75,16 @@ export function parseImageReference(input: string): ParsedReference {
   const parts = name.split('/');
   let domain: string | null = null;
   const first = parts[0] as string;
-  if (
-    parts.length > 1 &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())
-  ) {
+  if (parts.length > 1 && first !== first.toLowerCase() && !/[.:]/.test(first)) {
+    // Docker reads an upper-case first component as a registry host only because of its case:
+    // "Library/nginx" would be fetched from a host named "library" on the network, not from Docker
+    // Hub's library/nginx. Nobody means that; a real registry host has a "." or a port.
+    return bad(
+      `repository names must be lowercase ("${first.slice(0, 100)}"); Docker would take "${first.slice(0, 100)}" for a registry host, not a Docker Hub namespace. ` +
+        `Write "${name.toLowerCase().slice(0, 200)}", or name the registry with a "." or a port (registry.lan:5000/app)`,
+    );
+  }
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     domain = first;
     parts.shift();
     const problem = domainProblem(domain);

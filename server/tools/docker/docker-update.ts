@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { containerRef } from './shared/container-ref.js';
 import { increasingProgress } from './shared/increasing-progress.js';
-import { parseImageReference } from '../../backends/docker/image-reference.js';
+import { parseImageReference, type ImageReference } from '../../backends/docker/image-reference.js';
 import { dockerCall } from '../../backends/docker/docker-errors.js';
 import { pullImage, RegistryUnreachableError } from '../../backends/docker/pull-image.js';
 import { recreateContainer, recreatePlan } from '../../backends/docker/recreate-container.js';
@@ -75,6 +75,19 @@ async function removeOrphan(docker: Docker, id: string, current: string): Promis
     );
 }
 
+/** The reference the container was created from, checked with Docker's grammar; refused when it cannot be pulled. */
+function pullableImage(name: string, image: string): ImageReference {
+  const parsed = parseImageReference(image);
+  if (parsed.ok) return parsed.ref;
+  if (/^(?:sha256:)?[a-f0-9]{12,64}$/.test(image))
+    throw new ConflictError(
+      `Container "${name}" was created from an image ID (${image.slice(0, 19)}), not a name and tag, so there is nothing to pull. Re-create it from a named image instead.`,
+    );
+  throw new ConflictError(
+    `Container "${name}" cannot be updated: ${parsed.error}. Re-create it from a valid image name instead.`,
+  );
+}
+
 export const dockerUpdate = defineTool({
   name: 'docker_update',
   title: 'Update a container',
@@ -99,19 +112,19 @@ export const dockerUpdate = defineTool({
     .strict(),
   output,
   target: ({ id }) => ({ kind: 'container', ref: id }),
+  // An image that cannot be pulled is refused before anyone is asked to approve the update.
+  preflight: async ({ id }, ctx) => {
+    const docker = await ctx.deps.docker();
+    const info = await dockerCall(`Inspecting container "${id}"`, () => docker.getContainer(id).inspect());
+    pullableImage(info.Name.replace(/^\//, ''), info.Config.Image);
+  },
   describe: ({ id, force }, target) =>
     `Update container "${target?.name ?? id}": pull its image and re-create it with the same configuration${force ? ' (even if the image did not change)' : ''}. The container restarts; the old one is kept until the new one runs.`,
   run: async ({ id, force }, ctx): Promise<Output> => {
     const docker = await ctx.deps.docker();
     const info = await dockerCall(`Inspecting container "${id}"`, () => docker.getContainer(id).inspect());
     const name = info.Name.replace(/^\//, '');
-    const parsed = parseImageReference(info.Config.Image);
-    if (!parsed.ok) {
-      throw new ConflictError(
-        `Container "${name}" was created from an image ID (${info.Config.Image.slice(0, 19)}), not a name and tag, so there is nothing to pull. Re-create it from a named image instead.`,
-      );
-    }
-    const ref = parsed.ref;
+    const ref = pullableImage(name, info.Config.Image);
     const report = increasingProgress(ctx.progress);
     const progress = (pct: number, message: string) => report(Math.round(pct * 10) / 10, message);
     const script = ctx.deps.layout.updateContainerScript;

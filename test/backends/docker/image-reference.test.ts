@@ -33,6 +33,9 @@ describe('image references (Docker reference grammar)', () => {
     [`ghcr.io/o/app:1.2@sha256:${D64}`, { domain: 'ghcr.io', tag: '1.2', digest: `sha256:${D64}` }],
     ['a__b/c-d.e_f', { path: 'a__b/c-d.e_f' }],
     ['registry.invalid/x:1', { domain: 'registry.invalid', registry: 'registry.invalid' }],
+    // Host names are case-insensitive: an upper-case registry with a "." or a port is still a registry.
+    ['Registry.LAN/app', { domain: 'Registry.LAN', path: 'app' }],
+    ['MyHost:5000/app', { domain: 'MyHost:5000', path: 'app' }],
   ])('accepts %s', (input, expected) => {
     const r = parseImageReference(input);
     expect(r.ok).toBe(true);
@@ -42,6 +45,16 @@ describe('image references (Docker reference grammar)', () => {
   it.each([
     ['', 'it is empty'],
     ['Nginx', 'must be lowercase'],
+    ['library/Nginx', 'must be lowercase ("Nginx")'],
+    ['docker.io/Library/nginx', 'must be lowercase ("Library")'],
+    // Docker would read these first components as registry hosts, only because of their case.
+    [
+      'Library/Nginx',
+      'repository names must be lowercase ("Library"); Docker would take "Library" for a registry host, not a Docker Hub namespace. Write "library/nginx", or name the registry with a "." or a port (registry.lan:5000/app)',
+    ],
+    ['Library/nginx:1.27', 'Docker would take "Library" for a registry host'],
+    ['LinuxServer/plex', 'Write "linuxserver/plex"'],
+    ['Localhost/app', 'Docker would take "Localhost" for a registry host'],
     ['nginx:', 'the tag "" is invalid'],
     ['nginx:-bad', 'the tag "-bad" is invalid'],
     ['nginx:has space', 'spaces or control characters'],
@@ -59,6 +72,7 @@ describe('image references (Docker reference grammar)', () => {
     ['a..b', 'not a valid repository path component'],
     ['a---b_', 'not a valid repository path component'],
     [D64, 'an image ID'],
+    [`sha256:${D64}`, 'a digest alone is an image ID, not a name'],
     [`${'a'.repeat(256)}`, 'longer than 255'],
     [`x:${'t'.repeat(129)}`, 'is invalid'],
   ])('refuses %j', (input, why) => {
