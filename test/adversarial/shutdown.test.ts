@@ -153,7 +153,7 @@ describe('a shutdown while a change is still running', () => {
       // "may have started" when only the session can tell.
       expect(answer.error.message).toMatch(
         new RegExp(
-          `^unraid-mcp is shutting down; test_slow_other on "${OTHER}" (?:was|may have) started and may still complete — check its state after the restart\\.$`,
+          `^unraid-mcp is shutting down; test_slow_other on "${OTHER}" was started and may still complete — check its state after the restart\\.$`,
         ),
       );
 
@@ -166,7 +166,7 @@ describe('a shutdown while a change is still running', () => {
       expect((err as McpError).data).toEqual({ reason: 'shutting_down' });
       expect((err as McpError).message).toMatch(
         new RegExp(
-          `^MCP error -32000: unraid-mcp is shutting down; test_slow on "${TARGET}" (?:was|may have) started and may still complete — check its state after the restart\\.$`,
+          `^MCP error -32000: unraid-mcp is shutting down; test_slow on "${TARGET}" was started and may still complete — check its state after the restart\\.$`,
         ),
       );
 
@@ -176,7 +176,7 @@ describe('a shutdown while a change is still running', () => {
       expect(intents).toHaveLength(2);
       for (const intent of intents) {
         const outcome = records.find((r) => r.stage === 'outcome' && r.intent === intent.id);
-        expect(outcome?.result).toMatchObject({ status: 'error' });
+        expect(outcome?.result).toMatchObject({ status: 'error', code: 'shutting_down' });
       }
     },
   );
@@ -225,7 +225,7 @@ describe('a change that ignores its signal, and one queued behind it, at shutdow
             code: -32000,
             message: expect.stringMatching(
               new RegExp(
-                `^unraid-mcp is shutting down; test_stubborn on "${TARGET}" (?:was|may have) started and may still complete — check its state after the restart\\.$`,
+                `^unraid-mcp is shutting down; test_stubborn on "${TARGET}" was started and may still complete — check its state after the restart\\.$`,
               ),
             ) as unknown,
             data: { reason: 'shutting_down' },
@@ -259,7 +259,7 @@ describe('a change that ignores its signal, and one queued behind it, at shutdow
       const records = await readAudit(srv.env.auditDir);
       const intent = records.find((r) => r.tool === 'test_stubborn' && r.stage === 'intent');
       const outcome = records.find((r) => r.stage === 'outcome' && r.intent === intent?.id);
-      expect(outcome?.result).toMatchObject({ status: 'error' });
+      expect(outcome?.result).toMatchObject({ status: 'error', code: 'shutting_down' });
     },
   );
 });
@@ -354,7 +354,7 @@ describe('SIGTERM to `unraid-mcp serve` while docker_stop waits for a container 
           });
           expect((messages[0] as { error: { message: string } }).error.message).toMatch(
             new RegExp(
-              `^unraid-mcp is shutting down; docker_stop on "${DEAF}" (?:was|may have) started and may still complete — check its state after the restart\\.$`,
+              `^unraid-mcp is shutting down; docker_stop on "${DEAF}" was started and may still complete — check its state after the restart\\.$`,
             ),
           );
           expect(await exit).toBe(0);
@@ -362,7 +362,7 @@ describe('SIGTERM to `unraid-mcp serve` while docker_stop waits for a container 
           const records = await readAudit(auditDir);
           const intent = records.find((r) => r.tool === 'docker_stop' && r.stage === 'intent');
           const outcome = records.find((r) => r.stage === 'outcome' && r.intent === intent?.id);
-          expect(outcome?.result).toMatchObject({ status: 'error' });
+          expect(outcome?.result).toMatchObject({ status: 'error', code: 'shutting_down' });
         } finally {
           await (exit ?? s.stop());
         }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { limitTime } from '../../../server/mcp/pipeline/limit-time.js';
 import type { ToolCall } from '../../../server/mcp/pipeline/tool-call.js';
 import { ToolError } from '../../../server/errors/tool-error.js';
+import { ServiceShutdown } from '../../../server/errors/service-shutdown.js';
 import { defineTool } from '../../../server/tools/define-tool.js';
 import { testSlow } from '../../helpers/test-tools.js';
 import { nextStub, rejectionOf, sleep, testCall } from '../../helpers/pipeline-call.js';
@@ -119,5 +120,30 @@ describe('limitTime', () => {
     client.abort();
     // Neither the deadline nor the late cancellation reached the finished call's signal.
     expect((next.calls[0] as ToolCall).signal.aborted).toBe(false);
+  });
+});
+
+describe('limitTime when the service shuts down', () => {
+  it('says the service is stopping and that a started tool may still complete (not "cancelled by the client")', async () => {
+    const shutdown = new AbortController();
+    const running = limitTime(waiting(5_000, false))(testCall(testSlow, { signal: shutdown.signal }));
+    await sleep(20);
+    shutdown.abort(new ServiceShutdown());
+    const err = await rejectionOf(running);
+    expect(err).toBeInstanceOf(ToolError);
+    expect(err).toMatchObject({ code: 'shutting_down' });
+    expect((err as Error).message).toMatch(
+      /^unraid-mcp is shutting down; test_slow .*was started and may still complete/,
+    );
+  });
+
+  it('says the tool never started when the shutdown came first', async () => {
+    const shutdown = new AbortController();
+    shutdown.abort(new ServiceShutdown());
+    const next = nextStub<unknown>(() => 'ran');
+    const err = await rejectionOf(limitTime(next)(testCall(testSlow, { signal: shutdown.signal })));
+    expect(err).toMatchObject({ code: 'shutting_down' });
+    expect((err as Error).message).not.toMatch(/was started/);
+    expect(next.calls).toHaveLength(0);
   });
 });
