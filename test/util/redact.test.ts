@@ -36,9 +36,8 @@ describe('redact', () => {
     expect(redactString(`slack xoxb-${'1'.repeat(12)} and github_pat_${'Z'.repeat(30)}`)).toBe(
       `slack ${REDACTED} and ${REDACTED}`,
     );
-    expect(redactString(`Authorization: Bearer umcp_${'c'.repeat(43)}`)).toBe(
-      `Authorization: Bearer ${REDACTED}`,
-    );
+    // The whole credential of an Authorization header goes, scheme included.
+    expect(redactString(`Authorization: Bearer umcp_${'c'.repeat(43)}`)).toBe(`Authorization: ${REDACTED}`);
   });
 
   it('keeps ordinary text and numbers', () => {
@@ -70,6 +69,57 @@ describe('redact', () => {
     expect(out.token).toBe(REDACTED);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
+  });
+
+  it('hides every scalar of a list under a secret key, and walks an object under one by its own keys', () => {
+    expect(
+      redact({
+        api_keys: ['a', 'b', 3],
+        secrets: [],
+        auth: { user: 'bob', password: 'p' },
+        tokens: [{ id: 1 }],
+      }),
+    ).toEqual({
+      api_keys: [REDACTED, REDACTED, REDACTED],
+      secrets: [],
+      auth: { user: 'bob', password: REDACTED },
+      tokens: [{ id: 1 }],
+    });
+  });
+
+  it('treats a list as an argument list: the item after a secret flag is hidden, a harmless one kept', () => {
+    const args = ['serve', '--password', 'p1', '--port', '80', '-token', 'p2', '--auth', '--verbose', 'x'];
+    const out = redact(args);
+    expect(out).toEqual([
+      'serve',
+      '--password',
+      REDACTED,
+      '--port',
+      '80',
+      '-token',
+      REDACTED,
+      '--auth',
+      '--verbose',
+      'x',
+    ]);
+    expect(args[2]).toBe('p1');
+    const clean = ['sleep', '3600', '--port', '80'];
+    expect(redact(clean)).toBe(clean);
+  });
+
+  it("knows a command's program from its sibling entrypoint or path (Docker's Cmd, docker_create's command)", () => {
+    expect(redact({ Entrypoint: ['/usr/bin/mysql'], Cmd: ['-uroot', '-phunter2'] })).toEqual({
+      Entrypoint: ['/usr/bin/mysql'],
+      Cmd: ['-uroot', `-p${REDACTED}`],
+    });
+    expect(redact({ Path: 'redis-cli', Args: ['-a', 'hunter2', 'ping'] })).toEqual({
+      Path: 'redis-cli',
+      Args: ['-a', REDACTED, 'ping'],
+    });
+    expect(redact({ entrypoint: ['/init'], command: ['-p8080', '-v'] })).toEqual({
+      entrypoint: ['/init'],
+      command: ['-p8080', '-v'],
+    });
   });
 
   it('survives hostile nesting', () => {

@@ -132,7 +132,8 @@ export function summarizeContainer(
     image: info.Config?.Image ?? '',
     imageId: shortId(info.Image),
     created: isoOrNull(info.Created),
-    command: [info.Path, ...(info.Args ?? [])].filter((s) => s !== '').map((s) => cut(redactString(s), 300)),
+    // Redacted as one argument list: `--password`, `x` hides the item after the flag.
+    command: redact([info.Path, ...(info.Args ?? [])].filter((s) => s !== '')).map((s) => cut(s, 300)),
     state: {
       status: st.Status,
       running: st.Running,
@@ -230,8 +231,11 @@ export function containerDetail(info: Docker.ContainerInspectInfo): ContainerDet
   const config: Record<string, unknown> = { ...(info.Config as unknown as Record<string, unknown>) };
   config.Env = redactEnv(info.Config?.Env).map(({ name, value }) => `${name}=${value}`);
   config.Labels = redactLabels(info.Config?.Labels);
-  return redact(
-    bound({
+  // Redacted before it is bounded, so a cut never leaves the head of a token too short to recognise.
+  // Cmd, Entrypoint, Args and Healthcheck.Test are argument lists; log driver options (splunk-token,
+  // a loki-url with a password) are names and values like any other.
+  return bound(
+    redact({
       Path: info.Path,
       Args: info.Args ?? [],
       RestartCount: info.RestartCount ?? 0,
@@ -245,6 +249,6 @@ export function containerDetail(info: Docker.ContainerInspectInfo): ContainerDet
         Networks: info.NetworkSettings?.Networks ?? {},
       },
       Mounts: info.Mounts ?? [],
-    }) as ContainerDetail,
-  );
+    }),
+  ) as ContainerDetail;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerPlan } from './container-spec.js';
-import { isSecretKey } from '../../util/redact.js';
+import { isSecretKey, redactString } from '../../util/redact.js';
 import type { ContainerRequest } from './container-request.js';
 
 /** Where Unraid's Docker manager (dockerMan) keeps the user's container templates. */
@@ -28,6 +28,13 @@ export const xmlAttr = (s: string) =>
 /** One shell word: dockerMan pastes ExtraParams and PostArgs into a shell command line as they are. */
 export const shellWord = (s: string) =>
   /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Whether the Docker tab shows a value masked (dockerMan's `Mask="true"`, a password field): when its
+ * name says it is a secret (DB_PASSWORD, TS_AUTHKEY) or the value looks like one (a token, a URL with a
+ * password). The template itself must keep the value: dockerMan recreates the container from it.
+ */
+const masked = (key: string, value: string) => isSecretKey(key) || redactString(value) !== value;
 
 interface ConfigEntry {
   name: string;
@@ -89,13 +96,13 @@ export function renderUnraidTemplate(req: ContainerRequest, plan: ContainerPlan,
       mode: '',
       type: 'Variable',
       value: entry.slice(eq + 1),
-      mask: isSecretKey(key),
+      mask: masked(key, entry.slice(eq + 1)),
     });
   }
   const labels = req.labels ?? {};
   for (const [key, value] of Object.entries(labels)) {
     if (key !== WEBUI_LABEL && key !== ICON_LABEL && key !== DOCKERMAN_MANAGED_LABEL)
-      config.push({ name: key, target: key, mode: '', type: 'Label', value });
+      config.push({ name: key, target: key, mode: '', type: 'Label', value, mask: masked(key, value) });
   }
   plan.devices.forEach((d, i) => {
     if (d.container === d.host && d.permissions === 'rwm')

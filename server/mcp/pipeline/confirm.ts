@@ -4,7 +4,7 @@ import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { argsHash } from '../../safety/confirm/args-hash.js';
 import { confirmCall } from '../../safety/confirm/confirm-call.js';
-import { redact } from '../../util/redact.js';
+import { redact, redactString } from '../../util/redact.js';
 import { writeEvent } from './audit-entries.js';
 import { Refusal, refuse } from './refusal.js';
 import { toolContext } from './tool-context.js';
@@ -70,10 +70,15 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
   return next(call);
 };
 
-/** Exactly what the call will do, for the prompt: the tool's own words, or its title, target and arguments. */
-function describe(call: ToolCall): string | Promise<string> {
+/**
+ * Exactly what the call will do, for the prompt: the tool's own words, or its title, target and
+ * arguments. Redacted either way: the prompt is stored with a pending approval and shown in the
+ * WebGUI, and a tool's words may quote an argument list or an image's command (`--password=…`).
+ */
+async function describe(call: ToolCall): Promise<string> {
   const { tool, args, resolved: target } = call;
-  if (tool.describe) return tool.describe(args, target, toolContext(call, call.req.signal));
+  if (tool.describe)
+    return redactString(await tool.describe(args, target, toolContext(call, call.req.signal)));
   const on = target ? ` on ${target.kind} "${target.name}" (${target.id.slice(0, 12)})` : '';
   return `${tool.title}${on} with arguments ${JSON.stringify(redact(args))}.`;
 }
