@@ -14,6 +14,7 @@ import { cachedProbe, type BackendProbe } from './backends/backend-probe.js';
 import { TokenAuthenticator } from './tokens/token-authenticator.js';
 import { toolListKey } from './safety/select-tools.js';
 import { AuditLog } from './safety/audit/audit-log.js';
+import { auditProbe } from './safety/audit/audit-probe.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
 import { ServiceShutdown } from './errors/service-shutdown.js';
@@ -88,7 +89,15 @@ export async function createService(
     log,
   });
   await auth.init();
-  const audit = new AuditLog({ dir: env.auditDir, persistent: env.auditPersistent, log });
+  const audit = new AuditLog({
+    dir: env.auditDir,
+    persistent: env.auditPersistent,
+    log,
+    limits: () => {
+      const s = settingsStore.current().settings;
+      return { retentionMs: s.auditRetentionMs, minFreeBytes: s.auditMinFreeBytes };
+    },
+  });
   await audit.open();
   // Records written to RAM while the array was stopped (then a sidecar restart straight into appdata)
   // join the persistent log now rather than at the next array stop — a reboot before then would lose them.
@@ -110,6 +119,8 @@ export async function createService(
   };
   const probes = [
     configProbe,
+    // No audit, no action: while the log refuses records every call is refused, so the sidecar is not ready.
+    cachedProbe(auditProbe(audit), 1000),
     cachedProbe(dockerProbe(env.dockerSocket)),
     cachedProbe(libvirtProbe(env.libvirtUri)),
   ];

@@ -32,6 +32,8 @@ export interface SettingsPatch {
   confirmTokenTtlMs?: number;
   approvalWaitMs?: number;
   approvalExpiryMs?: number;
+  auditRetentionMs?: number;
+  auditMinFreeBytes?: number;
   confirmModes?: Readonly<Record<string, ConfirmMode | null>>;
   filters?: { containers?: Partial<NameFilter>; vms?: Partial<NameFilter> };
   protected?: { containers?: ReadonlyArray<string>; vms?: ReadonlyArray<string> };

@@ -23,6 +23,10 @@ export interface ServiceSettings {
   approvalWaitMs: number;
   /** How long a pending approval stays approvable in the WebGUI. */
   approvalExpiryMs: number;
+  /** Rotated audit files younger than this are never deleted while the log is on persistent storage. */
+  auditRetentionMs: number;
+  /** Free space the audit log leaves on its disk (checked at rotation); below it, calls are refused. */
+  auditMinFreeBytes: number;
 }
 
 /** Structured rules, kept in policy.json. */
@@ -106,6 +110,27 @@ export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
     min: 1,
     max: 10_080,
     def: 60,
+  },
+  // Audit retention on persistent storage: a flood of calls must not rotate history away. Files are
+  // kept past the 10-file count until this old; when the disk runs short instead, calls are refused.
+  {
+    field: 'auditRetentionMs',
+    key: 'AUDIT_RETENTION_DAYS',
+    scale: 86_400_000,
+    unit: 'days',
+    min: 1,
+    max: 3650,
+    def: 30,
+  },
+  // The floor leaves room for the log's own notice and for the other users of appdata.
+  {
+    field: 'auditMinFreeBytes',
+    key: 'AUDIT_MIN_FREE_MB',
+    scale: 1024 * 1024,
+    unit: 'MiB',
+    min: 0,
+    max: 16_777_216,
+    def: 256,
   },
 ];
 

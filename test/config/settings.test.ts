@@ -27,6 +27,8 @@ describe('unraid-mcp.cfg', () => {
       confirmTokenTtlMs: 5 * 60_000,
       approvalWaitMs: 120_000,
       approvalExpiryMs: 60 * 60_000,
+      auditRetentionMs: 30 * 86_400_000,
+      auditMinFreeBytes: 256 * 1024 * 1024,
       confirmModes: {},
       filters: { containers: { allow: [], deny: [] }, vms: { allow: [], deny: [] } },
       protected: { containers: [], vms: [] },

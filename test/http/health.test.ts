@@ -26,6 +26,7 @@ describe('health endpoints with Docker and libvirt down', () => {
       unavailable: ['docker', 'libvirt'],
       backends: {
         config: { up: true },
+        audit: { up: true },
         docker: { up: false, reason: 'the Docker service is not running' },
         libvirt: { up: false, reason: 'the VM service (libvirt) is not running' },
       },
@@ -69,7 +70,7 @@ describe('health endpoints with a real Docker Engine', () => {
     expect(await res.json()).toEqual({
       status: 'ready',
       unavailable: [],
-      backends: { config: { up: true }, docker: { up: true }, libvirt: { up: true } },
+      backends: { config: { up: true }, audit: { up: true }, docker: { up: true }, libvirt: { up: true } },
     });
     expect(res.status).toBe(200);
   });

@@ -6,13 +6,15 @@ import type { Logger } from '../../log.js';
 import type { AdoptedFrom, AuditEntry, AuditEvent } from './audit-record.js';
 import { AuditWriteError } from './audit-error.js';
 import { adoptFrom, finishJournal, type AdoptionResult, type AdoptionTarget } from './audit-relocation.js';
-import { ChainFile, type AuditFileHandle } from './chain-file.js';
+import { ChainFile, type AuditFileHandle, type AuditIncidentKind } from './chain-file.js';
+import { DEFAULT_LIMITS, realStatFs, type AuditLimits, type StatFs } from './audit-retention.js';
 import { chainEntry, type ChainedLine, type ChainTail } from './hash-chain.js';
 import type { AuditFilter } from './audit-filter.js';
 import { exportJsonl, queryAudit, type AuditPage, type AuditQueryOptions } from './audit-query.js';
 import { verifyAudit, type VerifyReport } from './audit-verify.js';
 
-export type { AuditFileHandle } from './chain-file.js';
+export type { AuditFileHandle, AuditIncidentKind } from './chain-file.js';
+export type { AuditLimits } from './audit-retention.js';
 
 export interface AuditLogOptions {
   dir: string;
@@ -21,8 +23,18 @@ export interface AuditLogOptions {
   log: Logger;
   /** audit.jsonl is rotated before a write would take it past this size. Default 10 MiB. */
   maxFileBytes?: number;
-  /** Rotated files kept besides audit.jsonl; older ones are deleted. Default 10. */
+  /**
+   * Rotated files kept besides audit.jsonl; older ones are deleted — on persistent storage only
+   * once older than the retention period (`limits`). Default 10.
+   */
   keepFiles?: number;
+  /**
+   * Retention and the free-space floor (settings AUDIT_RETENTION_DAYS, AUDIT_MIN_FREE_MB), read at
+   * each rotation; applied while the log is on persistent storage. Default 30 days, 256 MiB.
+   */
+  limits?: () => AuditLimits;
+  /** Free space of the log's file system. Test seam; the default is statfs(2). */
+  statfs?: StatFs;
   /** Non-durable appends are fsynced within this many ms. Default 1000. */
   fsyncIntervalMs?: number;
   now?: () => Date;
@@ -49,6 +61,19 @@ export interface AuditStatus {
   keepFiles: number;
   /** The last write failure, cleared by the next successful write. */
   lastError: string | null;
+  /** False when the owner must look: records are being refused, or an incident was found since start. */
+  ok: boolean;
+  /** Why records (and so tool calls) are refused now: writes fail, or free space is below the floor. */
+  unavailable: { since: string; message: string; refusedRecords: number } | null;
+  /**
+   * What was done to the files behind the writer since the sidecar started (audit.jsonl moved,
+   * replaced or cut; records cut from the start or end of the log), oldest first, at most 20.
+   */
+  incidents: Array<{ time: string; kind: AuditIncidentKind; message: string }>;
+  retentionDays: number;
+  minFreeBytes: number;
+  /** Rotated files kept past keepFiles at the last rotation: younger than the retention period. */
+  keptForRetention: number;
 }
 
 export interface RelocationReport {
@@ -71,7 +96,9 @@ export const DEFAULT_KEEP_FILES = 10;
 
 const openForAppend = async (path: string): Promise<AuditFileHandle> => {
   // Not O_APPEND: the writer writes at its own known end, so a failed write can be cut off exactly.
-  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
+  // Read too: a file moved or replaced behind the writer is restored from this handle (live-file.ts).
+  // O_NOFOLLOW: a symlink put in place of audit.jsonl is never written through.
+  const fh = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   await fh.chmod(0o600);
   return fh;
 };
@@ -98,6 +125,9 @@ export class AuditLog {
   private syncTimer: NodeJS.Timeout | null = null;
   private opened = false;
   private closed = false;
+  /** Set by the first batch that could not be written, cleared (and recorded) by the next that is. */
+  private outage: { since: Date; message: string; refusedRecords: number } | null = null;
+  private incidents: AuditStatus['incidents'] = [];
 
   constructor(private readonly opts: AuditLogOptions) {
     this.persistent = opts.persistent;
@@ -115,17 +145,53 @@ export class AuditLog {
   }
 
   status(): AuditStatus {
+    const open = this.file.isOpen && !this.closed;
+    const limits = this.limits();
+    const unavailable = this.outage
+      ? {
+          since: this.outage.since.toISOString(),
+          message: this.outage.message,
+          refusedRecords: this.outage.refusedRecords,
+        }
+      : null;
     return {
       dir: this.file.dir,
       persistent: this.persistent,
-      open: this.file.isOpen && !this.closed,
+      open,
       seq: this.file.tail.seq,
       lastHash: this.file.tail.hash,
       currentFileBytes: this.file.size,
       maxFileBytes: this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       keepFiles: this.opts.keepFiles ?? DEFAULT_KEEP_FILES,
       lastError: this.file.lastError,
+      ok: open && !unavailable && this.incidents.length === 0,
+      unavailable,
+      incidents: [...this.incidents],
+      retentionDays: limits.retentionMs / 86_400_000,
+      minFreeBytes: limits.minFreeBytes,
+      keptForRetention: this.file.keptForRetention,
     };
+  }
+
+  /**
+   * For readiness and the status page: compares audit.jsonl with the file being written (so a moved
+   * or replaced file is found without waiting for the next call) and, while records are refused,
+   * tries again (a freed disk or a lowered floor ends the refusal here, recorded as
+   * `audit.writes-resumed`). Resolves with why records are refused, or null when they are taken.
+   */
+  async check(): Promise<string | null> {
+    if (this.closed) return 'the audit log is closed';
+    if (!this.opened) return 'the audit log is not open';
+    let error: string | null = null;
+    await this.exclusive(async () => {
+      await this.file.checkLiveFile();
+      if (!this.outage) return;
+      await this.file.prepare();
+      await this.noteResumed();
+    }).catch((err: unknown) => {
+      error = AuditWriteError.from(err, this.file.dir).message;
+    });
+    return this.outage?.message ?? error;
   }
 
   /**
@@ -181,10 +247,19 @@ export class AuditLog {
    * otherwise look like a gap).
    */
   async verify(): Promise<VerifyReport> {
+    // First what was done to audit.jsonl behind the writer, so it is recorded and then reported.
+    if (this.opened && !this.closed)
+      await this.exclusive(() => this.file.checkLiveFile()).catch((err: unknown) =>
+        this.opts.log.error('audit log: could not check audit.jsonl before verifying', { err }),
+      );
     for (let attempt = 0; ; attempt++) {
       const file = this.file;
       const rotations = file.rotations;
-      const report = await verifyAudit(file.dir, { currentFileEnd: file.size });
+      // Read together: the file's completed end and the last seq in it. A log that ends earlier was cut.
+      const report = await verifyAudit(file.dir, {
+        currentFileEnd: file.size,
+        writtenUpTo: this.closed ? undefined : file.tail.seq,
+      });
       if (report.ok || (file === this.file && rotations === file.rotations) || attempt > 0) return report;
     }
   }
@@ -243,6 +318,10 @@ export class AuditLog {
     return run;
   }
 
+  private limits(): AuditLimits {
+    return this.opts.limits?.() ?? DEFAULT_LIMITS;
+  }
+
   private chainFile(dir: string): ChainFile {
     return new ChainFile(dir, {
       maxFileBytes: this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
@@ -250,7 +329,29 @@ export class AuditLog {
       log: this.opts.log,
       openFile: this.opts.openFile ?? openForAppend,
       event: (name, details) => this.systemEvent(name, details),
+      policy: () => ({ persistent: this.persistent, ...this.limits() }),
+      statfs: this.opts.statfs ?? realStatFs,
+      now: this.now,
+      onIncident: (kind, message) => {
+        this.incidents.push({ time: this.now().toISOString(), kind, message });
+        if (this.incidents.length > 20) this.incidents.shift();
+      },
     });
+  }
+
+  /** After records were refused, the first record that can be written again is this summary of the outage. */
+  private async noteResumed(): Promise<void> {
+    const o = this.outage;
+    if (!o) return;
+    const until = this.now().toISOString();
+    await this.file.writeEvent('audit.writes-resumed', {
+      since: o.since.toISOString(),
+      until,
+      error: o.message,
+      refusedRecords: o.refusedRecords,
+      note: `the audit log refused ${o.refusedRecords} record(s) from ${o.since.toISOString()} to ${until} (${o.message}); a tool call whose intent was refused did not run`,
+    });
+    this.outage = null;
   }
 
   /** Builds an `event` record for the sidecar's own housekeeping. */
@@ -345,6 +446,10 @@ export class AuditLog {
     } catch (err) {
       const error = AuditWriteError.from(err, this.file.dir);
       this.opts.log.error('audit write failed', { err: error, records: batch.length });
+      this.outage ??= { since: this.now(), message: error.message, refusedRecords: 0 };
+      this.outage.message = error.message;
+      this.outage.refusedRecords += batch.length;
+      this.file.lastError = error.message;
       for (const p of batch) p.reject(error);
     }
   }
@@ -352,11 +457,16 @@ export class AuditLog {
   /**
    * Chains entries after the current tail and writes them as one batch. An entry that cannot be
    * serialised gets its own error and uses no seq; a write failure throws for the whole batch.
+   * The file is checked first (ChainFile.prepare), and the chain continues after any event that
+   * check recorded.
    */
   private async writeEntries(
     items: Array<{ entry: AuditEntry; adopted?: AdoptedFrom }>,
     durable: boolean,
   ): Promise<Array<AuditReceipt | Error>> {
+    this.assertWritable();
+    await this.file.prepare();
+    await this.noteResumed();
     const results: Array<AuditReceipt | Error> = [];
     const lines: ChainedLine[] = [];
     let tail = this.file.tail;
@@ -370,15 +480,25 @@ export class AuditLog {
         results.push(new AuditWriteError(`audit record cannot be serialised: ${(err as Error).message}`));
       }
     }
-    if (lines.length) await this.writeLines(lines, durable);
+    if (lines.length) await this.writeChained(lines, durable);
     return results;
   }
 
+  /** Lines chained elsewhere (a verbatim copy during relocation); ChainFile refuses them if they do not continue the tail. */
   private async writeLines(lines: ChainedLine[], durable: boolean): Promise<void> {
-    if (this.closed) throw new AuditWriteError('audit log is closed');
-    if (!this.opened) throw new AuditWriteError('audit log is not open');
+    this.assertWritable();
+    await this.file.prepare();
+    await this.writeChained(lines, durable);
+  }
+
+  private async writeChained(lines: ChainedLine[], durable: boolean): Promise<void> {
     await this.file.writeLines(lines, durable);
     if (this.file.unsynced) this.scheduleSync();
+  }
+
+  private assertWritable(): void {
+    if (this.closed) throw new AuditWriteError('audit log is closed');
+    if (!this.opened) throw new AuditWriteError('audit log is not open');
   }
 
   private scheduleSync(): void {

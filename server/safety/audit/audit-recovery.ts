@@ -64,14 +64,20 @@ export interface Recovered {
  * fsynced, and only then is audit.jsonl truncated to its last complete record — so a crash during
  * recovery loses nothing either (a rerun copies the same bytes again). The caller records an
  * `audit.recovered` event naming the file, and the chain continues from the last complete record.
+ * The live-file check uses it too (label `appended`) for bytes someone added behind the writer.
  */
-export async function setAsideDebris(dir: string, validEnd: number, now: Date): Promise<Recovered | null> {
+export async function setAsideDebris(
+  dir: string,
+  validEnd: number,
+  now: Date,
+  label: 'partial' | 'appended' = 'partial',
+): Promise<Recovered | null> {
   const path = join(dir, CURRENT_FILE);
   const fh = await open(path, 'r+');
   try {
     const size = (await fh.stat()).size;
     if (size <= validEnd) return null;
-    const movedTo = `${CURRENT_FILE}.partial-${now.toISOString().replace(/[:.]/g, '-')}`;
+    const movedTo = `${CURRENT_FILE}.${label}-${fileStamp(now)}`;
     const out = await open(join(dir, movedTo), 'wx', 0o600);
     const hash = createHash('sha256');
     try {
@@ -94,4 +100,9 @@ export async function setAsideDebris(dir: string, validEnd: number, now: Date): 
   } finally {
     await fh.close();
   }
+}
+
+/** A time for a file name: ISO 8601 with `:` and `.` replaced, so it sorts and is valid everywhere. */
+export function fileStamp(now: Date): string {
+  return now.toISOString().replace(/[:.]/g, '-');
 }

@@ -16,6 +16,7 @@ import {
 } from './hash-chain.js';
 import { fsyncDir } from './fs-util.js';
 import { findRecordBySeq } from './audit-lookup.js';
+import { removeAnchor } from './audit-anchor.js';
 
 /**
  * Moving records between two audit directories (appdata ⇄ RAM) without losing or duplicating any.
@@ -77,6 +78,8 @@ export async function adoptFrom(target: AdoptionTarget, fromDir: string): Promis
     sourceProblem: null,
   };
   if (!files.length) {
+    // An anchor left without records (an earlier move) would make the directory look cut when reused.
+    await removeAnchor(fromDir).catch(() => {});
     await removeJournal(target.dir);
     return result;
   }
@@ -109,6 +112,9 @@ export async function adoptFrom(target: AdoptionTarget, fromDir: string): Promis
     await copyRechained(target, files, src.chainId, skipTo, result);
   }
   await target.sync();
+  // The source's anchor goes first: a crash part-way leaves records without an anchor (recreated on
+  // open), never an anchor whose records have gone (which would read as a cut log).
+  await removeAnchor(fromDir);
   for (const f of files) await unlink(f.path);
   await fsyncDir(fromDir);
   await removeJournal(target.dir);

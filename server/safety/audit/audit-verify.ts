@@ -1,6 +1,8 @@
+import { ANCHOR_FILE, readAnchor } from './audit-anchor.js';
 import { listAuditFiles } from './audit-files.js';
 import { readLineBatchesForward } from './audit-reader.js';
 import { checkRecord, GENESIS, tryParse } from './hash-chain.js';
+import type { StoredRecord } from './audit-record.js';
 
 /** The first thing wrong with the chain, located precisely enough to open the file at that line. */
 export interface VerifyProblem {
@@ -17,9 +19,31 @@ export interface VerifyProblem {
     | 'seq-backwards'
     | 'reordered'
     | 'missing'
-    | 'deleted-files';
+    | 'deleted-files'
+    | 'cut-head'
+    | 'cut-tail'
+    | 'anchor-unreadable';
   message: string;
 }
+
+/** Something the writer found done to the files and recorded in the chain (see INCIDENT_EVENTS). */
+export interface VerifyIncident {
+  file: string;
+  line: number;
+  seq: number;
+  time: string;
+  event: string;
+  message: string;
+}
+
+/** The writer's records of tampering it found: audit.jsonl moved, replaced, cut; records gone at the start or end. */
+const INCIDENT_EVENTS = new Set([
+  'audit.file-replaced',
+  'audit.head-cut',
+  'audit.tail-cut',
+  'audit.anchor-unreadable',
+]);
+const MAX_INCIDENTS = 100;
 
 export interface VerifyReport {
   ok: boolean;
@@ -36,6 +60,10 @@ export interface VerifyReport {
    * (the sidecar sets it aside when it next opens the log). Not a broken chain: no record is in it.
    */
   incompleteTailBytes: number;
+  /** What audit.anchor.json says (first seq of the log, last seq it is known to have reached), null without one. */
+  anchorFile: { firstSeq: number; lastSeq: number } | null;
+  /** Tampering the writer found and recorded in the chain, oldest first (at most 100). */
+  incidents: VerifyIncident[];
   problem: VerifyProblem | null;
 }
 
@@ -56,14 +84,19 @@ interface Gap {
  * a JSON record whose hash matches its content, whose seq is one more than the last, and whose prev
  * is the last record's hash. Stops at the first broken or missing record. A log whose oldest files
  * rotation deleted starts mid-chain: the first record's `prev` is then taken as the trusted anchor;
- * the `audit.rotated-away` events say where the log should start, so a file deleted by hand is
- * still reported. `currentFileEnd` limits audit.jsonl to what a running writer has completed.
+ * audit.anchor.json and the `audit.rotated-away` events say where the log should start, so lines
+ * cut from its start or a file deleted by hand are still reported. Its end is compared with the
+ * last seq the anchor knows (written at rotation and shutdown) and, with the sidecar running, the
+ * last seq it wrote (`writtenUpTo`): a cut tail is reported at once. `currentFileEnd` limits
+ * audit.jsonl to what a running writer has completed.
  */
 export async function verifyAudit(
   dir: string,
-  opts: { currentFileEnd?: number } = {},
+  opts: { currentFileEnd?: number; writtenUpTo?: number } = {},
 ): Promise<VerifyReport> {
   const files = await listAuditFiles(dir);
+  const anchorRead = await readAnchor(dir);
+  const anchor = anchorRead.state === 'ok' ? anchorRead.anchor : null;
   const report: VerifyReport = {
     ok: true,
     records: 0,
@@ -73,14 +106,33 @@ export async function verifyAudit(
     anchor: null,
     rotatedAwayFiles: 0,
     incompleteTailBytes: 0,
+    anchorFile: anchor ? { firstSeq: anchor.first.seq, lastSeq: anchor.last.seq } : null,
+    incidents: [],
     problem: null,
   };
   let last: { seq: number; hash: string } | null = null;
+  /** Where the last verified record is: a cut tail is reported at the line after it. */
+  let lastAt = { file: files.at(-1)?.name ?? 'audit.jsonl', line: 0 };
   let keptFromSeq = 0;
   let gap: Gap | null = null;
   const fail = (p: VerifyProblem) => {
     report.ok = false;
     report.problem = p;
+  };
+  // The writer's own account of tampering it found; also taken from intact records just past a gap,
+  // where the writer explains the gap it continued after.
+  const noteIncident = (rec: StoredRecord, file: string, line: number) => {
+    if (rec.stage !== 'event' || !INCIDENT_EVENTS.has(rec.event) || report.incidents.length >= MAX_INCIDENTS)
+      return;
+    const note = (rec.details as { note?: unknown }).note;
+    report.incidents.push({
+      file,
+      line,
+      seq: rec.seq,
+      time: rec.time,
+      event: rec.event,
+      message: typeof note === 'string' ? note : rec.event,
+    });
   };
 
   outer: for (const file of files) {
@@ -102,6 +154,8 @@ export async function verifyAudit(
             });
             break outer;
           }
+          const check = parsed === undefined ? null : checkRecord(parsed);
+          if (check?.ok) noteIncident(check.record, file.name, line);
           if (++gap.scanned >= LOOKAHEAD_LINES) break outer;
           continue;
         }
@@ -139,6 +193,11 @@ export async function verifyAudit(
         if (last === null) {
           report.firstSeq = rec.seq;
           report.anchor = rec.prev;
+          const cut = anchor ? cutHead(anchor.first, rec, file.name) : null;
+          if (cut) {
+            fail({ file: file.name, line, seq, kind: 'cut-head', message: cut });
+            break outer;
+          }
           if ((rec.seq === 1) !== (rec.prev === GENESIS)) {
             fail({
               file: file.name,
@@ -170,6 +229,7 @@ export async function verifyAudit(
             firstInFile: line === 1,
             scanned: 0,
           };
+          noteIncident(rec, file.name, line);
           continue;
         } else if (rec.prev !== last.hash) {
           fail({
@@ -186,7 +246,9 @@ export async function verifyAudit(
           if (Array.isArray(d.deleted)) report.rotatedAwayFiles += d.deleted.length;
           if (typeof d.keptFromSeq === 'number') keptFromSeq = d.keptFromSeq;
         }
+        noteIncident(rec, file.name, line);
         last = { seq: rec.seq, hash: rec.hash };
+        lastAt = { file: file.name, line };
         report.records++;
         report.lastSeq = rec.seq;
       }
@@ -213,7 +275,60 @@ export async function verifyAudit(
       message: `the log should start at seq ${keptFromSeq} (last rotation), but starts at ${report.firstSeq}: the oldest file(s) were deleted outside rotation`,
     });
   }
+  if (!report.problem) checkEnd(report, lastAt, anchor?.last.seq ?? 0, opts.writtenUpTo ?? 0);
+  if (!report.problem && anchorRead.state === 'unreadable')
+    fail({
+      file: ANCHOR_FILE,
+      line: 1,
+      seq: null,
+      kind: 'anchor-unreadable',
+      message: `${ANCHOR_FILE} cannot be read (${anchorRead.problem}): whether records were cut from the start or end of the log cannot be checked (the sidecar recreates it when it next starts)`,
+    });
   return report;
+}
+
+/** Null when the log's first record is where the anchor says it starts (or older, before a pending delete). */
+function cutHead(
+  first: { seq: number; hash: string },
+  rec: { seq: number; hash: string },
+  file: string,
+): string | null {
+  if (rec.seq > first.seq) {
+    const n = rec.seq - first.seq;
+    return `the log should start at seq ${first.seq} (${ANCHOR_FILE}), but its first record is seq ${rec.seq}: ${n === 1 ? `seq ${first.seq} was` : `seq ${first.seq}–${rec.seq - 1} (${n} records) were`} deleted from the start of ${file}`;
+  }
+  if (rec.seq === first.seq && rec.hash !== first.hash)
+    return `the first record (seq ${rec.seq}) is not the one the log started with (its hash differs from ${ANCHOR_FILE}): the start of the log was replaced`;
+  return null;
+}
+
+/** A cut tail: the log ends before the last seq the anchor or the running writer knows was written. */
+function checkEnd(
+  report: VerifyReport,
+  lastAt: { file: string; line: number },
+  anchorLast: number,
+  writtenUpTo: number,
+): void {
+  const expected = Math.max(anchorLast, writtenUpTo);
+  const lastSeq = report.lastSeq ?? 0;
+  if (expected <= lastSeq) return;
+  const n = expected - lastSeq;
+  const source =
+    writtenUpTo >= anchorLast
+      ? 'the running sidecar has written up to'
+      : `${ANCHOR_FILE} (written at the last rotation or shutdown) says it reached`;
+  const gone = n === 1 ? `seq ${expected} was` : `seq ${lastSeq + 1}–${expected} (${n} records) were`;
+  report.ok = false;
+  report.problem = {
+    file: lastAt.file,
+    line: lastAt.line + 1,
+    seq: lastSeq + 1,
+    kind: 'cut-tail',
+    message:
+      report.lastSeq === null
+        ? `the log holds no record, but ${source} seq ${expected}: ${gone} deleted`
+        : `the log ends at seq ${lastSeq}, but ${source} seq ${expected}: ${gone} deleted from its end`,
+  };
 }
 
 function at(gap: Gap): Pick<VerifyProblem, 'file' | 'line' | 'seq'> {
@@ -222,11 +337,15 @@ function at(gap: Gap): Pick<VerifyProblem, 'file' | 'line' | 'seq'> {
 
 /** Human-readable lines for the CLI: "OK: …" or "BROKEN: file line N (seq S): what is wrong". */
 export function formatVerifyReport(r: VerifyReport, dir: string): string[] {
+  const incidents = r.incidents.map(
+    (i) => `incident: ${i.file} line ${i.line} (seq ${i.seq}, ${i.time}): ${i.event}: ${i.message}`,
+  );
   if (r.problem) {
     const p = r.problem;
     return [
       `BROKEN: ${p.file} line ${p.line} (seq ${p.seq ?? '?'}): ${p.message}`,
       `${r.records} records before it verified; directory ${dir}`,
+      ...incidents,
     ];
   }
   const out =
@@ -242,11 +361,15 @@ export function formatVerifyReport(r: VerifyReport, dir: string): string[] {
     out.push(
       `note: the chain starts at seq ${r.firstSeq}: ${r.firstSeq - 1} earlier records are not in this directory (${rotated}); verified from the anchor prev=${r.anchor}`,
     );
+    if (!r.anchorFile)
+      out.push(
+        `note: there is no ${ANCHOR_FILE}, so records cut from the start of the log cannot be told from rotation`,
+      );
   }
   if (r.incompleteTailBytes) {
     out.push(
       `note: audit.jsonl ends with ${r.incompleteTailBytes} bytes of an unfinished line (a write in progress, or cut off by a crash; the sidecar sets it aside when it next opens the log)`,
     );
   }
-  return out;
+  return [...out, ...incidents];
 }

@@ -84,8 +84,10 @@ export class FlakyDisk {
   failWrite: ((call: number) => 'partial' | 'fail' | null) | null = null;
   failTruncate = false;
   open = async (path: string): Promise<AuditFileHandle> => {
-    const fh = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
+    const fh = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     return {
+      read: (buf, off, len, pos) => fh.read(buf, off, len, pos),
+      stat: () => fh.stat(),
       write: async (buf, off, len, pos) => {
         this.writes++;
         const how = this.failWrite ? this.failWrite(this.writes) : null;

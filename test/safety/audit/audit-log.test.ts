@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { appendFile, chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../../server/safety/audit/audit-record.js';
 import { AuditWriteError } from '../../../server/safety/audit/audit-error.js';
 import { verifyAudit } from '../../../server/safety/audit/audit-verify.js';
+import { readFirstSeq, rotatedName } from '../../../server/safety/audit/audit-files.js';
 import {
   appendMany,
   chainFiles,
@@ -39,13 +40,15 @@ describe('files and modes', () => {
     expect(await mode(join(dir, 'audit.0000000000000001.jsonl'))).toBe(0o600);
   });
 
-  it('rotates by size into files named after their first seq, all 0600, and keeps N', async () => {
+  it('rotates by size into files named after their first seq, all 0600, and keeps N (in RAM)', async () => {
     const dir = await tempDir();
-    const log = await openLog(dir, { maxFileBytes: 2048, keepFiles: 3 });
+    // In RAM plain keep-N bounds the log; on persistent storage retention applies (audit-retention.test.ts).
+    const log = await openLog(dir, { maxFileBytes: 2048, keepFiles: 3, persistent: false });
     await appendMany(log, 50);
     await log.close();
     const files = await chainFiles(dir);
     expect(files).toHaveLength(4);
+    expect(await mode(join(dir, 'audit.anchor.json'))).toBe(0o600);
     for (const f of files) {
       expect(f).toMatch(/^audit\.(\d{16}\.)?jsonl$/);
       expect(await mode(join(dir, f))).toBe(0o600);
@@ -160,10 +163,13 @@ describe('group commit', () => {
   it('fsyncs non-durable appends within the interval', async () => {
     const disk = new FlakyDisk();
     const log = await openLog(await tempDir(), { openFile: disk.open, fsyncIntervalMs: 50 });
+    // The first record of a directory is always fsynced: the anchor that names it is written after.
     await log.append(intent(), false);
-    expect(disk.syncs).toBe(0);
-    await new Promise((r) => setTimeout(r, 150));
     expect(disk.syncs).toBe(1);
+    await log.append(intent(), false);
+    expect(disk.syncs).toBe(1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(disk.syncs).toBe(2);
     await log.close();
   });
 });
@@ -228,12 +234,14 @@ describe('crash recovery on open', () => {
     let log = await openLog(dir, { maxFileBytes: 2048 });
     await appendMany(log, 20);
     await log.close();
+    // A crash in rotation between renaming audit.jsonl and creating the new one.
     const current = join(dir, 'audit.jsonl');
-    await rm(current);
+    await rename(current, join(dir, rotatedName((await readFirstSeq(current)) as number)));
     log = await openLog(dir, { maxFileBytes: 2048 });
     const r = await log.append(intent(), true);
     await log.close();
-    expect(await verifyAudit(dir)).toMatchObject({ ok: true, lastSeq: r.seq });
+    expect(r.seq).toBe(21);
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, lastSeq: r.seq, incidents: [] });
   });
 });
 
@@ -259,11 +267,28 @@ describe('write failures', () => {
       lastError: `audit log in ${dir} cannot be written: the disk is full (ENOSPC)`,
     });
 
+    expect(log.status()).toMatchObject({
+      ok: false,
+      unavailable: {
+        message: `audit log in ${dir} cannot be written: the disk is full (ENOSPC)`,
+        refusedRecords: 2,
+      },
+    });
+
     disk.failWrite = null;
-    expect((await log.append(intent(), true)).seq).toBe(4);
-    expect(log.status().lastError).toBeNull();
+    // The first record that can be written again is the outage's summary, then the new record.
+    expect((await log.append(intent(), true)).seq).toBe(5);
+    expect(log.status()).toMatchObject({ ok: true, lastError: null, unavailable: null });
     await log.close();
-    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 4 });
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 5 });
+    expect((await readAll(dir))[3]).toMatchObject({
+      seq: 4,
+      event: 'audit.writes-resumed',
+      details: {
+        error: `audit log in ${dir} cannot be written: the disk is full (ENOSPC)`,
+        refusedRecords: 2,
+      },
+    });
   });
 
   it('reopens through recovery when even cutting back fails, without a corrupt chain', async () => {
@@ -276,9 +301,9 @@ describe('write failures', () => {
     await expect(log.append(intent(), true)).rejects.toThrow(/disk is full/);
     disk.failWrite = null;
     disk.failTruncate = false;
-    expect((await log.append(intent(), true)).seq).toBe(4);
+    expect((await log.append(intent(), true)).seq).toBe(5);
     await log.close();
-    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 4 });
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 5 });
   });
 });
 
@@ -343,8 +368,9 @@ describe.runIf(canMount)('write failures on a real full tmpfs', () => {
     expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: written });
 
     await rm(join(mnt, 'ballast'));
-    expect((await log.append(intent(), true)).seq).toBe(written + 1);
+    // seq written + 1 is the audit.writes-resumed event that records the outage.
+    expect((await log.append(intent(), true)).seq).toBe(written + 2);
     await log.close();
-    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: written + 1 });
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: written + 2 });
   });
 });

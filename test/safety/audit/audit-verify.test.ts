@@ -148,7 +148,7 @@ describe('audit verify', () => {
 
   it('reports files rotated away by keep-N and verifies from the anchor, but names a file deleted by hand', async () => {
     const dir = await tempDir();
-    const log = await openLog(dir, { maxFileBytes: 2048, keepFiles: 2 });
+    const log = await openLog(dir, { maxFileBytes: 2048, keepFiles: 2, persistent: false });
     await appendMany(log, 60);
     await log.close();
     const files = await chainFiles(dir);
@@ -163,11 +163,23 @@ describe('audit verify', () => {
       `note: the chain starts at seq ${report.firstSeq}: ${(report.firstSeq as number) - 1} earlier records are not in this directory (${report.rotatedAwayFiles} older files were rotated away); verified from the anchor prev=${report.anchor}`,
     );
 
+    expect(report.anchorFile).toEqual({ firstSeq: report.firstSeq, lastSeq: report.lastSeq });
+
     await unlink(join(dir, files[0] as string));
     const broken = await verifyAudit(dir);
-    expect(broken.problem).toMatchObject({ file: files[1], line: 1, kind: 'deleted-files' });
+    // audit.anchor.json, moved by each rotation, names the real start.
+    expect(broken.problem).toMatchObject({ file: files[1], line: 1, kind: 'cut-head' });
+    const start = report.firstSeq as number;
+    const now = broken.firstSeq as number;
     expect(broken.problem?.message).toBe(
-      `the log should start at seq ${report.firstSeq} (last rotation), but starts at ${broken.firstSeq}: the oldest file(s) were deleted outside rotation`,
+      `the log should start at seq ${start} (audit.anchor.json), but its first record is seq ${now}: seq ${start}–${now - 1} (${now - start} records) were deleted from the start of ${files[1]}`,
+    );
+    // Without the anchor the rotation events still tell.
+    await unlink(join(dir, 'audit.anchor.json'));
+    const still = await verifyAudit(dir);
+    expect(still.problem).toMatchObject({ file: files[1], line: 1, kind: 'deleted-files' });
+    expect(still.problem?.message).toBe(
+      `the log should start at seq ${report.firstSeq} (last rotation), but starts at ${still.firstSeq}: the oldest file(s) were deleted outside rotation`,
     );
   });
 
