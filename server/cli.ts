@@ -7,6 +7,8 @@ import { createToken, listTokens, revokeToken, type CreatedToken } from './token
 import { ownerChange } from './owner-change.js';
 import { loadTokenFile } from './tokens/token-file.js';
 import { auditVerifyCommand } from './safety/audit/audit-cli.js';
+import type { VerifyReport } from './safety/audit/audit-verify.js';
+import { adminRequest, SERVICE_NOT_RUNNING } from './admin/admin-client.js';
 import { confirmCommand } from './confirm-cli.js';
 
 export interface CliIo {
@@ -69,7 +71,17 @@ async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<num
   if (group === 'token' && sub === 'revoke') return tokenRevoke(rest, env, io);
   if (group === 'config' && sub === 'check') return configCheck(rest, env, io);
   if (group === 'config' && sub === 'reset') return configReset(rest, env, io);
-  if (group === 'audit' && sub === 'verify') return auditVerifyCommand(rest, env.auditDir, io);
+  if (group === 'audit' && sub === 'verify')
+    // The running service knows the last record it wrote, so it reports a cut tail at once.
+    return auditVerifyCommand(rest, env.auditDir, io, () =>
+      adminRequest<VerifyReport>(target(env), 'GET', '/api/audit/verify').then(
+        (r) => r.data,
+        (err: Error) => {
+          if (err.message.startsWith(SERVICE_NOT_RUNNING)) return null;
+          throw err;
+        },
+      ),
+    );
   if (group === 'confirm') return confirmCommand(sub, rest, env, io.out);
   throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);
 }
