@@ -34,6 +34,9 @@ export interface SettingsPatch {
   approvalExpiryMs?: number;
   auditRetentionMs?: number;
   auditMinFreeBytes?: number;
+  tokenCallsPerSecond?: number;
+  tokenCallBurst?: number;
+  maxConcurrentCalls?: number;
   confirmModes?: Readonly<Record<string, ConfirmMode | null>>;
   filters?: { containers?: Partial<NameFilter>; vms?: Partial<NameFilter> };
   protected?: { containers?: ReadonlyArray<string>; vms?: ReadonlyArray<string> };

@@ -27,6 +27,12 @@ export interface ServiceSettings {
   auditRetentionMs: number;
   /** Free space the audit log leaves on its disk (checked at rotation); below it, calls are refused. */
   auditMinFreeBytes: number;
+  /** Calls one token may make per second, sustained (a token bucket refilled at this rate). */
+  tokenCallsPerSecond: number;
+  /** Calls one token may make at once after a pause (the bucket's size). */
+  tokenCallBurst: number;
+  /** Tool calls running at once, all tokens together; more are answered "busy". */
+  maxConcurrentCalls: number;
 }
 
 /** Structured rules, kept in policy.json. */
@@ -131,6 +137,38 @@ export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
     min: 0,
     max: 16_777_216,
     def: 256,
+  },
+  // Per-token call rate. An agent calls one tool at a time and waits for the model in between, so it
+  // makes a few calls a second at most; 20/s sustained with a burst of 60 never slows one down,
+  // while a script flooding the sidecar (each call costs CPU and two audit records) is held to it.
+  {
+    field: 'tokenCallsPerSecond',
+    key: 'TOKEN_CALLS_PER_SECOND',
+    scale: 1,
+    unit: 'calls per second',
+    min: 1,
+    max: 10_000,
+    def: 20,
+  },
+  {
+    field: 'tokenCallBurst',
+    key: 'TOKEN_CALL_BURST',
+    scale: 1,
+    unit: 'calls',
+    min: 1,
+    max: 100_000,
+    def: 60,
+  },
+  // Calls running at once, all tokens together: each one holds memory (arguments, results, sockets)
+  // and event-loop time; 400 at once took the sidecar from 140 to 295 MB and /healthz to 2.5 s.
+  {
+    field: 'maxConcurrentCalls',
+    key: 'MAX_CONCURRENT_CALLS',
+    scale: 1,
+    unit: 'calls',
+    min: 1,
+    max: 1000,
+    def: 32,
   },
 ];
 

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AnyTool } from '../tools/define-tool.js';
 import { redact } from '../util/redact.js';
+import { boundArgs } from './pipeline/audit-bounds.js';
 import { compose } from './pipeline/compose.js';
 import { recordOutcome } from './pipeline/record-outcome.js';
+import { limitRate } from './pipeline/limit-rate.js';
+import { limitConcurrency } from './pipeline/limit-concurrency.js';
 import { checkAccess } from './pipeline/check-access.js';
 import { validateArgs } from './pipeline/validate-args.js';
 import { resolveTarget } from './pipeline/resolve-target.js';
@@ -20,10 +23,13 @@ import type { CallEnv, Caller, CallRequest, ToolCall } from './pipeline/tool-cal
 
 /**
  * The one path every tool call takes, outermost step first. Tools never apply policy or audit
- * themselves; every refusal, at whatever step, leaves an intent and an outcome record.
+ * themselves; every refusal, at whatever step, leaves an intent and an outcome record, except a call
+ * over its token's rate limit: those are recorded as one summary per token per second (limitRate).
  */
 const pipeline = compose<CallToolResult>(
   recordOutcome, // outcome record and metrics for every call (and the intent of a refused one)
+  limitRate, //     calls per second per token (refusals audited as one summary a second)
+  limitConcurrency, // calls running at once, all tokens together ("busy" beyond)
   checkAccess, //   read-only mode, toolsets, token scope
   validateArgs, //  strict input schema; confirmation arguments taken aside
   resolveTarget, // name, ID or ID prefix → the real container/VM/network
@@ -48,6 +54,8 @@ export function callTool(
   caller: Caller,
   req: CallRequest,
 ): Promise<CallToolResult> {
+  // Redacted and bounded once here: the intent, the outcome and a pending approval all keep these.
+  const bounded = boundArgs(redact((req.args ?? {}) as Record<string, unknown>));
   const call: ToolCall = {
     env,
     tool,
@@ -57,7 +65,8 @@ export function callTool(
     started: performance.now(),
     intentId: randomUUID(),
     writing: !tool.annotations.readOnlyHint,
-    redactedArgs: redact((req.args ?? {}) as Record<string, unknown>),
+    redactedArgs: bounded.args,
+    ...(bounded.digest ? { argsDigest: bounded.digest } : {}),
     args: {},
     target: null,
     resolved: null,

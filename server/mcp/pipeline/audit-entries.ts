@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEntry } from '../../safety/audit/audit-record.js';
+import type { AuditEntry, AuditRecord } from '../../safety/audit/audit-record.js';
 import { errorCode } from '../../errors/to-tool-result.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { redact } from '../../util/redact.js';
+import { boundMessage, type ArgsDigest } from './audit-bounds.js';
 import type { Decision, ToolCall } from './tool-call.js';
+
+/** A tool-call record; `argsSha256` and `argsBytes` when its arguments were shortened (audit-bounds.ts). */
+type CallRecord = AuditRecord & Partial<ArgsDigest>;
 
 /**
  * Appends one record for this call. Writing calls wait for it to be durable. Returns false (and
@@ -25,11 +29,12 @@ const about = (call: ToolCall) => ({
   session: call.caller.sessionTag,
   tool: call.tool.name,
   args: call.redactedArgs,
+  ...call.argsDigest,
 });
 
 /** The intent record: written before the tool runs, or together with the outcome of a refusal. */
 export async function writeIntent(call: ToolCall, decision: Decision): Promise<boolean> {
-  const ok = await appendAudit(call, {
+  const record: CallRecord = {
     ...about(call),
     id: call.intentId,
     time: new Date().toISOString(),
@@ -37,7 +42,8 @@ export async function writeIntent(call: ToolCall, decision: Decision): Promise<b
     target: call.target,
     decision,
     ...(call.confirmation ? { confirmation: call.confirmation } : {}),
-  });
+  };
+  const ok = await appendAudit(call, record);
   call.intentWritten ||= ok;
   return ok;
 }
@@ -49,7 +55,7 @@ export async function writeOutcome(
   err: unknown,
   durationMs: number,
 ): Promise<void> {
-  await appendAudit(call, {
+  const record: CallRecord = {
     ...about(call),
     id: randomUUID(),
     intent: call.intentId,
@@ -61,9 +67,10 @@ export async function writeOutcome(
     result:
       err === null
         ? { status: 'ok', code: null, message: null }
-        : { status: 'error', code: errorCode(err), message: redact(messageOf(err)) },
+        : { status: 'error', code: errorCode(err), message: boundMessage(redact(messageOf(err))) },
     durationMs: Math.round(durationMs * 10) / 10,
-  });
+  };
+  await appendAudit(call, record);
 }
 
 /** An event record about this call (confirmation prompts, refusals, declines). */

@@ -11,7 +11,9 @@ import { ALLOWED, type Decision, type Step, type ToolCall } from './tool-call.js
  * A call refused before its intent was written gets both records here, together; an unexpected
  * error before the intent is recorded as refused (rule "error"), never as allowed. Only a call whose
  * intent could not be written leaves no record (the log is unwritable; nothing ran): its metric
- * outcome is "audit_unavailable", so /metrics still shows it.
+ * outcome is "audit_unavailable", so /metrics still shows it. A call over its token's rate limit
+ * leaves no records of its own either: limitRate records such calls in a summary (one record per
+ * token per second at most), so a flood of them cannot push the history out of the log.
  */
 export const recordOutcome: Step<CallToolResult> = (next) => async (call) => {
   let decision: Decision = ALLOWED;
@@ -26,6 +28,11 @@ export const recordOutcome: Step<CallToolResult> = (next) => async (call) => {
       return toToolResult(err);
     }
     if (err instanceof Refusal) {
+      // The refusing step has put this call on record in a summary of its own.
+      if (err.audit === 'summarised') {
+        count(call, err.metric);
+        return err.result ?? toToolResult(err.error);
+      }
       ({ decision, metric, error, result } = err);
     } else {
       metric = 'error';

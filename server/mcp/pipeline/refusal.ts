@@ -2,7 +2,14 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Decision } from './tool-call.js';
 
 /** How a refused call is counted in the metrics. */
-export type RefusalMetric = 'denied' | 'invalid' | 'error' | 'confirmation';
+export type RefusalMetric = 'denied' | 'invalid' | 'error' | 'confirmation' | 'rate_limited' | 'busy';
+
+/**
+ * How a refused call reaches the audit log: its own intent and outcome records (every refusal but
+ * one), or a summary the refusing step writes itself (limitRate: one record per token per second for
+ * however many calls it refused, so a flood of refused calls cannot flood the log).
+ */
+export type RefusalAudit = 'records' | 'summarised';
 
 /**
  * Thrown by a step that stops the call before the tool runs. recordOutcome turns it into the
@@ -16,6 +23,7 @@ export class Refusal extends Error {
     /** What the client is told (through toToolResult), unless `result` is given. */
     readonly error: unknown,
     readonly result?: CallToolResult,
+    readonly audit: RefusalAudit = 'records',
   ) {
     super(`refused: ${decision.rule ?? metric}`);
   }

@@ -11,6 +11,7 @@ import type { ConfirmRecord, ConfirmStores, ElicitAnswer } from '../../safety/co
 import type { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { ResolvedTarget, TargetRef } from '../../vocabulary.js';
 import type { InflightTracker } from '../inflight.js';
+import type { ArgsDigest } from './audit-bounds.js';
 
 /** Everything the pipeline needs that outlives one call. */
 export interface CallEnv {
@@ -63,8 +64,10 @@ export interface ToolCall {
   /** Links the outcome record to the intent record. */
   readonly intentId: string;
   readonly writing: boolean;
-  /** The arguments as given, secrets redacted: what the audit log keeps. */
+  /** The arguments as given, secrets redacted and bounded in size (audit-bounds.ts): what the audit log keeps. */
   readonly redactedArgs: Record<string, unknown>;
+  /** Hash and size of the whole redacted arguments, when `redactedArgs` had to leave something out. */
+  readonly argsDigest?: ArgsDigest;
   /** Validated arguments, without the confirmation arguments (set by validateArgs). */
   args: Record<string, unknown>;
   confirmationToken?: string;

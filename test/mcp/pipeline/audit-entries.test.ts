@@ -173,6 +173,40 @@ describe('writeOutcome', () => {
   });
 });
 
+describe('records of a call whose arguments were shortened (callTool bounds them once, audit-bounds.ts)', () => {
+  const digest = { argsSha256: 'ab'.repeat(32), argsBytes: 900_123 };
+  const bigCall = () => ({
+    ...testCall(testEcho, { request: { message: 'x' } }),
+    redactedArgs: { message: `${'x'.repeat(256)}… (900000 bytes)` },
+    argsDigest: digest,
+  });
+
+  it('the intent and the outcome both carry the bounded arguments and the hash and size of the whole', async () => {
+    const call = bigCall();
+    await writeIntent(call, ALLOWED);
+    await writeOutcome(call, ALLOWED, null, 1);
+    for (const rec of [...call.env.audit.intents(), ...call.env.audit.outcomes()])
+      expect(rec).toMatchObject({ args: call.redactedArgs, ...digest });
+  });
+
+  it('a call whose arguments were kept whole has no hash or size fields', async () => {
+    const call = stopCall();
+    await writeIntent(call, ALLOWED);
+    expect(call.env.audit.intents()[0]).not.toHaveProperty('argsSha256');
+    expect(call.env.audit.intents()[0]).not.toHaveProperty('argsBytes');
+  });
+
+  it('keeps the first KiB of a long error message and its size, after redacting it', async () => {
+    const call = stopCall();
+    const message = `ghp_abcdefghijklmnopqrstuvwxyz0123 ${'y'.repeat(50_000)}`;
+    await writeOutcome(call, ALLOWED, new ToolError('invalid_input', message), 1);
+    // 1 KiB kept: "[REDACTED] " (11 bytes) and 1013 of the y's; the size is the redacted message's.
+    expect(call.env.audit.outcomes()[0]?.result?.message).toBe(
+      `[REDACTED] ${'y'.repeat(1013)}… (50011 bytes)`,
+    );
+  });
+});
+
 describe('writeEvent', () => {
   it('writes an event about the call: principal, tool, target, session and the details', async () => {
     const call = stopCall();

@@ -10,9 +10,12 @@ import { defineTool, type AnyTool } from '../../../server/tools/define-tool.js';
 import { KeyedMutex } from '../../../server/util/keyed-mutex.js';
 import type { Principal } from '../../../server/tokens/token-authenticator.js';
 import type { ConfirmMode, Scope } from '../../../server/vocabulary.js';
+import type { Settings } from '../../../server/config/settings.js';
+import { RATE_LIMITED_EVENT } from '../../../server/mcp/pipeline/rate-limit-summaries.js';
 import {
   PLEX,
   countedCalls,
+  deferred,
   memoryAudit,
   memoryResolver,
   rulesWith,
@@ -49,10 +52,20 @@ interface Harness {
   call(tool: AnyTool, args: Record<string, unknown>, scope?: Scope): Promise<CallToolResult>;
 }
 
-function harness(opts: { rules?: PolicyRules; auditFails?: (stage: string) => boolean } = {}): Harness {
+function harness(
+  opts: { rules?: PolicyRules; auditFails?: (stage: string) => boolean; settings?: Partial<Settings> } = {},
+): Harness {
   const events: string[] = [];
   const audit = memoryAudit((e) => opts.auditFails?.(e.stage) ?? false);
-  const env = testEnv({ audit, locks: new RecordingMutex(events) });
+  const env = testEnv({ audit, locks: new RecordingMutex(events), settings: opts.settings });
+
+  // The rate limit and the concurrency cap are the only readers of their settings.
+  const settings = env.settings();
+  const { tokenCallsPerSecond, maxConcurrentCalls } = settings;
+  Object.defineProperties(settings, {
+    tokenCallsPerSecond: { get: () => (events.push('rate limit'), tokenCallsPerSecond), enumerable: true },
+    maxConcurrentCalls: { get: () => (events.push('concurrency'), maxConcurrentCalls), enumerable: true },
+  });
 
   const append = audit.append.bind(audit);
   audit.append = async (entry, durable) => {
@@ -171,7 +184,16 @@ function toolsFor(h: { events: string[] }) {
   };
 }
 
-const BEFORE_PREFLIGHT = ['access', 'validate', 'target', 'resolve container:plex', 'checkName plex'];
+/** Every call starts with the rate limit and the concurrency cap, before anything else is looked at. */
+const LIMITS = ['rate limit', 'concurrency'];
+const BEFORE_PREFLIGHT = [
+  ...LIMITS,
+  'access',
+  'validate',
+  'target',
+  'resolve container:plex',
+  'checkName plex',
+];
 
 describe('the composed pipeline, in order', () => {
   it('writing tool, token mode: the first call stops at the confirmation, the second runs', async () => {
@@ -262,7 +284,7 @@ const refusals: RefusalCase[] = [
     name: 'the access check (scope): nothing else runs',
     args: { id: 'plex' },
     scope: 'read',
-    events: ['access', 'audit intent', 'audit outcome'],
+    events: [...LIMITS, 'access', 'audit intent', 'audit outcome'],
     rule: 'scope',
     metric: 'denied',
     text: /needs a token with the "operate" scope/,
@@ -270,7 +292,7 @@ const refusals: RefusalCase[] = [
   {
     name: 'validation: no target is declared or resolved',
     args: { id: 42 },
-    events: ['access', 'audit intent', 'audit outcome'],
+    events: [...LIMITS, 'access', 'audit intent', 'audit outcome'],
     rule: 'invalid_arguments',
     metric: 'invalid',
     text: /^Invalid arguments for order_stop: "id"/,
@@ -278,7 +300,15 @@ const refusals: RefusalCase[] = [
   {
     name: 'resolution: no filter is consulted',
     args: { id: 'ghost' },
-    events: ['access', 'validate', 'target', 'resolve container:ghost', 'audit intent', 'audit outcome'],
+    events: [
+      ...LIMITS,
+      'access',
+      'validate',
+      'target',
+      'resolve container:ghost',
+      'audit intent',
+      'audit outcome',
+    ],
     rule: 'target',
     metric: 'error',
     text: 'container "ghost" does not exist',
@@ -364,6 +394,57 @@ describe('a call refused at each step leaves one intent and one outcome, and not
     expect(await countedCalls(h.env.metrics, 'order_stop', c.metric)).toBe(1);
     expect(await countedCalls(h.env.metrics, 'order_stop')).toBe(1);
     expect(h.env.confirmations.tokens.size).toBe(0);
+  });
+
+  it('the rate limit: nothing else runs, no records of its own, one summary event for the token', async () => {
+    const h = harness({ settings: { tokenCallsPerSecond: 1, tokenCallBurst: 1 } });
+    const { stop } = toolsFor(h);
+    await h.call(stop, { id: 'plex', fail: 'preflight' });
+    h.events.length = 0;
+    const res = await h.call(stop, { id: 'plex' });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(
+      /^Too many calls from this token \(limit 1 per second\); retry after [\d.]+ s\.$/,
+    );
+    expect(res._meta?.retryAfterMs).toEqual(expect.any(Number));
+    expect(h.events).toEqual(['rate limit', `audit event ${RATE_LIMITED_EVENT}`]);
+    expect(h.env.audit.intents()).toHaveLength(1); // the first call's
+    expect(h.env.audit.outcomes()).toHaveLength(1);
+    expect(await countedCalls(h.env.metrics, 'order_stop', 'rate_limited')).toBe(1);
+  });
+
+  it('the concurrency cap: busy, nothing after it runs, one intent and one outcome', async () => {
+    const h = harness({ settings: { maxConcurrentCalls: 1 } });
+    const gate = deferred();
+    const hold = defineTool({
+      name: 'order_hold',
+      title: 'order_hold',
+      description: 'Runs until the test lets it end.',
+      toolset: 'docker',
+      scope: 'read',
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      input: z.object({}).strict(),
+      output: z.object({ held: z.boolean() }),
+      run: async () => (await gate.promise, { held: true }),
+    });
+    const { stop } = toolsFor(h);
+    const held = h.call(hold, {}, 'read');
+    await new Promise((r) => setTimeout(r, 10));
+    h.events.length = 0;
+    const res = await h.call(stop, { id: 'plex' });
+    expect(textOf(res)).toBe('The server is busy (1 call running); retry in a moment.');
+    expect(res._meta).toEqual({ retryAfterMs: 1000 });
+    expect(h.events).toEqual([...LIMITS, 'audit intent', 'audit outcome']);
+    const stopRecords = h.env.audit.records.filter(
+      (r) => r.entry.stage !== 'event' && r.entry.tool === 'order_stop',
+    );
+    expect(stopRecords.map((r) => r.entry)).toMatchObject([
+      { stage: 'intent', decision: { allowed: false, rule: 'busy' } },
+      { stage: 'outcome', decision: { allowed: false, rule: 'busy' }, result: { code: 'busy' } },
+    ]);
+    expect(await countedCalls(h.env.metrics, 'order_stop', 'busy')).toBe(1);
+    gate.resolve();
+    expect((await held).structuredContent).toEqual({ held: true });
   });
 
   it('records the target as declared when resolution failed, and as resolved after', async () => {

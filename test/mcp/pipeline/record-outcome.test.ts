@@ -162,7 +162,7 @@ describe('recordOutcome: a refused call', () => {
     expect(loggedMessages(call.env)).toEqual([]);
   });
 
-  it.each(['invalid', 'error', 'confirmation'] as const)(
+  it.each(['invalid', 'error', 'confirmation', 'rate_limited', 'busy'] as const)(
     'counts a refusal with metric %s under that outcome label',
     async (metric) => {
       const call = stopCall();
@@ -200,6 +200,27 @@ describe('recordOutcome: a refused call', () => {
       result: { status: 'error', code: 'confirmation', message: 'confirmation required' },
     });
     expect(await countedCalls(call.env.metrics, 'test_stop', 'confirmation')).toBe(1);
+  });
+
+  it('writes no records for a refusal its step summarised itself (the rate limit), only the metric', async () => {
+    const call = stopCall();
+    const answer: CallToolResult = {
+      isError: true,
+      content: [{ type: 'text', text: 'Too many calls' }],
+      _meta: { retryAfterMs: 50 },
+    };
+    const summarised = new Refusal(
+      { allowed: false, rule: 'rate_limit' },
+      'rate_limited',
+      new ToolError('rate_limited', 'Too many calls'),
+      answer,
+      'summarised',
+    );
+    expect(await recordOutcome(nextStub(() => Promise.reject(summarised)))(call)).toBe(answer);
+    expect(call.env.audit.records).toEqual([]);
+    expect(await countedCalls(call.env.metrics, 'test_stop', 'rate_limited')).toBe(1);
+    expect(await countedCalls(call.env.metrics, 'test_stop')).toBe(1);
+    expect(await observedDurations(call.env.metrics, 'test_stop')).toBe(1);
   });
 
   it('records the declared target when the refusal came before resolution', async () => {
