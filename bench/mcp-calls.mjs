@@ -126,7 +126,9 @@ async function prepareSidecar(work, roots, sessions) {
   const total = Math.min(1000, Math.max(128, perToken * 2));
   writeFileSync(
     join(work, 'c/unraid-mcp.cfg'),
-    `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n`,
+    `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n` +
+      // One token drives every session in a closed loop: lift the per-token rate and the global cap.
+      'TOKEN_CALLS_PER_SECOND="10000"\nTOKEN_CALL_BURST="100000"\nMAX_CONCURRENT_CALLS="1000"\n',
   );
   const env = {
     ...process.env,

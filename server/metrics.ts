@@ -20,7 +20,7 @@ export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
     registry,
     toolCalls: new Counter({
       name: 'unraid_mcp_tool_calls_total',
-      help: 'Tool calls by tool and outcome (ok, error, denied, invalid, confirmation, audit_unavailable).',
+      help: 'Tool calls by tool and outcome (ok, error, denied, invalid, confirmation, rate_limited, busy, audit_unavailable).',
       labelNames: ['tool', 'outcome'],
       registers: [registry],
     }),

@@ -168,7 +168,7 @@ describe('audit of refused input', () => {
         r.stage === 'outcome' &&
         r.decision.rule === 'invalid_arguments' &&
         r.tool === 'docker_stop' &&
-        JSON.stringify(r.args).length > 10_000,
+        ((r as { argsBytes?: number }).argsBytes ?? 0) > 10_000,
     );
     expect(long).toMatchObject({ result: { status: 'error', code: 'invalid_input' }, target: null });
     expect(records.filter((r) => r.decision.allowed === true)).toHaveLength(0);
