@@ -4,6 +4,7 @@ import { redactSecretValues, SHAPE_HINT } from './secret-values.js';
 import { redactAssignments } from './secret-assignments.js';
 import { NEXT_ARG, passwordArg, passwordFlagOf, redactFlags, takesSecretValue } from './secret-args.js';
 import type { PasswordFlag } from './secret-args.js';
+import { copyKeysBefore, setOwn } from './own-props.js';
 
 /**
  * Secret redaction for everything that leaves the process: audit records, tool results, the pending
@@ -171,20 +172,3 @@ function clientOf(source: Record<string, unknown>): PasswordFlag | null {
 /** `-x` or `--word`: another flag, not the value of the one before. */
 const looksLikeFlag = (arg: string) =>
   arg.charCodeAt(0) === 45 && /^--?[A-Za-z]/.test(arg) && !/\s/.test(arg);
-
-/** A plain object with the own enumerable properties of `source` that come before `stop`. */
-function copyKeysBefore(source: Record<string, unknown>, stop: string): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const k in source) {
-    if (k === stop) break;
-    if (Object.hasOwn(source, k)) setOwn(copy, k, source[k]);
-  }
-  return copy;
-}
-
-/** `target[key] = value`, except that a JSON "__proto__" key stays a property instead of setting the prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../safety/audit/canonical-json.js';
+import { copyKeysBefore, setOwn } from '../../util/own-props.js';
 
 /**
  * Size bounds for what a call's audit records keep of its arguments and of its error message. Without
@@ -160,20 +161,3 @@ const smallScalar = (v: unknown): boolean =>
   (typeof v === 'string' && v.length <= SUMMARY_CHARS);
 
 const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? '');
-
-/** A plain object with the own enumerable properties of `source` that come before `stop`. */
-function copyKeysBefore(source: Record<string, unknown>, stop: string): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const k in source) {
-    if (k === stop) break;
-    if (Object.hasOwn(source, k)) setOwn(copy, k, source[k]);
-  }
-  return copy;
-}
-
-/** `target[key] = value`, except that a JSON "__proto__" key stays a property instead of setting the prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
