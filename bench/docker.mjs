@@ -12,28 +12,18 @@
 //    chosen to be as slow as the limits allow (4 KB lines of random a/b/x, where RE2's DFA cache
 //    cannot help), against /healthz latency on the idle sidecar measured just before: p50, p99, max.
 // Prints a table and writes bench/results/docker.json.
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { startDockerd, importBusyboxImage } from '../scripts/dockerd.mjs';
-import {
-  cleanupAll,
-  installCleanupHandlers,
-  makeTempDir,
-  runToCompletion,
-  startServer,
-} from './lib/children.mjs';
+import { cleanupAll, installCleanupHandlers, makeTempDir, runToCompletion } from './lib/children.mjs';
 import { connectMcpClients, closeMcpClients, callToolOrThrow } from './lib/load.mjs';
 import { readRssKb, startRssSampler, machineInfo } from './lib/proc.mjs';
+import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, percentileSorted, round } from './lib/stats.mjs';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(REPO, 'dist/server/main.js');
-const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
-  .unraidMcp.nodeFlags.split(' ')
-  .filter(Boolean);
+const MAIN = SIDECAR_MAIN;
 const { values: opts } = parseArgs({
   options: {
     containers: { type: 'string', default: '50' },
@@ -121,16 +111,7 @@ async function main() {
       .trim()
       .split('\n')
       .at(-1);
-    const srv = await startServer({
-      name: 'unraid-mcp',
-      command: process.execPath,
-      args: [...NODE_FLAGS, MAIN, 'serve'],
-      env,
-      cwd: REPO,
-      readyOn: 'stdout',
-      readyPattern: /MCP URL (http:\/\/\S+)/,
-      logPath: join(work, 'sidecar.log'),
-    });
+    const srv = await startBuiltSidecar(env, work);
     const { sessions } = await connectMcpClients(srv.match[1], {
       count: 1,
       headers: { Authorization: `Bearer ${secret}` },

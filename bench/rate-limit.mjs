@@ -11,26 +11,16 @@
 // Usage: npm run build && npm run bench:rate-limit [-- --clients 20 --rate 15 --duration 10 --rounds 2]
 // Writes bench/results/rate-limit.json.
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  installCleanupHandlers,
-  makeTempDir,
-  runBench,
-  runToCompletion,
-  startServer,
-} from './lib/children.mjs';
+import { installCleanupHandlers, makeTempDir, runBench, runToCompletion } from './lib/children.mjs';
 import { closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { machineInfo } from './lib/proc.mjs';
+import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, median, percentileSorted, round } from './lib/stats.mjs';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(REPO, 'dist/server/main.js');
-const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
-  .unraidMcp.nodeFlags.split(' ')
-  .filter(Boolean);
+const MAIN = SIDECAR_MAIN;
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '20' },
@@ -86,16 +76,7 @@ function cpuMs(pid) {
 async function pacedLoad(label, cfg) {
   const work = makeTempDir('umcp-bench-rate-');
   const { env, secrets } = await prepare(work, cfg);
-  const srv = await startServer({
-    name: 'unraid-mcp',
-    command: process.execPath,
-    args: [...NODE_FLAGS, MAIN, 'serve'],
-    env,
-    cwd: REPO,
-    readyOn: 'stdout',
-    readyPattern: /MCP URL (http:\/\/\S+)/,
-    logPath: join(work, 'sidecar.log'),
-  });
+  const srv = await startBuiltSidecar(env, work);
   const url = srv.match[1];
   const sessions = [];
   for (const secret of secrets) {

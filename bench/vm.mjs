@@ -34,7 +34,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -43,19 +42,15 @@ import {
   installCleanupHandlers,
   makeTempDir,
   runToCompletion,
-  startServer,
 } from './lib/children.mjs';
 import { callToolOrThrow, closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { writeLibvirtNode } from './lib/libvirt-node.mjs';
 import { machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
+import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, percentileSorted, round } from './lib/stats.mjs';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(REPO, 'dist/server/main.js');
+const MAIN = SIDECAR_MAIN;
 const RESULTS = join(REPO, 'bench/results/vm.json');
-const NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
-  .unraidMcp.nodeFlags.split(' ')
-  .filter(Boolean);
 const log = (line = '') => process.stdout.write(line + '\n');
 
 function parseOptions() {
@@ -158,16 +153,7 @@ async function startSidecar(work, uri) {
   );
   const secret = out.trim().split('\n').at(-1)?.trim();
   if (!secret) throw new Error(`token create printed no secret:\n${out}`);
-  const srv = await startServer({
-    name: 'unraid-mcp',
-    command: process.execPath,
-    args: [...NODE_FLAGS, MAIN, 'serve'],
-    env,
-    cwd: REPO,
-    readyOn: 'stdout',
-    readyPattern: /MCP URL (http:\/\/\S+)/,
-    logPath: join(work, 'sidecar.log'),
-  });
+  const srv = await startBuiltSidecar(env, work);
   return { srv, url: srv.match[1], auth: { Authorization: `Bearer ${secret}` } };
 }
 
