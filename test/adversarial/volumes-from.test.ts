@@ -7,8 +7,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { testDocker } from '../helpers/docker.js';
-import { readAudit } from '../helpers/audit-file.js';
 import { toolsOf } from '../helpers/test-tools.js';
+import { containerExists, createArgs, createOutcome } from '../helpers/docker-create.js';
 
 /**
  * The attack: an agent asks docker_create for a container with `volumes_from` naming an existing
@@ -103,26 +103,9 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const exists = async (name: string) =>
-  (await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } })).length > 0;
-const base = (name: string) => ({
-  name,
-  image: inject('testImage'),
-  command: ['sleep', '3600'],
-  network: 'none',
-});
-
-async function outcomeFor(s: TestServer, name: string) {
-  const records = await readAudit(s.env.auditDir);
-  return records
-    .filter(
-      (r) =>
-        r.tool === 'docker_create' &&
-        r.stage === 'outcome' &&
-        (r.args as { name?: string } | undefined)?.name === name,
-    )
-    .at(-1);
-}
+const exists = (name: string) => containerExists(docker, name);
+const base = createArgs;
+const outcomeFor = createOutcome;
 
 /** Sends the attack with confirmation off; expects the policy's refusal and nothing created. */
 async function attack(name: string, extra: Record<string, unknown>): Promise<string> {

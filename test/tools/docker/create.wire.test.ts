@@ -10,6 +10,7 @@ import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { toolsOf } from '../../helpers/test-tools.js';
 import { parseXml, type XmlElement } from './xml-check.js';
+import { containerExists, createArgs, createOutcome } from '../../helpers/docker-create.js';
 
 /**
  * docker_create over real HTTP with the SDK client, against the suite's real dockerd: every refusal
@@ -72,26 +73,9 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const exists = async (name: string) =>
-  (await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } })).length > 0;
-const base = (name: string) => ({
-  name,
-  image: inject('testImage'),
-  command: ['sleep', '3600'],
-  network: 'none',
-});
-
-async function outcomeFor(s: TestServer, name: string) {
-  const records = await readAudit(s.env.auditDir);
-  return records
-    .filter(
-      (r) =>
-        r.tool === 'docker_create' &&
-        r.stage === 'outcome' &&
-        (r.args as { name?: string } | undefined)?.name === name,
-    )
-    .at(-1);
-}
+const exists = (name: string) => containerExists(docker, name);
+const base = createArgs;
+const outcomeFor = createOutcome;
 
 describe('the build tools as clients see them', () => {
   it('lists docker_create, docker_update and docker_pull with their annotations and strict schemas', async () => {
