@@ -31,7 +31,11 @@ import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
 import { PendingApprovals } from './safety/confirm/pending-approvals.js';
 import { KeyedMutex } from './util/keyed-mutex.js';
 import { redact } from './util/redact.js';
-import { SERVER_INFO } from './mcp/session-server.js';
+import { SERVER_INFO, type ModernParts } from './mcp/tool-server.js';
+import { ConfirmRounds } from './mcp/rounds/confirm-rounds.js';
+import { TaskStore } from './mcp/tasks/task-store.js';
+import { modernHandler } from './http/modern-handler.js';
+import type { Principal } from './tokens/token-authenticator.js';
 import type { AdminDeps } from './admin/admin-deps.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -187,12 +191,26 @@ export async function createService(
       };
     },
     currentPrincipal: (id) => auth.principalOf(id),
-    toolsKey: (principal) => {
-      const s = settingsStore.current().settings;
-      return toolListKey({ scope: principal.scope, readOnly: s.readOnly, toolsets: s.toolsets });
-    },
+    toolsKey: (principal) => toolsKey(principal),
     log,
     onCountChange: (n) => metrics.sessions.set(n),
+  });
+  const parts: ModernParts = { rounds: new ConfirmRounds(), tasks: new TaskStore() };
+  const toolsKey = (principal: Principal) => {
+    const s = settingsStore.current().settings;
+    return toolListKey({ scope: principal.scope, readOnly: s.readOnly, toolsets: s.toolsets });
+  };
+  const modern = modernHandler({
+    env: callEnv,
+    tools,
+    parts,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    maxSubscriptions: initialSettings.maxSessions,
+    toolsKey: (tokenId) => {
+      const principal = auth.principalOf(tokenId);
+      return principal && toolsKey(principal);
+    },
+    onError: (err) => log.debug('mcp 2026-07-28 request refused or failed', { err: err.message }),
   });
   let shuttingDown = false;
   const app = createLanHandler({
@@ -200,6 +218,8 @@ export async function createService(
     tools,
     auth: disabledAuth(auth, settingsStore),
     sessions,
+    modern,
+    parts,
     metrics,
     probes,
     // ALLOWED_HOSTS from the cfg as read at start (a change needs a restart until this set is live).
@@ -260,6 +280,8 @@ export async function createService(
   async function stop(deadlineMs: number): Promise<void> {
     shuttingDown = true;
     clearInterval(usageTimer);
+    // Tasks waiting for the owner stop waiting; one already running its tool is drained below.
+    parts.tasks.abortAll(new ServiceShutdown());
     const unfinished = await inflight.drain(deadlineMs);
     if (unfinished) {
       log.warn('shutting down with tool calls still running', { count: unfinished });
@@ -273,6 +295,7 @@ export async function createService(
     }
     // Requests still open now are answered by the transport (never an empty response).
     await sessions.closeAll();
+    await modern.close();
     await auth.flushUsage();
     await libvirt.close();
     await audit.close();

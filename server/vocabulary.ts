@@ -4,10 +4,32 @@
  * importing one another.
  */
 
+import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
+
 /**
  * Token scopes. They are ordered: a token with `admin` may do what `operate` and `read` may.
  * Keeping them ordered (not a free set) means a token can never hold "admin but not read".
  */
+/**
+ * What a tool call answers: its result, or — on the 2026-07-28 revision — a question for the user
+ * (input_required) or a task the client polls (the Tasks extension).
+ */
+export type CallAnswer = CallToolResult | InputRequiredResult | TaskCreated;
+
+/** A task's state as the Tasks extension (2026-07-28) shows it. */
+export interface TaskState {
+  taskId: string;
+  status: 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+  statusMessage?: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  ttlMs: number | null;
+  pollIntervalMs?: number;
+}
+
+/** A task handle (`resultType: "task"`): where the client polls for the call's result. */
+export type TaskCreated = TaskState & { resultType: 'task' };
+
 export const SCOPES = ['read', 'operate', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 

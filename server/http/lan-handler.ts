@@ -9,6 +9,8 @@ import { hostOriginProblem } from './host-origin.js';
 import { CHALLENGE, checkBearer } from './bearer-auth.js';
 import { urlTokenProblem } from './url-token.js';
 import { mcpHandler } from './mcp-handler.js';
+import type { ModernHandler } from './modern-handler.js';
+import type { ModernParts } from '../mcp/tool-server.js';
 import { sendError, sendJson } from '../mcp/send-error.js';
 import type { CallEnv } from '../mcp/pipeline/tool-call.js';
 
@@ -17,6 +19,8 @@ export interface LanDeps {
   tools: ReadonlyArray<AnyTool>;
   auth: TokenAuthenticator;
   sessions: SessionRegistry;
+  modern: ModernHandler;
+  parts: ModernParts;
   metrics: Metrics;
   probes: ReadonlyArray<BackendProbe>;
   allowedHosts: Set<string>;
@@ -36,6 +40,8 @@ export function createLanHandler(deps: LanDeps): RequestListener {
     env: deps.env,
     tools: deps.tools,
     sessions: deps.sessions,
+    modern: deps.modern,
+    parts: deps.parts,
     bodyLimitBytes: deps.bodyLimitBytes,
     shuttingDown: deps.shuttingDown,
     onReject: reject,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import type { SessionRegistry } from '../mcp/session-registry.js';
-import { createSessionServer } from '../mcp/session-server.js';
+import { createToolServer, type ModernParts } from '../mcp/tool-server.js';
+import type { ModernHandler } from './modern-handler.js';
 import { SessionTransport } from '../mcp/session-transport.js';
 import { readJsonBody } from './read-json-body.js';
 import { sendError } from '../mcp/send-error.js';
@@ -14,6 +15,9 @@ export interface McpHandlerDeps {
   env: CallEnv;
   tools: ReadonlyArray<AnyTool>;
   sessions: SessionRegistry;
+  /** The 2026-07-28 revision, served next to the 2025 sessions. */
+  modern: ModernHandler;
+  parts: ModernParts;
   bodyLimitBytes: number;
   /** True once the service is stopping (a session's open requests are then told so when it closes). */
   shuttingDown: () => boolean;
@@ -22,8 +26,9 @@ export interface McpHandlerDeps {
 
 /**
  * /mcp after the host/origin and bearer checks: body rules for POST (type, size, JSON, no batches),
- * then session routing — a new session (one McpServer + transport) for initialize, otherwise the
- * caller's own session; another token's session id is "not found".
+ * then the protocol era: a request that carries the 2026-07-28 envelope goes to the stateless
+ * modern handler; 2025 traffic to session routing — a new session (one server + transport) for
+ * initialize, otherwise the caller's own session; another token's session id is "not found".
  */
 export function mcpHandler(
   deps: McpHandlerDeps,
@@ -60,7 +65,12 @@ export function mcpHandler(
         deps.sessions.add({ id, tokenId: principal.tokenId, who, transport, server }),
       shuttingDown: deps.shuttingDown,
     });
-    const server = createSessionServer(deps.env, deps.tools, who, () => transport.sessionId);
+    const server = createToolServer(
+      deps.env,
+      deps.tools,
+      { era: 'legacy', who, sessionId: () => transport.sessionId },
+      deps.parts,
+    );
     transport.onclose = () => {
       if (transport.sessionId) deps.sessions.remove(transport.sessionId);
     };
@@ -85,6 +95,7 @@ export function mcpHandler(
       );
     if (!body || typeof body !== 'object')
       return reject(res, 'invalid_message', 400, 'The body must be one JSON-RPC message object.');
+    if (await deps.modern.claims(req, body)) return deps.modern.serve(req, res, principal, body);
     if (typeof req.headers['mcp-session-id'] === 'string') return forward(req, res, principal, body);
     if (!isInitializeRequest(body))
       return reject(

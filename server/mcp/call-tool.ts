@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../vocabulary.js';
 import type { AnyTool } from '../tools/define-tool.js';
 import { redact } from '../util/redact.js';
 import { boundArgs } from './pipeline/audit-bounds.js';
@@ -26,7 +26,7 @@ import type { CallEnv, Caller, CallRequest, ToolCall } from './pipeline/tool-cal
  * themselves; every refusal, at whatever step, leaves an intent and an outcome record, except a call
  * over its token's rate limit: those are recorded as one summary per token per second (limitRate).
  */
-const pipeline = compose<CallToolResult>(
+const pipeline = compose<CallAnswer>(
   recordOutcome, // outcome record and metrics for every call (and the intent of a refused one)
   limitRate, //     calls per second per token (refusals audited as one summary a second)
   limitConcurrency, // calls running at once, all tokens together ("busy" beyond)
@@ -48,12 +48,7 @@ const pipeline = compose<CallToolResult>(
 );
 
 /** Runs one tool call for a session. */
-export function callTool(
-  env: CallEnv,
-  tool: AnyTool,
-  caller: Caller,
-  req: CallRequest,
-): Promise<CallToolResult> {
+export function callTool(env: CallEnv, tool: AnyTool, caller: Caller, req: CallRequest): Promise<CallAnswer> {
   // Redacted and bounded once here: the intent, the outcome and a pending approval all keep these.
   const bounded = boundArgs(redact((req.args ?? {}) as Record<string, unknown>));
   const call: ToolCall = {

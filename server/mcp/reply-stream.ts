@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 /** Comment frames this often keep proxies and idle timeouts from closing a quiet stream (the SDK's default). */
 export const SSE_KEEP_ALIVE_MS = 15_000;

@@ -1,4 +1,4 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import type { SessionTransport } from './session-transport.js';

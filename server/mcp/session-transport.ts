@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import {
-  ErrorCode,
   isInitializeRequest,
-  JSONRPCMessageSchema,
+  parseJSONRPCMessage,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import { sendError } from './send-error.js';
 import { ReplyStream } from './reply-stream.js';
-import { SHUTDOWN_ERROR_CODE, SHUTDOWN_ERROR_DATA } from './shutdown-answer.js';
+import { CONNECTION_CLOSED, SHUTDOWN_ERROR_CODE, SHUTDOWN_ERROR_DATA } from './shutdown-answer.js';
 import { SHUTTING_DOWN_REQUEST } from '../errors/service-shutdown.js';
 
 /**
@@ -63,9 +62,12 @@ export class SessionTransport implements Transport {
         'Not Acceptable: Client must accept both application/json and text/event-stream',
       );
     }
-    const parsed = JSONRPCMessageSchema.safeParse(body);
-    if (!parsed.success) return sendError(res, 400, 'Parse error: Invalid JSON-RPC message', {}, -32700);
-    const message = parsed.data;
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(body);
+    } catch {
+      return sendError(res, 400, 'Parse error: Invalid JSON-RPC message', {}, -32700);
+    }
     const initialize = 'method' in message && message.method === 'initialize' && isInitializeRequest(message);
     if (initialize) {
       if (this.sessionId !== undefined)
@@ -75,11 +77,10 @@ export class SessionTransport implements Transport {
     } else if (!this.checkSession(req, res)) {
       return;
     }
-    const extra = { requestInfo: { headers: req.headers } };
     if (!isRequest(message)) {
       // Notifications and the client's answers to our requests (elicitation) carry no response of their own.
       res.writeHead(202).end();
-      this.onmessage?.(message, extra);
+      this.onmessage?.(message);
       return;
     }
     const id = message.id;
@@ -87,7 +88,7 @@ export class SessionTransport implements Transport {
       if (this.streams.get(id) === stream) this.streams.delete(id);
     });
     this.streams.set(id, stream);
-    this.onmessage?.(message, extra);
+    this.onmessage?.(message);
   }
 
   /** The standalone stream for server messages not tied to a request (one per session). */
@@ -197,7 +198,7 @@ function sessionClosedError(id: RequestId): JSONRPCMessage {
     jsonrpc: '2.0',
     id,
     error: {
-      code: ErrorCode.ConnectionClosed,
+      code: CONNECTION_CLOSED,
       message:
         'The session was closed while this request was still running (the client ended it, it was idle too long, or its token was revoked or expired); it may still complete on the server — check its effect before repeating it, in a new session.',
       data: { reason: 'session_closed' },

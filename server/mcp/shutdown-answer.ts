@@ -1,9 +1,12 @@
-import { ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { AnyTool } from '../tools/define-tool.js';
 import { isShuttingDownMessage, shuttingDownMessage } from '../errors/service-shutdown.js';
 
+/** JSON-RPC error code for "the connection is closed" (the MCP SDKs' ConnectionClosed). */
+export const CONNECTION_CLOSED = -32000;
+
 /** JSON-RPC error code of every shutdown answer: the server end of the connection is going away. */
-export const SHUTDOWN_ERROR_CODE = ErrorCode.ConnectionClosed;
+export const SHUTDOWN_ERROR_CODE = CONNECTION_CLOSED;
 export const SHUTDOWN_ERROR_DATA = { reason: 'shutting_down' } as const;
 
 /**

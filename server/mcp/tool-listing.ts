@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool as McpTool } from '@modelcontextprotocol/server';
 import type { AnyTool } from '../tools/define-tool.js';
 
 const cache = new WeakMap<AnyTool, McpTool>();
@@ -16,7 +16,7 @@ export function toListEntry(tool: AnyTool): McpTool {
       title: tool.title,
       description: tool.description,
       inputSchema: z.toJSONSchema(tool.inputWithConfirmation, { io: 'input' }) as McpTool['inputSchema'],
-      outputSchema: z.toJSONSchema(tool.outputWithTruncation, { io: 'output' }) as McpTool['outputSchema'],
+      outputSchema: z.toJSONSchema(tool.outputWithTruncation, { io: 'output' }),
       annotations: { title: tool.title, ...tool.annotations },
     };
     cache.set(tool, entry);

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { testTools } from '../helpers/test-tools.js';
 import { intent, readAll } from '../safety/audit/audit-helpers.js';

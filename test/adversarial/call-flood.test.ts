@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { testTools } from '../helpers/test-tools.js';
 import { readAudit } from '../helpers/audit-file.js';

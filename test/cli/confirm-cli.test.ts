@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { stat } from 'node:fs/promises';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { assertBuilt, runCli, serve, tempEnv } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/start-server.js';
 import { safetyTools } from '../helpers/test-tools.js';

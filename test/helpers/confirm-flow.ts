@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TestServer } from './start-server.js';
 
 type Call = (name: string, args: Record<string, unknown>) => Promise<CallToolResult>;

@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,7 +248,13 @@ export function testCall(tool: AnyTool, opts: TestCallOptions = {}): ToolCall & 
   return {
     env,
     tool,
-    caller: { principal: principal ?? ADMIN, client: CLIENT, sessionTag: SESSION, elicit: elicit ?? null },
+    caller: {
+      principal: principal ?? ADMIN,
+      client: CLIENT,
+      sessionTag: SESSION,
+      elicit: elicit ?? null,
+      deferApproval: null,
+    },
     req: { args: request, signal, progress: progress ?? (async () => {}) },
     settings: settings ? { ...env.settings(), ...settings } : env.settings(),
     started: performance.now(),
@@ -308,11 +314,12 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The Refusal `p` rejects with; fails when it resolves or rejects with anything else. */
-export async function refusalOf(p: Promise<unknown>): Promise<Refusal> {
+export async function refusalOf(p: Promise<unknown>): Promise<Refusal & { result?: CallToolResult }> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof Refusal) return err;
+    // Every refusal these tests provoke answers with a tool result (not input_required or a task).
+    if (err instanceof Refusal) return err as Refusal & { result?: CallToolResult };
     throw err;
   }
   throw new Error('expected a Refusal, but the step went on');

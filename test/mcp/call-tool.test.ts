@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { startTestServer, mcpHeaders, INIT_BODY, type TestServer } from '../helpers/start-server.js';
 import { readMessages } from '../helpers/sse.js';
 import { testTools } from '../helpers/test-tools.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/server';
 import { SessionRegistry } from '../../server/mcp/session-registry.js';
 import type { SessionTransport } from '../../server/mcp/session-transport.js';
 import { silentLogger } from '../../server/log.js';

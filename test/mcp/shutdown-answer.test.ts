@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { shutdownAnswer, SHUTDOWN_ERROR_CODE } from '../../server/mcp/shutdown-answer.js';
 import { shuttingDownError, shuttingDownMessage } from '../../server/errors/service-shutdown.js';
 import { defineTool } from '../../server/tools/define-tool.js';

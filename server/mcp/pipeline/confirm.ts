@@ -1,39 +1,51 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { effectiveConfirmMode } from '../../config/settings.js';
 import { PolicyDeniedError } from '../../errors/policy-denied-error.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { argsHash } from '../../safety/confirm/args-hash.js';
-import { confirmCall } from '../../safety/confirm/confirm-call.js';
+import { confirmCall, type ElicitAnswer, type UserPrompt } from '../../safety/confirm/confirm-call.js';
+import type { ConfirmationBinding } from '../../safety/confirm/binding.js';
 import { redact, redactString } from '../../util/redact.js';
 import { writeEvent } from './audit-entries.js';
 import { Refusal, refuse } from './refusal.js';
 import { toolContext } from './tool-context.js';
-import { ALLOWED, type Step, type ToolCall } from './tool-call.js';
+import { ALLOWED, type CallerPrompt, type Step, type ToolCall } from './tool-call.js';
 
 /**
  * Writing tools only: the tool's confirmation mode (none, an agent token, or the owner's approval,
  * plus elicitation when the client offers it). The confirmation is bound to the caller's token, the
  * tool, the resolved target and the arguments, so it can never confirm anything else.
  */
-export const confirm: Step<CallToolResult> = (next) => async (call) => {
-  if (!call.writing) return next(call);
+export const confirm: Step<CallAnswer> = (next) => async (call) => {
   const { caller, req, resolved } = call;
+  const round = caller.elicit?.kind === 'round' ? caller.elicit : null;
+  if (!call.writing) {
+    if (round?.state !== undefined) throw await roundRefused(call, 'unexpected');
+    return next(call);
+  }
   let description: string;
   try {
     description = await describe(call);
   } catch (err) {
     throw refuse('preflight', err instanceof PolicyDeniedError ? 'denied' : 'error', err);
   }
+  const binding = {
+    tokenId: caller.principal.tokenId,
+    tool: call.tool.name,
+    target: resolved ? `${resolved.kind}:${resolved.id}` : 'host',
+    argsHash: argsHash(call.args),
+  };
+  let answer: ElicitAnswer | null = null;
+  if (round?.state !== undefined) {
+    const checked = await round.rounds.check(round.state, round.responses, binding);
+    if (!checked.ok) throw await roundRefused(call, checked.reason, checked.field);
+    answer = checked.answer;
+  }
   const confirmed = await confirmCall(
     {
       mode: effectiveConfirmMode(call.settings, call.tool),
       tool: call.tool.name,
-      binding: {
-        tokenId: caller.principal.tokenId,
-        tool: call.tool.name,
-        target: resolved ? `${resolved.kind}:${resolved.id}` : 'host',
-        argsHash: argsHash(call.args),
-      },
+      binding,
       principal: caller.principal.name,
       client: caller.client,
       target: resolved,
@@ -42,9 +54,8 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
       token: call.confirmationToken,
       confirmationId: call.confirmationId,
       timings: call.settings,
-      elicit:
-        caller.elicit &&
-        ((message) => (caller.elicit as NonNullable<typeof caller.elicit>)(message, req.signal)),
+      prompt: userPrompt(caller.elicit, answer, binding, req.signal),
+      deferApproval: caller.deferApproval && ((entry) => caller.deferApproval!(entry, call)),
       progress: req.progress,
       signal: req.signal,
       audit: (event, details) => writeEvent(call, event, details),
@@ -69,6 +80,46 @@ export const confirm: Step<CallToolResult> = (next) => async (call) => {
     );
   return next(call);
 };
+
+/** The confirmation's way to ask the user, from the caller's (see CallerPrompt). */
+function userPrompt(
+  prompt: CallerPrompt | null,
+  answer: ElicitAnswer | null,
+  binding: ConfirmationBinding,
+  signal: AbortSignal,
+): UserPrompt | null {
+  if (!prompt) return null;
+  if (prompt.kind === 'push') return { kind: 'push', ask: (message) => prompt.ask(message, signal) };
+  return { kind: 'round', answer, ask: (message) => prompt.rounds.question(message, binding) };
+}
+
+const ROUND_REFUSALS = {
+  tampered: 'was altered or is not one this server issued',
+  expired: 'has expired',
+  replayed: 'was already answered — a question is answered once',
+  mismatch: 'was asked about a different action',
+  unexpected: 'belongs to no question this tool asks',
+} as const;
+
+/**
+ * A call that came back with a requestState that cannot stand: audited, and nothing is done. The
+ * client starts over with a plain call (and a fresh question).
+ */
+async function roundRefused(
+  call: ToolCall,
+  reason: keyof typeof ROUND_REFUSALS,
+  field?: keyof ConfirmationBinding,
+): Promise<Refusal> {
+  await writeEvent(call, 'confirmation.request_state_rejected', { reason, field: field ?? null });
+  return refuse(
+    `request_state_${reason}`,
+    'denied',
+    new ToolError(
+      'confirmation',
+      `The requestState of this call ${ROUND_REFUSALS[reason]}. Nothing was done. Call ${call.tool.name} again without it to be asked afresh.`,
+    ),
+  );
+}
 
 /**
  * Exactly what the call will do, for the prompt: the tool's own words, or its title, target and

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { callLimits } from './call-limits.js';
 import { Refusal } from './refusal.js';
@@ -17,7 +17,7 @@ export const BUSY_RETRY_MS = 1000;
  * many one token can cause. The slot is held until the tool's work has really ended, even when the
  * caller was answered earlier (a timed-out change that still runs, see lockTarget).
  */
-export const limitConcurrency: Step<CallToolResult> = (next) => async (call) => {
+export const limitConcurrency: Step<CallAnswer> = (next) => async (call) => {
   const running = callLimits(call.env).running;
   const max = call.settings.maxConcurrentCalls;
   const release = running.tryTake(max);

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { callLimits } from './call-limits.js';
 import { Refusal } from './refusal.js';
@@ -12,7 +12,7 @@ import type { Step } from './tool-call.js';
  * one (outcome "rate_limited") and audited as one summary event per token per second
  * (rate-limit-summaries.ts) instead of two records each.
  */
-export const limitRate: Step<CallToolResult> = (next) => async (call) => {
+export const limitRate: Step<CallAnswer> = (next) => async (call) => {
   const perSecond = call.settings.tokenCallsPerSecond;
   const burst = call.settings.tokenCallBurst;
   const limits = callLimits(call.env);

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { writeIntent } from './audit-entries.js';
 import { ALLOWED, type Step } from './tool-call.js';
@@ -14,7 +14,7 @@ export class AuditUnavailable extends ToolError {
 }
 
 /** No audit, no action: the intent is on record (fsynced for writing tools) before the tool runs. */
-export const recordIntent: Step<CallToolResult> = (next) => async (call) => {
+export const recordIntent: Step<CallAnswer> = (next) => async (call) => {
   if (!(await writeIntent(call, ALLOWED))) throw new AuditUnavailable();
   return next(call);
 };

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { toToolResult } from '../../errors/to-tool-result.js';
 import { ToolError } from '../../errors/tool-error.js';
 import { writeIntent, writeOutcome } from './audit-entries.js';
@@ -15,11 +15,11 @@ import { ALLOWED, type Decision, type Step, type ToolCall } from './tool-call.js
  * leaves no records of its own either: limitRate records such calls in a summary (one record per
  * token per second at most), so a flood of them cannot push the history out of the log.
  */
-export const recordOutcome: Step<CallToolResult> = (next) => async (call) => {
+export const recordOutcome: Step<CallAnswer> = (next) => async (call) => {
   let decision: Decision = ALLOWED;
   let metric = 'ok';
   let error: unknown = null;
-  let result: CallToolResult | undefined;
+  let result: CallAnswer | undefined;
   try {
     result = await next(call);
   } catch (err) {

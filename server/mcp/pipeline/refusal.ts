@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import type { Decision } from './tool-call.js';
 
 /** How a refused call is counted in the metrics. */
@@ -22,7 +22,7 @@ export class Refusal extends Error {
     readonly metric: RefusalMetric,
     /** What the client is told (through toToolResult), unless `result` is given. */
     readonly error: unknown,
-    readonly result?: CallToolResult,
+    readonly result?: CallAnswer,
     readonly audit: RefusalAudit = 'records',
   ) {
     super(`refused: ${decision.rule ?? metric}`);

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { refuse } from './refusal.js';
 import type { Step } from './tool-call.js';
 
@@ -6,7 +6,7 @@ import type { Step } from './tool-call.js';
  * Turns the target the tool declares (a name, an ID or an ID prefix) into the real resource, so every
  * later rule sees its real name. The audit log records both what was asked for and what it was.
  */
-export const resolveTarget: Step<CallToolResult> = (next) => async (call) => {
+export const resolveTarget: Step<CallAnswer> = (next) => async (call) => {
   const declared = call.tool.target?.(call.args) ?? null;
   if (declared) {
     call.target = declared;

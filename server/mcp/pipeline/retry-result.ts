@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /** An error result that tells the client when to try again: in words, and as `_meta.retryAfterMs`. */
 export const retryResult = (text: string, retryAfterMs: number): CallToolResult => ({

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { redact } from '../../util/redact.js';
 import { capResult } from '../cap-result.js';
 import type { CallHandler, RunHandler } from './tool-call.js';

@@ -1,4 +1,5 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { CallAnswer } from '../../vocabulary.js';
 import type { AnyTool } from '../../tools/define-tool.js';
 import type { ToolDeps } from '../../tools/context.js';
 import type { Principal } from '../../tokens/token-authenticator.js';
@@ -8,6 +9,8 @@ import type { TargetResolver } from '../../backends/target-resolver.js';
 import type { Metrics } from '../../metrics.js';
 import type { AuditEntry, AuditRecord } from '../../safety/audit/audit-record.js';
 import type { ConfirmRecord, ConfirmStores, ElicitAnswer } from '../../safety/confirm/confirm-call.js';
+import type { PendingConfirmation } from '../../safety/confirm/pending-approvals.js';
+import type { ConfirmRounds } from '../rounds/confirm-rounds.js';
 import type { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { ResolvedTarget, TargetRef } from '../../vocabulary.js';
 import type { InflightTracker } from '../inflight.js';
@@ -33,9 +36,19 @@ export interface Caller {
   client: { name: string; version: string } | null;
   /** SHA-256 prefix of the MCP session id (computed once per session): correlates calls in the audit log. */
   sessionTag: string | null;
-  /** Asks the user through the client (elicitation), when the client declared it. */
-  elicit: ((message: string, signal: AbortSignal) => Promise<ElicitAnswer>) | null;
+  /** How the user can be asked through the client (elicitation), when the client declared it. */
+  elicit: CallerPrompt | null;
+  /**
+   * Present when the client takes tasks (2026-07-28 Tasks extension): an approval the owner has not
+   * decided yet is handed to a task that finishes the call once the owner decides.
+   */
+  deferApproval: ((entry: PendingConfirmation, call: ToolCall) => Promise<CallAnswer>) | null;
 }
+
+/** 2025 revisions ask within the call (push); 2026-07-28 asks across calls (round, see ConfirmRounds). */
+export type CallerPrompt =
+  | { kind: 'push'; ask: (message: string, signal: AbortSignal) => Promise<ElicitAnswer> }
+  | { kind: 'round'; rounds: ConfirmRounds; state: string | undefined; responses: unknown };
 
 export interface CallRequest {
   args: unknown;

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { describeZodError } from '../describe-zod-error.js';
 import { refuse } from './refusal.js';
@@ -7,7 +7,7 @@ import type { Step } from './tool-call.js';
 type WithConfirmation = Record<string, unknown> & { confirmation_token?: string; confirmation_id?: string };
 
 /** Strict validation against the tool's input schema; the confirmation arguments are taken aside (tools never see them). */
-export const validateArgs: Step<CallToolResult> = (next) => async (call) => {
+export const validateArgs: Step<CallAnswer> = (next) => async (call) => {
   const parsed = call.tool.inputWithConfirmation.safeParse(call.req.args ?? {});
   if (!parsed.success) {
     throw refuse(

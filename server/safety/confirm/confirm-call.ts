@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallAnswer } from '../../vocabulary.js';
 import type { ConfirmationBinding } from './binding.js';
 import type { TokenConfirmations } from './token-confirmations.js';
 import type { PendingApprovals, PendingConfirmation } from './pending-approvals.js';
@@ -6,6 +6,16 @@ import { TooManyPending } from './pending-limits.js';
 import type { ConfirmMode, ResolvedTarget } from '../../vocabulary.js';
 
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel';
+
+/** How the user is asked through the client, when the client can be asked. */
+export type UserPrompt =
+  /** 2025 revisions: a server→client elicitation request, answered while this call waits. */
+  | { kind: 'push'; ask: (message: string) => Promise<ElicitAnswer> }
+  /**
+   * 2026-07-28: the question goes back as the call's answer (input_required); the client asks the
+   * user and calls again with the answer, which arrives here, already verified, as `answer`.
+   */
+  | { kind: 'round'; answer: ElicitAnswer | null; ask: (message: string) => Promise<CallAnswer> };
 
 export interface ConfirmRequest {
   mode: ConfirmMode;
@@ -21,7 +31,13 @@ export interface ConfirmRequest {
   confirmationId: string | undefined;
   timings: { confirmTokenTtlMs: number; approvalWaitMs: number; approvalExpiryMs: number };
   /** Present when the client declared elicitation: asks the user, never replaces the server-side rule. */
-  elicit: ((message: string) => Promise<ElicitAnswer>) | null;
+  prompt: UserPrompt | null;
+  /**
+   * Present when the client takes a task instead of a result (2026-07-28 Tasks extension): an
+   * approval the owner has not decided yet is then answered at once with a task the client polls,
+   * instead of this call waiting.
+   */
+  deferApproval: ((entry: PendingConfirmation) => Promise<CallAnswer>) | null;
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
   signal: AbortSignal;
   /** Writes an audit event about the confirmation (prompt, refusal, decline…). */
@@ -45,7 +61,7 @@ export type ConfirmOutcome =
   | {
       proceed: false;
       record: ConfirmRecord;
-      result: CallToolResult;
+      result: CallAnswer;
       /** Set when the call is refused by a rule (audited as not allowed), not just waiting for a confirmation. */
       refusedBy?: string;
     };
@@ -76,10 +92,21 @@ export async function confirmCall(req: ConfirmRequest, stores: ConfirmStores): P
 }
 
 async function askUser(req: ConfirmRequest): Promise<ConfirmOutcome | null> {
-  if (!req.elicit) return null;
-  const answer = await req
-    .elicit(`Allow this action? ${req.description}`)
-    .catch((): ElicitAnswer => 'cancel');
+  const { prompt } = req;
+  if (!prompt) return null;
+  const question = `Allow this action? ${req.description}`;
+  if (prompt.kind === 'round' && prompt.answer === null) {
+    await req.audit('confirmation.elicitation_requested', {});
+    return {
+      proceed: false,
+      record: { mode: req.mode, outcome: 'elicitation_requested' },
+      result: await prompt.ask(question),
+    };
+  }
+  const answer =
+    prompt.kind === 'round'
+      ? (prompt.answer as ElicitAnswer)
+      : await prompt.ask(question).catch((): ElicitAnswer => 'cancel');
   if (answer === 'accept') return null;
   await req.audit('confirmation.elicitation_declined', { answer });
   return stop(
@@ -100,7 +127,10 @@ async function confirmByToken(req: ConfirmRequest, tokens: TokenConfirmations): 
       { mode: 'token', token, expiresAt: expiresAt.toISOString() },
     );
   }
-  const redeemed = tokens.redeem(req.token, req.binding);
+  // While the question is still out with the client, the token is only checked: the call that
+  // brings the answer redeems it.
+  const asking = req.prompt?.kind === 'round' && req.prompt.answer === null;
+  const redeemed = tokens.redeem(req.token, req.binding, !asking);
   if (!redeemed.ok) {
     await req.audit('confirmation.token_rejected', {
       reason: redeemed.reason,
@@ -153,6 +183,14 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
       throw err;
     }
     await req.audit('confirmation.requested', { id: entry.id, expiresAt: entry.expiresAt });
+  }
+  if (entry?.status === 'pending' && req.deferApproval) {
+    await req.audit('confirmation.deferred_to_task', { id: entry.id });
+    return {
+      proceed: false,
+      record: { mode: 'approve', outcome: 'pending', id: entry.id },
+      result: await req.deferApproval(entry),
+    };
   }
   if (entry?.status === 'pending') {
     const id = entry.id;

@@ -34,15 +34,19 @@ export class TokenConfirmations {
     return { token, expiresAt: new Date(expiresAt) };
   }
 
-  /** Consumes the token if it is live and bound to exactly this action. A mismatch burns it too. */
-  redeem(token: string, binding: ConfirmationBinding): RedeemResult {
+  /**
+   * Consumes the token if it is live and bound to exactly this action. A mismatch burns it too.
+   * With `consume: false` it only checks (a valid token stays usable): used while the user is still
+   * being asked through the client, before the call that redeems it.
+   */
+  redeem(token: string, binding: ConfirmationBinding, consume = true): RedeemResult {
     this.prune();
     const issued = this.tokens.get(token);
     if (!issued) return { ok: false, reason: 'unknown' };
     if (issued.usedAt !== null) return { ok: false, reason: 'replayed' };
-    issued.usedAt = this.now();
-    if (issued.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
     const field = bindingMismatch(issued.binding, binding);
+    if (consume || field) issued.usedAt = this.now();
+    if (issued.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
     return field ? { ok: false, reason: 'mismatch', field } : { ok: true };
   }
 

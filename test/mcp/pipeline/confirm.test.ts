@@ -241,9 +241,12 @@ describe('confirm: token mode', () => {
       env,
       confirmationToken: token,
       signal,
-      elicit: async (message, s) => {
-        asked.push({ message, signal: s });
-        return 'decline';
+      elicit: {
+        kind: 'push',
+        ask: async (message, s) => {
+          asked.push({ message, signal: s });
+          return 'decline';
+        },
       },
     });
     const r = await refusalOf(confirm(unreachable())(call));
@@ -260,7 +263,7 @@ describe('confirm: token mode', () => {
     const accepted = stopCall({
       env,
       confirmationToken: await issueToken(env),
-      elicit: async () => 'accept',
+      elicit: { kind: 'push', ask: async () => 'accept' },
     });
     const next = nextStub(() => ok);
     await confirm(next)(accepted);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { BUSY_RETRY_MS, limitConcurrency } from '../../../server/mcp/pipeline/limit-concurrency.js';
 import { recordOutcome } from '../../../server/mcp/pipeline/record-outcome.js';
 import { callLimits } from '../../../server/mcp/pipeline/call-limits.js';
@@ -95,7 +95,7 @@ describe('limitConcurrency', () => {
     const gate = deferred();
     const step = recordOutcome(limitConcurrency(nextStub(() => gate.promise.then(() => ok))));
     const first = step(echo(env));
-    const busy = await step(echo(env));
+    const busy = (await step(echo(env))) as CallToolResult;
     expect(busy.isError).toBe(true);
     expect(textOf(busy)).toBe('The server is busy (1 call running); retry in a moment.');
     expect(busy._meta).toEqual({ retryAfterMs: BUSY_RETRY_MS });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { limitRate } from '../../../server/mcp/pipeline/limit-rate.js';
 import { recordOutcome } from '../../../server/mcp/pipeline/record-outcome.js';
 import { RATE_LIMITED_EVENT } from '../../../server/mcp/pipeline/rate-limit-summaries.js';
@@ -49,11 +49,11 @@ describe('limitRate', () => {
     expect(refusal.audit).toBe('summarised');
     expect(refusal.error).toBeInstanceOf(ToolError);
     expect((refusal.error as ToolError).code).toBe('rate_limited');
-    const retryAfterMs = refusal.result?._meta?.retryAfterMs as number;
+    const retryAfterMs = (refusal.result as CallToolResult)?._meta?.retryAfterMs as number;
     // Empty bucket at 2 tokens a second: one is back within 500 ms (a few ms have passed already).
     expect(retryAfterMs).toBeGreaterThan(400);
     expect(retryAfterMs).toBeLessThanOrEqual(500);
-    expect(refusal.result?.isError).toBe(true);
+    expect((refusal.result as CallToolResult)?.isError).toBe(true);
     expect(textOf(refusal.result as CallToolResult)).toBe(
       `Too many calls from this token (limit 2 per second); retry after ${Math.ceil(retryAfterMs / 100) / 10} s.`,
     );
@@ -64,7 +64,7 @@ describe('limitRate', () => {
     const step = limitRate(nextStub(() => ok));
     expect(await step(echo(env))).toBe(ok);
     const refusal = await refusalOf(step(echo(env)));
-    const wait = refusal.result?._meta?.retryAfterMs as number;
+    const wait = (refusal.result as CallToolResult)?._meta?.retryAfterMs as number;
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(50);
     await sleep(wait + 5);
@@ -117,8 +117,8 @@ describe('limitRate under recordOutcome: what a flood leaves behind', () => {
   it('no intent or outcome per refused call, each counted as rate_limited, and one summary event', async () => {
     const env = limited(1, 2);
     const step = recordOutcome(limitRate(intentThenOk()));
-    const results = [];
-    for (let i = 0; i < 10; i++) results.push(await step(echo(env)));
+    const results: CallToolResult[] = [];
+    for (let i = 0; i < 10; i++) results.push((await step(echo(env))) as CallToolResult);
     expect(results.filter((r) => r === ok)).toHaveLength(2);
     for (const r of results.filter((x) => x !== ok)) {
       expect(r.isError).toBe(true);
@@ -149,7 +149,7 @@ describe('limitRate under recordOutcome: what a flood leaves behind', () => {
     const step = recordOutcome(limitRate(intentThenOk()));
     const stop = () => testCall(testStop, { env, principal: OPERATOR, request: { id: 'plex', timeout: 10 } });
     await step(stop());
-    const refused = await step(stop());
+    const refused = (await step(stop())) as CallToolResult;
     expect(refused.isError).toBe(true);
     expect(env.audit.records.map((r) => r.entry.stage)).toEqual(['intent', 'outcome', 'event']);
     expect(env.audit.records[2]?.durable).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { callTool } from '../../../server/mcp/call-tool.js';
 import type { Caller, CallRequest } from '../../../server/mcp/pipeline/tool-call.js';
 import { CompiledPolicy, type PolicyRules } from '../../../server/config/policy/compile-policy.js';
@@ -118,9 +118,11 @@ function harness(
         client: { name: 'order-test', version: '1' },
         sessionTag: 'abcd',
         elicit: null,
+        deferApproval: null,
       };
       const req: CallRequest = { args, signal: new AbortController().signal, progress: async () => {} };
-      return callTool(env, tool, caller, req);
+      // These calls come from a 2025-style caller (no rounds, no tasks): the answer is always a result.
+      return callTool(env, tool, caller, req) as Promise<CallToolResult>;
     },
   };
 }

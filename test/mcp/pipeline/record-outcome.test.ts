@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { recordOutcome } from '../../../server/mcp/pipeline/record-outcome.js';
 import { AuditUnavailable } from '../../../server/mcp/pipeline/record-intent.js';
 import { Refusal, refuse } from '../../../server/mcp/pipeline/refusal.js';
@@ -282,7 +282,7 @@ describe('recordOutcome: when the audit log fails', () => {
         Promise.reject(refuse('scope', 'denied', new PolicyDeniedError('scope', 'needs admin'))),
       ),
     )(call);
-    expect(textOf(res)).toBe('needs admin');
+    expect(textOf(res as CallToolResult)).toBe('needs admin');
     expect(env.audit.refused.map((r) => r.entry.stage)).toEqual(['intent', 'outcome']);
     expect(call.intentWritten).toBe(false);
     expect(await countedCalls(env.metrics, 'test_stop', 'denied')).toBe(1);

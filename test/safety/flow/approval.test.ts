@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { safetyTools } from '../../helpers/test-tools.js';

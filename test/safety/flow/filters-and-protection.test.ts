@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { safetyTools } from '../../helpers/test-tools.js';
 import { testDocker } from '../../helpers/docker.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
@@ -35,7 +35,7 @@ async function list(args: Record<string, unknown> = {}) {
   const res = (await client.callTool({ name: 'docker_list', arguments: args })) as CallToolResult;
   return {
     res,
-    data: res.structuredContent as unknown as ListResult,
+    data: res.structuredContent as ListResult,
     text: (res.content[0] as { text: string }).text,
   };
 }

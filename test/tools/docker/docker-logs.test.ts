@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { testDocker } from '../../helpers/docker.js';
@@ -41,7 +41,7 @@ async function logs(
 ): Promise<{ data: Logs; res: CallToolResult; text: string }> {
   const res = (await client.callTool({ name: 'docker_logs', arguments: args })) as CallToolResult;
   const text = (res.content[0] as { text: string }).text;
-  return { data: res.structuredContent as unknown as Logs, res, text };
+  return { data: res.structuredContent as Logs, res, text };
 }
 
 async function runUntilDone(

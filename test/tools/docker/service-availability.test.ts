@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { startDockerd, importBusyboxImage, type Dockerd } from '../../../scripts/dockerd.mjs';
 import { startTestServer, type TestServer } from '../../helpers/start-server.js';
 import { allTools } from '../../../server/tools/index.js';
