@@ -26,6 +26,14 @@ export function deferApprovalToTask(
       untilExpiry,
       async (signal) => {
         await env.confirmations.pending.waitForDecision(entry.id, untilExpiry, signal, () => {});
+        // Cancelled (or the service stopping) before the owner decided: the call is not made at all.
+        if (signal.aborted)
+          return {
+            isError: true,
+            content: [
+              { type: 'text', text: 'The task was cancelled before the owner decided. Nothing was done.' },
+            ],
+          };
         return env.inflight.run(signal, (s) =>
           callTool(env, call.tool, caller, { args, signal: s, progress: async () => {} }),
         );

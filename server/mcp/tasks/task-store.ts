@@ -61,7 +61,11 @@ export class TaskStore {
     const entry: Entry = { view, tokenId, abort: new AbortController(), forgetAt: null };
     this.tasks.set(view.taskId, entry);
     run(entry.abort.signal).then(
-      (result) => this.end(entry, { status: cancelledBy(entry, result) ? 'cancelled' : 'completed', result }),
+      (result) =>
+        this.end(
+          entry,
+          cancelledBy(entry, result) ? { status: 'cancelled' } : { status: 'completed', result },
+        ),
       (err: unknown) => this.end(entry, { status: 'failed', error: jsonRpcError(err) }),
     );
     return { resultType: 'task', ...copy(view) };
