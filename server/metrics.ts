@@ -11,6 +11,7 @@ export interface Metrics {
   sessions: Gauge;
   rejected: Counter<'reason'>;
   libvirtCalls: Counter<'op'>;
+  protocolRequests: Counter<'era'>;
 }
 
 export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
@@ -46,6 +47,12 @@ export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
       name: 'unraid_mcp_libvirt_calls_total',
       help: 'Calls into libvirt by operation (binding calls by API name, virsh by subcommand).',
       labelNames: ['op'],
+      registers: [registry],
+    }),
+    protocolRequests: new Counter({
+      name: 'unraid_mcp_protocol_requests_total',
+      help: 'MCP POST requests by protocol era: "2025" (sessions: initialize, then calls) or "2026-07-28" (stateless).',
+      labelNames: ['era'],
       registers: [registry],
     }),
   };

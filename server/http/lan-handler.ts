@@ -45,6 +45,7 @@ export function createLanHandler(deps: LanDeps): RequestListener {
     bodyLimitBytes: deps.bodyLimitBytes,
     shuttingDown: deps.shuttingDown,
     onReject: reject,
+    onEra: (era) => deps.metrics.protocolRequests.inc({ era }),
   });
 
   const authorized = (req: IncomingMessage, res: ServerResponse) => {

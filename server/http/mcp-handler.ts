@@ -22,6 +22,8 @@ export interface McpHandlerDeps {
   /** True once the service is stopping (a session's open requests are then told so when it closes). */
   shuttingDown: () => boolean;
   onReject: (reason: string) => void;
+  /** Counts each POSTed message by the protocol era it speaks (for /metrics: which clients speak what). */
+  onEra: (era: '2025' | '2026-07-28') => void;
 }
 
 /**
@@ -95,7 +97,11 @@ export function mcpHandler(
       );
     if (!body || typeof body !== 'object')
       return reject(res, 'invalid_message', 400, 'The body must be one JSON-RPC message object.');
-    if (await deps.modern.claims(req, body)) return deps.modern.serve(req, res, principal, body);
+    if (await deps.modern.claims(req, body)) {
+      deps.onEra('2026-07-28');
+      return deps.modern.serve(req, res, principal, body);
+    }
+    deps.onEra('2025');
     if (typeof req.headers['mcp-session-id'] === 'string') return forward(req, res, principal, body);
     if (!isInitializeRequest(body))
       return reject(

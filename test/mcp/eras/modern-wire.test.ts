@@ -60,6 +60,29 @@ describe('server/discover', () => {
     expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: true }, logging: {} });
   });
 
+  it('counts requests by era in /metrics, so the owner sees which protocol the clients speak', async () => {
+    const metric = async () => {
+      const res = await fetch(`${srv.origin}/metrics`, {
+        headers: { Authorization: `Bearer ${srv.secrets.test}` },
+      });
+      const lines = (await res.text()).split('\n');
+      const count = (era: string) =>
+        Number(
+          lines
+            .find((l) => l.startsWith(`unraid_mcp_protocol_requests_total{era="${era}"}`))
+            ?.split(' ')[1] ?? 0,
+        );
+      return { legacy: count('2025'), modern: count(MODERN) };
+    };
+    const before = await metric();
+    await modernRequest(srv, { method: 'tools/list' });
+    await (await srv.connect('test')).listTools();
+    const after = await metric();
+    expect(after.modern - before.modern).toBe(1);
+    // initialize, notifications/initialized and tools/list
+    expect(after.legacy - before.legacy).toBe(3);
+  });
+
   it('needs a token like everything else on /mcp', async () => {
     const reply = await modernRequest(srv, { method: 'server/discover', token: null });
     expect(reply.status).toBe(401);
