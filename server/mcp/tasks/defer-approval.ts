@@ -3,6 +3,21 @@ import type { PendingConfirmation } from '../../safety/confirm/pending-approvals
 import type { CallAnswer } from '../../vocabulary.js';
 import { callTool } from '../call-tool.js';
 import type { TaskStore } from './task-store.js';
+import { abortedByShutdown } from '../../errors/service-shutdown.js';
+import { writeEvent } from '../pipeline/audit-entries.js';
+
+/**
+ * The client cancelled its task: the request it stood for is withdrawn, so the owner is not left
+ * deciding something nobody will collect. (At shutdown the approval stays: it survives a restart,
+ * and the task's status message named its confirmation_id.)
+ */
+async function withdraw(env: CallEnv, entry: PendingConfirmation, call: ToolCall): Promise<void> {
+  if (env.confirmations.pending.get(entry.id)?.status !== 'pending') return;
+  await env.confirmations.pending
+    .decide(entry.id, 'denied', call.caller.principal.name, 'withdrawn: the client cancelled its task')
+    .catch(() => {}); // decided meanwhile by the owner: their decision stands
+  await writeEvent(call, 'confirmation.withdrawn', { id: entry.id });
+}
 
 /**
  * An approval the owner has not decided yet, as a task (2026-07-28 Tasks extension): the call is
@@ -27,13 +42,15 @@ export function deferApprovalToTask(
       async (signal) => {
         await env.confirmations.pending.waitForDecision(entry.id, untilExpiry, signal, () => {});
         // Cancelled (or the service stopping) before the owner decided: the call is not made at all.
-        if (signal.aborted)
+        if (signal.aborted) {
+          if (!abortedByShutdown(signal)) await withdraw(env, entry, call);
           return {
             isError: true,
             content: [
               { type: 'text', text: 'The task was cancelled before the owner decided. Nothing was done.' },
             ],
           };
+        }
         return env.inflight.run(signal, (s) =>
           callTool(env, call.tool, caller, { args, signal: s, progress: async () => {} }),
         );

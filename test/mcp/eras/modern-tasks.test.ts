@@ -133,8 +133,9 @@ describe('approvals as tasks (Tasks extension)', () => {
     expect((await getTask(task.taskId)).body.result.status).toBe('working');
   });
 
-  it('is cancelled by its client: acknowledged, and the task ends "cancelled" without acting', async () => {
+  it('is cancelled by its client: acknowledged, the task ends "cancelled" without acting, the request is withdrawn', async () => {
     const task = await startTask('tk-cancel');
+    const id = await pendingId('tk-cancel');
     const ack = await modernRequest(srv, {
       method: 'tasks/cancel',
       capabilities: TASKS,
@@ -149,6 +150,14 @@ describe('approvals as tasks (Tasks extension)', () => {
       (r) => r.stage === 'outcome' && (r.args as { id?: string } | undefined)?.id === 'tk-cancel',
     );
     expect(outcomes.map((r) => r.confirmation?.outcome)).toEqual(['pending', 'pending']);
+    const { json } = await srv.admin('GET', '/api/confirmations');
+    expect((json.confirmations as Array<{ id: string }>).find((c) => c.id === id)).toMatchObject({
+      status: 'denied',
+      decidedBy: 'test',
+      reason: 'withdrawn: the client cancelled its task',
+    });
+    const withdrawn = (await readAudit(srv.env.auditDir)).filter((r) => r.event === 'confirmation.withdrawn');
+    expect(withdrawn.map((r) => r.details)).toEqual([{ id }]);
   });
 
   it('is not used for a client that did not declare the extension on this request: it waits, as before', async () => {
