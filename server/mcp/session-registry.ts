@@ -125,9 +125,11 @@ export class SessionRegistry {
     await Promise.all(closing);
   }
 
-  async closeAll(): Promise<void> {
+  /** Closes every session (service shutdown), once the answers its calls already gave are sent. */
+  async closeAll(answerGraceMs = 1_000): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    await Promise.all([...this.sessions.values()].map((s) => s.transport.answered(answerGraceMs)));
     await Promise.all([...this.sessions.values()].map((s) => this.close(s, 'shutdown')));
   }
 

@@ -36,6 +36,8 @@ export class SessionTransport implements Transport {
   /** The reply stream of each request still being served, by JSON-RPC id. */
   private readonly streams = new Map<RequestId, ReplyStream>();
   private standalone: ReplyStream | null = null;
+  /** Called whenever a request's stream ends (see answered). */
+  private readonly onStreamEnd = new Set<() => void>();
 
   constructor(
     private readonly opts: {
@@ -86,6 +88,7 @@ export class SessionTransport implements Transport {
     const id = message.id;
     const stream = new ReplyStream(res, this.sessionId, () => {
       if (this.streams.get(id) === stream) this.streams.delete(id);
+      this.streamEnded();
     });
     this.streams.set(id, stream);
     this.onmessage?.(message);
@@ -135,7 +138,34 @@ export class SessionTransport implements Transport {
     }
     this.streams.delete(requestId);
     stream.end(message);
+    this.streamEnded();
     return Promise.resolve();
+  }
+
+  /**
+   * Resolves once every request of this session has its answer on the wire, or after `ms`. At
+   * shutdown the calls answer first (the pipeline words what happened); the SDK then sends those
+   * answers a few turns later, so the transport waits for them before it closes and answers what is
+   * left itself.
+   */
+  answered(ms: number): Promise<void> {
+    if (this.streams.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.onStreamEnd.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.streams.size === 0) done();
+      };
+      const timer = setTimeout(done, ms);
+      this.onStreamEnd.add(check);
+    });
+  }
+
+  private streamEnded(): void {
+    for (const listener of [...this.onStreamEnd]) listener();
   }
 
   close(): Promise<void> {

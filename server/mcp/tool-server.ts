@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
+  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -171,18 +172,29 @@ function registerTaskMethods(server: Server, tasks: TaskStore, who: SessionPrinc
       ProtocolErrorCode.InvalidParams,
       `Unknown task "${taskId.slice(0, 100)}": it never existed, ended more than 15 minutes ago, or belongs to another token.`,
     );
-  server.setRequestHandler('tasks/get', { params: taskParams }, (params) => {
+  // The extension's methods answer only requests that declare it (-32021 otherwise, naming it).
+  const declared = (ctx: ServerContext) => {
+    if (!declaresTasks(ctx))
+      throw new MissingRequiredClientCapabilityError(
+        { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+        `This request did not declare the ${TASKS_EXTENSION} extension in its client capabilities.`,
+      );
+  };
+  server.setRequestHandler('tasks/get', { params: taskParams }, (params, ctx) => {
+    declared(ctx);
     const view = tasks.get(params.taskId, who.current.tokenId);
     if (!view) throw unknown(params.taskId);
     return { ...view };
   });
   // Our tasks never ask for input while they run (the question is settled before the task starts),
   // so there is nothing outstanding to answer: responses are ignored, as the extension allows.
-  server.setRequestHandler('tasks/update', { params: taskParams }, (params) => {
+  server.setRequestHandler('tasks/update', { params: taskParams }, (params, ctx) => {
+    declared(ctx);
     if (!tasks.get(params.taskId, who.current.tokenId)) throw unknown(params.taskId);
     return {};
   });
-  server.setRequestHandler('tasks/cancel', { params: taskParams }, (params) => {
+  server.setRequestHandler('tasks/cancel', { params: taskParams }, (params, ctx) => {
+    declared(ctx);
     if (!tasks.cancel(params.taskId, who.current.tokenId)) throw unknown(params.taskId);
     return {};
   });

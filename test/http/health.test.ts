@@ -51,7 +51,7 @@ describe('health endpoints with Docker and libvirt down', () => {
     const labels = [...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
       (m[1] as string).split(',').map((kv) => kv.split('=')[0]),
     );
-    expect(new Set(labels)).toEqual(new Set(['tool', 'outcome', 'reason', 'le']));
+    expect(new Set(labels)).toEqual(new Set(['tool', 'outcome', 'reason', 'le', 'era']));
   });
 });
 

@@ -160,6 +160,17 @@ describe('approvals as tasks (Tasks extension)', () => {
     expect(withdrawn.map((r) => r.details)).toEqual([{ id }]);
   });
 
+  it('answers tasks/* with -32021 naming the extension when the request does not declare it', async () => {
+    const task = await startTask('tk-cancel');
+    for (const method of ['tasks/get', 'tasks/update', 'tasks/cancel']) {
+      const reply = await modernRequest(srv, { method, params: { taskId: task.taskId } });
+      expect(reply.body.error).toMatchObject({
+        code: -32021,
+        data: { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+      });
+    }
+  });
+
   it('is not used for a client that did not declare the extension on this request: it waits, as before', async () => {
     const reply = await modernRequest(srv, {
       method: 'tools/call',
