@@ -66,6 +66,7 @@ describe('MCP Inspector CLI against the sidecar', () => {
   async function inspector(
     args: string[],
     headers: string[] = [],
+    era: 'legacy' | 'auto' | 'modern' = 'legacy',
   ): Promise<Run & { json: Record<string, any> }> {
     const env = { ...process.env, HOME: home, MCP_AUTO_OPEN_ENABLED: 'false' };
     const out = await run(
@@ -77,7 +78,7 @@ describe('MCP Inspector CLI against the sidecar', () => {
         '--transport',
         'http',
         '--protocol-era',
-        'legacy',
+        era,
         '--stored-auth-only',
         '--format',
         'json',
@@ -163,4 +164,37 @@ describe('MCP Inspector CLI against the sidecar', () => {
     expect(out.json.error?.code, out.stderr).toBe('auth_required');
     expect(serverMessage(out)).toBe('Invalid token.');
   }, 60_000);
+
+  // The Inspector also speaks the stateless revision: negotiating (auto: server/discover first) and
+  // modern-only. The same tools and the same answers, with no session at all.
+  it.each(['auto', 'modern'] as const)(
+    '--protocol-era %s: lists and calls over 2026-07-28',
+    async (era) => {
+      const listed = await inspector(['--method', 'tools/list'], bearer(), era);
+      expect(listed.code, listed.stderr).toBe(0);
+      const client = await server.connect('reader');
+      const ours = (await client.listTools()).tools.map((t) => t.name);
+      expect(listed.json.result?.tools.map((t: { name: string }) => t.name)).toEqual(ours);
+      const called = await inspector(
+        ['--method', 'tools/call', '--tool-name', 'system_array_status'],
+        bearer(),
+        era,
+      );
+      expect(called.code, called.stderr).toBe(0);
+      expect(called.json.result.structuredContent).toMatchObject({ arrayState: 'STARTED', started: true });
+      const before = await sessionsOpen();
+      await inspector(['--method', 'tools/list'], bearer(), era);
+      expect(await sessionsOpen()).toBe(before);
+    },
+    60_000,
+  );
+
+  /** Open 2025 sessions, from /metrics. */
+  async function sessionsOpen(): Promise<number> {
+    const res = await fetch(`${server.origin}/metrics`, {
+      headers: { Authorization: `Bearer ${server.secrets.reader}` },
+    });
+    const line = (await res.text()).split('\n').find((l) => l.startsWith('unraid_mcp_sessions_active '));
+    return Number(line?.split(' ')[1]);
+  }
 });
