@@ -1,29 +1,44 @@
 #!/usr/bin/env node
-// Benchmark: MCP tool calls per second through unraid-mcp, next to two yardsticks.
+// Benchmark: MCP tool calls per second through unraid-mcp in both protocol eras, next to two yardsticks.
+//
+// Lanes (each its own fresh server process, each driven the same way):
+// - unraid-mcp 2025 (legacy): the built sidecar, `system_overview`, v2 client in `legacy` mode — a
+//   2025 session per client (initialize, Mcp-Session-Id, our sessionful transport).
+// - unraid-mcp 2026-07-28 (modern): the same build and tool, v2 client pinned to 2026-07-28 — one
+//   Client per simulated client, `server/discover` at connect, then one stateless HTTP request per
+//   call through the SDK's createMcpHandler.
+// - server-everything (2025): @modelcontextprotocol/server-everything's `echo` tool (a trivial tool
+//   on the SDK's usual server), driven like the legacy lane.
+// - bare node:http: a server answering every POST with as many bytes as our real response (the most
+//   a Node HTTP server can do here; MCP framing, sessions and the tool cost the rest).
+// Both unraid-mcp lanes and server-everything use the same client library (v2), so the comparison is
+// about the servers; `--legacy-client sdk1` drives the 2025 lanes with the 1.x SDK client instead.
 //
 // Method
-// - Every server under test runs as its own child process, so no server shares an event loop with
-//   the load generator (this process). On a small machine they still share the CPU cores; that is
-//   the same for all three, so the ratios are the numbers to read.
-// - Startup: the sidecar is spawned `--starts` times (fresh process each); time to ready is spawn() →
-//   its ready line on stdout; RSS is read 1 s later and again once idle (12 s). Medians are reported.
-// - Load is closed-loop: `--sessions` MCP sessions (one SDK Client each) each send tools/call, wait
-//   for the answer and send the next, for `--warmup` s (discarded) and then `--duration` s (measured).
-//   Throughput is the number of calls that completed in the window divided by its length.
-// - Yardsticks: @modelcontextprotocol/server-everything's `echo` tool (the same SDK, a trivial tool)
-//   and a bare node:http server answering every POST with as many bytes as our real response
-//   (the most a Node HTTP server can do here; MCP framing, sessions and the tool cost the rest).
+// - Every server runs as its own child process, so none shares an event loop with the load
+//   generator (this process). On a small machine they still share the CPU cores; that is the same
+//   for all lanes, so the ratios and the server CPU per call are the numbers to read.
+// - Startup: the sidecar (and server-everything) is spawned `--starts` times; time to ready is
+//   spawn() → its ready line; RSS is read 1 s later and once idle (12 s). Medians are reported.
+// - Per lane: start, idle `--settle` s, read RSS (idle, before any request); one probe call (RSS after
+//   the first call: what the era loads on first use); `--sessions` clients in a closed loop for
+//   `--warmup` s (discarded) + `--duration` s (measured); then one client alone for `--warmup` s +
+//   `--single-duration` s (its p50 is the latency of an unloaded server); clients closed, idle
+//   `--settle` s, read RSS again (after load). RSS is sampled every 100 ms during the loads (peak).
+// - `--rounds N` repeats the lanes N times (legacy and modern swap places every other round), and
+//   reports medians.
 //
-// Usage: npm run build && npm run bench:mcp-calls [-- --duration 10 --sessions 50 --warmup 2 --starts 5 --rounds 1]
-//        add --profile to write a V8 CPU profile of the sidecar's load run to bench/results/profiles/
+// Usage: npm run build && npm run bench:mcp-calls [-- --duration 10 --sessions 50 --warmup 2 --starts 3
+//        --rounds 1 --single-duration 5 --settle 12 --lanes legacy,modern,everything,bare
+//        --legacy-client v2|sdk1 --sidecar-main dist/server/main.js]
+//        add --profile to write a V8 CPU profile of each sidecar lane to bench/results/profiles/
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  cleanupAll,
   runBench,
   freePort,
   installCleanupHandlers,
@@ -31,18 +46,24 @@ import {
   runToCompletion,
   startServer,
 } from './lib/children.mjs';
-import { callToolOrThrow, closedLoop, closeMcpClients, connectMcpClients } from './lib/load.mjs';
+import {
+  MODERN_REVISION,
+  callToolOrThrow,
+  closedLoop,
+  closeMcpClients,
+  connectMcpClients,
+} from './lib/load.mjs';
 import { cpuMeter, machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
+import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SIDECAR_MAIN = join(REPO, 'dist/server/main.js');
 const EVERYTHING_MAIN = join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const BARE_HTTP = join(REPO, 'bench/lib/bare-http-server.mjs');
 const RESULTS = join(REPO, 'bench/results/mcp-calls.json');
 const PROFILES = join(REPO, 'bench/results/profiles');
 const TOOL = 'system_overview';
-const TARGETS = { throughputVsEverything: 1.0, idleRssMb: 70, readyMs: 600 };
+const TARGETS = { throughputVsEverything: 1.0, modernVsLegacy: 1.0, idleRssMb: 70, readyMs: 600 };
+const LANE_KEYS = ['legacy', 'modern', 'everything', 'bare'];
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -52,6 +73,11 @@ function parseOptions() {
       warmup: { type: 'string', default: '2' },
       starts: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '1' },
+      'single-duration': { type: 'string', default: '5' },
+      settle: { type: 'string', default: '12' },
+      lanes: { type: 'string', default: LANE_KEYS.join(',') },
+      'legacy-client': { type: 'string', default: 'v2' },
+      'sidecar-main': { type: 'string', default: SIDECAR_MAIN },
       profile: { type: 'boolean', default: false },
     },
   });
@@ -61,12 +87,27 @@ function parseOptions() {
       throw usageError(`--${name} must be a number ≥ ${min} (got "${values[name]}")`);
     return n;
   };
+  const lanes = values.lanes.split(',').map((l) => l.trim());
+  const unknown = lanes.filter((l) => !LANE_KEYS.includes(l));
+  if (unknown.length || !lanes.length)
+    throw usageError(
+      `--lanes takes a comma-separated list of ${LANE_KEYS.join(', ')} (got "${values.lanes}")`,
+    );
+  if (lanes.includes('bare') && !lanes.includes('legacy') && !lanes.includes('modern'))
+    throw usageError('--lanes bare needs legacy or modern too: it answers with their response size');
+  if (!['v2', 'sdk1'].includes(values['legacy-client']))
+    throw usageError(`--legacy-client is v2 or sdk1 (got "${values['legacy-client']}")`);
   return {
     durationS: num('duration', 1),
     sessions: Math.round(num('sessions', 1)),
     warmupS: num('warmup', 0),
     starts: Math.round(num('starts', 1)),
     rounds: Math.round(num('rounds', 1)),
+    singleDurationS: num('single-duration', 1),
+    settleS: num('settle', 0),
+    lanes: LANE_KEYS.filter((k) => lanes.includes(k)),
+    legacyClient: values['legacy-client'],
+    sidecarMain: resolve(values['sidecar-main']),
     profile: values.profile,
   };
 }
@@ -90,15 +131,45 @@ function newestMtime(dir, suffix) {
   return newest;
 }
 
-function checkPrerequisites() {
-  if (!existsSync(SIDECAR_MAIN))
-    throw usageError(`${relative(REPO, SIDECAR_MAIN)} is missing: run npm run build first`);
+function checkPrerequisites(main) {
+  if (!existsSync(main)) throw usageError(`${relative(REPO, main)} is missing: run npm run build first`);
   if (!existsSync(EVERYTHING_MAIN))
     throw usageError(
       '@modelcontextprotocol/server-everything is not installed: run npm install (it is a devDependency)',
     );
-  if (newestMtime(join(REPO, 'server'), '.ts') > newestMtime(join(REPO, 'dist/server'), '.js')) {
+  if (
+    main === SIDECAR_MAIN &&
+    newestMtime(join(REPO, 'server'), '.ts') > newestMtime(join(REPO, 'dist/server'), '.js')
+  ) {
     log('WARNING: server/ has sources newer than dist/; the bench runs the old build (run npm run build).');
+  }
+}
+
+/** The commit the build was made from, and whether server/ differs from it (null outside git). */
+function sourceRevision() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      serverDirty: git('status', '--porcelain', '--', 'server') !== '',
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The previous run's headline figures (bench/results/mcp-calls.json), to compare with; null if none. */
+function previousRun() {
+  try {
+    const prev = JSON.parse(readFileSync(RESULTS, 'utf8'));
+    return {
+      date: prev.date,
+      revision: prev.revision ?? null,
+      idleRssMb: prev.startup?.unraidMcp?.idleRssMbMedian ?? null,
+      readyMs: prev.startup?.unraidMcp?.readyMsMedian ?? null,
+    };
+  } catch {
+    return null;
   }
 }
 
@@ -120,14 +191,14 @@ function pickHostRoots(emptyDir) {
 }
 
 /** Dirs, a settings file that lets all sessions in, and a read token. Returns env and secret. */
-async function prepareSidecar(work, roots, sessions) {
+async function prepareSidecar(work, roots, sessions, main) {
   for (const d of ['c', 's', 'a', 'emhttp-empty']) mkdirSync(join(work, d), { recursive: true });
   const perToken = Math.min(1000, Math.max(64, sessions + 8));
   const total = Math.min(1000, Math.max(128, perToken * 2));
   writeFileSync(
     join(work, 'c/unraid-mcp.cfg'),
     `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n` +
-      // One token drives every session in a closed loop: lift the per-token rate and the global cap.
+      // One token drives every client in a closed loop: lift the per-token rate and the global cap.
       'TOKEN_CALLS_PER_SECOND="10000"\nTOKEN_CALL_BURST="100000"\nMAX_CONCURRENT_CALLS="1000"\n',
   );
   const env = {
@@ -148,7 +219,7 @@ async function prepareSidecar(work, roots, sessions) {
   };
   const out = await runToCompletion(
     process.execPath,
-    [SIDECAR_MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'],
+    [main, 'token', 'create', '--name', 'bench', '--scope', 'read'],
     { env, cwd: REPO },
   );
   const secret = out.trim().split('\n').at(-1)?.trim();
@@ -157,25 +228,19 @@ async function prepareSidecar(work, roots, sessions) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The three servers
+// The servers
 
-// Start the sidecar with the same V8 flags its launcher uses in production (package.json unraidMcp.nodeFlags).
-const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
-  .unraidMcp.nodeFlags.split(' ')
-  .filter(Boolean);
-
-function sidecarLauncher(env, work, nodeArgs = []) {
-  return () =>
-    startServer({
-      name: 'unraid-mcp',
-      command: process.execPath,
-      args: [...PRODUCTION_NODE_FLAGS, ...nodeArgs, SIDECAR_MAIN, 'serve'],
-      env,
-      cwd: REPO,
-      readyOn: 'stdout',
-      readyPattern: /unraid-mcp ready: MCP URL (http:\/\/\S+)/,
-      logPath: join(work, 'unraid-mcp.log'),
-    }).then((srv) => ({ ...srv, url: srv.match[1], stopSignal: 'SIGTERM', mustExitZero: true }));
+/** The built sidecar with its production V8 flags (bench/lib/sidecar.mjs); `nodeArgs` e.g. --cpu-prof. */
+function sidecarLauncher(env, work, main, nodeArgs = () => []) {
+  return (tag) =>
+    startBuiltSidecar(env, work, { nodeArgs: nodeArgs(tag), logName: 'unraid-mcp.log', main }).then(
+      (srv) => ({
+        ...srv,
+        url: srv.match[1],
+        stopSignal: 'SIGTERM',
+        mustExitZero: true,
+      }),
+    );
 }
 
 function everythingLauncher(work) {
@@ -224,6 +289,47 @@ async function stopServer(srv, problems) {
   return { code: exit.code, signal: exit.signal, stopMs: round(exit.ms, 1), killed: exit.killed };
 }
 
+/**
+ * The lanes: which server, which client, which tool. `client` is a bench/lib/load.mjs client kind;
+ * `era` is what the probe must have negotiated (a 2025 revision, or exactly 2026-07-28).
+ */
+function defineLanes(opts, launch) {
+  const legacyClient = opts.legacyClient === 'sdk1' ? 'sdk1' : 'v2-legacy';
+  return {
+    legacy: {
+      key: 'legacy',
+      label: 'unraid-mcp 2025 (legacy)',
+      launch: launch.sidecar,
+      client: legacyClient,
+      era: 'legacy',
+      tool: TOOL,
+      args: {},
+      auth: true,
+    },
+    modern: {
+      key: 'modern',
+      label: `unraid-mcp ${MODERN_REVISION} (modern)`,
+      launch: launch.sidecar,
+      client: 'v2-modern',
+      era: 'modern',
+      tool: TOOL,
+      args: {},
+      auth: true,
+    },
+    everything: {
+      key: 'everything',
+      label: 'server-everything echo (2025)',
+      launch: launch.everything,
+      client: legacyClient,
+      era: 'legacy',
+      tool: 'echo',
+      args: { message: 'bench' },
+      auth: false,
+    },
+    bare: { key: 'bare', label: 'bare node:http (ceiling)', launch: null, client: 'fetch', era: null },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Phases
 
@@ -236,7 +342,7 @@ const SETTLE_MS = 12_000;
 async function measureStartups(launch, count, label, problems) {
   const runs = [];
   for (let i = 1; i <= count; i++) {
-    const srv = await launch();
+    const srv = await launch(`startup-${i}`);
     await sleep(1000);
     const rss1sKb = readRssKb(srv.pid);
     await sleep(SETTLE_MS - 1000);
@@ -276,60 +382,69 @@ function sizeRecordingFetch() {
   };
 }
 
-/** One session: check the tool is listed and works, and measure one real response. */
-async function probeTool(srv, headers, tool, args) {
+/** The protocol revision a connected client speaks (v2: negotiated; SDK 1.x: its transport's). */
+function negotiatedRevision({ client, transport }) {
+  return client.getNegotiatedProtocolVersion?.() ?? transport.protocolVersion ?? null;
+}
+
+/**
+ * One client: check it negotiated the lane's era, that the tool is listed and works, and measure
+ * one real response. Fails loudly when the server speaks another era than the lane claims.
+ */
+async function probeTool(srv, lane, headers) {
   const rec = sizeRecordingFetch();
-  const { sessions } = await connectMcpClients(srv.url, { count: 1, headers, fetch: rec.fetch });
+  const { sessions } = await connectMcpClients(srv.url, {
+    count: 1,
+    headers,
+    fetch: rec.fetch,
+    client: lane.client,
+  });
   try {
+    const revision = negotiatedRevision(sessions[0]);
+    const ok = lane.era === 'modern' ? revision === MODERN_REVISION : /^2025-/.test(revision ?? '');
+    if (!ok)
+      throw usageError(
+        `${lane.label}: the client negotiated protocol revision ${revision ?? '(none)'}, not the lane's ${lane.era} era`,
+      );
     const { client } = sessions[0];
     const { tools } = await client.listTools();
-    if (!tools.some((t) => t.name === tool)) {
+    if (!tools.some((t) => t.name === lane.tool)) {
       throw usageError(
-        `${srv.name} does not list the tool "${tool}" (it lists: ${tools.map((t) => t.name).join(', ') || 'nothing'}). Is the build current?`,
+        `${srv.name} does not list the tool "${lane.tool}" (it lists: ${tools.map((t) => t.name).join(', ') || 'nothing'}). Is the build current?`,
       );
     }
-    await callToolOrThrow(client, tool, args).catch((err) => {
-      throw new Error(`${srv.name}: one ${tool} call failed before the load: ${err.text ?? err.message}`);
+    await callToolOrThrow(client, lane.tool, lane.args).catch((err) => {
+      throw new Error(
+        `${lane.label}: one ${lane.tool} call failed before the load: ${err.text ?? err.message}`,
+      );
     });
-    return await rec.lastToolCallBytes();
+    return { revision, payloadBytes: await rec.lastToolCallBytes() };
   } finally {
     await closeMcpClients(sessions);
   }
 }
 
-/** Closed-loop tools/call load over `sessions` MCP sessions against a fresh server process. */
-async function loadMcp(launch, { tool, args, headers = {}, opts, problems }) {
-  const srv = await launch();
-  const payloadBytes = await probeTool(srv, headers, tool, args);
-  const rss = startRssSampler(srv.pid);
-  const { sessions, background } = await connectMcpClients(srv.url, { count: opts.sessions, headers });
-  const window = {
-    warmupMs: opts.warmupS * 1000,
-    durationMs: opts.durationS * 1000,
-    meter: cpuMeter(srv.pid),
-  };
+/** Closed-loop tools/call over `count` fresh clients of the lane's kind; clients closed afterwards. */
+async function mcpLoop(srv, lane, headers, count, durationS, opts, background) {
+  const { sessions, background: bg } = await connectMcpClients(srv.url, {
+    count,
+    headers,
+    client: lane.client,
+  });
   const result = withCpuPerCall(
-    await closedLoop(sessions, ({ client }) => callToolOrThrow(client, tool, args), window),
+    await closedLoop(sessions, ({ client }) => callToolOrThrow(client, lane.tool, lane.args), {
+      warmupMs: opts.warmupS * 1000,
+      durationMs: durationS * 1000,
+      meter: cpuMeter(srv.pid),
+    }),
   );
-  const { peakKb } = rss.stop();
   await closeMcpClients(sessions);
-  const extra = srv.name === 'unraid-mcp' ? { serverCounters: await sidecarCounters(srv.url, headers) } : {};
-  const exit = await stopServer(srv, problems);
-  return {
-    server: srv.name,
-    tool,
-    payloadBytes,
-    ...result,
-    backgroundErrors: Object.fromEntries(background),
-    peakRssMb: kbToMb(peakKb),
-    ...extra,
-    exit,
-  };
+  for (const [k, n] of bg) background.set(k, (background.get(k) ?? 0) + n);
+  return result;
 }
 
 /** Closed-loop POSTs with fetch (undici keep-alive pool) against the bare http ceiling. */
-async function loadBareHttp(launch, { payloadBytes, opts, problems }) {
-  const srv = await launch();
+async function bareLoop(srv, payloadBytes, count, durationS, opts) {
   const body = JSON.stringify({
     jsonrpc: '2.0',
     id: 1,
@@ -342,62 +457,106 @@ async function loadBareHttp(launch, { payloadBytes, opts, problems }) {
     const got = (await res.arrayBuffer()).byteLength;
     if (res.status !== 200 || got !== payloadBytes) throw new Error(`HTTP ${res.status}, ${got} bytes`);
   };
-  const rss = startRssSampler(srv.pid);
-  const workers = Array.from({ length: opts.sessions }, (_, i) => i);
-  const window = {
-    warmupMs: opts.warmupS * 1000,
-    durationMs: opts.durationS * 1000,
-    meter: cpuMeter(srv.pid),
-  };
-  const result = withCpuPerCall(await closedLoop(workers, post, window));
-  const { peakKb } = rss.stop();
-  const exit = await stopServer(srv, problems);
-  return { server: srv.name, payloadBytes, ...result, peakRssMb: kbToMb(peakKb), exit };
-}
-
-/** One round of the three loads, each against a fresh server process. */
-async function runLoadRound({ round, sidecar, everything, auth, work, opts, problems }) {
-  const of = opts.rounds > 1 ? ` (round ${round}/${opts.rounds})` : '';
-  const line = (r) =>
-    `  ${r.callsPerSec} calls/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}, server CPU ${r.serverCpuMsPerCall} ms/call`;
-  log(`\n[2/4] load: unraid-mcp ${TOOL}${of}`);
-  const unraidMcp = await loadMcp(sidecar, { tool: TOOL, args: {}, headers: auth, opts, problems });
-  log(`${line(unraidMcp)}; response ${unraidMcp.payloadBytes} bytes`);
-  log(`\n[3/4] load: server-everything echo${of}`);
-  const everythingResult = await loadMcp(everything, {
-    tool: 'echo',
-    args: { message: 'bench' },
-    opts,
-    problems,
-  });
-  log(line(everythingResult));
-  log(`\n[4/4] load: bare http, ${unraidMcp.payloadBytes}-byte response${of}`);
-  const bareHttp = await loadBareHttp(bareHttpLauncher(work, unraidMcp.payloadBytes), {
-    payloadBytes: unraidMcp.payloadBytes,
-    opts,
-    problems,
-  });
-  log(line(bareHttp));
-  return { unraidMcp, everything: everythingResult, bareHttp };
+  const workers = Array.from({ length: count }, (_, i) => i);
+  return withCpuPerCall(
+    await closedLoop(workers, post, {
+      warmupMs: opts.warmupS * 1000,
+      durationMs: durationS * 1000,
+      meter: cpuMeter(srv.pid),
+    }),
+  );
 }
 
 /**
- * One result from several rounds: the median of each rate and latency, the sum of errors, the
- * highest peak RSS. With one round it is that round. Rounds interleave the three servers, so slow
- * moments on a shared machine hit all of them instead of one.
+ * One lane against a fresh server process: idle RSS, the probe call, `--sessions` clients, then one
+ * client alone, then RSS once the clients are gone and the process has idled again.
  */
-function summarizeRounds(list) {
-  if (list.length === 1) return list[0];
-  const med = (key, digits) => round(median(list.map((r) => r[key])), digits);
-  const sumKinds = (key) => {
-    const out = {};
-    for (const r of list) for (const [k, n] of Object.entries(r[key] ?? {})) out[k] = (out[k] ?? 0) + n;
-    return out;
-  };
+async function runLane(lane, { auth, work, opts, problems, payload, round: n }) {
+  const srv =
+    lane.key === 'bare'
+      ? await bareHttpLauncher(work, payload.bytes)()
+      : await lane.launch(`${lane.key}-r${n}`);
+  const headers = lane.auth ? auth : {};
+  await sleep(opts.settleS * 1000);
+  const idleKb = readRssKb(srv.pid);
+  let probe = { revision: null, payloadBytes: payload.bytes };
+  if (lane.key !== 'bare') probe = await probeTool(srv, lane, headers);
+  const afterFirstCallKb = readRssKb(srv.pid);
+
+  const rss = startRssSampler(srv.pid);
+  const background = new Map();
+  const loop = (count, durationS) =>
+    lane.key === 'bare'
+      ? bareLoop(srv, payload.bytes, count, durationS, opts)
+      : mcpLoop(srv, lane, headers, count, durationS, opts, background);
+  const concurrent = await loop(opts.sessions, opts.durationS);
+  const single = await loop(1, opts.singleDurationS);
+  const { peakKb } = rss.stop();
+
+  await sleep(opts.settleS * 1000);
+  const afterLoadKb = readRssKb(srv.pid);
+  const serverCounters = lane.launch?.isSidecar ? await sidecarCounters(srv.url, headers) : undefined;
+  const exit = await stopServer(srv, problems);
   return {
-    server: list[0].server,
-    tool: list[0].tool,
-    payloadBytes: list[0].payloadBytes,
+    lane: lane.key,
+    label: lane.label,
+    client: lane.client,
+    server: srv.name,
+    tool: lane.tool ?? null,
+    revision: probe.revision,
+    payloadBytes: probe.payloadBytes,
+    readyMs: round(srv.readyMs, 1),
+    concurrent,
+    single,
+    rss: {
+      idleMb: kbToMb(idleKb),
+      afterFirstCallMb: kbToMb(afterFirstCallKb),
+      peakMb: kbToMb(peakKb),
+      afterLoadMb: kbToMb(afterLoadKb),
+    },
+    backgroundErrors: Object.fromEntries(background),
+    ...(serverCounters ? { serverCounters } : {}),
+    exit,
+  };
+}
+
+/** One round: every lane in turn, legacy and modern swapping places every other round. */
+async function runRound(lanes, ctx) {
+  const order = [...ctx.opts.lanes];
+  const [i, j] = [order.indexOf('legacy'), order.indexOf('modern')];
+  if (ctx.round % 2 === 0 && i >= 0 && j >= 0) [order[i], order[j]] = [order[j], order[i]];
+  const of = ctx.opts.rounds > 1 ? ` (round ${ctx.round}/${ctx.opts.rounds})` : '';
+  const out = {};
+  for (const key of order) {
+    const lane = lanes[key];
+    log(`\n[load] ${lane.label}${of}`);
+    const r = await runLane(lane, ctx);
+    if (!ctx.payload.bytes && r.payloadBytes && key === 'legacy') ctx.payload.bytes = r.payloadBytes;
+    if (!ctx.payload.bytes && r.payloadBytes && key === 'modern') ctx.payload.bytes = r.payloadBytes;
+    const c = r.concurrent;
+    log(
+      `  ${ctx.opts.sessions} clients: ${c.callsPerSec} calls/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, errors ${c.errors}, server CPU ${c.serverCpuMsPerCall} ms/call`,
+    );
+    log(
+      `  1 client: ${r.single.callsPerSec} calls/s, p50 ${r.single.p50Ms} ms, p99 ${r.single.p99Ms} ms, errors ${r.single.errors}`,
+    );
+    log(
+      `  RSS: idle ${r.rss.idleMb} MB, after first call ${r.rss.afterFirstCallMb} MB, peak ${r.rss.peakMb} MB, after load ${r.rss.afterLoadMb} MB` +
+        (r.revision ? `; revision ${r.revision}, response ${r.payloadBytes} bytes` : ''),
+    );
+    out[key] = r;
+  }
+  return out;
+}
+
+/** Medians of a closed loop's rates, latencies and CPU over rounds; errors summed. */
+function summarizeLoops(list) {
+  const med = (key, digits) => round(median(list.map((r) => r[key])), digits);
+  const kinds = {};
+  for (const r of list)
+    for (const [k, n] of Object.entries(r.errorKinds ?? {})) kinds[k] = (kinds[k] ?? 0) + n;
+  return {
+    workers: list[0].workers,
     callsPerSec: med('callsPerSec', 1),
     p50Ms: med('p50Ms', 2),
     p90Ms: med('p90Ms', 2),
@@ -405,9 +564,39 @@ function summarizeRounds(list) {
     serverCpuMsPerCall: med('serverCpuMsPerCall', 3),
     generatorCpuPct: med('generatorCpuPct', 0),
     errors: list.reduce((n, r) => n + r.errors, 0),
-    errorKinds: sumKinds('errorKinds'),
-    backgroundErrors: sumKinds('backgroundErrors'),
-    peakRssMb: Math.max(...list.map((r) => r.peakRssMb ?? 0)),
+    errorKinds: kinds,
+  };
+}
+
+/**
+ * One result per lane from several rounds: medians of rates, latencies and RSS readings, the highest
+ * peak RSS, errors summed. With one round it is that round.
+ */
+function summarizeLane(list) {
+  if (list.length === 1) return list[0];
+  const med = (get) => round(median(list.map(get)), 1);
+  const background = {};
+  for (const r of list)
+    for (const [k, n] of Object.entries(r.backgroundErrors ?? {})) background[k] = (background[k] ?? 0) + n;
+  const { lane, label, client, server, tool, revision, payloadBytes } = list[0];
+  return {
+    lane,
+    label,
+    client,
+    server,
+    tool,
+    revision,
+    payloadBytes,
+    readyMs: med((r) => r.readyMs),
+    concurrent: summarizeLoops(list.map((r) => r.concurrent)),
+    single: summarizeLoops(list.map((r) => r.single)),
+    rss: {
+      idleMb: med((r) => r.rss.idleMb),
+      afterFirstCallMb: med((r) => r.rss.afterFirstCallMb),
+      peakMb: Math.max(...list.map((r) => r.rss.peakMb ?? 0)),
+      afterLoadMb: med((r) => r.rss.afterLoadMb),
+    },
+    backgroundErrors: background,
     serverCounters: list.at(-1).serverCounters,
     rounds: list,
   };
@@ -468,15 +657,19 @@ function sidecarLogProblems(logPath) {
 
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : null);
 
-function printLoadTable(rows, everything, bare) {
+function printLoadTable(load, opts) {
+  const rows = opts.lanes.map((k) => load[k]);
   log(
     formatTable(
       [
-        'server',
-        'calls/s',
+        'lane',
+        `calls/s @${opts.sessions}`,
         'p50 ms',
         'p99 ms',
+        '1-client p50 ms',
+        '1-client calls/s',
         'errors',
+        'vs legacy',
         'vs everything',
         'vs bare http',
         'server CPU ms/call',
@@ -484,29 +677,88 @@ function printLoadTable(rows, everything, bare) {
       ],
       rows.map((r) => [
         r.label,
-        r.callsPerSec,
-        r.p50Ms,
-        r.p99Ms,
-        r.errors,
-        ratio(r.callsPerSec, everything.callsPerSec),
-        ratio(r.callsPerSec, bare.callsPerSec),
-        r.serverCpuMsPerCall,
-        r.generatorCpuPct,
+        r.concurrent.callsPerSec,
+        r.concurrent.p50Ms,
+        r.concurrent.p99Ms,
+        r.single.p50Ms,
+        r.single.callsPerSec,
+        r.concurrent.errors + r.single.errors,
+        ratio(r.concurrent.callsPerSec, load.legacy?.concurrent.callsPerSec),
+        ratio(r.concurrent.callsPerSec, load.everything?.concurrent.callsPerSec),
+        ratio(r.concurrent.callsPerSec, load.bare?.concurrent.callsPerSec),
+        r.concurrent.serverCpuMsPerCall,
+        r.concurrent.generatorCpuPct,
       ]),
     ),
   );
 }
 
-function evaluateTargets(load, startup) {
-  const vsEverything = load.unraidMcp.callsPerSec / load.everything.callsPerSec;
-  const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+function printMemoryTable(load, opts) {
+  log(
+    formatTable(
+      ['lane', 'ready ms', 'idle (before load)', 'after 1st call', 'peak under load', 'after load (settled)'],
+      opts.lanes.map((k) => {
+        const r = load[k];
+        return [r.label, r.readyMs, r.rss.idleMb, r.rss.afterFirstCallMb, r.rss.peakMb, r.rss.afterLoadMb];
+      }),
+    ),
+  );
+}
+
+/** Modern over legacy, metric by metric (null when either lane did not run). */
+function eraComparison(load) {
+  const { legacy, modern } = load;
+  if (!legacy || !modern) return null;
+  const row = (metric, get, better) => {
+    const l = get(legacy);
+    const m = get(modern);
+    return { metric, legacy: l, modern: m, ratio: l && m ? round(m / l, 2) : null, better };
+  };
   return [
-    {
-      metric: 'throughput vs server-everything',
-      value: `${vsEverything.toFixed(2)}x`,
+    row('calls/s, concurrent', (r) => r.concurrent.callsPerSec, 'higher'),
+    row('p50 ms, concurrent', (r) => r.concurrent.p50Ms, 'lower'),
+    row('p99 ms, concurrent', (r) => r.concurrent.p99Ms, 'lower'),
+    row('p50 ms, one client', (r) => r.single.p50Ms, 'lower'),
+    row('server CPU ms/call, concurrent', (r) => r.concurrent.serverCpuMsPerCall, 'lower'),
+    row('server CPU ms/call, one client', (r) => r.single.serverCpuMsPerCall, 'lower'),
+    row('RSS after 1st call MB', (r) => r.rss.afterFirstCallMb, 'lower'),
+    row('peak RSS MB', (r) => r.rss.peakMb, 'lower'),
+    row('RSS after load MB', (r) => r.rss.afterLoadMb, 'lower'),
+  ];
+}
+
+function evaluateTargets(load, startup, previous) {
+  const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+  const out = [];
+  if (load.legacy && load.modern) {
+    const v = load.modern.concurrent.callsPerSec / load.legacy.concurrent.callsPerSec;
+    out.push({
+      metric: 'throughput modern vs legacy',
+      value: `${v.toFixed(2)}x`,
+      target: `>= ${TARGETS.modernVsLegacy.toFixed(2)}x`,
+      result: verdict(v >= TARGETS.modernVsLegacy),
+    });
+  }
+  if (load.legacy && load.modern) {
+    const cpu = load.modern.concurrent.serverCpuMsPerCall / load.legacy.concurrent.serverCpuMsPerCall;
+    out.push({
+      metric: 'server CPU/call modern vs legacy',
+      value: `${cpu.toFixed(2)}x`,
+      target: 'steadier than calls/s',
+      result: 'info',
+    });
+  }
+  for (const key of ['legacy', 'modern']) {
+    if (!load[key] || !load.everything) continue;
+    const v = load[key].concurrent.callsPerSec / load.everything.concurrent.callsPerSec;
+    out.push({
+      metric: `throughput ${key} vs server-everything`,
+      value: `${v.toFixed(2)}x`,
       target: `>= ${TARGETS.throughputVsEverything.toFixed(2)}x`,
-      result: verdict(vsEverything >= TARGETS.throughputVsEverything),
-    },
+      result: verdict(v >= TARGETS.throughputVsEverything),
+    });
+  }
+  out.push(
     {
       metric: 'time to ready (median)',
       value: `${startup.unraidMcp.readyMsMedian} ms`,
@@ -519,24 +771,32 @@ function evaluateTargets(load, startup) {
       target: `<= ${TARGETS.idleRssMb} MB`,
       result: verdict(startup.unraidMcp.idleRssMbMedian <= TARGETS.idleRssMb),
     },
-    {
-      metric: 'RSS 1 s after ready (median)',
-      value: `${startup.unraidMcp.rss1sMbMedian} MB`,
-      target: '-',
+  );
+  if (previous?.idleRssMb)
+    out.push({
+      metric: 'idle RSS vs the previous run',
+      value: `${startup.unraidMcp.idleRssMbMedian} MB vs ${previous.idleRssMb} MB`,
+      target: `previous: ${previous.date?.slice(0, 16) ?? '?'}${previous.revision ? ` @${previous.revision.commit}${previous.revision.serverDirty ? '+' : ''}` : ''}`,
       result: 'info',
-    },
-    { metric: 'peak RSS under load', value: `${load.unraidMcp.peakRssMb} MB`, target: '-', result: 'info' },
-  ];
+    });
+  out.push({
+    metric: 'RSS 1 s after ready (median)',
+    value: `${startup.unraidMcp.rss1sMbMedian} MB`,
+    target: '-',
+    result: 'info',
+  });
+  return out;
 }
 
 function printWarnings(load, sidecarLog, problems) {
   for (const r of Object.values(load)) {
-    if (r.errors > 0)
+    const errors = r.concurrent.errors + r.single.errors;
+    if (errors > 0)
       log(
-        `WARNING: ${r.server}: ${r.errors} failed calls, so this run is not valid. Kinds: ${JSON.stringify(r.errorKinds)}`,
+        `WARNING: ${r.label}: ${errors} failed calls, so this run is not valid. Kinds: ${JSON.stringify({ ...r.concurrent.errorKinds, ...r.single.errorKinds })}`,
       );
     if (r.backgroundErrors && Object.keys(r.backgroundErrors).length)
-      log(`NOTE: ${r.server}: background transport errors: ${JSON.stringify(r.backgroundErrors)}`);
+      log(`NOTE: ${r.label}: background transport errors: ${JSON.stringify(r.backgroundErrors)}`);
   }
   if (Object.keys(sidecarLog).length)
     log(`NOTE: unraid-mcp logged warnings/errors: ${JSON.stringify(sidecarLog)}`);
@@ -549,84 +809,116 @@ async function main() {
   installCleanupHandlers();
   const opts = parseOptions();
   const machine = machineInfo();
+  // Another build (--sidecar-main) has no commit this checkout can name.
+  const revision = opts.sidecarMain === SIDECAR_MAIN ? sourceRevision() : null;
+  const previous = previousRun();
   log(
-    `mcp-calls bench: ${opts.sessions} sessions, ${opts.warmupS} s warm-up + ${opts.durationS} s measured, ${opts.rounds} round(s), ${opts.starts} starts`,
+    `mcp-calls bench: lanes ${opts.lanes.join(', ')}; ${opts.sessions} clients, ${opts.warmupS} s warm-up + ${opts.durationS} s measured, then 1 client for ${opts.singleDurationS} s; ${opts.rounds} round(s), ${opts.starts} starts, settle ${opts.settleS} s`,
   );
   log(
-    `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}`,
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.join(' ')}` +
+      (revision
+        ? `; build of ${revision.commit}${revision.serverDirty ? ' (server/ has uncommitted changes)' : ''}`
+        : ''),
   );
   if (machine.loadAvgAtStart[0] >= 0.5 * machine.cores)
     log('NOTE: the machine is busy (load avg); expect noisy numbers, or use --rounds 3.');
-  checkPrerequisites();
+  checkPrerequisites(opts.sidecarMain);
+  if (opts.sidecarMain !== SIDECAR_MAIN)
+    log(`sidecar build: ${opts.sidecarMain} (not this checkout's dist/)`);
   const work = makeTempDir('unraid-mcp-bench-');
   const roots = pickHostRoots(join(work, 'emhttp-empty'));
   const problems = [];
 
-  log(`host data: ${roots.source}`);
-  const { env, secret } = await prepareSidecar(work, roots, opts.sessions);
+  log(
+    `host data: ${roots.source}; 2025-era lanes use the ${opts.legacyClient === 'sdk1' ? 'SDK 1.x' : 'v2'} client`,
+  );
+  const { env, secret } = await prepareSidecar(work, roots, opts.sessions, opts.sidecarMain);
   const auth = { Authorization: `Bearer ${secret}` };
-  const sidecar = sidecarLauncher(env, work);
+  const sidecar = sidecarLauncher(env, work, opts.sidecarMain);
   const everything = everythingLauncher(work);
 
-  log('\n[1/4] startup');
+  log('\n[startup]');
   const startup = {
     unraidMcp: await measureStartups(sidecar, opts.starts, 'unraid-mcp', problems),
-    everything: await measureStartups(everything, opts.starts, 'server-everything', problems),
+    ...(opts.lanes.includes('everything') && {
+      everything: await measureStartups(everything, opts.starts, 'server-everything', problems),
+    }),
   };
 
-  const profiled = opts.profile
-    ? sidecarLauncher(env, work, ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`])
+  if (opts.profile) mkdirSync(PROFILES, { recursive: true });
+  const loadSidecar = opts.profile
+    ? sidecarLauncher(env, work, opts.sidecarMain, (tag) => [
+        '--cpu-prof',
+        `--cpu-prof-dir=${PROFILES}`,
+        `--cpu-prof-name=${tag}.cpuprofile`,
+      ])
     : sidecar;
+  loadSidecar.isSidecar = true;
   if (opts.profile)
     log(
-      `\n--profile: the sidecar runs with --cpu-prof (slower); profiles go to ${relative(process.cwd(), PROFILES)}/`,
+      `\n--profile: the sidecar lanes run with --cpu-prof (slower, more memory); profiles go to ${relative(process.cwd(), PROFILES)}/<lane>-r<round>.cpuprofile`,
     );
+  const lanes = defineLanes(opts, { sidecar: loadSidecar, everything });
+  const ctx = { auth, work, opts, problems, payload: { bytes: null } };
   const rounds = [];
-  for (let round = 1; round <= opts.rounds; round++) {
-    rounds.push(await runLoadRound({ round, sidecar: profiled, everything, auth, work, opts, problems }));
-  }
-  const load = {
-    unraidMcp: summarizeRounds(rounds.map((r) => r.unraidMcp)),
-    everything: summarizeRounds(rounds.map((r) => r.everything)),
-    bareHttp: summarizeRounds(rounds.map((r) => r.bareHttp)),
-  };
+  for (let n = 1; n <= opts.rounds; n++) rounds.push(await runRound(lanes, { ...ctx, round: n }));
+  const load = Object.fromEntries(opts.lanes.map((k) => [k, summarizeLane(rounds.map((r) => r[k]))]));
   const sidecarLog = sidecarLogProblems(join(work, 'unraid-mcp.log')); // all its starts and loads
-  const targets = evaluateTargets(load, startup);
+  const comparison = eraComparison(load);
+  const targets = evaluateTargets(load, startup, previous);
 
   const ofRounds = opts.rounds > 1 ? `; medians of ${opts.rounds} rounds` : '';
   log(
-    `\nThroughput, ${opts.sessions} concurrent sessions, closed loop, ${opts.durationS} s after ${opts.warmupS} s warm-up${ofRounds}`,
+    `\nThroughput at ${opts.sessions} concurrent clients (closed loop, ${opts.durationS} s after ${opts.warmupS} s warm-up) and one client alone (${opts.singleDurationS} s)${ofRounds}`,
   );
-  printLoadTable(
-    [
-      { label: `unraid-mcp (${TOOL})`, ...load.unraidMcp },
-      { label: 'server-everything (echo)', ...load.everything },
-      { label: 'bare http (ceiling)', ...load.bareHttp },
-    ],
-    load.everything,
-    load.bareHttp,
-  );
-  log(
-    `\nunraid-mcp footprint (${opts.starts} starts; server-everything for comparison: ready ${startup.everything.readyMsMedian} ms, idle RSS ${startup.everything.idleRssMbMedian} MB, peak under load ${load.everything.peakRssMb} MB)`,
-  );
+  printLoadTable(load, opts);
+  log(`\nMemory per lane process (VmRSS, MB; idle and after load read after ${opts.settleS} s idle)`);
+  printMemoryTable(load, opts);
+  if (comparison) {
+    log('\nModern ÷ legacy (unraid-mcp, same build, same tool, same client library)');
+    log(
+      formatTable(
+        ['metric', 'legacy', 'modern', 'modern/legacy', 'better'],
+        comparison.map((c) => [
+          c.metric,
+          c.legacy,
+          c.modern,
+          c.ratio === null ? null : `${c.ratio}x`,
+          c.better,
+        ]),
+      ),
+    );
+  }
+  const alongside = startup.everything
+    ? `; server-everything for comparison: ready ${startup.everything.readyMsMedian} ms, idle RSS ${startup.everything.idleRssMbMedian} MB`
+    : '';
+  log(`\nunraid-mcp footprint (${opts.starts} starts${alongside})`);
   log(
     formatTable(
       ['metric', 'value', 'target', 'result'],
       targets.map((t) => [t.metric, t.value, t.target, t.result]),
     ),
   );
-  log(`\nserver-side counters (unraid-mcp /metrics): ${JSON.stringify(load.unraidMcp.serverCounters)}`);
+  for (const key of ['legacy', 'modern'])
+    if (load[key])
+      log(
+        `\nserver-side counters, ${load[key].label} (/metrics): ${JSON.stringify(load[key].serverCounters)}`,
+      );
   printWarnings(load, sidecarLog, problems);
 
   machine.loadAvgAtEnd = loadavg().map((x) => round(x, 2));
   const results = {
     date: new Date().toISOString(),
+    revision,
     options: opts,
     machine,
     hostData: roots,
     startup,
     load,
+    modernVsLegacy: comparison,
     targets,
+    previousRun: previous,
     sidecarLogProblems: sidecarLog,
     problems,
   };

@@ -1,12 +1,52 @@
 // Closed-loop load generation: N workers, each issuing its next call as soon as the previous one ends.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as Sdk1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as Sdk1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  Client as V2Client,
+  StreamableHTTPClientTransport as V2Transport,
+} from '@modelcontextprotocol/client';
 import { percentileSorted, round } from './stats.mjs';
+
+// A 2025-era client transport hands one AbortSignal to every fetch, and undici removes a request's
+// abort listener only when that request is garbage-collected: a busy client passes Node's warning
+// threshold (1500 listeners) between collections without leaking (the count falls back at each GC,
+// SDK 1.x and v2 alike). That one warning would print hundreds of lines; every other still prints.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  if (warning?.name === 'MaxListenersExceededWarning' && /abort listeners/.test(warning.message)) return;
+  return emitWarning.call(this, warning, ...rest);
+};
+
+/** The 2026-07-28 revision, the only modern one the v2 client is pinned to here. */
+export const MODERN_REVISION = '2026-07-28';
+
+/**
+ * MCP clients the benches can drive a server with:
+ * - `sdk1`: the 1.x `@modelcontextprotocol/sdk` client (2025 revisions; one session per client);
+ * - `v2-legacy`: the v2 `@modelcontextprotocol/client` in `legacy` mode (plain 2025 `initialize`);
+ * - `v2-modern`: the v2 client pinned to 2026-07-28 (`server/discover` at connect, then one stateless
+ *   HTTP request per call, no session).
+ */
+export const CLIENT_KINDS = ['sdk1', 'v2-legacy', 'v2-modern'];
+
+function newClient(kind, info, url, transportOptions) {
+  if (kind === 'sdk1')
+    return { client: new Sdk1Client(info), transport: new Sdk1Transport(url, transportOptions) };
+  if (kind !== 'v2-legacy' && kind !== 'v2-modern')
+    throw new Error(`unknown MCP client kind "${kind}" (one of ${CLIENT_KINDS.join(', ')})`);
+  const mode = kind === 'v2-modern' ? { pin: MODERN_REVISION } : 'legacy';
+  return {
+    client: new V2Client(info, { versionNegotiation: { mode } }),
+    transport: new V2Transport(url, transportOptions),
+  };
+}
 
 /** One line describing a failed call, short enough to group identical failures. */
 export function describeError(err) {
   if (err && typeof err === 'object' && 'isErrorResult' in err) return `isError result: ${err.text}`;
-  const status = typeof err?.code === 'number' && err.code > 0 ? `HTTP ${err.code}: ` : '';
+  // SDK 1.x puts the HTTP status in `code`; the v2 client in `data.status` (its `code` is a name).
+  const httpStatus = typeof err?.data?.status === 'number' ? err.data.status : err?.code;
+  const status = typeof httpStatus === 'number' && httpStatus > 0 ? `HTTP ${httpStatus}: ` : '';
   return `${status}${err?.message ?? String(err)}`.replace(/\s+/g, ' ').slice(0, 200);
 }
 
@@ -78,17 +118,21 @@ export async function closedLoop(workers, call, { warmupMs, durationMs, meter })
 }
 
 /**
- * Opens `count` MCP sessions (one SDK Client and transport each). Background transport errors, such
- * as a dropped GET/SSE stream, do not fail a call, so they are counted separately in `background`.
+ * Connects `count` MCP clients (one Client and transport each) of the kind `client` (CLIENT_KINDS;
+ * `sdk1` unless told). A 2025 client opens a session; a `v2-modern` one only discovers the server.
+ * Background transport errors, such as a dropped GET/SSE stream, do not fail a call, so they are
+ * counted separately in `background`.
  */
-export async function connectMcpClients(url, { count, headers = {}, fetch: fetchImpl }) {
+export async function connectMcpClients(
+  url,
+  { count, headers = {}, fetch: fetchImpl, client: kind = 'sdk1' },
+) {
   const background = new Map();
   const connectOne = async (i) => {
-    const transport = new StreamableHTTPClientTransport(new URL(url), {
+    const { client, transport } = newClient(kind, { name: `bench-${i}`, version: '1.0.0' }, new URL(url), {
       requestInit: { headers },
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
     });
-    const client = new Client({ name: `bench-${i}`, version: '1.0.0' });
     client.onerror = (err) => {
       const key = describeError(err);
       background.set(key, (background.get(key) ?? 0) + 1);
@@ -100,7 +144,7 @@ export async function connectMcpClients(url, { count, headers = {}, fetch: fetch
   return { sessions, background };
 }
 
-/** Ends every session politely (DELETE), then closes the clients. */
+/** Ends every session politely (DELETE; nothing to end for a 2026-07-28 client), then closes the clients. */
 export async function closeMcpClients(sessions) {
   await Promise.all(
     sessions.map(async ({ client, transport }) => {

@@ -11,16 +11,24 @@ export const SIDECAR_NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'package.js
   .unraidMcp.nodeFlags.split(' ')
   .filter(Boolean);
 
-/** Starts `unraid-mcp serve` with `env`, logging to `work`/sidecar.log; `srv.match[1]` is the MCP URL. */
-export function startBuiltSidecar(env, work) {
+/**
+ * Starts `unraid-mcp serve` with `env`, logging to `work`/`logName` (sidecar.log); `srv.match[1]` is
+ * the MCP URL. `nodeArgs` go after the production flags (e.g. --cpu-prof); `main` is another build's
+ * main.js to measure instead of this checkout's.
+ */
+export function startBuiltSidecar(
+  env,
+  work,
+  { nodeArgs = [], logName = 'sidecar.log', main = SIDECAR_MAIN } = {},
+) {
   return startServer({
     name: 'unraid-mcp',
     command: process.execPath,
-    args: [...SIDECAR_NODE_FLAGS, SIDECAR_MAIN, 'serve'],
+    args: [...SIDECAR_NODE_FLAGS, ...nodeArgs, main, 'serve'],
     env,
     cwd: REPO,
     readyOn: 'stdout',
     readyPattern: /MCP URL (http:\/\/\S+)/,
-    logPath: join(work, 'sidecar.log'),
+    logPath: join(work, logName),
   });
 }
