@@ -97,7 +97,7 @@ export function mcpHandler(
       );
     if (!body || typeof body !== 'object')
       return reject(res, 'invalid_message', 400, 'The body must be one JSON-RPC message object.');
-    if (await deps.modern.claims(req, body)) {
+    if (deps.modern.claims(req, body)) {
       deps.onEra('2026-07-28');
       return deps.modern.serve(req, res, principal, body);
     }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createMcpHandler, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
-import { toNodeHandler } from '@modelcontextprotocol/node';
+import { classifyInboundRequest, createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import type { CallEnv } from '../mcp/pipeline/tool-call.js';
@@ -19,8 +18,11 @@ export interface ModernHandlerDeps {
 }
 
 export interface ModernHandler {
-  /** True when the request speaks the 2026-07-28 revision (it carries the per-request envelope claim). */
-  claims(req: IncomingMessage, body: unknown): Promise<boolean>;
+  /**
+   * True when the request is the 2026-07-28 revision's to answer: it carries the per-request envelope
+   * claim (or is malformed in a way only that revision's checks name).
+   */
+  claims(req: IncomingMessage, body: unknown): boolean;
   /** Serves one 2026-07-28 request, already authenticated and its body read and checked. */
   serve(req: IncomingMessage, res: ServerResponse, principal: Principal, body: unknown): Promise<void>;
   close(): Promise<void>;
@@ -52,25 +54,41 @@ export function modernHandler(deps: ModernHandlerDeps): ModernHandler {
       onerror: deps.onError,
     },
   );
-  const node = toNodeHandler(handler, { maxRequestBodySize: deps.bodyLimitBytes });
   const watch = new ToolListWatch(deps.toolsKey, () => handler.notify.toolsChanged());
 
   return {
-    async claims(req, body) {
-      if (req.method !== 'POST') return false;
-      // The SDK's own routing predicate, from the parsed body and the headers it reads.
-      const probe = new Request('http://localhost/mcp', { method: 'POST', headers: routingHeaders(req) });
-      return !(await isLegacyRequest(probe, body));
+    claims(req, body) {
+      // The SDK's own classification (what its isLegacyRequest runs), on the body we already parsed.
+      const route = classifyInboundRequest({
+        httpMethod: req.method ?? 'GET',
+        protocolVersionHeader: header(req, 'mcp-protocol-version'),
+        mcpMethodHeader: header(req, 'mcp-method'),
+        mcpNameHeader: header(req, 'mcp-name'),
+        body,
+      });
+      return route.kind !== 'legacy';
     },
     async serve(req, res, principal, body) {
       watch.seen(principal.tokenId);
-      (req as IncomingMessage & { auth?: AuthInfo }).auth = {
+      const authInfo: AuthInfo = {
         token: '',
         clientId: principal.tokenId,
         scopes: [principal.scope],
         extra: { principal },
       };
-      await node(req, res, body);
+      // The client going away cancels the exchange (and with it the call's signal).
+      const gone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      // The body is handed over parsed; the web Request only carries what the SDK reads from it.
+      const request = new Request(`http://${req.headers.host ?? 'localhost'}/mcp`, {
+        method: 'POST',
+        headers: webHeaders(req),
+        signal: gone.signal,
+      });
+      const response = await handler.fetch(request, { authInfo, parsedBody: body });
+      await writeResponse(res, response, gone.signal);
     },
     async close() {
       watch.stop();
@@ -86,13 +104,52 @@ function principalIn(authInfo: AuthInfo | undefined): Principal {
   return principal;
 }
 
-function routingHeaders(req: IncomingMessage): Headers {
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The headers the SDK's modern path reads (content negotiation and the MCP routing headers). */
+function webHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const name of ['content-type', 'accept', 'mcp-protocol-version', 'mcp-method', 'mcp-name']) {
-    const value = req.headers[name];
-    if (typeof value === 'string') headers.set(name, value);
+    const value = header(req, name);
+    if (value !== undefined) headers.set(name, value);
   }
   return headers;
+}
+
+/**
+ * Writes the SDK's web Response to node:http: a JSON answer in one write; an event stream (progress
+ * before the result, a subscriptions/listen stream) chunk by chunk as it comes, minding backpressure,
+ * until it ends or the client goes away.
+ */
+async function writeResponse(res: ServerResponse, response: Response, gone: AbortSignal): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  if (!response.body || !(headers['content-type'] ?? '').includes('text/event-stream')) {
+    const text = response.body ? await response.text() : '';
+    res.writeHead(response.status, headers).end(text);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const stop = () => void reader.cancel().catch(() => {});
+  gone.addEventListener('abort', stop, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (done || gone.aborted) break;
+      if (!res.write(value))
+        await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+  } catch {
+    // The stream was cancelled because the client went away: nothing left to write.
+  } finally {
+    gone.removeEventListener('abort', stop);
+    res.end();
+  }
 }
 
 /**

@@ -165,8 +165,11 @@ class ToolServer extends Server {
 }
 
 /** tasks/get, tasks/update and tasks/cancel (Tasks extension), for the caller's own tasks only. */
+/** The params of tasks/get, tasks/update and tasks/cancel (built once: servers are built per request). */
+const TASK_PARAMS = z.object({ taskId: z.string().max(200) }).passthrough();
+
 function registerTaskMethods(server: Server, tasks: TaskStore, who: SessionPrincipal): void {
-  const taskParams = z.object({ taskId: z.string().max(200) }).passthrough();
+  const taskParams = TASK_PARAMS;
   const unknown = (taskId: string) =>
     new ProtocolError(
       ProtocolErrorCode.InvalidParams,
