@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { classifyInboundRequest, createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
+import {
+  classifyInboundRequest,
+  createMcpHandler,
+  type AuthInfo,
+  type Server,
+} from '@modelcontextprotocol/server';
 import type { AnyTool } from '../tools/define-tool.js';
 import type { Principal } from '../tokens/token-authenticator.js';
 import type { CallEnv } from '../mcp/pipeline/tool-call.js';
 import { createToolServer, type ModernParts } from '../mcp/tool-server.js';
+import type { SessionPrincipal } from '../mcp/session-registry.js';
 
 export interface ModernHandlerDeps {
   env: CallEnv;
@@ -39,21 +45,13 @@ const WATCH_EVERY_MS = 2_000;
  * whole call pipeline apply before and within it exactly as for 2025 clients.
  */
 export function modernHandler(deps: ModernHandlerDeps): ModernHandler {
-  const handler = createMcpHandler(
-    ({ authInfo }) =>
-      createToolServer(
-        deps.env,
-        deps.tools,
-        { era: 'modern', who: { current: principalIn(authInfo) }, sessionId: () => undefined },
-        deps.parts,
-      ),
-    {
-      legacy: 'reject',
-      maxRequestBodySize: deps.bodyLimitBytes,
-      maxSubscriptions: deps.maxSubscriptions,
-      onerror: deps.onError,
-    },
-  );
+  const servers = new ServerPool(deps);
+  const handler = createMcpHandler(({ authInfo }) => servers.take(principalIn(authInfo)), {
+    legacy: 'reject',
+    maxRequestBodySize: deps.bodyLimitBytes,
+    maxSubscriptions: deps.maxSubscriptions,
+    onerror: deps.onError,
+  });
   const watch = new ToolListWatch(deps.toolsKey, () => handler.notify.toolsChanged());
 
   return {
@@ -95,6 +93,44 @@ export function modernHandler(deps: ModernHandlerDeps): ModernHandler {
       await handler.close();
     },
   };
+}
+
+/** Idle servers kept for reuse; more than this many requests at once build their own. */
+const POOL_SIZE = 32;
+
+/**
+ * Server instances for 2026-07-28 requests, reused: the SDK builds a fresh one per request only if
+ * the factory returns one, and building it (capabilities, handlers) is a measurable share of a
+ * small request. An instance serves one request at a time — the SDK refuses one still connected —
+ * and comes back when its exchange closes. Who it serves is set as it is taken; a call reads its
+ * caller once, when it starts.
+ */
+class ServerPool {
+  private readonly idle: Array<{ server: Server; who: SessionPrincipal }> = [];
+
+  constructor(private readonly deps: ModernHandlerDeps) {}
+
+  take(principal: Principal): Server {
+    const unit = this.idle.pop() ?? this.build();
+    unit.who.current = principal;
+    return unit.server;
+  }
+
+  private build(): { server: Server; who: SessionPrincipal } {
+    const who: SessionPrincipal = { current: null as unknown as Principal };
+    const server = createToolServer(
+      this.deps.env,
+      this.deps.tools,
+      { era: 'modern', who, sessionId: () => undefined },
+      this.deps.parts,
+    );
+    const unit = { server, who };
+    // The SDK restores and calls this when the exchange's transport closes.
+    server.onclose = () => {
+      if (this.idle.length < POOL_SIZE && !this.idle.includes(unit)) this.idle.push(unit);
+    };
+    return unit;
+  }
 }
 
 function principalIn(authInfo: AuthInfo | undefined): Principal {
