@@ -6,7 +6,8 @@ export type BodyResult =
 /**
  * Reads a JSON request body with a hard size limit. The content type is checked before a byte is
  * read, and a body over the limit is refused as soon as it is known to be (Content-Length, or while
- * streaming) without buffering the rest.
+ * streaming) without buffering the rest. Such refusals are answered before the body was read to its
+ * end, so their answer closes the connection (`sendJson` in mcp/send-error.ts).
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const type = (req.headers['content-type'] ?? '').split(';');
@@ -38,8 +39,10 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Discard the rest while the refusal goes out; the answer says Connection: close
+        // (send-error.ts: the body was not read to its end), so the connection ends after it.
         req.off('data', onData);
-        req.pause();
+        req.resume();
         resolve(tooLarge);
         return;
       }
