@@ -30,6 +30,8 @@ Usage:
   unraid-mcp audit verify [--json]                   Check the audit log's hash chain; names the first broken record
   unraid-mcp confirm list [--all]                    Pending confirmations (needs the running service)
   unraid-mcp confirm approve|deny ID [--reason TEXT] Decide a pending confirmation, as the WebGUI does
+  unraid-mcp sessions list [--json]                  Open MCP sessions: token, client, opened, last active, calls
+  unraid-mcp sessions close ID                       Close a session (its client must start a new one)
   unraid-mcp help                                    This text
 
 Where things are (environment variables; defaults suit Unraid):
@@ -83,6 +85,8 @@ async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<num
       ),
     );
   if (group === 'confirm') return confirmCommand(sub, rest, env, io.out);
+  if (group === 'sessions' && sub === 'list') return sessionsList(rest, env, io);
+  if (group === 'sessions' && sub === 'close') return sessionsClose(rest, env, io);
   throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);
 }
 
@@ -222,4 +226,71 @@ async function configReset(args: string[], env: ServiceEnv, io: CliIo): Promise<
     io.err(err.message);
     return 1;
   }
+}
+
+/** An open MCP session as the admin API lists it. */
+interface SessionView {
+  id: string;
+  tag: string;
+  token: string;
+  scope: string;
+  client: { name: string; version: string } | null;
+  openedAt: string;
+  lastActive: string;
+  calls: number;
+  inFlight: number;
+}
+
+/** The client's self-declared name and version: untrusted, so control characters are shown escaped. */
+function clientLabel(c: SessionView['client']): string {
+  const shown = (text: string) => JSON.stringify(text).slice(1, -1);
+  return c ? `${shown(c.name)} ${shown(c.version)}` : '-';
+}
+
+async function sessionsList(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const { values } = parse({ args, options: { json: { type: 'boolean' } }, strict: true });
+  const { data } = await adminRequest<{ sessions: SessionView[] }>(target(env), 'GET', '/api/sessions');
+  if (values.json) {
+    io.out(JSON.stringify(data.sessions, null, 2));
+    return 0;
+  }
+  if (!data.sessions.length) {
+    io.out('No open sessions.');
+    return 0;
+  }
+  const rows = data.sessions.map((s) => [
+    s.id,
+    s.token,
+    clientLabel(s.client),
+    s.openedAt,
+    s.lastActive,
+    String(s.calls),
+    s.inFlight > 0 ? `busy (${s.inFlight})` : 'idle',
+  ]);
+  const header = ['ID', 'TOKEN', 'CLIENT', 'OPENED', 'LAST ACTIVE', 'CALLS', 'STATE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const r of [header, ...rows])
+    io.out(
+      r
+        .map((c, i) => c.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    );
+  return 0;
+}
+
+async function sessionsClose(args: string[], env: ServiceEnv, io: CliIo): Promise<number> {
+  const { positionals } = parse({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('sessions close: give exactly one session id');
+  const id = positionals[0] as string;
+  const { data } = await adminRequest<{ session: SessionView }>(
+    target(env),
+    'DELETE',
+    `/api/sessions/${encodeURIComponent(id)}`,
+  );
+  const s = data.session;
+  io.out(
+    `Closed session ${s.id} (token "${s.token}", client ${clientLabel(s.client)}, ${s.calls} call${s.calls === 1 ? '' : 's'}). Its client must start a new session.`,
+  );
+  return 0;
 }

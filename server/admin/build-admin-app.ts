@@ -10,6 +10,7 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { confirmationRoutes } from './routes/confirmation-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 
 /** Assembles the admin API's routes. */
 export function buildAdminApp(opts: {
@@ -30,6 +31,7 @@ export function buildAdminApp(opts: {
       })),
       tokens: tokenRoutes(deps),
       confirmations: confirmationRoutes(deps),
+      sessions: sessionRoutes(deps),
       settings,
       filters,
       audit: auditRoutes(deps, audit, opts.auditDirs),

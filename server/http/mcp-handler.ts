@@ -56,6 +56,7 @@ export function mcpHandler(
     deps.sessions.refresh(session, principal);
     if (req.method === 'GET') return session.transport.handleGet(req, res);
     if (req.method === 'DELETE') return session.transport.handleDelete(req, res);
+    if ((body as { method?: unknown }).method === 'tools/call') deps.sessions.recordCall(session);
     session.transport.handlePost(req, res, body);
   }
 
@@ -110,8 +111,12 @@ export function mcpHandler(
         400,
         'Bad Request: no Mcp-Session-Id header; start with an initialize request.',
       );
-    const full = deps.sessions.capacityProblem(principal.tokenId);
-    if (full) return reject(res, 'session_limit', full.status, full.message);
+    // At a limit the least recently used idle session is closed; refused only when all are busy.
+    const full = await deps.sessions.makeRoom(principal.tokenId);
+    if (full) {
+      deps.onReject('session_limit');
+      return sendError(res, full.status, full.message, { 'Retry-After': String(full.retryAfterSeconds) });
+    }
     await openSession(req, res, principal, body);
   };
 }

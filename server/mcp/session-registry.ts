@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
 import type { Principal } from '../tokens/token-authenticator.js';
@@ -14,9 +15,47 @@ export interface Session {
   who: SessionPrincipal;
   transport: SessionTransport;
   server: Server;
+  /** When the session was opened, and when its last request arrived (ms since the epoch). */
+  openedAt: number;
   lastActive: number;
+  /** Tool calls made in this session. */
+  calls: number;
   /** What decided the tool list this session was last shown (see toolListKey). */
   toolsKey: string;
+}
+
+/** What the owner sees of an open session (admin API, CLI). */
+export interface SessionInfo {
+  id: string;
+  /** The hash prefix audit records and log lines name the session by (never the id itself). */
+  tag: string;
+  token: string;
+  scope: string;
+  /** The client's self-declared name and version from initialize: untrusted, bounded in length. */
+  client: { name: string; version: string } | null;
+  openedAt: number;
+  lastActive: number;
+  calls: number;
+  /** Requests of this session still waiting for their answer; a session with none is idle. */
+  inFlight: number;
+}
+
+/** Why a new session cannot be opened now: every session that counts against the limit is busy. */
+export interface CapacityProblem {
+  status: 429 | 503;
+  message: string;
+  retryAfterSeconds: number;
+}
+
+/**
+ * How long a client refused for want of an idle session is told to wait. Calls are bounded by the
+ * tool timeout (30 s by default) and most take well under a second, so a session frees up soon.
+ */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/** The name audit records and log lines give a session: a hash prefix, so the id itself (a bearer of the session) is never written down. */
+export function sessionTag(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 16);
 }
 
 export interface SessionLimits {
@@ -28,6 +67,13 @@ export interface SessionLimits {
 /**
  * Open MCP sessions: bounded in total and per token, bound to the token that created them, and
  * closed when idle or when their token is revoked or expires.
+ *
+ * A 2025-era client that exits without DELETE leaves its session behind, so at a limit the least
+ * recently used idle session (no request in flight) is closed to make room; a new session is refused
+ * only when every session that counts against the limit is busy. The per-token limit is applied
+ * first, so a token at its own limit only ever displaces its own sessions; at the total limit the
+ * least recently used idle session of any token goes — one token can hold at most its per-token
+ * limit, which bounds how many of the others' sessions it can displace.
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
@@ -54,33 +100,101 @@ export class SessionRegistry {
     return this.sessions.size;
   }
 
-  /** Why a new session for this token cannot be opened, or null. */
-  capacityProblem(tokenId: string): { status: number; message: string } | null {
-    const { maxTotal, maxPerToken } = this.opts.limits();
-    let mine = 0;
-    for (const s of this.sessions.values()) if (s.tokenId === tokenId) mine++;
-    if (mine >= maxPerToken) {
-      return {
-        status: 429,
-        message: `This token already has ${mine} open sessions (limit ${maxPerToken}). Close unused clients or end sessions with DELETE.`,
-      };
-    }
-    if (this.sessions.size >= maxTotal)
-      return {
-        status: 503,
-        message: `The server has reached its limit of ${maxTotal} open sessions. Try again later.`,
-      };
+  /**
+   * Makes room for one more session of this token: closes the least recently used idle sessions
+   * the limits require, or — when every candidate is busy — closes nothing and says why.
+   */
+  async makeRoom(tokenId: string): Promise<CapacityProblem | null> {
+    const { close, problem } = this.displaced(tokenId, null);
+    if (problem) return problem;
+    await Promise.all(
+      close.map((s) => this.close(s, 'least recently used idle session, closed to make room')),
+    );
     return null;
   }
 
-  add(session: Omit<Session, 'lastActive' | 'toolsKey'>): void {
+  add(session: Omit<Session, 'openedAt' | 'lastActive' | 'calls' | 'toolsKey'>): void {
+    const now = this.now();
     this.sessions.set(session.id, {
       ...session,
-      lastActive: this.now(),
+      openedAt: now,
+      lastActive: now,
+      calls: 0,
       toolsKey: this.opts.toolsKey(session.who.current),
     });
+    // Sessions opened side by side may all have found room before any was added: trim to the limits again.
+    for (const s of this.displaced(session.tokenId, session.id).close)
+      void this.close(s, 'least recently used idle session, closed to make room');
     this.opts.onCountChange(this.sessions.size);
     this.startSweeper();
+  }
+
+  /**
+   * The idle sessions to close, least recently used first, so that this token fits its limit and
+   * the total fits its own — with room for a new session, or (`added`) with that session counted.
+   * A problem when busy sessions alone fill a limit.
+   */
+  private displaced(
+    tokenId: string,
+    added: string | null,
+  ): { close: Session[]; problem: CapacityProblem | null } {
+    const { maxTotal, maxPerToken } = this.opts.limits();
+    const room = added === null ? 1 : 0;
+    const idle = [...this.sessions.values()]
+      .filter((s) => s.id !== added && !busy(s))
+      .sort((a, b) => a.lastActive - b.lastActive);
+    const close = new Set<Session>();
+    let mine = 0;
+    for (const s of this.sessions.values()) if (s.tokenId === tokenId) mine++;
+    while (mine + room > maxPerToken) {
+      const victim = idle.find((s) => s.tokenId === tokenId && !close.has(s));
+      if (!victim)
+        return {
+          close: [...close],
+          problem: {
+            status: 429,
+            message: `This token has ${mine} open sessions (limit ${maxPerToken}) and every one has a request in progress, so none was closed to make room. Try again in ${BUSY_RETRY_AFTER_SECONDS} seconds, or end sessions you no longer use (DELETE, or unraid-mcp sessions close).`,
+            retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+          },
+        };
+      close.add(victim);
+      mine--;
+    }
+    let total = this.sessions.size - close.size;
+    while (total + room > maxTotal) {
+      const victim = idle.find((s) => !close.has(s));
+      if (!victim)
+        return {
+          close: [...close],
+          problem: {
+            status: 503,
+            message: `The server has ${total} open sessions (limit ${maxTotal}) and every one has a request in progress, so none was closed to make room. Try again in ${BUSY_RETRY_AFTER_SECONDS} seconds.`,
+            retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+          },
+        };
+      close.add(victim);
+      total--;
+    }
+    return { close: [...close], problem: null };
+  }
+
+  /** Counts a tool call made in this session. */
+  recordCall(s: Session): void {
+    s.calls++;
+  }
+
+  /** Every open session, oldest first, as the owner sees it. */
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].sort((a, b) => a.openedAt - b.openedAt).map(info);
+  }
+
+  /** Closes one session at the owner's request; null when there is no such session. */
+  async closeById(id: string, why: string): Promise<SessionInfo | null> {
+    const s = this.sessions.get(id);
+    if (!s) return null;
+    const seen = info(s);
+    await this.close(s, why);
+    return seen;
   }
 
   /** The session if it exists and belongs to this token. Another token's session is "not found". */
@@ -118,7 +232,8 @@ export class SessionRegistry {
     const closing: Array<Promise<void>> = [];
     for (const s of [...this.sessions.values()]) {
       const principal = this.opts.currentPrincipal(s.tokenId);
-      if (s.lastActive < cutoff) closing.push(this.close(s, 'idle'));
+      // A session with a request in flight is not idle, however long the request takes (an approval may wait).
+      if (s.lastActive < cutoff && !busy(s)) closing.push(this.close(s, 'idle'));
       else if (!principal) closing.push(this.close(s, 'token revoked or expired'));
       else this.refresh(s, principal);
     }
@@ -133,9 +248,11 @@ export class SessionRegistry {
     await Promise.all([...this.sessions.values()].map((s) => this.close(s, 'shutdown')));
   }
 
+  /** Requests still open get the transport's "session closed" answer; the client's next request gets 404. */
   private async close(s: Session, why: string): Promise<void> {
+    if (this.sessions.get(s.id) !== s) return;
     this.remove(s.id);
-    this.opts.log.info('session closed', { principal: s.who.current.name, why });
+    this.opts.log.info('session closed', { principal: s.who.current.name, session: sessionTag(s.id), why });
     await s.server.close().catch(() => {});
   }
 
@@ -146,4 +263,25 @@ export class SessionRegistry {
     this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
   }
+}
+
+function busy(s: Session): boolean {
+  return s.transport.inFlight > 0;
+}
+
+function info(s: Session): SessionInfo {
+  const client = s.server.getClientVersion();
+  return {
+    id: s.id,
+    tag: sessionTag(s.id),
+    token: s.who.current.name,
+    scope: s.who.current.scope,
+    client: client
+      ? { name: String(client.name).slice(0, 100), version: String(client.version).slice(0, 50) }
+      : null,
+    openedAt: s.openedAt,
+    lastActive: s.lastActive,
+    calls: s.calls,
+    inFlight: s.transport.inFlight,
+  };
 }

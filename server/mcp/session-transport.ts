@@ -49,6 +49,11 @@ export class SessionTransport implements Transport {
     },
   ) {}
 
+  /** Requests POSTed in this session whose answer has not been sent yet. */
+  get inFlight(): number {
+    return this.streams.size;
+  }
+
   start(): Promise<void> {
     return Promise.resolve();
   }
