@@ -106,7 +106,9 @@ export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
     unit: 'seconds',
     min: 5,
     max: 1800,
-    def: 120,
+    // Below the 60 s a client waits for an answer by default (the MCP SDKs' request timeout): a call
+    // that outlives its client would be answered to nobody.
+    def: 45,
   },
   {
     field: 'approvalExpiryMs',

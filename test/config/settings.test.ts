@@ -25,7 +25,7 @@ describe('unraid-mcp.cfg', () => {
       toolTimeoutMs: 30_000,
       allowedHosts: [],
       confirmTokenTtlMs: 5 * 60_000,
-      approvalWaitMs: 120_000,
+      approvalWaitMs: 45_000,
       approvalExpiryMs: 60 * 60_000,
       auditRetentionMs: 30 * 86_400_000,
       auditMinFreeBytes: 256 * 1024 * 1024,

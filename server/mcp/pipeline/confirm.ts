@@ -9,7 +9,8 @@ import { redact, redactString } from '../../util/redact.js';
 import { writeEvent } from './audit-entries.js';
 import { Refusal, refuse } from './refusal.js';
 import { toolContext } from './tool-context.js';
-import { ALLOWED, type CallerPrompt, type Step, type ToolCall } from './tool-call.js';
+import { ALLOWED, type CallerPrompt, type Handler, type Step, type ToolCall } from './tool-call.js';
+import { toToolResult } from '../../errors/to-tool-result.js';
 
 /**
  * Writing tools only: the tool's confirmation mode (none, an agent token, or the owner's approval,
@@ -78,8 +79,26 @@ export const confirm: Step<CallAnswer> = (next) => async (call) => {
       new ToolError('confirmation', 'confirmation required'),
       confirmed.result,
     );
-  return next(call);
+  if (confirmed.record.outcome !== 'approved' || !confirmed.record.id) return next(call);
+  return keepOutcome(call, confirmed.record.id, next);
 };
+
+/**
+ * Runs an owner-approved call and keeps what it answered with the approval, so a retry with the
+ * same confirmation_id — from a client that stopped waiting before the owner decided — gets that
+ * answer instead of a refusal (confirm-call.ts, alreadyDone).
+ */
+async function keepOutcome(call: ToolCall, id: string, next: Handler<CallAnswer>): Promise<CallAnswer> {
+  const pending = call.env.confirmations.pending;
+  try {
+    const answer = await next(call);
+    await pending.recordOutcome(id, answer);
+    return answer;
+  } catch (err) {
+    await pending.recordOutcome(id, err instanceof Refusal && err.result ? err.result : toToolResult(err));
+    throw err;
+  }
+}
 
 /** The confirmation's way to ask the user, from the caller's (see CallerPrompt). */
 function userPrompt(

@@ -1,3 +1,4 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { CallAnswer } from '../../vocabulary.js';
 import type { ConfirmationBinding } from './binding.js';
 import type { TokenConfirmations } from './token-confirmations.js';
@@ -198,7 +199,7 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
     await req.progress(
       0,
       total,
-      `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${id})`,
+      `Waiting for the owner to approve confirmation ${id} (${whereToApprove(id)})`,
     );
     entry = await pending.waitForDecision(id, req.timings.approvalWaitMs, req.signal, (elapsed) => {
       void req
@@ -211,13 +212,15 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
     return stop(
       { mode: 'approve', outcome: 'pending', id },
       `Waiting for the owner's approval — nothing was done yet. This call would: ${req.description}\n` +
-        `Ask the user to approve it in the Unraid WebGUI (Settings → unraid-mcp), then call ${req.tool} again with the same arguments plus "confirmation_id": "${id}". ` +
+        `Ask the user to approve it (${whereToApprove(id)}), then call ${req.tool} again with the same arguments plus "confirmation_id": "${id}". ` +
+        `Calling again before the owner decides waits again; after the decision it returns what happened — the result, or the denial and its reason. ` +
         `The request expires at ${entry.expiresAt}.`,
       { mode: 'approve', confirmationId: id, status: 'pending', expiresAt: entry.expiresAt },
     );
   }
   const used = await pending.consume(id, req.binding);
   if (used.ok) return { proceed: true, record: { mode: 'approve', outcome: 'approved', id } };
+  if (used.reason === 'used' && used.entry) return alreadyDone(req, used.entry);
   await req.audit('confirmation.refused', { id, reason: used.reason });
   const why = {
     unknown: `There is no confirmation "${id}"`,
@@ -229,6 +232,45 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
   }[used.reason];
   const again = used.reason === 'denied' ? '' : ` Call ${req.tool} without confirmation_id to ask again.`;
   return stop({ mode: 'approve', outcome: used.reason, id }, `${why}. Nothing was done.${again}`);
+}
+
+/** Where the user approves: the CLI on the server, or the WebGUI page. */
+function whereToApprove(id: string): string {
+  return `on the server: unraid-mcp confirm approve ${id} — or in the Unraid WebGUI, Settings → unraid-mcp`;
+}
+
+/**
+ * The approval was used by an earlier call with this confirmation_id (the client may have stopped
+ * waiting before the owner decided): that call's recorded answer, said to be a replay. Nothing runs again.
+ */
+async function alreadyDone(req: ConfirmRequest, entry: PendingConfirmation): Promise<ConfirmOutcome> {
+  const id = entry.id;
+  await req.audit('confirmation.outcome_returned', { id, recorded: entry.outcome !== null });
+  if (!entry.outcome)
+    return stop(
+      { mode: 'approve', outcome: 'running', id },
+      `Confirmation ${id} was approved and its action is being carried out by an earlier call. Nothing was started again. Call ${req.tool} again with the same confirmation_id in a moment to get its result.`,
+      { mode: 'approve', confirmationId: id, status: 'running' },
+    );
+  const answer = entry.outcome.answer as CallToolResult;
+  const note = `This action was already carried out at ${entry.outcome.at} (confirmation ${id}, approved by ${entry.decidedBy ?? 'the owner'}); here is what it answered then. Nothing was done again.`;
+  return {
+    proceed: false,
+    record: { mode: 'approve', outcome: 'outcome_returned', id },
+    result: {
+      ...answer,
+      content: [{ type: 'text', text: note }, ...(answer.content ?? [])],
+      _meta: {
+        ...answer._meta,
+        'unraid-mcp/confirmation': {
+          mode: 'approve',
+          confirmationId: id,
+          status: 'done',
+          doneAt: entry.outcome.at,
+        },
+      },
+    },
+  };
 }
 
 /** Refuses a new approval request while too many wait for the owner; nothing is queued. */

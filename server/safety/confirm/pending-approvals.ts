@@ -28,11 +28,16 @@ const entrySchema = z.object({
   decidedBy: z.string().nullable(),
   decidedAt: z.string().nullable(),
   reason: z.string().nullable(),
+  /**
+   * What the approved call answered, once it ran: a retry with the same confirmation_id gets it
+   * back (the client may have given up waiting before the owner decided).
+   */
+  outcome: z.object({ at: z.string(), answer: z.unknown() }).nullable().default(null),
 });
 export type PendingConfirmation = z.infer<typeof entrySchema>;
 export type NewPending = Omit<
   PendingConfirmation,
-  'id' | 'createdAt' | 'expiresAt' | 'status' | 'decidedBy' | 'decidedAt' | 'reason'
+  'id' | 'createdAt' | 'expiresAt' | 'status' | 'decidedBy' | 'decidedAt' | 'reason' | 'outcome'
 >;
 
 export type ConsumeResult =
@@ -46,6 +51,8 @@ export type ConsumeResult =
 /** How long decided entries stay visible in the WebGUI history. */
 const KEEP_DECIDED_MS = 24 * 3_600_000;
 const MAX_ENTRIES = 1000;
+/** The largest answer of an approved call kept with its approval (see recordOutcome). */
+const MAX_OUTCOME_BYTES = 64 * 1024;
 
 /**
  * Approvals waiting for the owner (`approve` mode). Kept in the RAM state directory so they survive a
@@ -168,6 +175,7 @@ export class PendingApprovals {
       decidedBy: null,
       decidedAt: null,
       reason: null,
+      outcome: null,
     };
     this.entries.set(entry.id, entry);
     this.prune();
@@ -195,6 +203,31 @@ export class PendingApprovals {
     this.entries.set(id, decided);
     await this.persist(decided);
     return decided;
+  }
+
+  /**
+   * Keeps what the approved call answered (bounded: an answer over MAX_OUTCOME_BYTES keeps only a
+   * note saying so), for a retry that comes after the client stopped waiting.
+   */
+  async recordOutcome(id: string, answer: unknown): Promise<void> {
+    const entry = this.get(id);
+    if (!entry || entry.status !== 'used') return;
+    const json = JSON.stringify(answer) ?? 'null';
+    const kept =
+      Buffer.byteLength(json) <= MAX_OUTCOME_BYTES
+        ? answer
+        : {
+            isError: false,
+            content: [
+              {
+                type: 'text',
+                text: `The action ran; its answer (${Buffer.byteLength(json)} bytes) was too large to keep.`,
+              },
+            ],
+          };
+    const done = { ...entry, outcome: { at: new Date(this.now()).toISOString(), answer: kept } };
+    this.entries.set(id, done);
+    await this.persist(done);
   }
 
   /** Uses an approval for exactly the action it was given for; single use. */

@@ -119,7 +119,7 @@ describe.each(ERA_MODES.map((mode) => [modeName(mode), mode] as const))('SDK v2 
       const res = await call;
       expect(res.structuredContent).toMatchObject({ acted: `removed ${name}` });
       expect(progress[0]).toBe(
-        `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${pending})`,
+        `Waiting for the owner to approve confirmation ${pending} (on the server: unraid-mcp confirm approve ${pending} — or in the Unraid WebGUI, Settings → unraid-mcp)`,
       );
     } finally {
       await client.close();

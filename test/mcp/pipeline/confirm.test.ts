@@ -379,7 +379,7 @@ describe('confirm: approve mode', () => {
     expect(progress[0]).toEqual([
       0,
       5,
-      `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${entry.id})`,
+      `Waiting for the owner to approve confirmation ${entry.id} (on the server: unraid-mcp confirm approve ${entry.id} — or in the Unraid WebGUI, Settings → unraid-mcp)`,
     ]);
     expect(env.audit.events()).toMatchObject([
       {

@@ -68,7 +68,7 @@ describe('approval by the owner', () => {
     const res = (await call) as CallToolResult;
     expect(res.structuredContent).toMatchObject({ acted: 'removed ap-web' });
     expect(progress[0]).toBe(
-      `Waiting for the owner to approve in Settings → unraid-mcp (confirmation ${pending.id})`,
+      `Waiting for the owner to approve confirmation ${pending.id} (on the server: unraid-mcp confirm approve ${pending.id} — or in the Unraid WebGUI, Settings → unraid-mcp)`,
     );
   });
 
@@ -121,7 +121,80 @@ describe('approval by the owner', () => {
         name: 'test_remove',
         arguments: { id: 'ap-web', confirmation_id: meta.confirmationId },
       })) as CallToolResult;
-      expect(text(again)).toMatch(/was already used — an approval works once/);
+      // Used once: a second call gets that call's answer back, said to be a replay; nothing runs again.
+      expect(text(again)).toMatch(
+        new RegExp(
+          `^This action was already carried out at \\S+ \\(confirmation ${meta.confirmationId}, approved by webgui\\); here is what it answered then\\. Nothing was done again\\.$`,
+        ),
+      );
+      expect(again.structuredContent).toEqual(done.structuredContent);
+      expect(again._meta?.['unraid-mcp/confirmation']).toMatchObject({ status: 'done' });
+      const outcomes = (await readAudit(srv.env.auditDir)).filter(
+        (r) =>
+          r.stage === 'outcome' &&
+          (r.confirmation as { id?: string } | undefined)?.id === meta.confirmationId,
+      );
+      expect(outcomes.map((r) => r.confirmation?.outcome)).toEqual([
+        'pending',
+        'mismatch',
+        'approved',
+        'outcome_returned',
+      ]);
+    },
+  );
+
+  it(
+    'outlives a client that stopped waiting: the approved action runs once, and the retry gets its recorded answer',
+    { timeout: 30_000 },
+    async () => {
+      // A 2025 client whose request died without a cancellation (its HTTP request aborted): the call
+      // goes on waiting on the server, and carries the action out when the owner approves.
+      const client = await srv.connect();
+      const sessionId = (client.transport as { sessionId?: string }).sessionId as string;
+      const gone = new AbortController();
+      const abandoned = fetch(srv.url, {
+        method: 'POST',
+        signal: gone.signal,
+        headers: {
+          Authorization: `Bearer ${srv.secrets.test}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          'Mcp-Session-Id': sessionId,
+          'MCP-Protocol-Version': '2025-11-25',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'abandoned',
+          method: 'tools/call',
+          params: { name: 'test_remove', arguments: { id: 'ap-db' } },
+        }),
+      }).catch(() => null);
+      const pending = await pendingFor(srv, 'ap-db');
+      gone.abort();
+      await abandoned;
+      await srv.admin('POST', `/api/confirmations/${pending.id}/approve`, {});
+      // The waiting call uses the approval and records what the action answered.
+      for (let i = 0; i < 100; i++) {
+        const entry = (await srv.admin('GET', '/api/confirmations')).json.confirmations.find(
+          (c: { id: string }) => c.id === pending.id,
+        ) as { status: string; outcome: unknown };
+        if (entry.status === 'used' && entry.outcome) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const retry = (await client.callTool({
+        name: 'test_remove',
+        arguments: { id: 'ap-db', confirmation_id: pending.id },
+      })) as CallToolResult;
+      expect(retry.isError ?? false).toBe(false);
+      expect(text(retry)).toMatch(/^This action was already carried out at .*Nothing was done again\.$/);
+      expect(retry.structuredContent).toMatchObject({ acted: 'removed ap-db' });
+      const ran = (await readAudit(srv.env.auditDir)).filter(
+        (r) =>
+          r.stage === 'outcome' &&
+          (r.confirmation as { id?: string } | undefined)?.id === pending.id &&
+          r.confirmation?.outcome === 'approved',
+      );
+      expect(ran).toHaveLength(1);
     },
   );
 
