@@ -34,7 +34,7 @@ export function sessionRoutes(deps: AdminDeps): Router {
       );
     await deps.recordEvent(actor, 'admin.session_closed', {
       session: closed.tag,
-      token: closed.token,
+      openedBy: closed.token,
       client: closed.client,
       calls: closed.calls,
       inFlight: closed.inFlight,
