@@ -54,7 +54,12 @@ describe('MCP Inspector CLI against the sidecar', () => {
     node22 = found.stdout.trim();
     // The Inspector keeps a catalog, client config and OAuth state under ~/.mcp-inspector: a private HOME.
     home = await mkdtemp(join(tmpdir(), 'umcp-inspector-home-'));
-    server = await startTestServer({ tokens: [{ name: 'reader', scope: 'read' }] });
+    server = await startTestServer({
+      tokens: [
+        { name: 'reader', scope: 'read' },
+        { name: 'operator', scope: 'operate' },
+      ],
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -197,4 +202,27 @@ describe('MCP Inspector CLI against the sidecar', () => {
     const line = (await res.text()).split('\n').find((l) => l.startsWith('unraid_mcp_sessions_active '));
     return Number(line?.split(' ')[1]);
   }
+
+  it('tools/call of a token-confirmed write: the first call only asks (the Inspector exits 5 on that tool error), the call with the token acts', async () => {
+    const operator = [`Authorization: Bearer ${server.secrets.operator}`];
+    const args = [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'vm_autostart',
+      '--tool-arg',
+      'id=test',
+      '--tool-arg',
+      'enabled=true',
+    ];
+    const first = await inspector(args, operator);
+    expect(first.json.result?.isError, `${first.stdout}\n${first.stderr}`).toBe(true);
+    expect(first.code).toBe(5);
+    expect(first.json.result.content[0].text).toMatch(/^Confirmation needed — nothing was done yet\./);
+    const token = first.json.result._meta['unraid-mcp/confirmation'].token as string;
+    const second = await inspector([...args, '--tool-arg', `confirmation_token=${token}`], operator);
+    expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0);
+    expect(second.json.result.isError ?? false).toBe(false);
+    expect(second.json.result.structuredContent).toMatchObject({ autostart: true });
+  }, 60_000);
 });
