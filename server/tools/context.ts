@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { LibvirtClient } from '../backends/vm/libvirt-client.js';
 import type { VmShares } from '../config/vm-shares.js';
 import type { ResolvedTarget } from '../vocabulary.js';
+import type { ProtectedBy } from '../config/policy/compile-policy.js';
 
 /**
  * Where things are on this host, from the environment (config/env.ts, with Unraid's paths as defaults).
@@ -54,4 +55,10 @@ export interface ToolContext {
   responseCapBytes: number;
   /** False for a container or VM the owner's filters hide: list tools leave those out. */
   visible: (kind: 'container' | 'vm', name: string) => boolean;
+  /** Why the owner protected a container or VM (its label, or a protected list entry); null when not protected. */
+  protectedBy: (
+    kind: 'container' | 'vm',
+    name: string,
+    labels?: Readonly<Record<string, string>>,
+  ) => ProtectedBy | null;
 }

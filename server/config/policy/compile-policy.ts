@@ -17,6 +17,8 @@ export interface PolicyRules {
 
 export type NameDecision = { allowed: true } | { allowed: false; rule: string; message: string };
 export type ProtectionDecision = { protected: false } | { protected: true; rule: string; message: string };
+/** Why a resource is protected: its label (containers only), or the protected list entry matching its name. */
+export type ProtectedBy = { by: 'label' } | { by: 'list'; pattern: string };
 
 /** Container label that protects a container regardless of the protected list. */
 export const PROTECTED_LABEL = 'unraid-mcp.protected';
@@ -90,6 +92,17 @@ export class CompiledPolicy {
     return this.protection(kind, this.prepare(kind, name), labels);
   }
 
+  /** Why a resource is protected, with the same precedence as checkProtected; null when it is not. */
+  protectedBy(
+    kind: ResourceKind,
+    name: string,
+    labels?: Readonly<Record<string, string>>,
+  ): ProtectedBy | null {
+    if (labelOn(kind, labels)) return { by: 'label' };
+    const listed = this.lists[kind].protected.firstMatch(this.prepare(kind, name));
+    return listed === null ? null : { by: 'list', pattern: listed };
+  }
+
   /** @internal for previewFilters: the deciding rules plus every matching pattern. */
   explain(kind: ResourceKind, name: string, labels?: Readonly<Record<string, string>>) {
     const prepared = this.prepare(kind, name);
@@ -135,11 +148,7 @@ export class CompiledPolicy {
     labels?: Readonly<Record<string, string>>,
   ): ProtectionDecision {
     const tail = 'unraid-mcp will not stop, restart, pause, update or remove it.';
-    const label =
-      kind === 'container' && labels && Object.hasOwn(labels, PROTECTED_LABEL)
-        ? labels[PROTECTED_LABEL]
-        : undefined;
-    if (typeof label === 'string' && LABEL_ON.has(label.trim().toLowerCase())) {
+    if (labelOn(kind, labels)) {
       return {
         protected: true,
         rule: 'protected:label',
@@ -156,6 +165,15 @@ export class CompiledPolicy {
     }
     return { protected: false };
   }
+}
+
+/** True when a container carries the protection label with an "on" value. */
+function labelOn(kind: ResourceKind, labels?: Readonly<Record<string, string>>): boolean {
+  const label =
+    kind === 'container' && labels && Object.hasOwn(labels, PROTECTED_LABEL)
+      ? labels[PROTECTED_LABEL]
+      : undefined;
+  return typeof label === 'string' && LABEL_ON.has(label.trim().toLowerCase());
 }
 
 /** Same as CompiledPolicy.compile, as a function. */

@@ -10,5 +10,6 @@ export function toolContext(call: ToolCall, signal: AbortSignal): ToolContext {
     target: call.resolved,
     responseCapBytes: call.settings.responseCapBytes,
     visible: (kind, name) => call.env.policy().visible(kind, name),
+    protectedBy: (kind, name, labels) => call.env.policy().protectedBy(kind, name, labels),
   };
 }

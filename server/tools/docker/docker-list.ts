@@ -12,6 +12,7 @@ import {
   unraidLabels,
 } from '../../backends/docker/container-summary.js';
 import { uptimeFromStatus } from '../../backends/docker/status-uptime.js';
+import { protectionSchema } from '../protection-schema.js';
 
 export const CONTAINER_STATES = ['running', 'exited', 'paused', 'created', 'restarting', 'dead'] as const;
 
@@ -39,6 +40,7 @@ const container = z.object({
     .nullable()
     .describe('"bridge", "host", "none", a custom network (e.g. "br0") or "container:<name>"'),
   unraid: unraidSchema,
+  protected: protectionSchema('container'),
 });
 
 export const dockerList = defineTool({
@@ -50,7 +52,9 @@ export const dockerList = defineTool({
     'tools. By default all containers are listed, stopped ones included; set all=false for running ones only. ' +
     'Narrow with `name` (glob: "*" any text, "?" one character; plain text matches names containing it; ' +
     'case-insensitive) and `state`. Containers the owner has hidden with filters are never listed; ' +
-    "`hiddenByFilters` says how many exist (without names). For one container's full configuration use docker_inspect.",
+    '`hiddenByFilters` says how many exist (without names). Containers the owner has protected are marked ' +
+    '(`protected`: why, by label or protected list): tools that stop, change or remove them will refuse. ' +
+    "For one container's full configuration use docker_inspect.",
   toolset: 'docker',
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -107,6 +111,7 @@ export const dockerList = defineTool({
         ports: portsFromList(c.Ports),
         networkMode: c.HostConfig?.NetworkMode ?? null,
         unraid: unraidLabels(c.Labels),
+        protected: ctx.protectedBy('container', containerName(c.Names, c.Id), c.Labels ?? {}),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return { containers, count: containers.length, hiddenByFilters: hidden };

@@ -3,6 +3,7 @@ import { defineTool } from '../define-tool.js';
 import { listVms, type VmSummary } from '../../backends/vm/list-vms.js';
 import { VM_STATES } from '../../backends/vm/vm-state.js';
 import { nameMatcher } from '../../backends/docker/name-match.js';
+import { protectionSchema } from '../protection-schema.js';
 
 const vmSummarySchema = z.object({
   name: z.string(),
@@ -14,6 +15,8 @@ const vmSummarySchema = z.object({
   autostart: z.boolean().describe('Starts when the array starts'),
 }) satisfies z.ZodType<VmSummary>;
 
+const vmRowSchema = vmSummarySchema.extend({ protected: protectionSchema('vm') });
+
 export const vmList = defineTool({
   name: 'vm_list',
   title: 'List VMs',
@@ -22,7 +25,9 @@ export const vmList = defineTool({
     "start with the array (autostart). Start here to find a VM's exact name before calling other vm_* tools. " +
     'Narrow with `name` (glob: "*" any text, "?" one character; plain text matches names containing it; ' +
     'case-insensitive) and `state`. VMs the owner has hidden with filters are never listed; `hiddenByFilters` ' +
-    'says how many exist. For disks, NICs and graphics of one VM use vm_inspect.',
+    'says how many exist. VMs the owner has protected are marked (`protected`: the protected list entry that ' +
+    'names them): tools that stop, change or delete them will refuse. For disks, NICs and graphics of one VM use ' +
+    'vm_inspect.',
   toolset: 'vm',
   scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -38,7 +43,7 @@ export const vmList = defineTool({
     })
     .strict(),
   output: z.object({
-    vms: z.array(vmSummarySchema).describe('Sorted by name'),
+    vms: z.array(vmRowSchema).describe('Sorted by name'),
     count: z.number().int(),
     hiddenByFilters: z
       .number()
@@ -51,7 +56,9 @@ export const vmList = defineTool({
     const matches = name === undefined ? () => true : nameMatcher(name);
     const all = await listVms(ctx.deps.libvirt);
     const visible = all.filter((vm) => ctx.visible('vm', vm.name));
-    const vms = visible.filter((vm) => matches(vm.name) && (state === undefined || vm.state === state));
+    const vms = visible
+      .filter((vm) => matches(vm.name) && (state === undefined || vm.state === state))
+      .map((vm) => ({ ...vm, protected: ctx.protectedBy('vm', vm.name) }));
     return { vms, count: vms.length, hiddenByFilters: all.length - visible.length };
   },
 });

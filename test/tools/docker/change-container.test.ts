@@ -28,6 +28,7 @@ function ctxFor(name: string, signal: AbortSignal = new AbortController().signal
     target: { kind: 'container', id: ids[name] as string, name, labels: {} },
     responseCapBytes: 1_000_000,
     visible: () => true,
+    protectedBy: () => null,
   };
 }
 const stateOf = async (name: string) =>

@@ -24,6 +24,7 @@ interface Listed {
   ports: unknown[];
   networkMode: string | null;
   unraid: Record<string, string | null> | null;
+  protected: { by: 'label' } | { by: 'list'; pattern: string } | null;
 }
 interface ListResult {
   containers: Listed[];
@@ -48,15 +49,20 @@ beforeAll(async () => {
       'net.unraid.docker.managed': 'dockerman',
       'net.unraid.docker.icon': 'https://example.com/web.png',
       'net.unraid.docker.webui': 'http://[IP]:[PORT:8080]/',
+      'unraid-mcp.protected': 'true',
     },
     true,
   );
   ids.db = await td.createContainer(`${P}db`);
+  ids.plain = await td.createContainer(`${P}plain`);
   ids.secret = await td.createContainer(`${P}secret-vault`, {}, true);
   srv = await startTestServer({
     tools: toolsOf('docker'),
     env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
-    policy: { filters: { containers: { allow: [], deny: [`${P}secret*`] } } },
+    policy: {
+      filters: { containers: { allow: [], deny: [`${P}secret*`] } },
+      protected: { containers: [`${P}d?`, `${P}never-there`] },
+    },
     tokens: [{ name: 'reader', scope: 'read' }],
   });
   client = await srv.connect('reader');
@@ -70,8 +76,8 @@ describe('docker_list', () => {
   it('lists running and stopped containers with state, uptime, image and Unraid labels', async () => {
     const { data, text } = await list({ name: `${P}*` });
     expect(JSON.parse(text)).toEqual(data);
-    expect(mine(data).map((c) => c.name)).toEqual([`${P}db`, `${P}web`]);
-    const [db, web] = mine(data) as [Listed, Listed];
+    expect(mine(data).map((c) => c.name)).toEqual([`${P}db`, `${P}plain`, `${P}web`]);
+    const [db, , web] = mine(data) as [Listed, Listed, Listed];
     expect(web).toMatchObject({
       id: ids.web?.slice(0, 12),
       image: inject('testImage'),
@@ -109,13 +115,46 @@ describe('docker_list', () => {
 
   it('narrows by state, running-only, glob and plain text (case-insensitive)', async () => {
     expect(mine((await list({ state: 'running' })).data).map((c) => c.name)).toEqual([`${P}web`]);
-    expect(mine((await list({ state: 'created' })).data).map((c) => c.name)).toEqual([`${P}db`]);
+    expect(mine((await list({ state: 'created' })).data).map((c) => c.name)).toEqual([`${P}db`, `${P}plain`]);
     expect(mine((await list({ all: false })).data).map((c) => c.name)).toEqual([`${P}web`]);
     expect((await list({ name: `${P.toUpperCase()}W?B` })).data.containers.map((c) => c.name)).toEqual([
       `${P}web`,
     ]);
     expect((await list({ name: `${P}d` })).data.containers.map((c) => c.name)).toEqual([`${P}db`]);
     expect((await list({ state: 'exited', name: `${P}*` })).data).toMatchObject({ containers: [], count: 0 });
+  });
+
+  it('marks protected containers and says why: the label, or the protected list entry that matches', async () => {
+    const { data } = await list({ name: `${P}*` });
+    const byName = Object.fromEntries(mine(data).map((c) => [c.name, c.protected]));
+    expect(byName).toEqual({
+      [`${P}web`]: { by: 'label' },
+      [`${P}db`]: { by: 'list', pattern: `${P}d?` },
+      [`${P}plain`]: null,
+    });
+  });
+
+  it('the mark is what the change tools act on: a marked container is refused, an unmarked one is not', async () => {
+    const admin = await startTestServer({
+      tools: toolsOf('docker'),
+      env: { DOCKER_HOST: `unix://${inject('dockerSocket')}` },
+      policy: { protected: { containers: [`${P}d?`] }, confirmModes: { docker_pause: 'none' } },
+    });
+    try {
+      const c = await admin.connect();
+      const pause = async (id: string) =>
+        (await c.callTool({ name: 'docker_pause', arguments: { id } })) as CallToolResult;
+      for (const name of [`${P}web`, `${P}db`]) {
+        const res = await pause(name);
+        expect(res.isError).toBe(true);
+        expect((res.content[0] as { text: string }).text).toMatch(/is protected/);
+      }
+      // plain is not running: the refusal, if any, is about its state, not protection
+      const plain = await pause(`${P}plain`);
+      expect((plain.content[0] as { text: string }).text).not.toMatch(/protected/);
+    } finally {
+      await admin.close();
+    }
   });
 
   it('refuses unknown arguments and states', async () => {

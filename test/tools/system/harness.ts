@@ -31,6 +31,7 @@ export function toolContext(host: HostReader, log: Logger = silentLogger): ToolC
     target: null,
     responseCapBytes: 40 * 1024,
     visible: () => true,
+    protectedBy: () => null,
   };
 }
 

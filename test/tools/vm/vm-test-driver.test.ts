@@ -63,7 +63,20 @@ describe('vm_list', () => {
       memoryBytes: 8 * 1024 ** 3,
       maxMemoryBytes: 8 * 1024 ** 3,
       autostart: false,
+      protected: null,
     });
+  });
+
+  it('marks a protected VM with the protected list entry that names it', async () => {
+    const out = (await call('vm_list', {})).structuredContent as {
+      vms: Array<{ name: string; protected: unknown }>;
+    };
+    expect(out.vms.filter((v) => v.protected !== null)).toEqual([
+      expect.objectContaining({
+        name: 'Home Assistant',
+        protected: { by: 'list', pattern: 'Home Assistant' },
+      }),
+    ]);
   });
 
   it('narrows by state and by name glob', async () => {
