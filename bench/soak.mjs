@@ -61,7 +61,7 @@ import { formatTable, kbToMb, round } from './lib/stats.mjs';
 
 const RESULTS = join(REPO, 'bench/results/soak.json');
 const TARGETS = { growthPct: 10, backToIdleMb: 10, healthzP99Ms: 100, errors: 0 };
-const ACTIONS = ['overview', 'list', 'logs', 'confirm'];
+const ACTIONS = ['overview', 'list', 'logs', 'confirm', 'restart'];
 const log = (line = '') => process.stdout.write(line + '\n');
 
 /** An error whose message says it all (no stack trace printed). */
@@ -78,7 +78,7 @@ function parseOptions() {
       tokens: { type: 'string', default: '20' },
       containers: { type: 'string', default: '10' },
       pace: { type: 'string', default: '200-500' },
-      mix: { type: 'string', default: 'overview=35,list=20,logs=35,confirm=10' },
+      mix: { type: 'string', default: 'overview=35,list=20,logs=35,confirm=9,restart=1' },
       client: { type: 'string', default: 'v2-legacy' },
     },
   });
@@ -149,9 +149,13 @@ function sourceRevision() {
 // ---------------------------------------------------------------------------------------------
 // Setup
 
-/** Containers that keep writing logs: a line every 200 ms, an error line on stderr every 50 lines. */
+/**
+ * `count` running containers that keep writing logs (a line every 200 ms, an error line on stderr
+ * every 50 lines), and `count` created but never started (stopped) ones.
+ */
 async function startContainers(docker, image, count) {
-  const names = [];
+  const running = [];
+  const stopped = [];
   const script =
     'i=0; while :; do echo "level=info soak tick $i"; ' +
     'if [ $((i % 50)) -eq 0 ]; then echo "level=error soak failure $i" >&2; fi; i=$((i+1)); sleep 0.2; done';
@@ -164,9 +168,17 @@ async function startContainers(docker, image, count) {
       HostConfig: { NetworkMode: 'none', Init: true },
     });
     await c.start();
-    names.push(name);
+    running.push(name);
+    const idle = `soak-stopped-${String(i).padStart(2, '0')}`;
+    await docker.createContainer({
+      name: idle,
+      Image: image,
+      Cmd: ['true'],
+      HostConfig: { NetworkMode: 'none' },
+    });
+    stopped.push(idle);
   }
-  return names;
+  return { running, stopped };
 }
 
 async function prepareSidecar(work, dockerSocket, opts, limits) {
@@ -283,9 +295,26 @@ const KIND = {
   overview: 'system_overview',
   list: 'docker_list',
   logs: 'docker_logs',
-  ask: 'docker_restart (asks: confirmation_token)',
-  act: 'docker_restart (with the token: restarts)',
+  confirm: {
+    tool: 'docker_stop',
+    ask: 'docker_stop (asks: confirmation_token)',
+    act: 'docker_stop (with the token: already stopped)',
+  },
+  restart: {
+    tool: 'docker_restart',
+    ask: 'docker_restart (asks: confirmation_token)',
+    act: 'docker_restart (with the token: restarts)',
+  },
 };
+const KIND_ORDER = [
+  KIND.overview,
+  KIND.list,
+  KIND.logs,
+  KIND.confirm.ask,
+  KIND.confirm.act,
+  KIND.restart.ask,
+  KIND.restart.act,
+];
 
 function pickAction(mix) {
   const total = Object.values(mix).reduce((a, b) => a + b, 0);
@@ -303,7 +332,7 @@ function pickAction(mix) {
  * alternates between a plain tail and a grep).
  */
 async function runAction(session, action, { tally, think, n }) {
-  const { client, container } = session;
+  const { client, container, stopped } = session;
   const call = async (kind, name, args) => {
     const t = performance.now();
     try {
@@ -327,15 +356,18 @@ async function runAction(session, action, { tally, think, n }) {
     const args = n % 2 ? { id: container, tail: 100, grep: 'level=error' } : { id: container, tail: 100 };
     return expectOk(KIND.logs, await call(KIND.logs, 'docker_logs', args));
   }
-  const args = { id: container, timeout: 0 };
-  const asked = await call(KIND.ask, 'docker_restart', args);
+  // confirm: docker_stop of a container that is not running (the whole confirmation path, no Docker
+  // work); restart: docker_restart of the session's running container (Docker restarts it).
+  const { tool, ask, act } = KIND[action];
+  const args = { id: action === 'confirm' ? stopped : container, timeout: 0 };
+  const asked = await call(ask, tool, args);
   if (!asked) return;
   const token = asked.res._meta?.['unraid-mcp/confirmation']?.token;
   if (!asked.res.isError || typeof token !== 'string')
-    return tally.fail(KIND.ask, 'no confirmation_token in the answer (was the call carried out at once?)');
-  tally.ok(KIND.ask, asked.ms);
+    return tally.fail(ask, 'no confirmation_token in the answer (was the call carried out at once?)');
+  tally.ok(ask, asked.ms);
   await think();
-  expectOk(KIND.act, await call(KIND.act, 'docker_restart', { ...args, confirmation_token: token }));
+  expectOk(act, await call(act, tool, { ...args, confirmation_token: token }));
 }
 
 /**
@@ -417,13 +449,14 @@ async function main() {
         headers: { Authorization: `Bearer ${secrets[0]}` },
         client: opts.client,
       });
-      const session = { ...one[0], container: containers[0] };
+      const session = { ...one[0], container: containers.running[0], stopped: containers.stopped[0] };
       for (const [action, n] of [
         ['overview', 0],
         ['list', 0],
         ['logs', 0],
         ['logs', 1],
         ['confirm', 0],
+        ['restart', 0],
       ])
         await runAction(session, action, { tally: primeTally, think: async () => {}, n });
       await closeMcpClients(one);
@@ -451,7 +484,11 @@ async function main() {
     const connectMs = performance.now() - connectStart;
     const sessions = groups
       .flatMap((g) => g.sessions)
-      .map((s, i) => ({ ...s, container: containers[i % containers.length] }));
+      .map((s, i) => ({
+        ...s,
+        container: containers.running[i % containers.running.length],
+        stopped: containers.stopped[i % containers.stopped.length],
+      }));
     const connectedKb = readRssKb(srv.pid);
     mark('connected');
     log(
@@ -530,7 +567,7 @@ async function main() {
       machine,
       opts,
       limits,
-      containers: containers.length,
+      containers: { running: containers.running.length, stopped: containers.stopped.length },
       sessions: sessions.length,
       connectMs: round(connectMs, 0),
       runMs: round(runMs, 0),
@@ -589,16 +626,14 @@ async function main() {
       formatTable(
         ['call', 'calls', 'errors', 'p50 ms', 'p99 ms', 'max ms'],
         [
-          ...Object.values(KIND)
-            .filter((k) => byKind[k])
-            .map((k) => [
-              k,
-              byKind[k].calls,
-              byKind[k].errors,
-              byKind[k].p50Ms,
-              byKind[k].p99Ms,
-              byKind[k].maxMs,
-            ]),
+          ...KIND_ORDER.filter((k) => byKind[k]).map((k) => [
+            k,
+            byKind[k].calls,
+            byKind[k].errors,
+            byKind[k].p50Ms,
+            byKind[k].p99Ms,
+            byKind[k].maxMs,
+          ]),
           ['all', calls, callErrors, null, null, null],
         ],
       ),
