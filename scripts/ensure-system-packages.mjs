@@ -30,7 +30,11 @@ export function ensureSystemPackages({ required }) {
     console.warn(msg);
     return false;
   }
-  console.log(`Installing ${missing.join(' ')} ...`);
+  console.log(
+    `These Debian packages are missing and will be installed now with apt-get (a real Docker Engine and ` +
+      `busybox for the Docker tools, libvirt and qemu for the VM tools, and the build tools npm needs for ` +
+      `Unraid's libvirt binding): ${missing.join(' ')}`,
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 
 export function npmInstallIfNeeded({ force = false } = {}) {
   if (!force && existsSync('node_modules/.package-lock.json')) return;
+  console.log('Installing the npm dependencies listed in package-lock.json (npm ci) ...');
   for (let attempt = 1; ; attempt++) {
     try {
       execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });

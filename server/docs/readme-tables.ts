@@ -48,9 +48,14 @@ export function envTable(): string {
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
-function firstSentence(text: string): string {
-  const m = /^(.+?\.)(\s|$)/s.exec(text);
-  return (m ? (m[1] as string) : text).replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+/**
+ * The description's first sentence: up to a full stop followed by a capital letter or the end —
+ * never inside "e.g." or "i.e.", which would cut the row mid-sentence.
+ */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const end = /(?<!\b(?:e\.g|i\.e|etc|vs))\.(?=\s+[A-Z`"(]|$)/.exec(flat);
+  return (end ? flat.slice(0, end.index + 1) : flat).replace(/\|/g, '\\|');
 }
 
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { confirmTable, envTable, replaceSection, toolTable } from '../../server/docs/readme-tables.js';
+import {
+  confirmTable,
+  envTable,
+  firstSentence,
+  replaceSection,
+  toolTable,
+} from '../../server/docs/readme-tables.js';
 import { allTools } from '../../server/tools/index.js';
 
 const README = resolve(import.meta.dirname, '../../README.md');
@@ -16,6 +22,18 @@ describe('README', () => {
       ['env', envTable()],
     ];
     expect(sections.reduce((doc, [name, body]) => replaceSection(doc, name, body), readme)).toBe(readme);
+  });
+
+  it('gives each tool a whole first sentence, never cut inside "e.g." or "i.e."', () => {
+    expect(firstSentence('Shows options (e.g. MTU) and peers. More here.')).toBe(
+      'Shows options (e.g. MTU) and peers.',
+    );
+    expect(firstSentence('Lists it, i.e. all of them')).toBe('Lists it, i.e. all of them');
+    for (const tool of allTools) {
+      const sentence = firstSentence(tool.description);
+      expect(sentence, tool.name).toMatch(/[.)]$/);
+      expect(sentence, tool.name).not.toMatch(/\b(e\.g|i\.e)\.$/);
+    }
   });
 
   it('states confirmation defaults only in the generated table, which lists every writing tool', () => {
