@@ -235,7 +235,7 @@ function sessionClosedError(id: RequestId): JSONRPCMessage {
     error: {
       code: CONNECTION_CLOSED,
       message:
-        'The session was closed while this request was still running (the client ended it, it was idle too long, or its token was revoked or expired); it may still complete on the server — check its effect before repeating it, in a new session.',
+        'The session was closed while this request was still running (the client ended it, the owner closed it, or its token was revoked or expired); it may still complete on the server — check its effect before repeating it, in a new session.',
       data: { reason: 'session_closed' },
     },
   };
