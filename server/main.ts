@@ -36,17 +36,34 @@ async function serve(env: ServiceEnv): Promise<number> {
   const adminServers = [createServer(service.adminApp)];
   await listen(adminServers[0] as Server, { path: env.adminSocket });
   await restrictAdminSocket(env.adminSocket);
+  const giveUp = async (err: unknown, where: { port: number; host: string }, setting: string) => {
+    const line = portProblem(err, where, setting);
+    if (line === null) throw err;
+    process.stderr.write(`unraid-mcp: ${line}\n`);
+    for (const a of adminServers) a.close();
+    await service.shutdown().catch(() => {});
+    return 1;
+  };
   if (env.adminPort !== null) {
     // Demo only: the admin API on loopback, so the WebGUI page can be tried without Unraid's PHP bridge.
     const loopback = createServer(service.adminApp);
-    await listen(loopback, { port: env.adminPort, host: '127.0.0.1' });
+    const where = { port: env.adminPort, host: '127.0.0.1' };
+    try {
+      await listen(loopback, where);
+    } catch (err) {
+      return giveUp(err, where, 'UNRAID_MCP_ADMIN_PORT');
+    }
     adminServers.push(loopback);
     log.warn('admin API also on 127.0.0.1 (demo only)', { port: env.adminPort });
   }
   // Slow-client bounds: a request must arrive within 30 s; idle keep-alive sockets close after 5 s.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
-  await listen(server, { port: env.port, host: env.host });
+  try {
+    await listen(server, { port: env.port, host: env.host });
+  } catch (err) {
+    return giveUp(err, { port: env.port, host: env.host }, 'UNRAID_MCP_PORT');
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : env.port;
   const shownHost =
@@ -106,6 +123,22 @@ async function endConnections(server: Server, closed: Promise<void>, ms: number)
   clearInterval(poll);
   clearTimeout(timer);
   server.closeAllConnections();
+}
+
+/**
+ * One plain line for a port the listener cannot have (in use, or reserved for root), naming the
+ * setting that changes it; null for any other error, which keeps its stack trace.
+ */
+function portProblem(err: unknown, where: { port: number; host: string }, setting: string): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const at = `port ${where.port} on ${where.host.includes(':') ? `[${where.host}]` : where.host}`;
+  if (code === 'EADDRINUSE')
+    return `${at} is already in use by another program. Stop that program, or set ${setting} to a free port.`;
+  if (code === 'EACCES')
+    return `${at} may not be opened by this user (ports below 1024 need root). Set ${setting} to a port above 1023.`;
+  if (code === 'EADDRNOTAVAIL')
+    return `${at} cannot be opened: ${where.host} is not an address of this machine. Check UNRAID_MCP_HOST.`;
+  return null;
 }
 
 function listen(server: Server, where: { port: number; host: string } | { path: string }): Promise<void> {

@@ -15,6 +15,7 @@ import {
 } from './settings.js';
 import { checkPolicySettings, type KnownTool } from './settings-check.js';
 import { NOTHING_SEEN, deletedFileProblem, readSeenFiles, type SeenFiles } from './seen-settings-files.js';
+import { requireConfigFolder } from './config-folder.js';
 
 /** One settings file as read: its text, absent (defaults), or unreadable (an error, never defaults). */
 export type FileText =
@@ -130,10 +131,15 @@ export function parseConfig(
   return { settings: { ...service, ...rules }, policy, revision: revisionOf(texts) };
 }
 
-/** Loads and validates the settings pair (for `unraid-mcp config check` and one-off readers). */
+/**
+ * Loads and validates the settings pair (for `unraid-mcp config check` and one-off readers). A missing
+ * configuration folder is a problem here, not two files at their defaults: it usually means
+ * UNRAID_MCP_CONFIG_DIR points at the wrong place.
+ */
 export async function loadConfig(
   configDir: string,
   knownTools: ReadonlyArray<KnownTool>,
 ): Promise<LoadedConfig> {
+  requireConfigFolder(configDir);
   return parseConfig(readConfigTexts(configDir), knownTools, readSeenFiles(configDir));
 }

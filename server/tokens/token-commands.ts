@@ -2,6 +2,7 @@ import type { Scope } from '../vocabulary.js';
 import { generateSecret, hashSecret } from './token-secret.js';
 import { loadTokenFile, saveTokenFile, TOKEN_NAME, type TokenRecord } from './token-file.js';
 import { loadUsage } from './token-usage.js';
+import { requireConfigFolder } from '../config/config-folder.js';
 
 /** Token operations shared by the CLI and the admin API. Each reads, changes and atomically rewrites tokens.json. */
 
@@ -47,7 +48,9 @@ export interface TokenListing {
   lastUsed: string | null;
 }
 
+/** Lists the tokens; a missing configuration folder is a ConfigError, not an empty list. */
 export async function listTokens(configDir: string, stateDir: string, now: Date): Promise<TokenListing[]> {
+  requireConfigFolder(configDir);
   const [file, usage] = await Promise.all([loadTokenFile(configDir), loadUsage(stateDir)]);
   return file.tokens.map((t) => ({
     name: t.name,
