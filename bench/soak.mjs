@@ -227,10 +227,25 @@ async function prepareSidecar(work, dockerSocket, opts, limits) {
 async function sidecarCounters(mcpUrl, secret) {
   const res = await fetch(new URL('/metrics', mcpUrl), { headers: { Authorization: `Bearer ${secret}` } });
   if (!res.ok) throw new Error(`/metrics answered HTTP ${res.status}`);
-  const out = { sessionsActive: null, toolCalls: {}, httpRejected: {} };
+  const out = {
+    sessionsActive: null,
+    heapUsedMb: null,
+    heapTotalMb: null,
+    externalMb: null,
+    toolCalls: {},
+    httpRejected: {},
+  };
+  const mb = (x) => round(Number(x) / 2 ** 20, 1);
   for (const line of (await res.text()).split('\n')) {
     let m = /^unraid_mcp_sessions_active\s+(\S+)/.exec(line);
     if (m) out.sessionsActive = Number(m[1]);
+    // V8's own figures (prom-client's default metrics, read when /metrics is scraped): what the JS
+    // heap holds, as against what the process keeps mapped (RSS).
+    m = /^unraid_mcp_nodejs_(heap_size_used|heap_size_total|external_memory)_bytes\s+(\S+)/.exec(line);
+    if (m)
+      out[
+        { heap_size_used: 'heapUsedMb', heap_size_total: 'heapTotalMb', external_memory: 'externalMb' }[m[1]]
+      ] = mb(m[2]);
     m = /^unraid_mcp_tool_calls_total\{tool="([^"]*)",outcome="([^"]*)"\}\s+(\S+)/.exec(line);
     if (m) out.toolCalls[`${m[1]} ${m[2]}`] = Number(m[3]);
     m = /^unraid_mcp_http_rejected_total\{reason="([^"]*)"\}\s+(\S+)/.exec(line);
@@ -463,6 +478,7 @@ async function main() {
     }
     await sleep(opts.settleS * 1000);
     const primedKb = readRssKb(srv.pid);
+    const primedCounters = await sidecarCounters(url, secrets[0]);
     mark('primed');
     const idleProbe = startHealthzProbe(origin, 100);
     await idleProbe.started;
@@ -542,11 +558,13 @@ async function main() {
     log(`sessions closed (the sidecar counts ${afterClose.sessionsActive} open); idling ${opts.idleS} s …`);
     await sleep(opts.idleS * 1000);
     const finalKb = readRssKb(srv.pid);
+    const finalCounters = await sidecarCounters(url, secrets[0]);
     mark('after idle');
     clearInterval(ticker);
     const exit = await srv.stop();
 
     // Figures.
+    const pick = (c) => ({ heapUsedMb: c.heapUsedMb, heapTotalMb: c.heapTotalMb, externalMb: c.externalMb });
     const { byKind, errorKinds } = tally.summary();
     const calls = Object.values(byKind).reduce((a, k) => a + k.calls, 0);
     const callErrors = Object.values(byKind).reduce((a, k) => a + k.errors, 0);
@@ -597,6 +615,11 @@ async function main() {
         afterIdleVsIdleMb: kbToMb(finalKb - idleKb),
         timeline,
       },
+      heap: {
+        primed: pick(primedCounters),
+        end: pick(countersRun),
+        afterIdle: pick(finalCounters),
+      },
       healthz: {
         idle: { ...healthzIdle, latenciesMs: undefined },
         run: { ...healthzRun, latenciesMs: undefined },
@@ -609,7 +632,7 @@ async function main() {
         loadgenPct: round(((self.user + self.system) / 1000 / runMs) * 100, 0),
         loadAvgAtEnd: loadavg().map((x) => round(x, 2)),
       },
-      sidecarCounters: { run: countersRun, afterClose },
+      sidecarCounters: { run: countersRun, afterClose, afterIdle: finalCounters },
       sidecarLogProblems: sidecarLogProblems(srv.logPath),
       sidecarExit: exit,
     };
@@ -678,6 +701,14 @@ async function main() {
             `${mb(result.rss.afterIdleMb)} (${sign(backMb)} MB; ${sign(result.rss.afterIdleVsIdleMb)} MB)`,
             `≤ primed + ${TARGETS.backToIdleMb} MB`,
             result.targets.backToIdle,
+          ],
+          [
+            'V8 heap used / total (/metrics): primed → end → after close + idle',
+            ['primed', 'end', 'afterIdle']
+              .map((k) => `${result.heap[k].heapUsedMb} / ${result.heap[k].heapTotalMb}`)
+              .join(' → ') + ' MB',
+            '-',
+            'info',
           ],
           [
             '/healthz idle: p50 / p99 / max',
