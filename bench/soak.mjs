@@ -525,6 +525,15 @@ async function main() {
       warmupKb = readRssKb(srv.pid);
       mark('warm-up');
     }, opts.warmupS * 1000);
+    // Half-time: with the warm-up reading, tells a slow ramp from a steady creep.
+    let halfKb = null;
+    const halfTimer = setTimeout(
+      () => {
+        halfKb = readRssKb(srv.pid);
+        mark('half-time');
+      },
+      (opts.durationS * 1000) / 2,
+    );
     const progress = setInterval(() => {
       const s = tally.summary();
       const calls = Object.values(s.byKind).reduce((a, k) => a + k.calls, 0);
@@ -537,6 +546,7 @@ async function main() {
     await Promise.all(sessions.map((s) => sessionLoop(s, { until, opts, tally })));
     const runMs = performance.now() - runStart;
     clearTimeout(warmupTimer);
+    clearTimeout(halfTimer);
     clearInterval(progress);
     const endKb = readRssKb(srv.pid);
     mark('end');
@@ -578,6 +588,7 @@ async function main() {
       primeErrorCount +
       (afterClose.sessionsActive ?? 1);
     const growthPct = warmupKb ? round(((endKb - warmupKb) / warmupKb) * 100, 1) : null;
+    const halfGrowthPct = halfKb ? round(((endKb - halfKb) / halfKb) * 100, 1) : null;
     const backMb = kbToMb(finalKb - primedKb);
     const result = {
       date: new Date().toISOString(),
@@ -606,6 +617,8 @@ async function main() {
         primedMb: kbToMb(primedKb),
         connectedMb: kbToMb(connectedKb),
         warmupMb: kbToMb(warmupKb),
+        halfTimeMb: kbToMb(halfKb),
+        growthAfterHalfTimePct: halfGrowthPct,
         endMb: kbToMb(endKb),
         peakMb: kbToMb(peakKb),
         closedMb: kbToMb(closedKb),
@@ -694,6 +707,12 @@ async function main() {
             `${growthPct} %`,
             `< ${TARGETS.growthPct} %`,
             result.targets.growth,
+          ],
+          [
+            `RSS growth from half-time (${opts.durationS / 2} s) to end`,
+            `${halfGrowthPct} % (${mb(result.rss.halfTimeMb)} → ${mb(result.rss.endMb)})`,
+            '-',
+            'info',
           ],
           ['RSS right after the sessions closed', mb(result.rss.closedMb), '-', 'info'],
           [
