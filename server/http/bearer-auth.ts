@@ -32,9 +32,15 @@ export function checkBearer(req: IncomingMessage, auth: TokenAuthenticator): Bea
     ok: false,
     status: 401,
     reason: `${result.reason}_token`,
-    message: expired ? 'The token has expired. Ask the owner for a new one.' : 'Invalid token.',
+    message: expired
+      ? `The token has expired. ${HOW_TO_GET_A_TOKEN}`
+      : `Invalid token: it was mistyped, revoked, or belongs to another server. ${HOW_TO_GET_A_TOKEN}`,
     headers: {
       'WWW-Authenticate': `${CHALLENGE}, error="invalid_token", error_description="${expired ? 'token expired' : 'invalid token'}"`,
     },
   };
 }
+
+/** Where a token comes from, for every 401: the owner makes one on the server. */
+const HOW_TO_GET_A_TOKEN =
+  'The owner lists tokens with "unraid-mcp token list" and creates one with "unraid-mcp token create" (or in Settings → unraid-mcp).';

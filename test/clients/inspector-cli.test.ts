@@ -163,11 +163,14 @@ describe('MCP Inspector CLI against the sidecar', () => {
     );
   }, 60_000);
 
-  it('with a wrong token: fails with "Invalid token."', async () => {
+  it('with a wrong token: fails with our 401 message, which says how to get a token', async () => {
     const out = await inspector(['--method', 'tools/list'], [`Authorization: Bearer umcp_${'x'.repeat(43)}`]);
     expect(out.code, out.stdout).not.toBe(0);
     expect(out.json.error?.code, out.stderr).toBe('auth_required');
-    expect(serverMessage(out)).toBe('Invalid token.');
+    expect(serverMessage(out)).toBe(
+      'Invalid token: it was mistyped, revoked, or belongs to another server. The owner lists tokens with ' +
+        '"unraid-mcp token list" and creates one with "unraid-mcp token create" (or in Settings → unraid-mcp).',
+    );
   }, 60_000);
 
   // The Inspector also speaks the stateless revision: negotiating (auto: server/discover first) and

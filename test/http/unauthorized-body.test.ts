@@ -28,3 +28,19 @@ describe('401 without a token', () => {
     );
   });
 });
+
+describe('401 with a token that does not work', () => {
+  it('a wrong token: the body says what may be wrong and how to get a working one', async () => {
+    const res = await fetch(`${srv.origin}/mcp`, {
+      method: 'POST',
+      headers: mcpHeaders(`umcp_${'x'.repeat(43)}`),
+      body: JSON.stringify(INIT_BODY),
+    });
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toBe(
+      'Invalid token: it was mistyped, revoked, or belongs to another server. The owner lists tokens with ' +
+        '"unraid-mcp token list" and creates one with "unraid-mcp token create" (or in Settings → unraid-mcp).',
+    );
+  });
+});
