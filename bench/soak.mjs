@@ -5,14 +5,16 @@
 //
 // Method
 // - A private real dockerd (scripts/dockerd.mjs) runs --containers small containers, each writing a
-//   log line every 200 ms (and an error line to stderr every 50), as the targets of the Docker calls.
+//   log line every 200 ms (and an error line to stderr every 50), and as many created, never started
+//   ones: the targets of the Docker calls.
 // - The built sidecar (dist/, production V8 flags) runs over the testdata fixtures with that dockerd,
 //   --tokens operate tokens made with its CLI, and its limits raised just enough for the load:
 //   MAX_SESSIONS and MAX_SESSIONS_PER_TOKEN so every session fits, MAX_CONCURRENT_CALLS above the
 //   session count, and the per-token rate (TOKEN_CALLS_PER_SECOND/TOKEN_CALL_BURST) above what a
 //   token's sessions send together. Nothing else is changed: confirmations keep their defaults.
-// - Idle: --settle s after ready, VmRSS is read (*idle*, before any session) and /healthz is timed
-//   for 2 s (the idle baseline).
+// - Idle: --settle s after ready, VmRSS is read (*idle*, before any session). Then one session does
+//   every action once and closes; after --settle s more, VmRSS again (*primed*: what loads on first
+//   use is loaded) and V8's heap from /metrics; /healthz is timed for 2 s (the idle baseline).
 // - Run: --sessions MCP clients (one Client and session each, v2 client in legacy mode unless
 //   --client sdk1), spread over the tokens, each on its own container. Each session loops for
 //   --duration s: pick an action, do it, think for a random --pace (200–500 ms) after every answer,
@@ -20,26 +22,30 @@
 //     overview  system_overview
 //     list      docker_list
 //     logs      docker_logs of its container, tail 100 (every other time with a grep)
-//     confirm   docker_restart of its container (timeout 0): the first call must answer with a
-//               confirmation_token and do nothing; after a think the session sends it back and the
-//               container is restarted (two calls)
-//   VmRSS is read at --warmup s into the run (*warm-up*), at its end (*end*), sampled every 100 ms
-//   (*peak*) and every second for the timeline. /healthz is probed every 100 ms on a separate thread
-//   during the whole run (its own timing, open loop).
+//     confirm   docker_stop (token mode) of a stopped container: the first call must answer with a
+//               confirmation_token and do nothing; after a think the session sends it back and is
+//               told "already stopped" (the whole confirmation path, no work in Docker)
+//     restart   the same with docker_restart of its running container, which Docker restarts
+//               (kept rare: each restart starts runc and a shim, which costs a 2-core machine more
+//               than the sidecar does)
+//   VmRSS is read at --warmup s into the run (*warm-up*), at half-time and at its end (*end*),
+//   sampled every 100 ms (*peak*) and every second for the timeline. /healthz is probed every 100 ms
+//   on a separate thread during the whole run (its own timing, open loop).
 // - Close: every session ends with DELETE; the sidecar's own gauge must read 0 open sessions. Idle
-//   --idle s, then VmRSS again (*after close*).
+//   --idle s, then VmRSS again (*after close*) and V8's heap.
 // - Errors: a thrown call (HTTP error, timeout, transport error), an isError answer other than the
 //   expected confirmation request, a confirmation request without a token, and a client's background
-//   transport error during the run. Every one counts; the target is 0.
-// Targets: RSS growth from warm-up to end < 10 %, RSS after close within 10 MB of idle, /healthz p99
+//   transport error during the run, a failed /healthz probe, an error while priming, a session left
+//   open. Every one counts; the target is 0.
+// Targets: RSS growth from warm-up to end < 10 %, RSS after close within 10 MB of primed idle, /healthz p99
 // during the run < 100 ms, errors = 0. A MISS does not fail the run (exit 0 when it completed).
 // Prints tables and writes bench/results/soak.json.
 //
 // Usage: npm run build && npm run bench:soak [-- --sessions 200 --duration 60 --idle 60 --warmup 10
-//        --tokens 20 --containers 10 --pace 200-500 --mix overview=35,list=20,logs=35,confirm=10
+//        --tokens 20 --containers 10 --pace 200-500 --mix overview=35,list=20,logs=35,confirm=9,restart=1
 //        --settle 12 --client v2-legacy|sdk1]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -420,14 +426,29 @@ async function main() {
 
   const work = makeTempDir('umcp-bench-soak-');
   const dockerd = await startDockerd();
-  // If the bench is interrupted, the daemon (started detached) is asked to stop on the way out.
+  // If the bench is interrupted (Ctrl-C, SIGTERM), the daemon — started detached, so no child of ours —
+  // is stopped on the way out and its directory removed. Synchronous, as 'exit' handlers must be.
   const dockerdPid = Number(readFileSync(join(dockerd.dir, 'dockerd.pid'), 'utf8'));
   const stopDockerdOnExit = () => {
+    // Running unless gone or a zombie (this process is its parent and reaps it only after exit).
+    const alive = () => {
+      try {
+        const stat = readFileSync(`/proc/${dockerdPid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    if (alive()) process.kill(dockerdPid, 'SIGTERM');
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 100 && alive(); i++) Atomics.wait(nap, 0, 0, 100);
+    if (alive()) process.kill(dockerdPid, 'SIGKILL');
     try {
-      process.kill(dockerdPid, 'SIGTERM');
+      execFileSync('umount', ['-R', join(dockerd.dir, 'exec')], { stdio: 'ignore' });
     } catch {
-      // already gone
+      // nothing was mounted
     }
+    rmSync(dockerd.dir, { recursive: true, force: true });
   };
   process.on('exit', stopDockerdOnExit);
   try {
