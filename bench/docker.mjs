@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { startDockerd, importBusyboxImage } from '../scripts/dockerd.mjs';
-import { cleanupAll, installCleanupHandlers, makeTempDir, runToCompletion } from './lib/children.mjs';
+import { cleanupAll, installCleanupHandlers, makeTempDir } from './lib/children.mjs';
 import { connectMcpClients, closeMcpClients, callToolOrThrow } from './lib/load.mjs';
 import { readRssKb, startRssSampler, machineInfo } from './lib/proc.mjs';
-import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
+import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, percentileSorted, round } from './lib/stats.mjs';
 
 const MAIN = SIDECAR_MAIN;
@@ -86,31 +86,8 @@ async function main() {
     await hostile.start();
     await hostile.wait();
 
-    for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
-    const env = {
-      ...process.env,
-      UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
-      UNRAID_MCP_STATE_DIR: join(work, 's'),
-      UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-      UNRAID_MCP_HOST: '127.0.0.1',
-      UNRAID_MCP_PORT: '0',
-      UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-      UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
-      UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'),
-      UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
-      DOCKER_HOST: `unix://${dockerd.socket}`,
-      LIBVIRT_URI: 'test:///default',
-    };
-    const secret = (
-      await runToCompletion(
-        process.execPath,
-        [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'],
-        { env, cwd: REPO },
-      )
-    )
-      .trim()
-      .split('\n')
-      .at(-1);
+    const env = sidecarEnv(work, { dockerSocket: dockerd.socket });
+    const secret = await createBenchToken(env, 'bench', 'read', MAIN);
     const srv = await startBuiltSidecar(env, work);
     const { sessions } = await connectMcpClients(srv.match[1], {
       count: 1,

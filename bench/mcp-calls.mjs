@@ -38,14 +38,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  runBench,
-  freePort,
-  installCleanupHandlers,
-  makeTempDir,
-  runToCompletion,
-  startServer,
-} from './lib/children.mjs';
+import { runBench, freePort, installCleanupHandlers, makeTempDir, startServer } from './lib/children.mjs';
 import {
   MODERN_REVISION,
   callToolOrThrow,
@@ -54,7 +47,7 @@ import {
   connectMcpClients,
 } from './lib/load.mjs';
 import { cpuMeter, machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
-import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
+import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
 
 const EVERYTHING_MAIN = join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -192,38 +185,17 @@ function pickHostRoots(emptyDir) {
 
 /** Dirs, a settings file that lets all sessions in, and a read token. Returns env and secret. */
 async function prepareSidecar(work, roots, sessions, main) {
-  for (const d of ['c', 's', 'a', 'emhttp-empty']) mkdirSync(join(work, d), { recursive: true });
+  mkdirSync(join(work, 'emhttp-empty'), { recursive: true });
   const perToken = Math.min(1000, Math.max(64, sessions + 8));
   const total = Math.min(1000, Math.max(128, perToken * 2));
-  writeFileSync(
-    join(work, 'c/unraid-mcp.cfg'),
-    `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n` +
+  const env = sidecarEnv(work, {
+    roots,
+    cfg:
+      `MAX_SESSIONS_PER_TOKEN="${perToken}"\nMAX_SESSIONS="${total}"\n` +
       // One token drives every client in a closed loop: lift the per-token rate and the global cap.
       'TOKEN_CALLS_PER_SECOND="10000"\nTOKEN_CALL_BURST="100000"\nMAX_CONCURRENT_CALLS="1000"\n',
-  );
-  const env = {
-    ...process.env,
-    UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
-    UNRAID_MCP_STATE_DIR: join(work, 's'),
-    UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-    UNRAID_MCP_HOST: '127.0.0.1',
-    UNRAID_MCP_PORT: '0',
-    UNRAID_MCP_PROC_ROOT: roots.procRoot,
-    UNRAID_MCP_SYS_ROOT: roots.sysRoot,
-    UNRAID_MCP_EMHTTP_ROOT: roots.emhttpRoot,
-    DOCKER_HOST: `unix://${join(work, 'none.sock')}`,
-    LIBVIRT_URI: 'test:///default',
-    UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
-    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
-  };
-  const out = await runToCompletion(
-    process.execPath,
-    [main, 'token', 'create', '--name', 'bench', '--scope', 'read'],
-    { env, cwd: REPO },
-  );
-  const secret = out.trim().split('\n').at(-1)?.trim();
-  if (!secret) throw new Error(`token create printed no secret:\n${out}`);
+  });
+  const secret = await createBenchToken(env, 'bench', 'read', main);
   return { env, secret };
 }
 

@@ -14,10 +14,10 @@ import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { installCleanupHandlers, makeTempDir, runBench, runToCompletion } from './lib/children.mjs';
+import { installCleanupHandlers, makeTempDir, runBench } from './lib/children.mjs';
 import { closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { machineInfo } from './lib/proc.mjs';
-import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
+import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, median, percentileSorted, round } from './lib/stats.mjs';
 
 const MAIN = SIDECAR_MAIN;
@@ -36,33 +36,10 @@ const LIFTED = 'TOKEN_CALLS_PER_SECOND="10000"\nTOKEN_CALL_BURST="100000"\nMAX_C
 
 /** A sidecar over the fixtures with `clients` read tokens; `cfg` is written as unraid-mcp.cfg. */
 async function prepare(work, cfg) {
-  for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
-  writeFileSync(join(work, 'c/unraid-mcp.cfg'), cfg);
-  const env = {
-    ...process.env,
-    UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
-    UNRAID_MCP_STATE_DIR: join(work, 's'),
-    UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
-    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
-    UNRAID_MCP_HOST: '127.0.0.1',
-    UNRAID_MCP_PORT: '0',
-    UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-    UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'),
-    UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
-    UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
-    DOCKER_HOST: `unix://${join(work, 'none.sock')}`,
-    LIBVIRT_URI: 'test:///default',
-  };
+  const env = sidecarEnv(work, { cfg });
   const secrets = [];
-  for (let i = 0; i < opts.clients; i++) {
-    const out = await runToCompletion(
-      process.execPath,
-      [MAIN, 'token', 'create', '--name', `client-${i}`, '--scope', 'read'],
-      { env, cwd: REPO },
-    );
-    secrets.push(out.trim().split('\n').at(-1)?.trim());
-  }
+  for (let i = 0; i < opts.clients; i++)
+    secrets.push(await createBenchToken(env, `client-${i}`, 'read', MAIN));
   return { env, secrets };
 }
 

@@ -52,17 +52,11 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { importBusyboxImage, startDockerd } from '../scripts/dockerd.mjs';
-import {
-  cleanupAll,
-  installCleanupHandlers,
-  makeTempDir,
-  runBench,
-  runToCompletion,
-} from './lib/children.mjs';
+import { cleanupAll, installCleanupHandlers, makeTempDir, runBench } from './lib/children.mjs';
 import { latencySummary, startHealthzProbe } from './lib/healthz-probe.mjs';
 import { closeMcpClients, connectMcpClients, describeError } from './lib/load.mjs';
 import { machineInfo, readCpuMs, readRssKb, startRssSampler } from './lib/proc.mjs';
-import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
+import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, round } from './lib/stats.mjs';
 
 const RESULTS = join(REPO, 'bench/results/soak.json');
@@ -188,41 +182,13 @@ async function startContainers(docker, image, count) {
 }
 
 async function prepareSidecar(work, dockerSocket, opts, limits) {
-  for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
-  writeFileSync(
-    join(work, 'c/unraid-mcp.cfg'),
-    Object.entries(limits)
-      .map(([k, v]) => `${k}="${v}"\n`)
-      .join(''),
-  );
-  const env = {
-    ...process.env,
-    UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
-    UNRAID_MCP_STATE_DIR: join(work, 's'),
-    UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
-    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
-    UNRAID_MCP_HOST: '127.0.0.1',
-    UNRAID_MCP_PORT: '0',
-    UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-    UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'),
-    UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
-    UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
-    DOCKER_HOST: `unix://${dockerSocket}`,
-    LIBVIRT_URI: 'test:///default',
-  };
+  const cfg = Object.entries(limits)
+    .map(([k, v]) => `${k}="${v}"\n`)
+    .join('');
+  const env = sidecarEnv(work, { cfg, dockerSocket });
   const secrets = [];
   // One at a time: with no sidecar running, the CLI writes tokens.json itself.
-  for (let i = 0; i < opts.tokens; i++) {
-    const out = await runToCompletion(
-      process.execPath,
-      [SIDECAR_MAIN, 'token', 'create', '--name', `soak-${i}`, '--scope', 'operate'],
-      { env, cwd: REPO },
-    );
-    const secret = out.trim().split('\n').at(-1)?.trim();
-    if (!secret) throw new Error(`token create printed no secret:\n${out}`);
-    secrets.push(secret);
-  }
+  for (let i = 0; i < opts.tokens; i++) secrets.push(await createBenchToken(env, `soak-${i}`, 'operate'));
   return { env, secrets };
 }
 

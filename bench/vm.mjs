@@ -36,17 +36,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import {
-  cleanupAll,
-  runBench,
-  installCleanupHandlers,
-  makeTempDir,
-  runToCompletion,
-} from './lib/children.mjs';
+import { cleanupAll, runBench, installCleanupHandlers, makeTempDir } from './lib/children.mjs';
 import { callToolOrThrow, closeMcpClients, connectMcpClients } from './lib/load.mjs';
 import { writeLibvirtNode } from './lib/libvirt-node.mjs';
 import { machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
-import { REPO, SIDECAR_MAIN, startBuiltSidecar } from './lib/sidecar.mjs';
+import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, percentileSorted, round } from './lib/stats.mjs';
 
 const MAIN = SIDECAR_MAIN;
@@ -126,33 +120,10 @@ const virshListRows = (out) =>
 // Sidecar
 
 async function startSidecar(work, uri) {
-  for (const d of ['c', 's', 'a']) mkdirSync(join(work, d), { recursive: true });
   // The whole list of 500 VMs (~40 KB of JSON) must come back, not a capped first part: the owner of
   // such a host raises the response cap, and so does the bench.
-  writeFileSync(join(work, 'c', 'unraid-mcp.cfg'), 'RESPONSE_CAP_KB="256"\n');
-  const env = {
-    ...process.env,
-    UNRAID_MCP_CONFIG_DIR: join(work, 'c'),
-    UNRAID_MCP_STATE_DIR: join(work, 's'),
-    UNRAID_MCP_AUDIT_DIR: join(work, 'a'),
-    UNRAID_MCP_AUDIT_RAM_DIR: join(work, 'a-ram'),
-    UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(work, 'a'),
-    UNRAID_MCP_HOST: '127.0.0.1',
-    UNRAID_MCP_PORT: '0',
-    UNRAID_MCP_ADMIN_SOCKET: join(work, 'admin.sock'),
-    UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
-    UNRAID_MCP_PROC_ROOT: join(REPO, 'testdata/proc'),
-    UNRAID_MCP_SYS_ROOT: join(REPO, 'testdata/sys'),
-    DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}`,
-    LIBVIRT_URI: uri,
-  };
-  const out = await runToCompletion(
-    process.execPath,
-    [MAIN, 'token', 'create', '--name', 'bench', '--scope', 'read'],
-    { env, cwd: REPO },
-  );
-  const secret = out.trim().split('\n').at(-1)?.trim();
-  if (!secret) throw new Error(`token create printed no secret:\n${out}`);
+  const env = sidecarEnv(work, { cfg: 'RESPONSE_CAP_KB="256"\n', libvirtUri: uri });
+  const secret = await createBenchToken(env, 'bench', 'read', MAIN);
   const srv = await startBuiltSidecar(env, work);
   return { srv, url: srv.match[1], auth: { Authorization: `Bearer ${secret}` } };
 }
