@@ -157,15 +157,7 @@ async function tokenList(args: string[], env: ServiceEnv, io: CliIo): Promise<nu
     t.expires ? `${t.expires}${t.expired ? ' (expired)' : ''}` : 'never',
     t.lastUsed ?? 'never',
   ]);
-  const header = ['NAME', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  for (const r of [header, ...rows])
-    io.out(
-      r
-        .map((c, i) => c.padEnd(widths[i] as number))
-        .join('  ')
-        .trimEnd(),
-    );
+  printTable(io, ['NAME', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED'], rows);
   return 0;
 }
 
@@ -267,15 +259,7 @@ async function sessionsList(args: string[], env: ServiceEnv, io: CliIo): Promise
     String(s.calls),
     s.inFlight > 0 ? `busy (${s.inFlight})` : 'idle',
   ]);
-  const header = ['ID', 'TOKEN', 'CLIENT', 'OPENED', 'LAST ACTIVE', 'CALLS', 'STATE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  for (const r of [header, ...rows])
-    io.out(
-      r
-        .map((c, i) => c.padEnd(widths[i] as number))
-        .join('  ')
-        .trimEnd(),
-    );
+  printTable(io, ['ID', 'TOKEN', 'CLIENT', 'OPENED', 'LAST ACTIVE', 'CALLS', 'STATE'], rows);
   return 0;
 }
 
@@ -293,4 +277,16 @@ async function sessionsClose(args: string[], env: ServiceEnv, io: CliIo): Promis
     `Closed session ${s.id} (token "${s.token}", client ${clientLabel(s.client)}, ${s.calls} call${s.calls === 1 ? '' : 's'}). Its client must start a new session.`,
   );
   return 0;
+}
+
+/** Prints `rows` under `header` in columns as wide as their widest cell, two spaces apart. */
+function printTable(io: CliIo, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const r of [header, ...rows])
+    io.out(
+      r
+        .map((c, i) => c.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    );
 }

@@ -169,7 +169,6 @@ class ToolServer extends Server {
 const TASK_PARAMS = z.object({ taskId: z.string().max(200) }).passthrough();
 
 function registerTaskMethods(server: Server, tasks: TaskStore, who: SessionPrincipal): void {
-  const taskParams = TASK_PARAMS;
   const unknown = (taskId: string) =>
     new ProtocolError(
       ProtocolErrorCode.InvalidParams,
@@ -183,7 +182,7 @@ function registerTaskMethods(server: Server, tasks: TaskStore, who: SessionPrinc
         `This request did not declare the ${TASKS_EXTENSION} extension in its client capabilities.`,
       );
   };
-  server.setRequestHandler('tasks/get', { params: taskParams }, (params, ctx) => {
+  server.setRequestHandler('tasks/get', { params: TASK_PARAMS }, (params, ctx) => {
     declared(ctx);
     const view = tasks.get(params.taskId, who.current.tokenId);
     if (!view) throw unknown(params.taskId);
@@ -191,12 +190,12 @@ function registerTaskMethods(server: Server, tasks: TaskStore, who: SessionPrinc
   });
   // Our tasks never ask for input while they run (the question is settled before the task starts),
   // so there is nothing outstanding to answer: responses are ignored, as the extension allows.
-  server.setRequestHandler('tasks/update', { params: taskParams }, (params, ctx) => {
+  server.setRequestHandler('tasks/update', { params: TASK_PARAMS }, (params, ctx) => {
     declared(ctx);
     if (!tasks.get(params.taskId, who.current.tokenId)) throw unknown(params.taskId);
     return {};
   });
-  server.setRequestHandler('tasks/cancel', { params: taskParams }, (params, ctx) => {
+  server.setRequestHandler('tasks/cancel', { params: TASK_PARAMS }, (params, ctx) => {
     declared(ctx);
     if (!tasks.cancel(params.taskId, who.current.tokenId)) throw unknown(params.taskId);
     return {};

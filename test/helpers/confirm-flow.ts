@@ -8,8 +8,29 @@ export interface PendingConfirmation {
   tool: string;
   status: string;
   description: string;
+  principal: string;
   target: { name: string } | null;
 }
+
+/** Polls the admin API until a pending confirmation matching `match` shows up (about 20 s at most). */
+export async function waitForPending(
+  server: TestServer,
+  match: (c: PendingConfirmation) => boolean,
+  what = 'a matching request',
+): Promise<PendingConfirmation> {
+  for (let i = 0; i < 400; i++) {
+    const { json } = await server.admin('GET', '/api/confirmations');
+    const found = (json.confirmations as PendingConfirmation[]).find(
+      (c) => c.status === 'pending' && match(c),
+    );
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no pending confirmation for ${what}`);
+}
+
+/** A pending confirmation's target is the container or VM named `name`. */
+export const onTarget = (name: string) => (c: PendingConfirmation) => c.target?.name === name;
 
 /**
  * Drives the two confirmation modes as an agent and the owner would: `token` (the first call only
@@ -35,20 +56,11 @@ export function confirmFlow(server: () => TestServer, call: Call) {
       decision: 'approve' | 'deny' = 'approve',
     ): Promise<{ description: string; res: CallToolResult }> => {
       const pending = call(name, args);
-      for (let i = 0; i < 400; i++) {
-        const { json } = await server().admin('GET', '/api/confirmations');
-        const found = (json.confirmations as PendingConfirmation[]).find(
-          (c) => c.status === 'pending' && c.tool === name && match(c),
-        );
-        if (found) {
-          expect(
-            (await server().admin('POST', `/api/confirmations/${found.id}/${decision}`, {})).status,
-          ).toBe(200);
-          return { description: found.description, res: await pending };
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`no pending confirmation for ${name}`);
+      const found = await waitForPending(server(), (c) => c.tool === name && match(c), name);
+      expect((await server().admin('POST', `/api/confirmations/${found.id}/${decision}`, {})).status).toBe(
+        200,
+      );
+      return { description: found.description, res: await pending };
     },
   };
 }

@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../../helpers/start-server.js'
 import { safetyTools } from '../../helpers/test-tools.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { onTarget, waitForPending } from '../../helpers/confirm-flow.js';
 import { modernRequest, TASKS_EXTENSION } from '../../helpers/modern-rpc.js';
 
 /**
@@ -63,22 +64,13 @@ async function settled(taskId: string) {
   throw new Error(`task ${taskId} still working`);
 }
 
-async function pendingId(name: string): Promise<string> {
-  const { json } = await srv.admin('GET', '/api/confirmations');
-  const found = (
-    json.confirmations as Array<{ id: string; status: string; target: { name: string } | null }>
-  ).find((c) => c.status === 'pending' && c.target?.name === name);
-  if (!found) throw new Error(`no pending confirmation for ${name}`);
-  return found.id;
-}
-
 describe('approvals as tasks (Tasks extension)', () => {
   it('answers at once with a task; polled to completion once the owner approves', async () => {
     const started = Date.now();
     const task = await startTask('tk-approve');
     // At once: not after the approval wait (5 s here).
     expect(Date.now() - started).toBeLessThan(1500);
-    const id = await pendingId('tk-approve');
+    const id = (await waitForPending(srv, onTarget('tk-approve'))).id;
     expect(task).toMatchObject({ resultType: 'task', status: 'working', pollIntervalMs: 2000 });
     expect(task.taskId).toMatch(/^task_[\w-]{24}$/);
     expect(task.statusMessage).toContain(`confirmation ${id}`);
@@ -108,7 +100,7 @@ describe('approvals as tasks (Tasks extension)', () => {
 
   it("completes with the refusal and the owner's reason when the owner denies", async () => {
     const task = await startTask('tk-deny');
-    const id = await pendingId('tk-deny');
+    const id = (await waitForPending(srv, onTarget('tk-deny'))).id;
     await srv.admin('POST', `/api/confirmations/${id}/deny`, { reason: 'not that one' });
     const done = await settled(task.taskId);
     expect(done.status).toBe('completed');
@@ -135,7 +127,7 @@ describe('approvals as tasks (Tasks extension)', () => {
 
   it('is cancelled by its client: acknowledged, the task ends "cancelled" without acting, the request is withdrawn', async () => {
     const task = await startTask('tk-cancel');
-    const id = await pendingId('tk-cancel');
+    const id = (await waitForPending(srv, onTarget('tk-cancel'))).id;
     const ack = await modernRequest(srv, {
       method: 'tasks/cancel',
       capabilities: TASKS,

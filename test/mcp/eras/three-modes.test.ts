@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../../helpers/start-server.js'
 import { safetyTools, testSlow } from '../../helpers/test-tools.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { onTarget, waitForPending } from '../../helpers/confirm-flow.js';
 import { connectV2, ERA_MODES, modeName, type EraMode } from '../../helpers/v2-client.js';
 
 /**
@@ -114,7 +115,7 @@ describe.each(ERA_MODES.map((mode) => [modeName(mode), mode] as const))('SDK v2 
         { name: 'test_remove', arguments: { id: name } },
         { onprogress: (p) => progress.push(p.message ?? ''), timeout: 30_000 },
       );
-      const pending = await pendingFor(name);
+      const pending = (await waitForPending(srv, onTarget(name))).id;
       expect((await srv.admin('POST', `/api/confirmations/${pending}/approve`, {})).status).toBe(200);
       const res = await call;
       expect(res.structuredContent).toMatchObject({ acted: `removed ${name}` });
@@ -126,16 +127,3 @@ describe.each(ERA_MODES.map((mode) => [modeName(mode), mode] as const))('SDK v2 
     }
   });
 });
-
-/** Polls the admin API until a pending confirmation for container `name` shows up; returns its id. */
-async function pendingFor(name: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const { json } = await srv.admin('GET', '/api/confirmations');
-    const found = (
-      json.confirmations as Array<{ id: string; status: string; target: { name: string } | null }>
-    ).find((c) => c.status === 'pending' && c.target?.name === name);
-    if (found) return found.id;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no pending confirmation for ${name}`);
-}

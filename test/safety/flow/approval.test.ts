@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../../helpers/start-server.js'
 import { safetyTools } from '../../helpers/test-tools.js';
 import { testDocker } from '../../helpers/docker.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { onTarget, waitForPending } from '../../helpers/confirm-flow.js';
 
 /** `approve` mode over real HTTP: the MCP call waits while the owner decides through the admin API. */
 const td = testDocker();
@@ -28,28 +29,6 @@ afterAll(async () => {
   await td.cleanup();
 });
 
-/** Polls the admin API until a pending confirmation for `name` shows up. */
-async function pendingFor(
-  s: TestServer,
-  name: string,
-): Promise<{ id: string; description: string; principal: string }> {
-  for (let i = 0; i < 100; i++) {
-    const { json } = await s.admin('GET', '/api/confirmations');
-    const found = (
-      json.confirmations as Array<{
-        id: string;
-        status: string;
-        target: { name: string } | null;
-        description: string;
-        principal: string;
-      }>
-    ).find((c) => c.status === 'pending' && c.target?.name === name);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no pending confirmation for ${name}`);
-}
-
 describe('approval by the owner', () => {
   it('waits with progress notifications and completes when the owner approves', async () => {
     const client = await srv.connect();
@@ -58,7 +37,7 @@ describe('approval by the owner', () => {
       onprogress: (p) => progress.push(p.message ?? ''),
       timeout: 20_000,
     });
-    const pending = await pendingFor(srv, 'ap-web');
+    const pending = await waitForPending(srv, onTarget('ap-web'));
     expect(pending).toMatchObject({
       principal: 'test',
       description: expect.stringContaining('Remove (test) on container "ap-web"'),
@@ -75,7 +54,7 @@ describe('approval by the owner', () => {
   it("returns the denial with the owner's reason", async () => {
     const client = await srv.connect();
     const call = client.callTool({ name: 'test_remove', arguments: { id: 'ap-db' } });
-    const pending = await pendingFor(srv, 'ap-db');
+    const pending = await waitForPending(srv, onTarget('ap-db'));
     await srv.admin(
       'POST',
       `/api/confirmations/${pending.id}/deny`,
@@ -169,7 +148,7 @@ describe('approval by the owner', () => {
           params: { name: 'test_remove', arguments: { id: 'ap-db' } },
         }),
       }).catch(() => null);
-      const pending = await pendingFor(srv, 'ap-db');
+      const pending = await waitForPending(srv, onTarget('ap-db'));
       gone.abort();
       await abandoned;
       await srv.admin('POST', `/api/confirmations/${pending.id}/approve`, {});
@@ -214,7 +193,7 @@ describe('approval by the owner', () => {
     const client = await srv.connect('test', { capabilities: { elicitation: { form: {} } } });
     client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: { confirm: true } }));
     const call = client.callTool({ name: 'test_remove', arguments: { id: 'ap-db' } });
-    const pending = await pendingFor(srv, 'ap-db');
+    const pending = await waitForPending(srv, onTarget('ap-db'));
     await srv.admin('POST', `/api/confirmations/${pending.id}/approve`, {});
     expect(((await call) as CallToolResult).structuredContent).toMatchObject({ acted: 'removed ap-db' });
   });
