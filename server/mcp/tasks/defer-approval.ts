@@ -1,5 +1,6 @@
 import type { CallEnv, Caller, ToolCall } from '../pipeline/tool-call.js';
 import type { PendingConfirmation } from '../../safety/confirm/pending-approvals.js';
+import { whereToApprove } from '../../safety/confirm/confirm-call.js';
 import type { CallAnswer } from '../../vocabulary.js';
 import { callTool } from '../call-tool.js';
 import type { TaskStore } from './task-store.js';
@@ -37,7 +38,7 @@ export function deferApprovalToTask(
     const args = { ...(call.req.args as Record<string, unknown>), confirmation_id: entry.id };
     return tasks.start(
       call.caller.principal.tokenId,
-      `Waiting for the owner to approve in the Unraid WebGUI (Settings → unraid-mcp) or with "unraid-mcp confirm approve ${entry.id}"; confirmation ${entry.id} expires at ${entry.expiresAt}.`,
+      `Waiting for the owner to approve confirmation ${entry.id} (${whereToApprove(entry.id)}); it expires at ${entry.expiresAt}.`,
       untilExpiry,
       async (signal) => {
         await env.confirmations.pending.waitForDecision(entry.id, untilExpiry, signal, () => {});

@@ -235,7 +235,7 @@ async function confirmByApproval(req: ConfirmRequest, pending: PendingApprovals)
 }
 
 /** Where the user approves: the CLI on the server, or the WebGUI page. */
-function whereToApprove(id: string): string {
+export function whereToApprove(id: string): string {
   return `on the server: unraid-mcp confirm approve ${id} — or in the Unraid WebGUI, Settings → unraid-mcp`;
 }
 

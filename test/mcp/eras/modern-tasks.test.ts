@@ -74,6 +74,7 @@ describe('approvals as tasks (Tasks extension)', () => {
     expect(task).toMatchObject({ resultType: 'task', status: 'working', pollIntervalMs: 2000 });
     expect(task.taskId).toMatch(/^task_[\w-]{24}$/);
     expect(task.statusMessage).toContain(`confirmation ${id}`);
+    expect(task.statusMessage).toContain(`unraid-mcp confirm approve ${id}`);
     expect((await getTask(task.taskId)).body.result).toMatchObject({
       taskId: task.taskId,
       status: 'working',
