@@ -18,6 +18,12 @@ const NEEDED = [
   { pkg: 'g++', check: () => existsSync('/usr/bin/g++') },
   { pkg: 'make', check: () => existsSync('/usr/bin/make') },
   { pkg: 'python3', check: () => existsSync('/usr/bin/python3') },
+  // The WebGUI page as Unraid serves it: nginx (with nchan) + php-fpm, and a browser for Playwright.
+  { pkg: 'nginx-light', check: () => existsSync('/usr/sbin/nginx') },
+  { pkg: 'libnginx-mod-nchan', check: () => existsSync('/usr/lib/nginx/modules/ngx_nchan_module.so') },
+  { pkg: 'php-fpm', check: () => existsSync('/usr/sbin/php-fpm8.2') },
+  { pkg: 'php-cli', check: () => existsSync('/usr/bin/php') },
+  { pkg: 'chromium', check: () => existsSync('/usr/bin/chromium') },
 ];
 
 export function ensureSystemPackages({ required }) {
@@ -32,8 +38,8 @@ export function ensureSystemPackages({ required }) {
   }
   console.log(
     `These Debian packages are missing and will be installed now with apt-get (a real Docker Engine and ` +
-      `busybox for the Docker tools, libvirt and qemu for the VM tools, and the build tools npm needs for ` +
-      `Unraid's libvirt binding): ${missing.join(' ')}`,
+      `busybox for the Docker tools, libvirt and qemu for the VM tools, the build tools npm needs for ` +
+      `Unraid's libvirt binding, nginx + php-fpm and chromium for the WebGUI page): ${missing.join(' ')}`,
   );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
