@@ -66,6 +66,7 @@ async function serve(env: ServiceEnv): Promise<number> {
   }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : env.port;
+  service.listeningOn(port);
   const shownHost =
     env.host === '0.0.0.0' || env.host === '::'
       ? hostname()

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RecentCount } from './util/recent-count.js';
 
 /**
  * Prometheus metrics. Labels are bounded on purpose: tool names come from the registry, outcomes and
@@ -12,6 +13,8 @@ export interface Metrics {
   rejected: Counter<'reason'>;
   libvirtCalls: Counter<'op'>;
   protocolRequests: Counter<'era'>;
+  /** Tool calls of the last hour, whatever their outcome (the WebGUI's status line). */
+  callsLastHour: RecentCount;
 }
 
 export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
@@ -55,5 +58,6 @@ export function createMetrics(opts: { defaultMetrics: boolean }): Metrics {
       labelNames: ['era'],
       registers: [registry],
     }),
+    callsLastHour: new RecentCount(),
   };
 }

@@ -26,6 +26,7 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { lazyDockerClient } from './backends/docker/docker-client.js';
 import { LibvirtClient } from './backends/vm/libvirt-client.js';
+import { listVms } from './backends/vm/list-vms.js';
 import { createTargetResolver } from './backends/target-resolver.js';
 import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
 import { PendingApprovals } from './safety/confirm/pending-approvals.js';
@@ -47,6 +48,8 @@ export interface Service {
   /** The settings in force now (re-read when unraid-mcp.cfg or policy.json change). */
   readonly settings: Settings;
   settingsStore: SettingsStore;
+  /** The port the MCP listener got (the configured one may be 0); the WebGUI shows URLs with it. */
+  listeningOn(port: number): void;
   /**
    * Lets calls finish up to the deadline, answers the rest with an error saying the service is
    * stopping, closes sessions, flushes the audit log and token usage. Runs once; later calls return
@@ -232,6 +235,8 @@ export async function createService(
     log,
   });
 
+  // The port clients reach MCP on: the configured one until the listener reports the one it got.
+  let listeningPort = env.port;
   const adminDeps: AdminDeps = {
     version: SERVER_INFO.version,
     startedAt: new Date(),
@@ -241,6 +246,8 @@ export async function createService(
     sessions,
     pending,
     now: () => new Date(),
+    mcp: { host: env.host, port: () => listeningPort, notServing: () => notServingReason(settingsStore) },
+    callsLastHour: () => metrics.callsLastHour.total(),
     recordEvent: async (actor, event, details) => {
       await systemEvent(event, details, actor);
     },
@@ -253,9 +260,11 @@ export async function createService(
       deps: adminDeps,
       settingsStore,
       docker,
+      vmNames: async () => (await listVms(libvirt)).map((vm) => vm.name),
       audit,
       auditDirs: { ram: env.auditRamDir, persistent: env.auditPersistentDir },
       log,
+      tools,
     });
   });
 
@@ -270,6 +279,9 @@ export async function createService(
       return settingsStore.current().settings;
     },
     settingsStore,
+    listeningOn(port: number) {
+      listeningPort = port;
+    },
     shutdown(deadlineMs = 10_000) {
       // Once: main.ts may see SIGTERM and SIGINT, and tests stop a service they already stopped.
       stopped ??= stop(deadlineMs);
@@ -324,16 +336,18 @@ function lazyListener(build: () => Promise<RequestListener>): RequestListener {
  * on weakened rules. A Proxy rather than Object.create: every other method still runs on `auth` itself,
  * so its state (reloaded tokens, usage) is never split between two objects.
  */
+/** Why MCP refuses every call now: the settings files are invalid (null: it serves). */
+function notServingReason(store: SettingsStore): string | null {
+  const error = store.configError();
+  if (!error) return null;
+  const files = [...new Set(error.problems.map((p) => p.file))].join(' and ');
+  return `MCP is disabled until ${files} ${files.includes(' and ') ? 'are' : 'is'} fixed: ${error.message}`;
+}
+
 function disabledAuth(auth: TokenAuthenticator, store: SettingsStore): TokenAuthenticator {
   const authenticate = (secret: string): ReturnType<TokenAuthenticator['authenticate']> => {
-    const error = store.configError();
-    if (!error) return auth.authenticate(secret);
-    const files = [...new Set(error.problems.map((p) => p.file))].join(' and ');
-    return {
-      ok: false,
-      reason: 'config',
-      message: `MCP is disabled until ${files} ${files.includes(' and ') ? 'are' : 'is'} fixed: ${error.message}`,
-    };
+    const message = notServingReason(store);
+    return message === null ? auth.authenticate(secret) : { ok: false, reason: 'config', message };
   };
   return new Proxy(auth, {
     get: (target, prop, receiver) =>

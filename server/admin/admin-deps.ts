@@ -13,6 +13,10 @@ export interface AdminDeps {
   sessions: SessionRegistry;
   pending: PendingApprovals;
   now: () => Date;
+  /** Where the MCP endpoint listens, and why it refuses every call right now (null: it serves). */
+  mcp: { host: string; port: () => number; notServing: () => string | null };
+  /** Tool calls in the last hour, whatever their outcome. */
+  callsLastHour: () => number;
   /** Writes an audit event for an owner action (principal = actor) and resolves once it is durable. */
   recordEvent: (actor: Actor, event: string, details: Record<string, unknown>) => Promise<void>;
 }

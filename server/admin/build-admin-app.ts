@@ -11,27 +11,43 @@ import { confirmationRoutes } from './routes/confirmation-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { toolRoutes } from './routes/tool-routes.js';
+import type { AnyTool } from '../tools/define-tool.js';
 
 /** Assembles the admin API's routes. */
 export function buildAdminApp(opts: {
   deps: AdminDeps;
   settingsStore: SettingsStore;
   docker: () => Promise<Docker>;
+  vmNames: () => Promise<string[]>;
   audit: AuditLog;
   auditDirs: { ram: string; persistent: string };
   log: Logger;
+  tools: ReadonlyArray<AnyTool>;
 }): Express {
   const { deps, settingsStore, audit } = opts;
-  const { settings, filters } = settingsRoutes(deps, settingsStore, opts.docker);
+  const { settings, filters } = settingsRoutes(deps, settingsStore, opts);
   return createAdminApp(
     {
-      status: statusRoutes(deps, () => ({
-        audit: audit.status(),
-        readOnly: settingsStore.current().settings.readOnly,
-      })),
+      status: statusRoutes(deps, () => {
+        const snap = settingsStore.current();
+        return {
+          audit: audit.status(),
+          readOnly: snap.settings.readOnly,
+          settings: {
+            valid: snap.error === null,
+            problems: (snap.error?.problems ?? []).map((p) => ({
+              file: p.file,
+              field: p.field,
+              message: p.message,
+            })),
+          },
+        };
+      }),
       tokens: tokenRoutes(deps),
       confirmations: confirmationRoutes(deps),
       sessions: sessionRoutes(deps),
+      tools: toolRoutes(settingsStore, opts.tools),
       settings,
       filters,
       audit: auditRoutes(deps, audit, opts.auditDirs),

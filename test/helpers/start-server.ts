@@ -98,6 +98,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const server: Server = createServer(service.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  service.listeningOn(port);
   const adminServer: Server = createServer(service.adminApp);
   await new Promise<void>((r) => adminServer.listen(0, '127.0.0.1', r));
   const adminOrigin = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;

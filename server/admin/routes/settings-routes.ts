@@ -43,14 +43,21 @@ function asAdminError(err: unknown): unknown {
   return err;
 }
 
+/** Where the filter preview finds the resources that exist now. */
+export interface PreviewSources {
+  docker: () => Promise<Docker>;
+  /** Every VM's name (libvirt); rejects when the VM service is not running. */
+  vmNames: () => Promise<string[]>;
+}
+
 /**
  * Settings get/put (optimistic concurrency with the revision in If-Match) and the filter preview:
- * which current containers each rule allows or denies, for saved or draft rules.
+ * which current containers and VMs each rule allows, denies or protects, for saved or draft rules.
  */
 export function settingsRoutes(
   deps: AdminDeps,
   store: SettingsStore,
-  docker: () => Promise<Docker>,
+  { docker, vmNames }: PreviewSources,
 ): { settings: Router; filters: Router } {
   const settings = Router();
   settings.get('/', (_req, res) => {
@@ -100,17 +107,25 @@ export function settingsRoutes(
     } catch (err) {
       throw asAdminError(err);
     }
-    const sources: Record<string, string> = { docker: 'ok', libvirt: 'VM listing arrives with the VM tools' };
-    const containers = await docker()
-      .then((d) => d.listContainers({ all: true }))
-      .then((list) =>
-        list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} })),
-      )
-      .catch(() => {
-        sources.docker = 'the Docker service is not running';
-        return [];
-      });
-    res.json({ ...previewFilters(policy, { containers, vms: [] }), sources });
+    const sources: Record<string, string> = { docker: 'ok', libvirt: 'ok' };
+    const [containers, vms] = await Promise.all([
+      docker()
+        .then((d) => d.listContainers({ all: true }))
+        .then((list) =>
+          list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} })),
+        )
+        .catch(() => {
+          sources.docker = 'the Docker service is not running';
+          return [];
+        }),
+      vmNames()
+        .then((names) => names.map((name) => ({ name })))
+        .catch(() => {
+          sources.libvirt = 'the VM service is not running';
+          return [];
+        }),
+    ]);
+    res.json({ ...previewFilters(policy, { containers, vms }), sources });
   });
   return { settings, filters };
 }

@@ -51,6 +51,7 @@ export const recordOutcome: Step<CallAnswer> = (next) => async (call) => {
 function count(call: ToolCall, outcome: string): number {
   const ms = performance.now() - call.started;
   call.env.metrics.toolCalls.inc({ tool: call.tool.name, outcome });
+  call.env.metrics.callsLastHour.add();
   call.env.metrics.toolDuration.observe({ tool: call.tool.name }, ms / 1000);
   return ms;
 }
