@@ -19,11 +19,23 @@ export interface AuditFilter {
   text?: string;
 }
 
+const OUTCOME_PATTERN = new Map([
+  ['denied', '"allowed":false'],
+  ['ok', '"status":"ok"'],
+  ['error', '"status":"error"'],
+]);
+
 /** A filter compiled once per query: a cheap test on the raw bytes, then an exact one on the record. */
 export interface CompiledFilter {
   /** Necessary condition on the raw line; false means the record cannot match. */
   maybe(line: Buffer): boolean;
   matches(rec: StoredRecord, line: string): boolean;
+  /**
+   * Patterns of which every matching line holds at least one, rare enough to search a whole chunk
+   * for (a tool, principal or event name; an outcome's decision or code); null when no such
+   * pattern narrows much (no filter, only a stage, only free text) and every line is looked at.
+   */
+  jump: Buffer[] | null;
   fromMs: number | null;
   toMs: number | null;
 }
@@ -40,9 +52,22 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
   };
   pair('tool', f.tool);
   pair('principal', f.principal);
-  pair('stage', f.stage);
   pair('event', f.event);
-  if (f.outcome !== undefined) needles.push(Buffer.from('"stage":"outcome"'));
+  // Longest first: the most specific pattern is the one a chunk is searched for.
+  needles.sort((a, b) => b.length - a.length);
+  const first = needles[0];
+  pair('stage', f.stage);
+  // Byte patterns of which a line needs at least one: an outcome is its decision or status (see
+  // outcomeOf) or an error code. Without them half of all lines (every outcome record) would be
+  // parsed to find a rare denied one.
+  let oneOf: Buffer[] | null = null;
+  if (f.outcome !== undefined) {
+    needles.push(Buffer.from('"stage":"outcome"'));
+    const primary = OUTCOME_PATTERN.get(f.outcome);
+    oneOf = [Buffer.from(`"code":${JSON.stringify(f.outcome)}`)];
+    if (primary) oneOf.push(Buffer.from(primary));
+  }
+  const jump = first ? [first] : oneOf;
   const text = f.text?.toLowerCase();
   const target = f.target?.toLowerCase();
   const fromMs = toMs(f.from, 'from');
@@ -50,7 +75,9 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
   return {
     fromMs,
     toMs: endMs,
-    maybe: (line) => needles.every((n) => line.includes(n)),
+    jump,
+    maybe: (line) =>
+      needles.every((n) => line.includes(n)) && (!oneOf || oneOf.some((n) => line.includes(n))),
     matches(rec, line) {
       if (f.tool !== undefined && rec.tool !== f.tool) return false;
       if (f.principal !== undefined && rec.principal !== f.principal) return false;

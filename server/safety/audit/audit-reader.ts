@@ -141,3 +141,57 @@ export async function readFully(fh: FileHandle, buf: Buffer, position: number): 
   }
   return done;
 }
+
+/** A run of complete lines: `bytes` starts at a line start and ends with a newline. */
+export interface LineChunk {
+  /** File offset of `bytes[0]`. */
+  offset: number;
+  bytes: Buffer;
+}
+
+/**
+ * Complete lines from `end` back to `start`, one chunk per read (64 KiB growing to 256 KiB), newest
+ * chunk first; bytes after the last newline (a write in progress) are skipped. Unlike
+ * readLineBatchesBackward it does not split lines: a query with a selective filter searches a whole
+ * chunk for its pattern natively and only looks at the lines that contain it.
+ */
+export async function* readChunksBackward(path: string, opts: ReadOptions = {}): AsyncGenerator<LineChunk> {
+  const fh = await open(path, 'r');
+  try {
+    const start = opts.start ?? 0;
+    let pos = opts.end ?? (await fh.stat()).size;
+    let chunkSize = opts.chunkSize ?? CHUNK;
+    const maxChunk = Math.max(chunkSize, opts.maxChunkSize ?? MAX_CHUNK);
+    // `carry`: the start of the newer chunk up to its first newline, the end of a line that began earlier.
+    let carry: Buffer = Buffer.alloc(0);
+    let tailTrimmed = false;
+    while (pos > start) {
+      const from = Math.max(start, pos - chunkSize);
+      chunkSize = Math.min(maxChunk, chunkSize * 2);
+      const chunk = Buffer.allocUnsafe(pos - from);
+      await readFully(fh, chunk, from);
+      pos = from;
+      let buf = carry.length ? Buffer.concat([chunk, carry]) : chunk;
+      if (!tailTrimmed) {
+        const last = buf.lastIndexOf(NL);
+        // Everything read so far follows the last newline: an unfinished line, never a record.
+        if (last < 0) continue;
+        buf = buf.subarray(0, last + 1);
+        tailTrimmed = true;
+      }
+      let bodyStart = 0;
+      if (from > start) {
+        const first = buf.indexOf(NL);
+        if (first < 0 || first === buf.length - 1) {
+          carry = buf;
+          continue;
+        }
+        bodyStart = first + 1;
+        carry = buf.subarray(0, bodyStart);
+      } else carry = Buffer.alloc(0);
+      yield { offset: from + bodyStart, bytes: buf.subarray(bodyStart) };
+    }
+  } finally {
+    await fh.close();
+  }
+}

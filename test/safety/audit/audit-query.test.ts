@@ -148,7 +148,12 @@ describe('audit query', () => {
   });
 
   it('finds nothing without error', async () => {
-    expect(await queryAudit(dir, { tool: 'no_such_tool' })).toEqual({ records: [], nextCursor: null });
+    expect(await queryAudit(dir, { tool: 'no_such_tool' })).toEqual({
+      records: [],
+      nextCursor: null,
+      complete: true,
+      scanned: { bytes: expect.any(Number), until: new Date(T0).toISOString() },
+    });
   });
 
   it('caps the page size at 500 and rejects a forged cursor', async () => {
