@@ -34,7 +34,7 @@ export default tseslint.config(
       'node_modules/**',
       'bench/**',
       'scripts/**',
-      'webui/**',
+      'webui/vite.config.ts',
       'eslint.config.js',
       'vitest.config.ts',
     ],
@@ -69,6 +69,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // The WebGUI page (Preact, browser): type-aware like the server, against its own tsconfig (DOM, JSX).
+    files: ['webui/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: { project: ['./webui/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
   },
 );
