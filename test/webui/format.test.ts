@@ -7,7 +7,7 @@ import {
   targetText,
   verifyText,
 } from '../../webui/models/audit-query.js';
-import type { AuditRecord, VerifyReport } from '../../webui/api/types.js';
+import type { VerifyReport } from '../../webui/api/types.js';
 
 describe('formatters', () => {
   it('durations: the two largest units', () => {
@@ -88,8 +88,8 @@ describe('audit view helpers', () => {
     expect(outcomeText({ ...base, stage: 'event', event: 'confirmation.denied' })).toBe(
       'confirmation.denied',
     );
-    expect(
-      targetText({ ...base, stage: 'intent', target: { kind: 'container', ref: 'plex' } }),
-    ).toBe('container:plex');
+    expect(targetText({ ...base, stage: 'intent', target: { kind: 'container', ref: 'plex' } })).toBe(
+      'container:plex',
+    );
   });
 });
