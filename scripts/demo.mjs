@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The README's first command: installs what it needs, builds, creates a demo token and runs the
 // sidecar on 127.0.0.1 against the fixtures in testdata/ (host health from a plausible Unraid server
-// with a parity check running), with a private real Docker Engine when one can be started.
+// with a parity check running), with a private real Docker Engine when one can be started, and the
+// WebGUI page served as Unraid serves it (nginx + php-fpm on 127.0.0.1, a demo login) next to it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve, join } from 'node:path';
 import { ensureSystemPackages } from './ensure-system-packages.mjs';
@@ -17,6 +18,7 @@ npmInstallIfNeeded();
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
 const { startDockerd, importBusyboxImage } = await import('./dockerd.mjs');
+const { startWebgui } = await import('./webgui/start-webgui.mjs');
 
 /** A few containers so the Docker tools have something to show: one running, one protected, one exited. */
 async function seedDemoContainers(socket) {
@@ -104,14 +106,39 @@ const secret = cli(['token', 'create', '--name', 'demo', '--scope', 'admin', '--
   .split('\n')
   .pop();
 const url = `http://127.0.0.1:${port}/mcp`;
+const webguiPort = Number(process.env.UNRAID_MCP_WEBGUI_PORT ?? '8766');
+
+/**
+ * The WebGUI page in front of the demo's admin socket. Its Start button runs an rc script; the demo's
+ * sidecar is this process's child, so the demo's script only says how to start it again.
+ */
+async function startDemoWebgui() {
+  const rcScript = join(demo, 'rc.unraid-mcp');
+  writeFileSync(
+    rcScript,
+    '#!/bin/sh\necho "In the demo the service is started by npm run demo: stop it (Ctrl-C) and run it again."\nexit 1\n',
+  );
+  chmodSync(rcScript, 0o755);
+  try {
+    return await startWebgui({ adminSocket: env.UNRAID_MCP_ADMIN_SOCKET, port: webguiPort, rcScript });
+  } catch (err) {
+    console.warn(`The WebGUI page could not be served, continuing without it: ${err.message.split('\n')[0]}`);
+    return null;
+  }
+}
+let webgui = null;
 
 const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], {
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-sidecar.stdout.on('data', (chunk) => {
+sidecar.stdout.on('data', async (chunk) => {
   process.stdout.write(chunk);
   if (!chunk.toString().includes('unraid-mcp ready')) return;
+  webgui = await startDemoWebgui();
+  const page = webgui
+    ? `${webgui.pageUrl}\n          log in as ${webgui.login.user} / ${webgui.login.password} (set UNRAID_MCP_WEBGUI_PORT for another port); the dashboard tile: ${webgui.dashboardUrl}`
+    : 'not served (nginx and php-fpm are needed; see above)';
   const headers = { Authorization: `Bearer ${secret}` };
   const exports = [
     'UNRAID_MCP_CONFIG_DIR',
@@ -126,6 +153,7 @@ MCP URL:  ${url}
 Token:    ${secret}
 VMs:      libvirt's test driver with seven VMs from testdata/libvirt/node.xml (changes last until the demo stops)
 Docker:   ${dockerd ? 'a private Docker Engine with containers web, database (protected) and backup-job (exited)' : 'not available (reported by /readyz)'}
+WebGUI:   ${page}
 
 Cursor (~/.cursor/mcp.json) and other clients that take "mcpServers":
 ${JSON.stringify({ mcpServers: { unraid: { url, headers } } }, null, 2)}
@@ -152,7 +180,7 @@ const stop = async () => {
   stopping = true;
   sidecar.kill('SIGTERM');
   await new Promise((r) => (sidecar.exitCode !== null ? r() : sidecar.once('exit', r)));
-  await dockerd?.stop();
+  await Promise.all([dockerd?.stop(), webgui?.stop()]);
   process.exit(0);
 };
 process.on('SIGINT', stop);
@@ -160,6 +188,6 @@ process.on('SIGTERM', stop);
 sidecar.on('exit', (code) => {
   if (!stopping) {
     console.error(`the sidecar exited with code ${code}`);
-    void dockerd?.stop().then(() => process.exit(code ?? 1));
+    void Promise.all([dockerd?.stop(), webgui?.stop()]).then(() => process.exit(code ?? 1));
   }
 });

@@ -96,9 +96,9 @@ $sidebar = in_array($theme, ['azure', 'gray'], true);
 <body>
 <header id="header"><div class="logo">UNRAID</div><div class="server"><?=$h($var['NAME'] ?? 'Tower')?> · <?=$h($var['version'] ?? '')?></div></header>
 <nav id="menu" aria-label="Main"><a href="/Dashboard">Dashboard</a><a href="/Settings/UnraidMCP" <?=$menuRoot === 'Settings' ? 'aria-current="page"' : ''?>>Settings</a></nav>
-<main id="displaybox"><div class="content">
+<div id="displaybox"><div class="content">
 <?=$content?>
-</div></main>
+</div></div>
 <footer id="footer"><span>Unraid page harness — theme <?=$h($theme)?></span></footer>
 </body>
 </html>
