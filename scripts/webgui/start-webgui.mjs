@@ -130,7 +130,11 @@ export async function startWebgui(opts) {
   writeFileSync(join(dir, 'fpm.conf'), fpmConf({ ...paths, rcScript: opts.rcScript ?? '', login, asRoot }));
   writeFileSync(join(dir, 'nginx.conf'), nginxConf({ ...paths, port, asRoot }));
   const children = [];
+  // nginx and php-fpm outlive a Node process that dies without stop(): kill them when it exits.
+  const onExit = () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+  process.once('exit', onExit);
   const stop = async () => {
+    process.off('exit', onExit);
     await Promise.all(children.map(stopChild));
     rmSync(dir, { recursive: true, force: true });
   };

@@ -1,0 +1,302 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect as pw } from '@playwright/test';
+import type { Browser } from '@playwright/test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { startWebgui, type Webgui } from '../../scripts/webgui/start-webgui.mjs';
+import { startTestServer, type TestServer } from '../helpers/start-server.js';
+import { testDocker } from '../helpers/docker.js';
+import { waitForPending, onTarget } from '../helpers/confirm-flow.js';
+import { buildApp, launchBrowser, openPage, showView } from './browser.js';
+import { callTool, connectClient, textOf, visibleContainers } from './mcp-client.js';
+import { HOSTILE_VM, QUOTED_VM, writeTestNode } from './fixture-node.js';
+
+// The page's flows in a real browser (Debian's chromium) against the page harness (nginx + php-fpm,
+// the .page rendered as Unraid does, the PHP bridge) and a real sidecar with the private dockerd and
+// libvirt's test driver behind it; real MCP clients on the other side.
+const td = testDocker();
+let srv: TestServer;
+let webgui: Webgui;
+let browser: Browser;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let scratch: string;
+let admin: Client;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'umcp-flows-'));
+  const [built, libvirtUri] = await Promise.all([
+    buildApp(),
+    writeTestNode(scratch),
+    td.createContainer('wg-approve', {}, true),
+    td.createContainer('wg-deny', {}, true),
+    td.createContainer('wg-hideme'),
+  ]);
+  app = built;
+  srv = await startTestServer({
+    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}`, LIBVIRT_URI: libvirtUri },
+    policy: { confirmModes: { docker_stop: 'approve' } },
+  });
+  // The Start button's rc script "starts" the service by giving the bridge the sidecar's socket again.
+  const rc = join(scratch, 'rc.unraid-mcp');
+  webgui = await startWebgui({ adminSocket: srv.env.adminSocket, distDir: app.dir, rcScript: rc });
+  await writeFile(
+    rc,
+    `#!/bin/sh\n[ "$1" = start ] && ln -sfn ${srv.env.adminSocket} ${join(webgui.dir, 'run/admin.sock')}\n`,
+  );
+  await chmod(rc, 0o755);
+  browser = await launchBrowser();
+  admin = await connectClient(srv.url, srv.secrets.test!, 'flows-admin');
+});
+afterAll(async () => {
+  await admin?.close().catch(() => {});
+  await browser?.close();
+  await webgui?.stop();
+  await srv?.close();
+  await app?.remove();
+  await td.cleanup();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('tokens', () => {
+  it('creates a token, a real client connects with it and shows under Status; revoked, the client is refused', async () => {
+    const { page, context, dialogs } = await openPage(browser, webgui, { hash: 'tokens' });
+    try {
+      const form = page.getByRole('form', { name: 'New token' });
+      // The sidecar's own messages, next to the field.
+      await form.getByLabel('Name').fill('bad name');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await pw(page.locator('#umcp-new-name-error')).toContainText('must be 1-64 letters');
+      await pw(form.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true');
+
+      await form.getByLabel('Name').fill('wg-laptop');
+      await form.getByLabel('Scope').selectOption('read');
+      await form.getByLabel('Expires').fill('2020-01-01');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await pw(page.locator('#umcp-new-expires-error')).toBeVisible();
+      expect(
+        (await srv.admin('GET', '/api/tokens')).json.tokens.map((t: { name: string }) => t.name),
+      ).not.toContain('wg-laptop');
+
+      await form.getByLabel('Expires').fill('30d');
+      await form.getByRole('button', { name: 'Create' }).click();
+      const secret = (await page.locator('.umcp-secret-text').textContent())!.trim();
+      expect(secret).toMatch(/^umcp_/);
+
+      const client = await connectClient(srv.url, secret, HOSTILE_VM);
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      await showView(page, 'status', 'Status');
+      await pw(page.getByText(`${HOSTILE_VM} 1.0.0 with token wg-laptop`)).toBeVisible({ timeout: 7000 });
+      expect(await page.locator('#unraid-mcp-app img').count()).toBe(0);
+
+      await showView(page, 'tokens', 'Tokens');
+      await page.getByRole('button', { name: 'Revoke wg-laptop' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Revoke wg-laptop?' });
+      await dialog.getByRole('button', { name: 'Revoke' }).click();
+      await pw(page.getByText('Token wg-laptop revoked')).toBeVisible();
+      // The sidecar rereads tokens.json at most every 250 ms: refused from then on.
+      await expect
+        .poll(
+          async () =>
+            client.listTools().then(
+              () => 'accepted',
+              (err: Error) => err.message,
+            ),
+          { timeout: 2000 },
+        )
+        .toMatch(/401|[Ii]nvalid token/);
+      await client.close().catch(() => {});
+      expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('access', () => {
+  it('a deny filter previews live against the real containers, saves, and a real client loses the container', async () => {
+    expect(await visibleContainers(admin)).toContain('wg-hideme');
+    const { page, context, dialogs } = await openPage(browser, webgui, { hash: 'access' });
+    try {
+      const containers = page.getByRole('table', { name: 'Containers' });
+      const vms = page.getByRole('table', { name: 'VMs' });
+      await pw(containers.getByRole('row', { name: /wg-hideme/ })).toContainText('visible');
+      // VM names come through as text, never as markup.
+      await pw(vms.getByRole('cell', { name: HOSTILE_VM, exact: true })).toBeVisible();
+      await pw(vms.getByRole('cell', { name: QUOTED_VM, exact: true })).toBeVisible();
+      expect(await page.locator('#unraid-mcp-app img').count()).toBe(0);
+
+      const deny = page.getByLabel('Containers: deny');
+      await deny.fill('wg-[hide');
+      await pw(page.locator('#umcp-filters-containers-deny-error')).toContainText('unclosed "["');
+      await pw(page.getByRole('button', { name: 'Apply' })).toBeDisabled();
+
+      await deny.fill('wg-hide*');
+      await pw(containers.getByRole('row', { name: /wg-hideme/ })).toContainText('hidden');
+      await pw(containers.getByRole('row', { name: /wg-approve/ })).toContainText('visible');
+      expect(await visibleContainers(admin)).toContain('wg-hideme');
+
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await pw(page.getByText('Saved: filters.containers.deny.')).toBeVisible();
+      expect(await visibleContainers(admin)).not.toContain('wg-hideme');
+      expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+      await srv.admin('PUT', '/api/settings', { filters: { containers: { deny: [] } } });
+    }
+  });
+});
+
+describe('approvals', () => {
+  it('a call waiting for approval shows within 2 s; approved, the client call completes; denied with a reason, the client gets it', async () => {
+    const { page, context } = await openPage(browser, webgui, { hash: 'approvals' });
+    try {
+      await pw(page.getByText('Nothing is waiting for your approval.')).toBeVisible();
+
+      const approved = callTool(admin, 'docker_stop', { id: 'wg-approve' });
+      const card = page.getByRole('article', { name: 'docker_stop on container wg-approve' });
+      const asked = Date.now();
+      await pw(card).toBeVisible({ timeout: 2000 });
+      expect(Date.now() - asked).toBeLessThan(2000);
+      await pw(card).toContainText('token test, client flows-admin 1.0.0');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      const done = await approved;
+      expect(done.isError, textOf(done)).toBeFalsy();
+      expect((await td.docker.getContainer('wg-approve').inspect()).State.Running).toBe(false);
+      await pw(card).toBeHidden();
+
+      const denied = callTool(admin, 'docker_stop', { id: 'wg-deny' });
+      const second = page.getByRole('article', { name: 'docker_stop on container wg-deny' });
+      await pw(second).toBeVisible({ timeout: 2000 });
+      await second.getByRole('button', { name: 'Deny…' }).click();
+      await second.getByLabel('Reason (the client is told)').fill('not during the backup window');
+      await second.getByRole('button', { name: 'Deny', exact: true }).click();
+      const refused = await denied;
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toContain('not during the backup window');
+      expect((await td.docker.getContainer('wg-deny').inspect()).State.Running).toBe(true);
+
+      // Decided elsewhere (the CLI): the card leaves without a reload.
+      const elsewhere = callTool(admin, 'docker_stop', { id: 'wg-deny' });
+      const third = page.getByRole('article', { name: 'docker_stop on container wg-deny' });
+      await pw(third).toBeVisible({ timeout: 2000 });
+      const found = await waitForPending(srv, onTarget('wg-deny'));
+      await srv.admin('POST', `/api/confirmations/${found.id}/deny`, { reason: 'decided in the CLI' });
+      expect(textOf(await elsewhere)).toContain('decided in the CLI');
+      await pw(third).toBeHidden({ timeout: 2000 });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('audit', () => {
+  it('search finds the approved and the denied call; exports as NDJSON and CSV', async () => {
+    const { page, context } = await openPage(browser, webgui, { hash: 'audit' });
+    try {
+      const search = page.getByRole('search');
+      const table = page.getByRole('table', { name: 'Audit records, newest first' });
+      // The denial's reason is in the record: a text search finds it, and only it.
+      await search.getByLabel('Search').fill('not during the backup window');
+      await search.getByRole('button', { name: 'Search' }).click();
+      await pw(table.getByRole('row', { name: /confirmation\.denied/ }).first()).toBeVisible();
+      await pw(table.getByRole('row', { name: /wg-approve/ })).toHaveCount(0);
+
+      await search.getByLabel('Search').fill('');
+      await search.getByLabel('Tool').fill('docker_stop');
+      await search.getByRole('button', { name: 'Search' }).click();
+      await pw(table.getByRole('row', { name: /wg-approve/ }).first()).toBeVisible();
+      await pw(table.getByRole('row', { name: /wg-deny/ }).first()).toBeVisible();
+
+      // The exports carry the same filter (tool docker_stop).
+      for (const [label, check] of [
+        [
+          'Export NDJSON',
+          (text: string) =>
+            text
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as { tool?: string }),
+        ],
+        ['Export CSV', (text: string) => text.trim().split('\n')],
+      ] as const) {
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('link', { name: label }).click(),
+        ]);
+        const text = await readFile(await download.path(), 'utf8');
+        const rows = check(text);
+        expect(rows.length).toBeGreaterThan(1);
+        expect(text).toContain('wg-approve');
+        expect(text).toContain('wg-deny');
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('settings', () => {
+  it('a stale save (changed elsewhere meanwhile) says so and offers to reload instead of overwriting', async () => {
+    const { page, context } = await openPage(browser, webgui, { hash: 'settings' });
+    try {
+      const field = page.getByLabel('Sessions at most');
+      await pw(field).toBeVisible();
+      await field.fill('7');
+      const now = await srv.admin('GET', '/api/settings');
+      const other = await srv.admin(
+        'PUT',
+        '/api/settings',
+        { maxSessions: 9 },
+        { 'If-Match': `"${now.json.revision}"` },
+      );
+      expect(other.status).toBe(200);
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await pw(page.getByRole('button', { name: 'Reload' })).toBeVisible();
+      expect((await srv.admin('GET', '/api/settings')).json.settings.maxSessions).toBe(9);
+      await page.getByRole('button', { name: 'Reload' }).click();
+      await pw(field).toHaveValue('9');
+
+      await field.fill('0');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await pw(page.locator('#umcp-set-maxSessions-error')).toBeVisible();
+      expect((await srv.admin('GET', '/api/settings')).json.settings.maxSessions).toBe(9);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('service down', () => {
+  it('says the service is not running and starts it through the rc script', async () => {
+    webgui.useAdminSocket(join(scratch, 'absent.sock'));
+    const { page, context } = await openPage(browser, webgui, { hash: 'status' });
+    try {
+      await pw(page.getByRole('heading', { name: 'The unraid-mcp service is not running' })).toBeVisible();
+      await page.getByRole('button', { name: 'Start' }).click();
+      await pw(page.getByRole('heading', { name: 'Status' })).toBeVisible({ timeout: 10_000 });
+    } finally {
+      await context.close();
+      webgui.useAdminSocket(srv.env.adminSocket);
+    }
+  });
+});
+
+describe('audit chain', () => {
+  // Last: it breaks this sidecar's audit chain for good.
+  it('an audit record edited on disk: Verify says where the chain breaks', async () => {
+    const file = join(srv.env.auditDir, 'audit.jsonl');
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    const victim = JSON.parse(lines[2]!) as { seq: number; principal: string };
+    lines[2] = JSON.stringify({ ...victim, principal: 'mallory' });
+    await writeFile(file, lines.join('\n'));
+    const { page, context } = await openPage(browser, webgui, { hash: 'audit' });
+    try {
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await pw(page.locator('.umcp-verify')).toContainText(`Changed at record ${victim.seq}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
