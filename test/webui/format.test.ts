@@ -5,6 +5,7 @@ import {
   EMPTY_FILTERS,
   outcomeText,
   targetText,
+  toolText,
   verifyText,
 } from '../../webui/models/audit-query.js';
 import type { VerifyReport } from '../../webui/api/types.js';
@@ -68,6 +69,14 @@ describe('audit view helpers', () => {
       ),
     ).toBe('Changed at record 7 (audit.jsonl, line 7): hash does not match');
   });
+  it('tool column: the tool, or the event and its tool', () => {
+    const base = { id: '1', seq: 1, time: '', principal: 'webgui' };
+    expect(toolText({ ...base, stage: 'event', event: 'confirmation.denied', tool: 'docker_stop' })).toBe(
+      'confirmation.denied (docker_stop)',
+    );
+    expect(toolText({ ...base, stage: 'event', event: 'settings.changed' })).toBe('settings.changed');
+    expect(toolText({ ...base, stage: 'outcome', tool: 'docker_stop' })).toBe('docker_stop');
+  });
   it('outcome and target words', () => {
     const base = { id: '1', seq: 1, time: '', principal: 'laptop' };
     expect(
@@ -85,9 +94,7 @@ describe('audit view helpers', () => {
         result: { status: 'error', code: 'timeout', message: null },
       }),
     ).toBe('error (timeout)');
-    expect(outcomeText({ ...base, stage: 'event', event: 'confirmation.denied' })).toBe(
-      'confirmation.denied',
-    );
+    expect(outcomeText({ ...base, stage: 'event', event: 'confirmation.denied' })).toBe('');
     expect(targetText({ ...base, stage: 'intent', target: { kind: 'container', ref: 'plex' } })).toBe(
       'container:plex',
     );

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import type { Confirmation } from '../api/types.js';
 import { api, messageOf } from './service.js';
+import { status } from './status.js';
 
 /** Pending confirmations, oldest first; refreshed every second while the Approvals view is visible. */
 export const pending = signal<Confirmation[] | null>(null);
@@ -18,6 +19,10 @@ export async function loadPending(): Promise<void> {
       .filter((c) => c.status === 'pending' && Date.parse(c.expiresAt) > now.value)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     approvalsError.value = null;
+    // Keep the tab's count in step with the list rather than the slower status poll.
+    const s = status.value;
+    if (s && s.pendingConfirmations !== pending.value.length)
+      status.value = { ...s, pendingConfirmations: pending.value.length };
   } catch (err) {
     approvalsError.value = messageOf(err);
   }

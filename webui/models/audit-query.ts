@@ -50,9 +50,9 @@ export function verifyText(r: VerifyReport): string {
   return `Changed at ${where} (${p.file}, line ${p.line}): ${p.message}`;
 }
 
-/** What a record says happened, in a word: ok, error (code), denied, or the event name. */
+/** What a record says happened, in a word: ok, error (code), denied; '' for events (their name says it). */
 export function outcomeText(r: AuditRecord): string {
-  if (r.stage === 'event') return r.event ?? 'event';
+  if (r.stage === 'event') return '';
   if (r.stage === 'intent') return 'started';
   if (r.decision && !r.decision.allowed) return 'denied';
   if (r.result?.status === 'error') return r.result.code ? `error (${r.result.code})` : 'error';
@@ -63,4 +63,10 @@ export function outcomeText(r: AuditRecord): string {
 export function targetText(r: AuditRecord): string {
   const t = r.target;
   return t ? `${t.kind}:${t.ref}` : '';
+}
+
+/** The tool called, or for an event its name and the tool it concerns (`confirmation.denied (docker_stop)`). */
+export function toolText(r: AuditRecord): string {
+  if (r.stage !== 'event') return r.tool ?? '';
+  return r.tool ? `${r.event ?? 'event'} (${r.tool})` : (r.event ?? 'event');
 }

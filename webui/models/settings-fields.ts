@@ -136,8 +136,8 @@ export const NUMBER_FIELDS: ReadonlyArray<NumberField> = [
 
 /** Port and bind address, when the sidecar lets the page change them (else shown read-only from status). */
 export const LISTENER_FIELDS = [
-  { field: 'port', label: 'MCP port' },
-  { field: 'bind', label: 'Listen on address' },
+  { field: 'port', label: 'MCP port', env: 'UNRAID_MCP_PORT' },
+  { field: 'bind', label: 'Listen on address', env: 'UNRAID_MCP_HOST' },
 ] as const;
 
 export type FormValues = Record<string, string>;

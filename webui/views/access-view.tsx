@@ -229,8 +229,10 @@ export function AccessView() {
           <Notice kind="info">{outcome.warnings.join(' ')}</Notice>
         ) : null}
         <div class="umcp-buttons">
+          {/* Distinct keys: reusing one element would turn Reload into a submit button mid-click. */}
           {outcome && !outcome.ok && outcome.stale ? (
             <button
+              key="reload"
               type="button"
               onClick={() => {
                 setOutcome(null);
@@ -240,7 +242,7 @@ export function AccessView() {
               Reload
             </button>
           ) : (
-            <button type="submit" disabled={saving || invalid}>
+            <button key="apply" type="submit" disabled={saving || invalid}>
               Apply
             </button>
           )}

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { AuditRecord } from '../api/types.js';
 import {
   filters,
@@ -16,7 +16,7 @@ import {
   runVerify,
   exportLink,
 } from '../models/audit.js';
-import { outcomeText, targetText, verifyText, type AuditFilters } from '../models/audit-query.js';
+import { outcomeText, targetText, toolText, verifyText, type AuditFilters } from '../models/audit-query.js';
 import { formatJson, formatTime } from '../format.js';
 import { Notice } from '../ui/notice.js';
 
@@ -31,9 +31,12 @@ const FILTER_FIELDS: Array<{ key: keyof AuditFilters; label: string; type?: stri
   ];
 
 function Detail({ r }: { r: AuditRecord }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The detail opens above the table: move focus (and the view) to it.
+  useEffect(() => heading.current?.focus(), [r.id]);
   return (
     <div class="umcp-card" aria-labelledby="umcp-audit-detail-h">
-      <h3 id="umcp-audit-detail-h">
+      <h3 id="umcp-audit-detail-h" tabIndex={-1} ref={heading}>
         Record {r.seq}: {r.tool ?? r.event ?? r.stage}
       </h3>
       <pre tabIndex={0} aria-label={`Record ${r.seq}`}>
@@ -128,7 +131,7 @@ export function AuditView() {
                 </td>
                 <td data-label="Time">{formatTime(r.time)}</td>
                 <td data-label="Token">{r.principal}</td>
-                <td data-label="Tool or event">{r.tool ?? r.event ?? ''}</td>
+                <td data-label="Tool or event">{toolText(r)}</td>
                 <td data-label="Target">{targetText(r)}</td>
                 <td data-label="Outcome">{outcomeText(r)}</td>
               </tr>

@@ -106,7 +106,7 @@ export function SettingsView() {
                 hint={
                   editable
                     ? 'Clients reconnect to the new address after saving.'
-                    : 'Set in the plugin\u2019s service configuration (UNRAID_MCP_PORT, UNRAID_MCP_HOST).'
+                    : `Set in the plugin\u2019s service configuration (${l.env}).`
                 }
               >
                 <input
@@ -155,12 +155,13 @@ export function SettingsView() {
           )
         ) : null}
         <div class="umcp-buttons">
+          {/* Distinct keys: reusing one element would turn Reload into a submit button mid-click. */}
           {outcome && !outcome.ok && outcome.stale ? (
-            <button type="button" onClick={() => void reload()}>
+            <button key="reload" type="button" onClick={() => void reload()}>
               Reload
             </button>
           ) : (
-            <button type="submit" disabled={saving}>
+            <button key="apply" type="submit" disabled={saving}>
               Apply
             </button>
           )}
