@@ -10,8 +10,16 @@ import { ChainFile, type AuditFileHandle, type AuditIncidentKind } from './chain
 import { DEFAULT_LIMITS, realStatFs, type AuditLimits, type StatFs } from './audit-retention.js';
 import { chainEntry, type ChainedLine, type ChainTail } from './hash-chain.js';
 import type { AuditFilter } from './audit-filter.js';
-import { exportJsonl, queryAudit, type AuditPage, type AuditQueryOptions } from './audit-query.js';
-import { verifyAudit, type VerifyReport } from './audit-verify.js';
+import {
+  exportBatches,
+  exportJsonl,
+  queryAudit,
+  type AuditPage,
+  type AuditQueryOptions,
+  type ExportBatch,
+} from './audit-query.js';
+import { verifyAuditResumable, type VerifyCheckpoint, type VerifyReport } from './audit-verify.js';
+import { locateRecord, type LocatedRecord } from './audit-lookup.js';
 
 export type { AuditFileHandle, AuditIncidentKind } from './chain-file.js';
 export type { AuditLimits } from './audit-retention.js';
@@ -128,6 +136,10 @@ export class AuditLog {
   /** Set by the first batch that could not be written, cleared (and recorded) by the next that is. */
   private outage: { since: Date; message: string; refusedRecords: number } | null = null;
   private incidents: AuditStatus['incidents'] = [];
+  /** Where the last intact verify ended; the next one resumes there if the files before are unchanged. */
+  private verified: VerifyCheckpoint | null = null;
+  /** The verify in progress: a second request waits for it, then resumes from where it ended. */
+  private verifying: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: AuditLogOptions) {
     this.persistent = opts.persistent;
@@ -241,12 +253,29 @@ export class AuditLog {
     return exportJsonl(this.file.dir, filter);
   }
 
+  /** Matching records, oldest first, a chunk's worth at a time (for the HTTP export). */
+  exportBatches(filter: AuditFilter = {}): AsyncGenerator<ExportBatch> {
+    return exportBatches(this.file.dir, filter);
+  }
+
+  /** One record by its seq, with the file and offset it is stored at; null when the log does not hold it. */
+  record(seq: number): Promise<LocatedRecord | null> {
+    return locateRecord(this.file.dir, seq);
+  }
+
   /**
    * Verifies the chain while the log keeps taking records: audit.jsonl is read only up to the last
    * completed write, and a run that a rotation overlapped is repeated once (a renamed file could
-   * otherwise look like a gap).
+   * otherwise look like a gap). A run resumes where the last intact one ended, unless `full` or a
+   * file before that point changed (verify-audit.ts, resumePoint); runs never overlap.
    */
-  async verify(): Promise<VerifyReport> {
+  verify(opts: { full?: boolean } = {}): Promise<VerifyReport> {
+    const run = this.verifying.then(() => this.verifyNow(opts.full ?? false));
+    this.verifying = run.catch(() => {});
+    return run;
+  }
+
+  private async verifyNow(full: boolean): Promise<VerifyReport> {
     // First what was done to audit.jsonl behind the writer, so it is recorded and then reported.
     if (this.opened && !this.closed)
       await this.exclusive(() => this.file.checkLiveFile()).catch((err: unknown) =>
@@ -256,11 +285,14 @@ export class AuditLog {
       const file = this.file;
       const rotations = file.rotations;
       // Read together: the file's completed end and the last seq in it. A log that ends earlier was cut.
-      const report = await verifyAudit(file.dir, {
+      const { report, checkpoint } = await verifyAuditResumable(file.dir, {
         currentFileEnd: file.size,
         writtenUpTo: this.closed ? undefined : file.tail.seq,
+        resume: full || attempt > 0 ? null : this.verified,
       });
-      if (report.ok || (file === this.file && rotations === file.rotations) || attempt > 0) return report;
+      const settled = file === this.file && rotations === file.rotations;
+      if (settled) this.verified = checkpoint;
+      if (report.ok || settled || attempt > 0) return report;
     }
   }
 

@@ -83,7 +83,7 @@ async function firstLineAtOrAfter(path: string, limitMs: number): Promise<number
 }
 
 /** Offset of the first newline at or after `pos` and before `end`, or -1. */
-async function nextNewline(fh: FileHandle, pos: number, end: number): Promise<number> {
+export async function nextNewline(fh: FileHandle, pos: number, end: number): Promise<number> {
   const buf = Buffer.allocUnsafe(8 * 1024);
   for (let at = pos; at < end && at - pos < MAX_PROBE_LINE;) {
     const n = await readFully(fh, buf.subarray(0, Math.min(buf.length, end - at)), at);
@@ -96,7 +96,11 @@ async function nextNewline(fh: FileHandle, pos: number, end: number): Promise<nu
 }
 
 /** The complete line starting at `start` (without its newline), or null when it does not end before `end`. */
-async function lineFrom(fh: FileHandle, start: number, end: number): Promise<{ bytes: Buffer } | null> {
+export async function lineFrom(
+  fh: FileHandle,
+  start: number,
+  end: number,
+): Promise<{ bytes: Buffer } | null> {
   const nl = await nextNewline(fh, start, end);
   if (nl < 0) return null;
   const bytes = Buffer.allocUnsafe(nl - start);

@@ -1,6 +1,7 @@
 import { ANCHOR_FILE, readAnchor } from './audit-anchor.js';
-import { listAuditFiles } from './audit-files.js';
-import { readLineBatchesForward } from './audit-reader.js';
+import { open, stat } from 'node:fs/promises';
+import { listAuditFiles, type AuditFile } from './audit-files.js';
+import { readFully, readLineBatchesForward } from './audit-reader.js';
 import { checkRecord, GENESIS, tryParse } from './hash-chain.js';
 import type { StoredRecord } from './audit-record.js';
 
@@ -65,6 +66,33 @@ export interface VerifyReport {
   /** Tampering the writer found and recorded in the chain, oldest first (at most 100). */
   incidents: VerifyIncident[];
   problem: VerifyProblem | null;
+  /** "intact", or where the chain breaks: "changed at record N (file, line L): what is wrong". */
+  summary: string;
+  /** Seq of the first record that is not as written (for a line that cannot be read, the seq it should have had). */
+  brokenAtSeq: number | null;
+  /**
+   * What this run read: a run that resumed from an earlier one (`incremental`) checks only the
+   * records appended since, from seq `fromSeq`.
+   */
+  checked: { incremental: boolean; records: number; bytes: number; fromSeq: number | null; ms: number };
+}
+
+/**
+ * Where an intact walk of the chain ended, to resume from there: every file walked with what it
+ * was (identity, size, modification time), and the walker's state after the last record. Resuming
+ * is refused (a full walk runs) when any of those files changed other than by appends to the last.
+ */
+export interface VerifyCheckpoint {
+  dir: string;
+  files: Array<{ name: string; dev: number; ino: number; size: number; mtimeMs: number }>;
+  /** In the last file: the end of the last complete line walked, its line number, and where that line starts. */
+  end: { offset: number; line: number; lastLineOffset: number };
+  last: { seq: number; hash: string } | null;
+  first: { seq: number; hash: string; prev: string } | null;
+  records: number;
+  keptFromSeq: number;
+  rotatedAwayFiles: number;
+  incidents: VerifyIncident[];
 }
 
 /** How far ahead a seq gap is searched for its missing record, to tell reordering from deletion. */
@@ -94,31 +122,78 @@ export async function verifyAudit(
   dir: string,
   opts: { currentFileEnd?: number; writtenUpTo?: number } = {},
 ): Promise<VerifyReport> {
+  return (await verifyAuditResumable(dir, opts)).report;
+}
+
+/** Options of verifyAuditResumable. */
+export interface VerifyOptions {
+  currentFileEnd?: number;
+  writtenUpTo?: number;
+  /** Where an earlier intact run ended: only what follows is read, if the files before are unchanged. */
+  resume?: VerifyCheckpoint | null;
+}
+
+/**
+ * verifyAudit, able to resume: returns with the report a checkpoint of where an intact walk
+ * ended (null when the walk found a problem on the way), and takes the previous one. Walking a
+ * 1,000,000-record log takes seconds of CPU (a hash and a canonical serialisation per record);
+ * after 100 appends, a resumed run reads just those. The event loop gets a turn after every
+ * chunk (about 600 records), so the admin API and MCP calls keep being served meanwhile.
+ */
+export async function verifyAuditResumable(
+  dir: string,
+  opts: VerifyOptions = {},
+): Promise<{ report: VerifyReport; checkpoint: VerifyCheckpoint | null }> {
+  const t0 = performance.now();
   const files = await listAuditFiles(dir);
+  const identities = await Promise.all(files.map((f) => identityOf(f)));
   const anchorRead = await readAnchor(dir);
   const anchor = anchorRead.state === 'ok' ? anchorRead.anchor : null;
+  let resume = opts.resume ? resumePoint(opts.resume, dir, files, identities) : null;
+  if (
+    resume &&
+    !(await sameLastLine((files[resume.index] as AuditFile).path, opts.resume as VerifyCheckpoint))
+  )
+    resume = null;
+  const cp = resume ? (opts.resume as VerifyCheckpoint) : null;
   const report: VerifyReport = {
     ok: true,
-    records: 0,
+    records: cp?.records ?? 0,
     files: files.length,
-    firstSeq: null,
-    lastSeq: null,
-    anchor: null,
-    rotatedAwayFiles: 0,
+    firstSeq: cp?.first?.seq ?? null,
+    lastSeq: cp?.last?.seq ?? null,
+    anchor: cp?.first?.prev ?? null,
+    rotatedAwayFiles: cp?.rotatedAwayFiles ?? 0,
     incompleteTailBytes: 0,
     anchorFile: anchor ? { firstSeq: anchor.first.seq, lastSeq: anchor.last.seq } : null,
-    incidents: [],
+    incidents: [...(cp?.incidents ?? [])],
     problem: null,
+    summary: 'intact',
+    brokenAtSeq: null,
+    checked: { incremental: resume !== null, records: 0, bytes: 0, fromSeq: null, ms: 0 },
   };
-  let last: { seq: number; hash: string } | null = null;
+  let last: { seq: number; hash: string } | null = cp?.last ?? null;
+  let first = cp?.first ?? null;
   /** Where the last verified record is: a cut tail is reported at the line after it. */
-  let lastAt = { file: files.at(-1)?.name ?? 'audit.jsonl', line: 0 };
-  let keptFromSeq = 0;
+  let lastAt = resume
+    ? { file: (files[resume.index] as AuditFile).name, line: resume.line }
+    : { file: files.at(-1)?.name ?? 'audit.jsonl', line: 0 };
+  let keptFromSeq = cp?.keptFromSeq ?? 0;
   let gap: Gap | null = null;
+  /** The end of the last complete line walked: the next checkpoint. */
+  let walked: { index: number; offset: number; line: number; lastLineOffset: number } | null = resume
+    ? { index: resume.index, offset: resume.offset, line: resume.line, lastLineOffset: resume.lastLineOffset }
+    : null;
   const fail = (p: VerifyProblem) => {
     report.ok = false;
     report.problem = p;
   };
+  // A resumed run checks the (unchanged) first record against the anchor as it is now.
+  if (first && anchor) {
+    const cut = cutHead(anchor.first, first, (files[0] as AuditFile).name);
+    if (cut)
+      fail({ file: (files[0] as AuditFile).name, line: 1, seq: first.seq, kind: 'cut-head', message: cut });
+  }
   // The writer's own account of tampering it found; also taken from intact records just past a gap,
   // where the writer explains the gap it continued after.
   const noteIncident = (rec: StoredRecord, file: string, line: number) => {
@@ -135,13 +210,17 @@ export async function verifyAudit(
     });
   };
 
-  outer: for (const file of files) {
-    let line = 0;
+  outer: for (let index = resume?.index ?? 0; index < files.length && !report.problem; index++) {
+    const file = files[index] as AuditFile;
+    const from = resume && index === resume.index ? resume : null;
+    let line = from ? from.line : 0;
     for await (const batch of readLineBatchesForward(file.path, {
+      start: from ? from.offset : 0,
       end: file.current ? opts.currentFileEnd : undefined,
     })) {
       for (const raw of batch) {
         line++;
+        report.checked.bytes += raw.bytes.length + 1;
         const text = raw.bytes.toString('utf8');
         const parsed = raw.complete ? tryParse(text) : undefined;
         if (gap) {
@@ -190,9 +269,11 @@ export async function verifyAudit(
           break outer;
         }
         const rec = check.record;
+        report.checked.fromSeq ??= rec.seq;
         if (last === null) {
           report.firstSeq = rec.seq;
           report.anchor = rec.prev;
+          first = { seq: rec.seq, hash: rec.hash, prev: rec.prev };
           const cut = anchor ? cutHead(anchor.first, rec, file.name) : null;
           if (cut) {
             fail({ file: file.name, line, seq, kind: 'cut-head', message: cut });
@@ -249,9 +330,13 @@ export async function verifyAudit(
         noteIncident(rec, file.name, line);
         last = { seq: rec.seq, hash: rec.hash };
         lastAt = { file: file.name, line };
+        walked = { index, offset: raw.offset + raw.bytes.length + 1, line, lastLineOffset: raw.offset };
         report.records++;
+        report.checked.records++;
         report.lastSeq = rec.seq;
       }
+      // Hashing is CPU work: give the event loop a turn between chunks, not only between reads.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
   if (gap && !report.problem) {
@@ -265,10 +350,28 @@ export async function verifyAudit(
       message: `seq gap: expected ${gap.expected}, found ${gap.seq}: ${missing} missing (deleted${gap.firstInFile ? ', or the file holding them was removed' : ''})`,
     });
   }
+  // Taken before the checks of the log's start and end: they depend on the anchor and the writer,
+  // not on the records walked, and are made afresh by every run.
+  const checkpoint: VerifyCheckpoint | null =
+    report.problem || !walked
+      ? null
+      : {
+          dir,
+          files: identities
+            .slice(0, walked.index + 1)
+            .map((id, i) => (i === walked!.index ? { ...id, size: walked!.offset } : id)),
+          end: { offset: walked.offset, line: walked.line, lastLineOffset: walked.lastLineOffset },
+          last,
+          first,
+          records: report.records,
+          keptFromSeq,
+          rotatedAwayFiles: report.rotatedAwayFiles,
+          incidents: [...report.incidents],
+        };
   if (!report.problem && report.firstSeq !== null && keptFromSeq > 0 && report.firstSeq > keptFromSeq) {
-    const first = files[0] as { name: string };
+    const firstFile = files[0] as { name: string };
     fail({
-      file: first.name,
+      file: firstFile.name,
       line: 1,
       seq: report.firstSeq,
       kind: 'deleted-files',
@@ -284,7 +387,76 @@ export async function verifyAudit(
       kind: 'anchor-unreadable',
       message: `${ANCHOR_FILE} cannot be read (${anchorRead.problem}): whether records were cut from the start or end of the log cannot be checked (the sidecar recreates it when it next starts)`,
     });
-  return report;
+  summarize(report);
+  report.checked.ms = Math.round((performance.now() - t0) * 10) / 10;
+  return { report, checkpoint };
+}
+
+/** Sets `summary` and `brokenAtSeq` from the problem, in the words the audit page shows. */
+function summarize(report: VerifyReport): void {
+  const p = report.problem;
+  if (!p) {
+    report.summary = 'intact';
+    return;
+  }
+  report.brokenAtSeq = p.seq ?? (report.lastSeq ?? 0) + 1;
+  report.summary = `changed at record ${report.brokenAtSeq} (${p.file}, line ${p.line}): ${p.message}`;
+}
+
+type Identity = VerifyCheckpoint['files'][number];
+
+/** The checkpoint's last record is still where it was, with the hash it had (the "file + offset + hash" of the prefix). */
+async function sameLastLine(path: string, cp: VerifyCheckpoint): Promise<boolean> {
+  if (!cp.last) return false;
+  const len = cp.end.offset - cp.end.lastLineOffset;
+  const buf = Buffer.alloc(len);
+  const fh = await open(path, 'r');
+  try {
+    if ((await readFully(fh, buf, cp.end.lastLineOffset)) !== len || buf[len - 1] !== 0x0a) return false;
+  } finally {
+    await fh.close();
+  }
+  const check = checkRecord(tryParse(buf.subarray(0, len - 1).toString('utf8')));
+  return check.ok && check.record.seq === cp.last.seq && check.record.hash === cp.last.hash;
+}
+
+async function identityOf(f: AuditFile): Promise<Identity> {
+  const st = await stat(f.path).catch(() => null);
+  return st
+    ? { name: f.name, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs }
+    : { name: f.name, dev: -1, ino: -1, size: -1, mtimeMs: -1 };
+}
+
+/**
+ * Where a checkpoint lets this run resume, or null when the files walked before changed: each
+ * must be the same file (device and inode — a rotated file keeps the inode audit.jsonl had) with
+ * the same size and modification time, in the same order, except that the last one may have
+ * grown (appends to audit.jsonl). An edit that keeps a file's size and time (touch -r) is not
+ * seen here; a full run (`full`) still finds it.
+ */
+function resumePoint(
+  cp: VerifyCheckpoint,
+  dir: string,
+  files: AuditFile[],
+  now: Identity[],
+): { index: number; offset: number; line: number; lastLineOffset: number } | null {
+  if (cp.dir !== dir || cp.files.length === 0 || now.length < cp.files.length) return null;
+  const lastIndex = cp.files.length - 1;
+  for (let i = 0; i < cp.files.length; i++) {
+    const was = cp.files[i] as Identity;
+    const is = now[i] as Identity;
+    if (was.dev !== is.dev || was.ino !== is.ino) return null;
+    if (i < lastIndex && (was.size !== is.size || was.mtimeMs !== is.mtimeMs)) return null;
+    if (i === lastIndex && (is.size < was.size || (is.size === was.size && is.mtimeMs !== was.mtimeMs)))
+      return null;
+  }
+  if (!files[lastIndex]) return null;
+  return {
+    index: lastIndex,
+    offset: cp.end.offset,
+    line: cp.end.line,
+    lastLineOffset: cp.end.lastLineOffset,
+  };
 }
 
 /** Null when the log's first record is where the anchor says it starts (or older, before a pending delete). */

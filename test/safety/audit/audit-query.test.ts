@@ -168,15 +168,93 @@ describe('audit query', () => {
   it('returns a partial page with a cursor when the scan budget runs out, and the cursor finishes the job', async () => {
     const first = await queryAudit(dir, { tool: 'vm_start' }, { maxScanBytes: 8 * 1024 });
     expect(first.records.length).toBeLessThan(50);
-    expect(first.nextCursor).not.toBeNull();
+    expect(first).toMatchObject({ complete: false, nextCursor: expect.any(String) });
+    // One chunk (one 16 KiB file here) per request: what it read, back to which time.
+    expect(first.scanned.bytes).toBeGreaterThanOrEqual(8 * 1024);
+    expect(first.scanned.bytes).toBeLessThan(32 * 1024);
+    expect(Date.parse(first.scanned.until as string)).toBeLessThan(Date.parse(all.at(-1)!.time));
     let cursor = first.nextCursor;
     const got = [...first.records];
+    let requests = 1;
+    let last = first;
     while (cursor) {
-      const page = await queryAudit(dir, { tool: 'vm_start' }, { cursor, maxScanBytes: 8 * 1024 });
-      got.push(...page.records);
-      cursor = page.nextCursor;
+      last = await queryAudit(dir, { tool: 'vm_start' }, { cursor, maxScanBytes: 8 * 1024 });
+      got.push(...last.records);
+      cursor = last.nextCursor;
+      requests++;
     }
+    expect(requests).toBeGreaterThanOrEqual(5);
+    expect(last.complete).toBe(true);
     expect(ids(got)).toEqual(expected((r) => r.tool === 'vm_start'));
+  });
+
+  it('a rare filter over a larger log: complete:false at the budget, and continuing finds every match once', async () => {
+    const d = await tempDir();
+    const l = await openLog(d, { maxFileBytes: 64 * 1024, keepFiles: 100 });
+    // 3,000 records (~1.4 MB, ~20 files); 1 in 500 is a denied docker_stop outcome.
+    for (let i = 0; i < 3000; i++) {
+      const rare = i % 500 === 123;
+      const base = call(i % 2 ? 2 : 4); // an allowed, successful docker_restart… pattern
+      await l.append(
+        rare
+          ? { ...call(7), id: `rare-${i}`, time: new Date(T0 + i * 1000).toISOString() }
+          : { ...base, id: `r-${i}`, time: new Date(T0 + i * 1000).toISOString() },
+        false,
+      );
+    }
+    await l.close();
+    const budget = 200 * 1024;
+    const found: StoredRecord[] = [];
+    let cursor: string | null = null;
+    let partial = 0;
+    do {
+      const page = await queryAudit(d, { outcome: 'denied' }, { cursor, maxScanBytes: budget });
+      expect(page.scanned.bytes).toBeLessThan(budget + 1024 * 1024);
+      if (!page.complete) partial++;
+      found.push(...page.records);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(partial).toBeGreaterThan(0);
+    expect(found.map((r) => r.id)).toEqual([
+      'rare-2623',
+      'rare-2123',
+      'rare-1623',
+      'rare-1123',
+      'rare-623',
+      'rare-123',
+    ]);
+  });
+
+  it('seeks to a "to" time instead of reading everything newer', async () => {
+    const to = new Date(T0 + 40 * 60_000);
+    const page = await queryAudit(dir, { to }, { limit: 500 });
+    expect(ids(page.records)).toEqual(expected((r) => Date.parse(r.time) < to.getTime()));
+    // Only the first few files are read (~10 minutes of slack past `to`), not the 400 records after.
+    const total = all.reduce((a, r) => a + JSON.stringify(r).length, 0);
+    expect(page.scanned.bytes).toBeLessThan(total / 3);
+  });
+
+  it('rejects a cursor that does not point at the start of a record in a file of the log, precisely', async () => {
+    const page = await queryAudit(dir, {}, { limit: 3 });
+    const c = JSON.parse(Buffer.from(page.nextCursor as string, 'base64url').toString()) as {
+      s: number;
+      o: number;
+    };
+    const forge = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    await expect(queryAudit(dir, {}, { cursor: forge({ s: c.s, o: c.o - 1 }) })).rejects.toThrow(
+      `the cursor is not valid (offset ${c.o - 1} in audit.jsonl is not the start of a record)`,
+    );
+    await expect(queryAudit(dir, {}, { cursor: forge({ s: c.s, o: 10 ** 9 }) })).rejects.toThrow(
+      /offset 1000000000 is past the end of audit\.jsonl/,
+    );
+    await expect(queryAudit(dir, {}, { cursor: forge({ s: c.s + 1_000_000, o: 0 }) })).rejects.toThrow(
+      `no file of the log starts at seq ${c.s + 1_000_000}`,
+    );
+    await expect(queryAudit(dir, {}, { cursor: 'not a cursor!' })).rejects.toThrow('the cursor is not valid');
+    // A cursor into files rotation has since deleted: nothing older is left.
+    expect(
+      await queryAudit(dir, {}, { cursor: forge({ s: 0.5, o: 0 }) }).catch((e: Error) => e.message),
+    ).toMatch('not valid');
   });
 
   it('keeps a cursor valid while new records rotate the current file', async () => {

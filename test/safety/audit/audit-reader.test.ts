@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  readChunksBackward,
   readLinesBackward,
   readLinesForward,
   type RawLine,
@@ -53,6 +54,22 @@ describe('chunked line readers', () => {
       expect(view(await collect(readLinesBackward(path, { chunkSize, maxChunkSize })))).toEqual(
         want.filter((l) => l.complete).reverse(),
       );
+      // Whole chunks of complete lines, newest chunk first: split again, they are the same lines.
+      const chunks = await collect(readChunksBackward(path, { chunkSize, maxChunkSize }));
+      const fromChunks = [...chunks].reverse().flatMap((c) => {
+        expect(c.bytes.at(-1)).toBe(0x0a);
+        let offset = c.offset;
+        return c.bytes
+          .toString('utf8')
+          .slice(0, -1)
+          .split('\n')
+          .map((text) => {
+            const line = { offset, text, complete: true };
+            offset += Buffer.byteLength(text) + 1;
+            return line;
+          });
+      });
+      expect(fromChunks).toEqual(want.filter((l) => l.complete));
     }
   });
 
