@@ -132,8 +132,8 @@ export function AuditView() {
                 <td data-label="Time">{formatTime(r.time)}</td>
                 <td data-label="Token">{r.principal}</td>
                 <td data-label="Tool or event">{toolText(r)}</td>
-                <td data-label="Target">{targetText(r)}</td>
-                <td data-label="Outcome">{outcomeText(r)}</td>
+                <td data-label="Target">{targetText(r) || null}</td>
+                <td data-label="Outcome">{outcomeText(r) || null}</td>
               </tr>
             ))}
             {page.value && records.length === 0 ? (
