@@ -28,7 +28,7 @@ export const CSV_HEADER = CSV_COLUMNS.join(',') + '\r\n';
 export function csvRow(rec: StoredRecord): string {
   const target = rec.target ? `${rec.target.kind}:${rec.target.ref}` : '';
   const client = rec.stage !== 'event' && rec.client ? `${rec.client.name} ${rec.client.version}` : '';
-  const cells: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+  const cells: Record<(typeof CSV_COLUMNS)[number], string | number> = {
     time: rec.time,
     seq: rec.seq,
     stage: rec.stage,
@@ -66,7 +66,7 @@ function reasonOf(rec: StoredRecord): string {
  * such a character) would be run as a formula when the file is opened — container names and
  * arguments come from clients — so it gets a leading apostrophe, which spreadsheets show as text.
  */
-export function csvCell(value: unknown): string {
+export function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

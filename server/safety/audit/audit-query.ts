@@ -3,7 +3,7 @@ import { readChunksBackward, readLineBatchesForward } from './audit-reader.js';
 import { compileFilter, fastTimeMs, type AuditFilter } from './audit-filter.js';
 import { isChained, tryParse } from './hash-chain.js';
 import type { StoredRecord } from './audit-record.js';
-import { checkCursor, decodeCursor, encodeCursor, InvalidCursorError, type Cursor } from './audit-cursor.js';
+import { checkCursor, decodeCursor, encodeCursor, type Cursor } from './audit-cursor.js';
 import { seekBeforeTime, TIME_SLACK_MS } from './audit-seek.js';
 
 export { InvalidCursorError } from './audit-cursor.js';

@@ -352,15 +352,16 @@ export async function verifyAuditResumable(
   }
   // Taken before the checks of the log's start and end: they depend on the anchor and the writer,
   // not on the records walked, and are made afresh by every run.
+  const end = walked;
   const checkpoint: VerifyCheckpoint | null =
-    report.problem || !walked
+    report.problem || !end
       ? null
       : {
           dir,
           files: identities
-            .slice(0, walked.index + 1)
-            .map((id, i) => (i === walked!.index ? { ...id, size: walked!.offset } : id)),
-          end: { offset: walked.offset, line: walked.line, lastLineOffset: walked.lastLineOffset },
+            .slice(0, end.index + 1)
+            .map((id, i) => (i === end.index ? { ...id, size: end.offset } : id)),
+          end: { offset: end.offset, line: end.line, lastLineOffset: end.lastLineOffset },
           last,
           first,
           records: report.records,
