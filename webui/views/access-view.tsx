@@ -148,26 +148,44 @@ export function AccessView() {
         </p>
         <Notice kind="error">{problemsFor(problems, 'confirmModes')}</Notice>
         {t && t.tools.length ? (
-          <dl class="umcp-form">
-            {t.tools
-              .filter((tool) => !tool.readOnly)
-              .map((tool) => (
-                <FieldRow key={tool.name} id={`umcp-mode-${tool.name}`} label={tool.name}>
-                  <select
-                    {...errProps(`umcp-mode-${tool.name}`, null)}
-                    value={d.confirmModes[tool.name] ?? ''}
-                    onChange={(e) => setMode(tool.name, e.currentTarget.value as ConfirmMode | '')}
-                  >
-                    <option value="">default ({tool.confirm.default})</option>
-                    {CONFIRM_MODES.map((m) => (
-                      <option key={m} value={m}>
-                        {m}
-                      </option>
-                    ))}
-                  </select>
-                </FieldRow>
-              ))}
-          </dl>
+          <div class="umcp-scroll">
+            <table class="umcp-table umcp-modes">
+              <caption class="umcp-sr">Confirmation mode of each tool that changes something</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Tool</th>
+                  <th scope="col">Toolset</th>
+                  <th scope="col">Confirmation</th>
+                </tr>
+              </thead>
+              <tbody>
+                {t.tools
+                  .filter((tool) => !tool.readOnly)
+                  .map((tool) => (
+                    <tr key={tool.name}>
+                      <th scope="row" data-label="Tool">
+                        {tool.name}
+                      </th>
+                      <td data-label="Toolset">{tool.toolset}</td>
+                      <td>
+                        <select
+                          aria-label={`Confirmation for ${tool.name}`}
+                          value={d.confirmModes[tool.name] ?? ''}
+                          onChange={(e) => setMode(tool.name, e.currentTarget.value as ConfirmMode | '')}
+                        >
+                          <option value="">default ({tool.confirm.default})</option>
+                          {CONFIRM_MODES.map((m) => (
+                            <option key={m} value={m}>
+                              {m}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
           <p class="umcp-hint">The tool list is not available from this version of the service.</p>
         )}

@@ -14,6 +14,7 @@ export function ConnectView() {
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
   const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<string | null>(null);
   const chosen = url || urls[0]?.url || fallback;
   return (
     <section aria-labelledby="umcp-connect-h">
@@ -48,7 +49,10 @@ export function ConnectView() {
             spellcheck={false}
             placeholder="umcp_…"
             value={secret}
-            onInput={(e) => setSecret(e.currentTarget.value)}
+            onInput={(e) => {
+              setSecret(e.currentTarget.value);
+              setCreated(null);
+            }}
           />
           {!creating ? (
             <span>
@@ -62,12 +66,19 @@ export function ConnectView() {
       {creating ? (
         <NewTokenForm
           idPrefix="umcp-connect-new"
-          onCreated={(s) => {
+          onCreated={(s, name) => {
             setSecret(s);
+            setCreated(name);
             setCreating(false);
           }}
           onCancel={() => setCreating(false)}
         />
+      ) : null}
+      {created && secret ? (
+        <Notice kind="ok">
+          Token {created} created. Its secret is in the configurations below and is shown only this once: copy
+          one now.
+        </Notice>
       ) : null}
       <Notice kind="info">
         {secret ? null : 'The configurations below show umcp_… until you paste or create a token.'}
