@@ -84,9 +84,16 @@ export function SettingsView() {
     <section aria-labelledby="umcp-settings-h">
       <h2 id="umcp-settings-h">Settings</h2>
       {doc.problems.length ? (
-        <Notice kind="error">
-          The settings file has problems; the service uses its last valid settings until they are fixed.
-        </Notice>
+        <div class="umcp-notice umcp-error" role="alert">
+          The settings file has problems; the service uses its last valid settings until they are fixed:
+          <ul>
+            {doc.problems.map((p) => (
+              <li key={p.field + p.message}>
+                {p.field}: {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       <form noValidate onSubmit={(e) => void save(e)}>
         <h3>Listener</h3>
