@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CONFIRM_MODES, type ConfirmMode, type PreviewRow } from '../api/types.js';
+import { CONFIRM_MODES, type ConfirmMode, type FilterPreview, type PreviewRow } from '../api/types.js';
 import {
   draft,
   tools,
@@ -19,6 +19,13 @@ import { Notice } from '../ui/notice.js';
 import type { SaveOutcome } from '../models/settings.js';
 
 const fieldId = (f: string) => `umcp-${f.replace(/\./g, '-')}`;
+
+/** What each pattern of one list matches now: `plex* → plex, plex-helper; db? → nothing`. */
+function matchesText(rules: FilterPreview['rules'], field: string): string | null {
+  const mine = rules.filter((r) => r.field.startsWith(`${field}[`));
+  if (!mine.length) return null;
+  return mine.map((r) => `${r.pattern} → ${r.matches.length ? r.matches.join(', ') : 'nothing'}`).join('; ');
+}
 
 function stateOf(r: PreviewRow): { text: string; cls: string; why: string } {
   if (!r.allowed) return { text: 'hidden', cls: 'umcp-bad', why: r.rule ?? '' };
@@ -197,10 +204,11 @@ export function AccessView() {
         <dl class="umcp-form">
           {PATTERN_FIELDS.map((p) => {
             const err = problemsFor(problems, p.field);
+            const matches = invalid ? null : matchesText(preview.value?.rules ?? [], p.field);
             return (
-              <FieldRow key={p.field} id={fieldId(p.field)} label={p.label} error={err}>
+              <FieldRow key={p.field} id={fieldId(p.field)} label={p.label} error={err} hint={matches}>
                 <textarea
-                  {...errProps(fieldId(p.field), err)}
+                  {...errProps(fieldId(p.field), err, !!matches)}
                   rows={3}
                   spellcheck={false}
                   value={d.patterns[p.field]}

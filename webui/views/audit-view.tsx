@@ -51,9 +51,8 @@ function Detail({ r }: { r: AuditRecord }) {
 
 /** The audit log: newest first, searched and paged by the sidecar, with the chain check and exports. */
 export function AuditView() {
-  useEffect(() => {
-    if (!page.value) void search();
-  }, []);
+  // Each visit shows the newest records for the filters kept from the last one.
+  useEffect(() => void search(), []);
   const f = filters.value;
   const set = (key: keyof AuditFilters, value: string) =>
     (filters.value = { ...filters.value, [key]: value });
