@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCountdown, formatDuration, formatJson, localToIso } from '../../webui/format.js';
+import {
+  formatAgo,
+  formatBytes,
+  formatCountdown,
+  formatDuration,
+  formatJson,
+  localToIso,
+} from '../../webui/format.js';
 import {
   auditParams,
   EMPTY_FILTERS,
   outcomeText,
+  partialText,
   targetText,
   toolText,
   verifyText,
@@ -23,6 +31,11 @@ describe('formatters', () => {
     expect(formatCountdown('2026-12-07T05:59:59Z', now)).toBe('expired');
     expect(formatAgo('2026-12-07T05:55:00Z', now)).toBe('5 min ago');
     expect(formatAgo(null, now)).toBe('never');
+  });
+  it('bytes in powers of 1024', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(3.4 * 1024)).toBe('3.4 KB');
+    expect(formatBytes(256 * 1024 * 1024)).toBe('256 MB');
   });
   it('JSON as text; a datetime-local value as an ISO instant', () => {
     expect(formatJson({ name: '<img src=x onerror=alert(1)>' })).toBe(
@@ -68,6 +81,17 @@ describe('audit view helpers', () => {
         }),
       ),
     ).toBe('Changed at record 7 (audit.jsonl, line 7): hash does not match');
+  });
+  it('a partial page says how far the search went', () => {
+    expect(partialText({ records: [], nextCursor: null, complete: true })).toBeNull();
+    expect(partialText({ records: [], nextCursor: null })).toBeNull();
+    const p = partialText({
+      records: [],
+      nextCursor: 'c',
+      complete: false,
+      scanned: { bytes: 256 * 1024 * 1024, until: null },
+    });
+    expect(p).toBe('Searched 256 MB of the log. Older records may match too: Older searches further.');
   });
   it('tool column: the tool, or the event and its tool', () => {
     const base = { id: '1', seq: 1, time: '', principal: 'webgui' };

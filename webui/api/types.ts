@@ -146,6 +146,9 @@ export interface AuditRecord {
 export interface AuditPage {
   records: AuditRecord[];
   nextCursor: string | null;
+  /** False when the sidecar's scan budget ran out first: older records may still match. */
+  complete?: boolean;
+  scanned?: { bytes: number; until: string | null };
 }
 
 export interface VerifyReport {

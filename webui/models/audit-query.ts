@@ -1,6 +1,6 @@
 import type { QueryParams } from '../api/client.js';
-import type { AuditRecord, VerifyReport } from '../api/types.js';
-import { localToIso } from '../format.js';
+import type { AuditPage, AuditRecord, VerifyReport } from '../api/types.js';
+import { formatBytes, formatTime, localToIso } from '../format.js';
 
 /** The Audit view's search form, as typed. */
 export interface AuditFilters {
@@ -69,4 +69,12 @@ export function targetText(r: AuditRecord): string {
 export function toolText(r: AuditRecord): string {
   if (r.stage !== 'event') return r.tool ?? '';
   return r.tool ? `${r.event ?? 'event'} (${r.tool})` : (r.event ?? 'event');
+}
+
+/** Said under a page the sidecar stopped filling because its scan budget ran out; null for a full answer. */
+export function partialText(p: AuditPage): string | null {
+  if (p.complete !== false) return null;
+  const read = p.scanned ? `Searched ${formatBytes(p.scanned.bytes)} of the log` : 'Searched part of the log';
+  const until = p.scanned?.until ? `, back to ${formatTime(p.scanned.until)}` : '';
+  return `${read}${until}. Older records may match too: Older searches further.`;
 }

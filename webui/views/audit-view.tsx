@@ -16,7 +16,14 @@ import {
   runVerify,
   exportLink,
 } from '../models/audit.js';
-import { outcomeText, targetText, toolText, verifyText, type AuditFilters } from '../models/audit-query.js';
+import {
+  outcomeText,
+  partialText,
+  targetText,
+  toolText,
+  verifyText,
+  type AuditFilters,
+} from '../models/audit-query.js';
 import { formatJson, formatTime } from '../format.js';
 import { Notice } from '../ui/notice.js';
 
@@ -143,6 +150,7 @@ export function AuditView() {
           </tbody>
         </table>
       </div>
+      {page.value ? <Notice kind="info">{partialText(page.value)}</Notice> : null}
       <div class="umcp-buttons">
         <button
           type="button"
