@@ -69,6 +69,7 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
   }
   const jump = first ? [first] : oneOf;
   const text = f.text?.toLowerCase();
+  const asciiText = text !== undefined && /^[\x20-\x7e]*$/.test(text) ? text : null;
   const target = f.target?.toLowerCase();
   const fromMs = toMs(f.from, 'from');
   const endMs = toMs(f.to, 'to');
@@ -77,7 +78,9 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
     toMs: endMs,
     jump,
     maybe: (line) =>
-      needles.every((n) => line.includes(n)) && (!oneOf || oneOf.some((n) => line.includes(n))),
+      needles.every((n) => line.includes(n)) &&
+      (!oneOf || oneOf.some((n) => line.includes(n))) &&
+      (asciiText === null || mayContainText(line, asciiText)),
     matches(rec, line) {
       if (f.tool !== undefined && rec.tool !== f.tool) return false;
       if (f.principal !== undefined && rec.principal !== f.principal) return false;
@@ -98,6 +101,17 @@ export function compileFilter(f: AuditFilter): CompiledFilter {
       return true;
     },
   };
+}
+
+/**
+ * Free text is matched case-insensitively on the decoded line (matches()); this cheaper test on
+ * the bytes spares parsing the lines that cannot match. Only for ASCII text, and a line with any
+ * non-ASCII byte passes (a few characters, like the Kelvin sign, lowercase to ASCII letters).
+ */
+function mayContainText(line: Buffer, text: string): boolean {
+  const latin1 = line.toString('latin1');
+  if (latin1.toLowerCase().includes(text)) return true;
+  return /[^\x00-\x7f]/.test(latin1);
 }
 
 function targetText(rec: StoredRecord): string {

@@ -1,10 +1,12 @@
+import { open } from 'node:fs/promises';
 import { listAuditFiles, readFirstSeq, type AuditFile } from './audit-files.js';
 import { readChunksBackward, readLineBatchesForward } from './audit-reader.js';
-import { compileFilter, fastTimeMs, type AuditFilter } from './audit-filter.js';
+import { compileFilter, fastTimeMs, type AuditFilter, type CompiledFilter } from './audit-filter.js';
 import { isChained, tryParse } from './hash-chain.js';
 import type { StoredRecord } from './audit-record.js';
 import { checkCursor, decodeCursor, encodeCursor, type Cursor } from './audit-cursor.js';
-import { seekBeforeTime, TIME_SLACK_MS } from './audit-seek.js';
+import { lineFrom, seekBeforeTime, TIME_SLACK_MS } from './audit-seek.js';
+import { cachedHits, countBelow, hitKey, rememberHits, type FileHits } from './audit-hit-cache.js';
 
 export { InvalidCursorError } from './audit-cursor.js';
 
@@ -83,10 +85,26 @@ export async function queryAudit(
   for (const file of files) {
     if (start && file.seq > start.s) continue;
     const end = start && file.seq === start.s ? start.o : undefined;
+    const key = f.jump ? await hitKey(file, f.jump) : null;
+    const known = key ? cachedHits(key) : null;
+    if (known) {
+      if (await fromKnownHits(file, known, end ?? known.size, f, page, limit, oldest)) return page;
+      if (stopBefore !== null && page.scanned.until !== null && Date.parse(page.scanned.until) < stopBefore)
+        return page;
+      if (performance.now() >= deadline && file !== oldest) {
+        page.complete = false;
+        page.nextCursor = encodeCursor({ s: file.seq, o: 0 });
+        return page;
+      }
+      continue;
+    }
+    // A whole rotated file read for a pattern: where it occurs is kept for the next query.
+    const collected: number[] | null = key && end === undefined ? [] : null;
     for await (const chunk of readChunksBackward(file.path, { end, maxChunkSize: SCAN_CHUNK })) {
       const buf = chunk.bytes;
       // Newest line first: with a pattern, only the lines holding it; without, every line.
       const starts = f.jump ? lineStartsWith(buf, f.jump) : null;
+      if (collected && starts) for (const s of starts) collected.push(chunk.offset + s);
       let i = starts ? starts.length : 0;
       let e = buf.length - 1;
       for (;;) {
@@ -128,8 +146,47 @@ export async function queryAudit(
         return page;
       }
     }
+    if (collected && key) rememberHits(key, collected, page.scanned.until);
   }
   return page;
+}
+
+/**
+ * A rotated file whose pattern lines are known: reads only those lines (newest first, below
+ * `end`). True when the page is full (nextCursor set); the file counts as scanned either way.
+ */
+async function fromKnownHits(
+  file: QueryFile,
+  known: FileHits,
+  end: number,
+  f: CompiledFilter,
+  page: AuditPage,
+  limit: number,
+  oldest: QueryFile | undefined,
+): Promise<boolean> {
+  const fh = await open(file.path, 'r');
+  try {
+    for (let i = countBelow(known.starts, end) - 1; i >= 0; i--) {
+      const s = known.starts[i] as number;
+      const line = await lineFrom(fh, s, end);
+      if (!line || !f.maybe(line.bytes)) continue;
+      const text = line.bytes.toString('utf8');
+      const rec = tryParse(text);
+      if (!isChained(rec) || !f.matches(rec, text)) continue;
+      page.records.push(rec);
+      if (page.records.length === limit) {
+        page.scanned.bytes += end - s;
+        page.scanned.until = rec.time;
+        if (s > 0 || file !== oldest) page.nextCursor = encodeCursor({ s: file.seq, o: s });
+        return true;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  page.scanned.bytes += end;
+  if (known.firstTime !== null) page.scanned.until = known.firstTime;
+  return false;
 }
 
 const NL = 0x0a;
