@@ -53,7 +53,7 @@ export interface OpenedPage {
 export async function openPage(
   browser: Browser,
   webgui: Webgui,
-  opts: { theme?: Theme; width?: number; height?: number; hash?: string } = {},
+  opts: { theme?: Theme; width?: number; height?: number; hash?: string; legacy?: boolean } = {},
 ): Promise<OpenedPage> {
   const context = await browser.newContext({
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 },
@@ -64,6 +64,8 @@ export async function openPage(
   await context.addCookies([
     { name, value, domain: url.hostname, path: '/' },
     { name: 'theme', value: opts.theme ?? 'white', domain: url.hostname, path: '/' },
+    // The harness renders as Unraid 6.12/7.0 (no theme CSS variables).
+    ...(opts.legacy ? [{ name: 'unraid', value: '6.12', domain: url.hostname, path: '/' }] : []),
   ]);
   const page = await context.newPage();
   const dialogs: string[] = [];
@@ -84,5 +86,5 @@ export async function showView(page: Page, id: string, title: string): Promise<v
     .getByRole('link', { name: title, exact: false })
     .first()
     .click();
-  await page.waitForFunction((h) => location.hash === `#${h}`, id);
+  await page.waitForFunction(`location.hash === ${JSON.stringify(`#${id}`)}`);
 }

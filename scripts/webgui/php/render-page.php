@@ -16,6 +16,13 @@ $var = (array)@parse_ini_file(getenv('UNRAID_MCP_VAR_INI') ?: '/var/local/emhttp
 $theme = $_GET['theme'] ?? $_COOKIE['theme'] ?? 'white';
 if (!in_array($theme, HARNESS_THEMES, true)) $theme = 'white';
 $display = ['theme' => $theme, 'width' => '', 'font' => '', 'locale' => ''];
+// Unraid 6.12 and 7.0 have no theme CSS variables: "6.12" (?unraid= or the "unraid" cookie) renders
+// without them, so a page's own fallbacks are what shows.
+$legacy = ($_GET['unraid'] ?? $_COOKIE['unraid'] ?? '') === '6.12';
+const HARNESS_LEGACY_COLOURS = [
+  'white' => ['#f2f2f2', '#1c1b1b'], 'black' => ['#1c1b1b', '#f2f2f2'],
+  'azure' => ['#e4e2e4', '#606e7f'], 'gray' => ['#121510', '#606e7f'],
+];
 
 function harness_pages(string $docroot): array {
   $site = [];
@@ -71,7 +78,8 @@ if ($name === 'Dashboard') {
 } elseif (isset($site[$name]) && !str_starts_with($site[$name]['Menu'] ?? '', 'Dashboard') && harness_enabled($site[$name])) {
   $page = $site[$name];
   $title = $page['Title'] ?? $name;
-  echo '<div class="title"><span class="left"><i class="fa fa-' . htmlspecialchars($page['Icon'] ?? 'th') . ' title" aria-hidden="true"></i>' . htmlspecialchars($title) . '</span></div>';
+  // The WebGUI puts the page's Icon (a Font Awesome name) here; the harness has no icon font.
+  echo '<div class="title" data-icon="' . htmlspecialchars($page['Icon'] ?? '') . '"><span class="left">' . htmlspecialchars($title) . '</span></div>';
   eval(harness_body($page));
 } else {
   ob_end_clean();
@@ -91,7 +99,11 @@ $sidebar = in_array($theme, ['azure', 'gray'], true);
 <meta name="referrer" content="same-origin">
 <title><?=$h($var['NAME'] ?? 'Tower')?>/<?=$h($name)?></title>
 <link type="text/css" rel="stylesheet" href="<?php autov('/webGui/styles/harness-base.css'); ?>">
+<?php if ($legacy): ?>
+<style>body { background: <?=HARNESS_LEGACY_COLOURS[$theme][0]?>; color: <?=HARNESS_LEGACY_COLOURS[$theme][1]?>; }</style>
+<?php else: ?>
 <link type="text/css" rel="stylesheet" href="<?php autov("/webGui/styles/harness-{$theme}.css"); ?>">
+<?php endif; ?>
 </head>
 <body>
 <header id="header"><div class="logo">UNRAID</div><div class="server"><?=$h($var['NAME'] ?? 'Tower')?> · <?=$h($var['version'] ?? '')?></div></header>
@@ -99,6 +111,6 @@ $sidebar = in_array($theme, ['azure', 'gray'], true);
 <div id="displaybox"><div class="content">
 <?=$content?>
 </div></div>
-<footer id="footer"><span>Unraid page harness — theme <?=$h($theme)?></span></footer>
+<footer id="footer"><span>Unraid page harness — theme <?=$h($theme)?><?=$legacy ? ', as 6.12/7.0 (no theme variables)' : ''?></span></footer>
 </body>
 </html>
