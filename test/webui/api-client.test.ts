@@ -69,6 +69,8 @@ describe('webui API client over HTTP', () => {
           res
             .writeHead(503, { 'Content-Type': 'application/json' })
             .end('{"error":"not running","code":"not_running"}');
+        } else if (route === '/hang') {
+          // Never answers, like a WebGUI whose php-fpm is stuck.
         } else if (route === '/tokens/x') {
           res.writeHead(204).end();
         } else {
@@ -79,7 +81,10 @@ describe('webui API client over HTTP', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api.php`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
 
   const client = () => new ApiClient({ api: base, csrf: 'csrf-1', onReachable: (up) => reachable.push(up) });
 
@@ -120,6 +125,13 @@ describe('webui API client over HTTP', () => {
 
   it('an answer that is not JSON (a login page) is an error, not data', async () => {
     await expect(client().get('/status')).rejects.toThrow(/not JSON/);
+  });
+
+  it('a WebGUI that does not answer is an error after the timeout', async () => {
+    const started = Date.now();
+    const slow = new ApiClient({ api: base, csrf: 'c', timeoutMs: 300 });
+    await expect(slow.get('/hang')).rejects.toThrow('The WebGUI did not answer within 0.3 seconds.');
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('start posts action=start with the CSRF token', async () => {

@@ -88,6 +88,11 @@ export interface ClientConfig {
   fetch?: typeof fetch;
   /** Told of every answer: whether the service's admin socket answered (false on `not_running`). */
   onReachable?: (running: boolean) => void;
+  /**
+   * How long to wait for the WebGUI. The bridge gives up on the sidecar after 5 s; this catches a
+   * WebGUI (nginx, php-fpm) that hangs itself. Default 15 s.
+   */
+  timeoutMs?: number;
 }
 
 /** The admin API through the PHP bridge: reads as GET ?route=, writes as form POSTs carrying the CSRF token. */
@@ -126,17 +131,29 @@ export class ApiClient {
   }
 
   private async request<T>(url: string, init: RequestInit): Promise<ApiResult<T>> {
+    const timeoutMs = this.cfg.timeoutMs ?? 15_000;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     let res: Response;
+    let text: string;
     try {
       res = await this.fetch(url, {
         ...init,
         credentials: 'same-origin',
         headers: { Accept: 'application/json', ...init.headers },
+        signal: abort.signal,
       });
+      text = await res.text();
     } catch (err) {
-      throw new ApiError(0, `The WebGUI could not be reached: ${(err as Error).message}`);
+      throw new ApiError(
+        0,
+        abort.signal.aborted
+          ? `The WebGUI did not answer within ${timeoutMs / 1000} seconds.`
+          : `The WebGUI could not be reached: ${(err as Error).message}`,
+      );
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await res.text();
     let json: unknown = null;
     if (text) {
       try {

@@ -172,6 +172,7 @@ export function AccessView() {
                     <tr key={tool.name}>
                       <th scope="row" data-label="Tool">
                         {tool.name}
+                        {tool.title ? <span class="umcp-hint"> — {tool.title}</span> : null}
                       </th>
                       <td data-label="Toolset">{tool.toolset}</td>
                       <td>
