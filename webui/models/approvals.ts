@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import type { Confirmation } from '../api/types.js';
 import { api, messageOf } from './service.js';
 import { status } from './status.js';
+import { stillPending } from './pending-list.js';
 
 /** Pending confirmations, oldest first; refreshed every second while the Approvals view is visible. */
 export const pending = signal<Confirmation[] | null>(null);
@@ -15,9 +16,7 @@ export async function loadPending(): Promise<void> {
   try {
     const list = (await api().get<{ confirmations: Confirmation[] }>('/confirmations')).data.confirmations;
     now.value = Date.now();
-    pending.value = list
-      .filter((c) => c.status === 'pending' && Date.parse(c.expiresAt) > now.value)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    pending.value = stillPending(list, now.value);
     approvalsError.value = null;
     // Keep the tab's count in step with the list rather than the slower status poll.
     const s = status.value;
