@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWebgui, type Webgui } from '../../scripts/webgui/start-webgui.mjs';
-import { startTestServer, type TestServer } from '../helpers/start-server.js';
+import { startTestServer, TESTDATA, type TestServer } from '../helpers/start-server.js';
 import { readAudit } from '../helpers/audit-file.js';
 import { bridgeClient } from './bridge-client.js';
 
@@ -308,6 +308,22 @@ describe('the dashboard tile', () => {
     expect(html).toMatch(
       /<a href="\/Settings\/UnraidMCP#approvals" data-unraid-mcp="pending">0 calls waiting<\/a>/,
     );
+  });
+
+  it("is not added before Unraid 6.12 (its Cond on var.ini's version)", async () => {
+    const old = await startWebgui({
+      adminSocket: srv.env.adminSocket,
+      varIni: join(TESTDATA, 'emhttp/unraid-6.11/var.ini'),
+    });
+    try {
+      const html = await (
+        await fetch(old.dashboardUrl, { headers: { Cookie: await old.sessionCookie() } })
+      ).text();
+      expect(html).toMatch(/Unraid page harness/);
+      expect(html).not.toMatch(/unraid-mcp-tile/);
+    } finally {
+      await old.stop();
+    }
   });
 
   it('says "Not running" when the socket is absent, without delaying the dashboard', async () => {

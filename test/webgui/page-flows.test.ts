@@ -36,7 +36,7 @@ beforeAll(async () => {
   app = built;
   srv = await startTestServer({
     env: { DOCKER_HOST: `unix://${inject('dockerSocket')}`, LIBVIRT_URI: libvirtUri },
-    policy: { confirmModes: { docker_stop: 'approve' } },
+    policy: { confirmModes: { docker_stop: 'approve', vm_pause: 'approve' } },
   });
   // The Start button's rc script "starts" the service by giving the bridge the sidecar's socket again.
   const rc = join(scratch, 'rc.unraid-mcp');
@@ -185,6 +185,62 @@ describe('approvals', () => {
       await srv.admin('POST', `/api/confirmations/${found.id}/deny`, { reason: 'decided in the CLI' });
       expect(textOf(await elsewhere)).toContain('decided in the CLI');
       await pw(third).toBeHidden({ timeout: 2000 });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('names shown as typed', () => {
+  it('an approval for a VM named like markup shows the name as text, and nothing runs', async () => {
+    const { page, context, dialogs, errors } = await openPage(browser, webgui, { hash: 'approvals' });
+    try {
+      const asked = callTool(admin, 'vm_pause', { id: HOSTILE_VM });
+      const card = page.getByRole('article', { name: `vm_pause on vm ${HOSTILE_VM}` });
+      await pw(card).toBeVisible({ timeout: 2000 });
+      await pw(
+        card.getByRole('region', { name: 'Arguments' }).or(card.getByLabel('Arguments')),
+      ).toContainText(JSON.stringify(HOSTILE_VM));
+      expect(await page.locator('#unraid-mcp-app img').count()).toBe(0);
+      await card.getByRole('button', { name: 'Deny…' }).click();
+      await card.getByRole('button', { name: 'Deny', exact: true }).click();
+      expect((await asked).isError).toBe(true);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('keyboard', () => {
+  it('creates and revokes a token without a mouse', async () => {
+    const { page, context } = await openPage(browser, webgui, { hash: 'status' });
+    try {
+      const focused = () => page.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""');
+      for (let i = 0; i < 20 && (await focused()) !== 'Tokens'; i++) await page.keyboard.press('Tab');
+      expect(await focused()).toBe('Tokens');
+      await page.keyboard.press('Enter');
+      await pw(page.getByRole('heading', { name: 'Tokens', exact: true })).toBeVisible();
+      const name = page.getByRole('form', { name: 'New token' }).getByLabel('Name');
+      for (let i = 0; i < 40 && !(await name.evaluate((el) => el === el.ownerDocument.activeElement)); i++)
+        await page.keyboard.press('Tab');
+      await page.keyboard.type('kb-token');
+      await page.keyboard.press('Enter');
+      await pw(page.locator('.umcp-secret-text')).toBeVisible();
+      const revoke = page.getByRole('button', { name: 'Revoke kb-token' });
+      await revoke.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Revoke kb-token?' });
+      await pw(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+      await page.keyboard.press('Escape');
+      await pw(dialog).toBeHidden();
+      await revoke.focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      await pw(dialog.getByRole('button', { name: 'Revoke' })).toBeFocused();
+      await page.keyboard.press('Enter');
+      await pw(page.getByText('Token kb-token revoked')).toBeVisible();
     } finally {
       await context.close();
     }
