@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * A modal question. The native <dialog> shown with showModal() keeps focus inside it and closes on
@@ -14,7 +14,9 @@ export function ConfirmDialog(props: {
   children?: ComponentChildren;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
+  // A layout effect opens it in the same task as the click: a key pressed right after (Tab, Escape)
+  // already lands in the dialog, not on the page behind it.
+  useLayoutEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
     d?.querySelector<HTMLElement>('button, input, textarea, select')?.focus();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Confirmation } from '../api/types.js';
 import { pending, approvalsError, now, lastDecision, loadPending, decide } from '../models/approvals.js';
 import { pollWhileVisible } from '../models/poll.js';
@@ -11,7 +11,8 @@ function ApprovalCard({ c }: { c: Confirmation }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const reasonRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  // In the same task as the click, so what the owner types next goes into the reason.
+  useLayoutEffect(() => {
     if (denying) reasonRef.current?.focus();
   }, [denying]);
   const id = `umcp-appr-${c.id}`;
