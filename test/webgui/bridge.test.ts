@@ -15,6 +15,7 @@ let webgui: Webgui;
 let bare: Webgui;
 let bridge: ReturnType<typeof bridgeClient>;
 let bareBridge: ReturnType<typeof bridgeClient>;
+let cookie: string;
 let scratch: string;
 
 beforeAll(async () => {
@@ -31,7 +32,8 @@ beforeAll(async () => {
     startWebgui({ adminSocket: srv.env.adminSocket, rcScript: rc }),
     startWebgui({ adminSocket: srv.env.adminSocket, csrfPrepend: false }),
   ]);
-  bridge = bridgeClient(webgui, await webgui.sessionCookie());
+  cookie = await webgui.sessionCookie();
+  bridge = bridgeClient(webgui, cookie);
   bareBridge = bridgeClient(bare, await bare.sessionCookie());
 });
 afterAll(async () => {
@@ -272,6 +274,49 @@ describe('a sidecar that is down or hangs', () => {
       hanging.close();
     }
   }, 20_000);
+});
+
+describe('the export streams', () => {
+  it('passes the first lines on before the sidecar has finished writing', async () => {
+    // A socket that answers like the sidecar's export but pauses midway: what the browser gets
+    // before the pause proves nothing in between (PHP, php-fpm, nginx) holds the whole answer.
+    const path = join(scratch, 'slow-export.sock');
+    const slow: Server = createServer((s) => {
+      s.once('data', () => {
+        s.write(
+          'HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n' +
+            'Content-Disposition: attachment; filename="unraid-mcp-audit.jsonl"\r\nTransfer-Encoding: chunked\r\n\r\n',
+        );
+        const chunk = (text: string) => s.write(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`);
+        chunk('{"seq":1}\n');
+        setTimeout(() => {
+          chunk('{"seq":2}\n');
+          s.end('0\r\n\r\n');
+        }, 1500);
+      });
+    });
+    await new Promise<void>((r) => slow.listen(path, r));
+    webgui.useAdminSocket(path);
+    try {
+      const started = Date.now();
+      const res = await fetch(`${webgui.apiUrl}?route=/audit/export`, { headers: { Cookie: cookie } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toBe('attachment; filename="unraid-mcp-audit.jsonl"');
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      const firstAt = Date.now() - started;
+      let rest = '';
+      for (let r = await reader.read(); !r.done; r = await reader.read())
+        rest += new TextDecoder().decode(r.value);
+      expect(first).toBe('{"seq":1}\n');
+      expect(firstAt).toBeLessThan(1000);
+      expect(rest).toBe('{"seq":2}\n');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    } finally {
+      webgui.useAdminSocket(srv.env.adminSocket);
+      slow.close();
+    }
+  });
 });
 
 describe('starting the service', () => {
