@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect as pw } from '@playwright/test';
@@ -337,6 +338,27 @@ describe('service down', () => {
       webgui.useAdminSocket(srv.env.adminSocket);
     }
   });
+});
+
+describe('service hanging', () => {
+  it('says the service did not answer within 5 seconds', async () => {
+    const path = join(scratch, 'hanging.sock');
+    const held: Socket[] = [];
+    const hanging: Server = createServer((sock) => held.push(sock));
+    await new Promise<void>((r) => hanging.listen(path, r));
+    webgui.useAdminSocket(path);
+    const { page, context } = await openPage(browser, webgui, { hash: 'status' });
+    try {
+      await pw(page.getByText('The unraid-mcp service did not answer within 5 seconds.')).toBeVisible({
+        timeout: 8000,
+      });
+    } finally {
+      await context.close();
+      webgui.useAdminSocket(srv.env.adminSocket);
+      held.forEach((sock) => sock.destroy());
+      hanging.close();
+    }
+  }, 20_000);
 });
 
 describe('audit chain', () => {
