@@ -162,6 +162,10 @@ describe('tokens', () => {
     );
     const exp = await srv.admin('POST', '/api/tokens', { name: 'y', scope: 'read', expires: 'tomorrow' });
     expect(exp.json.problems[0].field).toBe('expires');
+    const past = await srv.admin('POST', '/api/tokens', { name: 'y', scope: 'read', expires: '2001-01-01' });
+    expect(past.status).toBe(400);
+    expect(past.json.error).toBe('expires 2001-01-01: that time is already past');
+    expect(past.json.problems).toEqual([{ field: 'expires', message: 'that time is already past' }]);
     expect((await srv.admin('POST', '/api/tokens', '{"name": ')).status).toBe(400);
   });
 });

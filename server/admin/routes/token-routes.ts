@@ -25,8 +25,10 @@ function expiryOrThrow(text: string, now: Date): Date | null {
   try {
     return parseExpiry(text, now);
   } catch (err) {
-    throw new AdminError(400, (err as Error).message.replace(/^--expires/, 'expires'), [
-      { field: 'expires', message: (err as Error).message },
+    // The CLI's wording names its option; the page shows the reason next to the field itself.
+    const message = (err as Error).message;
+    throw new AdminError(400, message.replace(/^--expires/, 'expires'), [
+      { field: 'expires', message: message.replace(/^--expires [^:]*: /, '') },
     ]);
   }
 }
