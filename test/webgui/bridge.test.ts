@@ -384,4 +384,23 @@ describe('the dashboard tile', () => {
       webgui.useAdminSocket(srv.env.adminSocket);
     }
   });
+
+  it('says "Not answering" when the service hangs, after at most about a second', async () => {
+    const path = join(scratch, 'hanging-tile.sock');
+    const held: Socket[] = [];
+    const hanging: Server = createServer((s) => held.push(s));
+    await new Promise<void>((r) => hanging.listen(path, r));
+    webgui.useAdminSocket(path);
+    try {
+      const started = Date.now();
+      const html = await (await fetch(webgui.dashboardUrl, { headers: { Cookie: cookie } })).text();
+      expect(html).toMatch(/data-unraid-mcp="state">Not answering</);
+      expect(html).toMatch(/data-unraid-mcp="pending">unknown</);
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      webgui.useAdminSocket(srv.env.adminSocket);
+      held.forEach((s) => s.destroy());
+      hanging.close();
+    }
+  });
 });
