@@ -55,7 +55,7 @@ import { importBusyboxImage, startDockerd } from '../scripts/dockerd.mjs';
 import { cleanupAll, installCleanupHandlers, makeTempDir, runBench } from './lib/children.mjs';
 import { latencySummary, startHealthzProbe } from './lib/healthz-probe.mjs';
 import { closeMcpClients, connectMcpClients, describeError } from './lib/load.mjs';
-import { machineInfo, readCpuMs, readRssKb, startRssSampler } from './lib/proc.mjs';
+import { machineInfo, readCpuMs, readRssByKind, readRssKb, startRssSampler } from './lib/proc.mjs';
 import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
 import { formatTable, kbToMb, round } from './lib/stats.mjs';
 
@@ -63,6 +63,8 @@ const RESULTS = join(REPO, 'bench/results/soak.json');
 const TARGETS = { growthPct: 10, backToIdleMb: 10, healthzP99Ms: 100, errors: 0 };
 const ACTIONS = ['overview', 'list', 'logs', 'confirm', 'restart'];
 const log = (line = '') => process.stdout.write(line + '\n');
+
+const mapValues = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 /** An error whose message says it all (no stack trace printed). */
 const usageError = (message) => Object.assign(new Error(message), { expected: true });
@@ -80,6 +82,7 @@ function parseOptions() {
       pace: { type: 'string', default: '200-500' },
       mix: { type: 'string', default: 'overview=35,list=20,logs=35,confirm=9,restart=1' },
       client: { type: 'string', default: 'v2-legacy' },
+      'node-args': { type: 'string', default: '' },
     },
   });
   const num = (name, min) => {
@@ -112,6 +115,7 @@ function parseOptions() {
     paceMs: [Number(pace[1]), Number(pace[2])],
     mix,
     client: values.client,
+    nodeArgs: values['node-args'].split(' ').filter(Boolean),
   };
   if (opts.warmupS >= opts.durationS)
     throw usageError(`--warmup (${opts.warmupS} s) must be shorter than --duration (${opts.durationS} s)`);
@@ -425,7 +429,7 @@ async function main() {
     log(`creating ${opts.tokens} operate tokens …`);
     const { env, secrets } = await prepareSidecar(work, dockerd.socket, opts, limits);
 
-    const srv = await startBuiltSidecar(env, work);
+    const srv = await startBuiltSidecar(env, work, { nodeArgs: opts.nodeArgs });
     const url = srv.match[1];
     const origin = new URL(url).origin;
     const timeline = [];
@@ -465,6 +469,7 @@ async function main() {
     }
     await sleep(opts.settleS * 1000);
     const primedKb = readRssKb(srv.pid);
+    const primedKinds = readRssByKind(srv.pid);
     const primedCounters = await sidecarCounters(url, secrets[0]);
     mark('primed');
     const idleProbe = startHealthzProbe(origin, 100);
@@ -555,6 +560,7 @@ async function main() {
     log(`sessions closed (the sidecar counts ${afterClose.sessionsActive} open); idling ${opts.idleS} s …`);
     await sleep(opts.idleS * 1000);
     const finalKb = readRssKb(srv.pid);
+    const finalKinds = readRssByKind(srv.pid);
     const finalCounters = await sidecarCounters(url, secrets[0]);
     mark('after idle');
     clearInterval(ticker);
@@ -613,6 +619,11 @@ async function main() {
         growthAfterWarmupPct: growthPct,
         afterIdleVsPrimedMb: backMb,
         afterIdleVsIdleMb: kbToMb(finalKb - idleKb),
+        // Where the difference sits: the C heap (glibc's main arena), V8 and other anonymous memory, mapped files.
+        byKindMb: {
+          primed: primedKinds && mapValues(primedKinds, kbToMb),
+          afterIdle: finalKinds && mapValues(finalKinds, kbToMb),
+        },
         timeline,
       },
       heap: {
@@ -707,6 +718,14 @@ async function main() {
             `${mb(result.rss.afterIdleMb)} (${sign(backMb)} MB; ${sign(result.rss.afterIdleVsIdleMb)} MB)`,
             `≤ primed + ${TARGETS.backToIdleMb} MB`,
             result.targets.backToIdle,
+          ],
+          [
+            'RSS by kind, primed → after close + idle: C heap / V8 + other anonymous / files',
+            ['malloc', 'anon', 'files']
+              .map((k) => `${result.rss.byKindMb.primed?.[k]} → ${result.rss.byKindMb.afterIdle?.[k]}`)
+              .join(' / ') + ' MB',
+            '-',
+            'info',
           ],
           [
             'V8 heap used / total (/metrics): primed → end → after close + idle',

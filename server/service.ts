@@ -23,6 +23,7 @@ import { buildAllowedHosts } from './http/host-origin.js';
 import { createLanHandler } from './http/lan-handler.js';
 import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { randomUUID } from 'node:crypto';
 import { lazyDockerClient } from './backends/docker/docker-client.js';
 import { LibvirtClient } from './backends/vm/libvirt-client.js';
@@ -31,6 +32,7 @@ import { createTargetResolver } from './backends/target-resolver.js';
 import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
 import { PendingApprovals } from './safety/confirm/pending-approvals.js';
 import { KeyedMutex } from './util/keyed-mutex.js';
+import { IdleCollector } from './util/idle-collector.js';
 import { redact } from './util/redact.js';
 import { SERVER_INFO, type ModernParts } from './mcp/tool-server.js';
 import { ConfirmRounds } from './mcp/rounds/confirm-rounds.js';
@@ -69,6 +71,10 @@ export interface ServiceOptions {
   /** docker_update's container swap; tests shorten the settle time and break the new container on purpose. */
   recreate?: Partial<RecreateTuning>;
 }
+
+/** Quiet time after which the heap's garbage is collected (see IdleCollector), and the growth that makes it worth it. */
+const IDLE_COLLECT_AFTER_MS = 10_000;
+const IDLE_COLLECT_GROWTH_BYTES = 16 * 1024 * 1024;
 
 /** How long a re-created container must keep running before docker_update removes the old one. */
 const RECREATE_SETTLE_MS = 2000;
@@ -216,7 +222,7 @@ export async function createService(
     onError: (err) => log.debug('mcp 2026-07-28 request refused or failed', { err: err.message }),
   });
   let shuttingDown = false;
-  const app = createLanHandler({
+  const lanHandler = createLanHandler({
     env: callEnv,
     tools,
     auth: disabledAuth(auth, settingsStore),
@@ -234,6 +240,13 @@ export async function createService(
     shuttingDown: () => shuttingDown,
     log,
   });
+  const idle = idleCollector();
+  const app: RequestListener = idle
+    ? (req, res) => {
+        idle.touch();
+        lanHandler(req, res);
+      }
+    : lanHandler;
 
   // The port clients reach MCP on: the configured one until the listener reports the one it got.
   let listeningPort = env.port;
@@ -292,6 +305,7 @@ export async function createService(
   async function stop(deadlineMs: number): Promise<void> {
     shuttingDown = true;
     clearInterval(usageTimer);
+    idle?.stop();
     // Tasks waiting for the owner stop waiting; one already running its tool is drained below.
     parts.tasks.abortAll(new ServiceShutdown());
     const unfinished = await inflight.drain(deadlineMs);
@@ -336,6 +350,31 @@ function lazyListener(build: () => Promise<RequestListener>): RequestListener {
  * on weakened rules. A Proxy rather than Object.create: every other method still runs on `auth` itself,
  * so its state (reloaded tokens, usage) is never split between two objects.
  */
+/**
+ * The collector that gives memory back once requests stop, when the process runs with --expose-gc
+ * (package.json's nodeFlags, which the launcher and the plugin's service use); none without it.
+ */
+function idleCollector(): IdleCollector | null {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return null;
+  return new IdleCollector({
+    // Compacting moves the survivors together, so whole pages come free and go back to the system;
+    // a plain full collection leaves them scattered (heap total about twice the heap used). Only
+    // this collection compacts everything: V8 reads the flag at each collection.
+    collect: () => {
+      setFlagsFromString('--compact-on-every-full-gc');
+      try {
+        gc();
+      } finally {
+        setFlagsFromString('--no-compact-on-every-full-gc');
+      }
+    },
+    heapUsed: () => process.memoryUsage().heapUsed,
+    quietMs: IDLE_COLLECT_AFTER_MS,
+    growthBytes: IDLE_COLLECT_GROWTH_BYTES,
+  });
+}
+
 /** Why MCP refuses every call now: the settings files are invalid (null: it serves). */
 function notServingReason(store: SettingsStore): string | null {
   const error = store.configError();

@@ -85,3 +85,29 @@ export function machineInfo() {
     loadAvgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
+
+/**
+ * A process's resident memory by kind, in KiB, from /proc/PID/smaps: `malloc` is the C heap of the
+ * main thread ([heap], glibc's main arena), `files` the mapped binary and libraries, `anon` the rest
+ * (V8's heap, other threads' malloc arenas, stacks). Null once the process is gone.
+ */
+export function readRssByKind(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = { malloc: 0, anon: 0, files: 0 };
+  let kind = 'anon';
+  for (const line of text.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const name = header[1];
+      kind = name === '[heap]' ? 'malloc' : name.startsWith('/') ? 'files' : 'anon';
+    } else if (line.startsWith('Rss:')) {
+      kb[kind] += Number(line.split(/\s+/)[1]);
+    }
+  }
+  return kb;
+}
