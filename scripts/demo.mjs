@@ -126,7 +126,8 @@ async function startDemoWebgui() {
     return null;
   }
 }
-let webgui = null;
+// Started once the sidecar is ready; a stop during its start waits for it, so nothing is left running.
+let webguiStart = Promise.resolve(null);
 
 const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], {
   env,
@@ -135,7 +136,8 @@ const sidecar = spawn(process.execPath, ['dist/server/main.js', 'serve'], {
 sidecar.stdout.on('data', async (chunk) => {
   process.stdout.write(chunk);
   if (!chunk.toString().includes('unraid-mcp ready')) return;
-  webgui = await startDemoWebgui();
+  webguiStart = startDemoWebgui();
+  const webgui = await webguiStart;
   const page = webgui
     ? `${webgui.pageUrl}\n          log in as ${webgui.login.user} / ${webgui.login.password} (set UNRAID_MCP_WEBGUI_PORT for another port); the dashboard tile: ${webgui.dashboardUrl}`
     : 'not served (nginx and php-fpm are needed; see above)';
@@ -180,7 +182,7 @@ const stop = async () => {
   stopping = true;
   sidecar.kill('SIGTERM');
   await new Promise((r) => (sidecar.exitCode !== null ? r() : sidecar.once('exit', r)));
-  await Promise.all([dockerd?.stop(), webgui?.stop()]);
+  await Promise.all([dockerd?.stop(), webguiStart.then((w) => w?.stop())]);
   process.exit(0);
 };
 process.on('SIGINT', stop);
@@ -188,6 +190,8 @@ process.on('SIGTERM', stop);
 sidecar.on('exit', (code) => {
   if (!stopping) {
     console.error(`the sidecar exited with code ${code}`);
-    void Promise.all([dockerd?.stop(), webgui?.stop()]).then(() => process.exit(code ?? 1));
+    void Promise.all([dockerd?.stop(), webguiStart.then((w) => w?.stop())]).then(() =>
+      process.exit(code ?? 1),
+    );
   }
 });
