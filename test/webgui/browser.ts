@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,19 @@ import type { Webgui } from '../../scripts/webgui/start-webgui.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 export const THEMES = ['white', 'black', 'azure', 'gray'] as const;
 export type Theme = (typeof THEMES)[number];
+
+const SHOTS = join(import.meta.dirname, 'screenshots');
+
+/**
+ * Where a screenshot goes: the committed one when UPDATE_SCREENSHOTS=1 (or it is new), otherwise
+ * screenshots/latest/ (ignored by git), so a test run does not rewrite committed images.
+ */
+export function shotPath(name: string): string {
+  const committed = join(SHOTS, `${name}.png`);
+  if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(committed)) return committed;
+  mkdirSync(join(SHOTS, 'latest'), { recursive: true });
+  return join(SHOTS, 'latest', `${name}.png`);
+}
 
 /**
  * Builds the Preact app from webui/ into a private folder, so the browser tests always run the

@@ -10,7 +10,7 @@ import { startWebgui, type Webgui } from '../../scripts/webgui/start-webgui.mjs'
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { testDocker } from '../helpers/docker.js';
 import { waitForPending, onTarget } from '../helpers/confirm-flow.js';
-import { buildApp, launchBrowser, openPage, showView } from './browser.js';
+import { buildApp, launchBrowser, openPage, shotPath, showView } from './browser.js';
 import { callTool, connectClient, textOf, visibleContainers } from './mcp-client.js';
 import { HOSTILE_VM, QUOTED_VM, writeTestNode } from './fixture-node.js';
 
@@ -76,6 +76,7 @@ describe('tokens', () => {
       await form.getByLabel('Expires').fill('2020-01-01');
       await form.getByRole('button', { name: 'Create' }).click();
       await pw(page.locator('#umcp-new-expires-error')).toBeVisible();
+      await page.screenshot({ path: shotPath('state-token-field-errors'), fullPage: true });
       expect(
         (await srv.admin('GET', '/api/tokens')).json.tokens.map((t: { name: string }) => t.name),
       ).not.toContain('wg-laptop');
@@ -84,6 +85,7 @@ describe('tokens', () => {
       await form.getByRole('button', { name: 'Create' }).click();
       const secret = (await page.locator('.umcp-secret-text').textContent())!.trim();
       expect(secret).toMatch(/^umcp_/);
+      await page.screenshot({ path: shotPath('state-token-secret-once'), fullPage: true });
 
       const client = await connectClient(srv.url, secret, HOSTILE_VM);
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
@@ -132,6 +134,7 @@ describe('access', () => {
       await deny.fill('wg-[hide');
       await pw(page.locator('#umcp-filters-containers-deny-error')).toContainText('unclosed "["');
       await pw(page.getByRole('button', { name: 'Apply' })).toBeDisabled();
+      await page.screenshot({ path: shotPath('state-access-glob-error'), fullPage: true });
 
       await deny.fill('wg-hide*');
       await pw(containers.getByRole('row', { name: /wg-hideme/ })).toContainText('hidden');
@@ -311,6 +314,7 @@ describe('settings', () => {
       expect(other.status).toBe(200);
       await page.getByRole('button', { name: 'Apply' }).click();
       await pw(page.getByRole('button', { name: 'Reload' })).toBeVisible();
+      await page.screenshot({ path: shotPath('state-settings-stale'), fullPage: true });
       expect((await srv.admin('GET', '/api/settings')).json.settings.maxSessions).toBe(9);
       await page.getByRole('button', { name: 'Reload' }).click();
       await pw(field).toHaveValue('9');
@@ -331,6 +335,7 @@ describe('service down', () => {
     const { page, context } = await openPage(browser, webgui, { hash: 'status' });
     try {
       await pw(page.getByRole('heading', { name: 'The unraid-mcp service is not running' })).toBeVisible();
+      await page.screenshot({ path: shotPath('state-not-running') });
       await page.getByRole('button', { name: 'Start' }).click();
       await pw(page.getByRole('heading', { name: 'Status' })).toBeVisible({ timeout: 10_000 });
     } finally {
@@ -373,6 +378,7 @@ describe('audit chain', () => {
     try {
       await page.getByRole('button', { name: 'Verify' }).click();
       await pw(page.locator('.umcp-verify')).toContainText(`Changed at record ${victim.seq}`);
+      await page.screenshot({ path: shotPath('state-audit-chain-broken'), fullPage: true });
     } finally {
       await context.close();
     }

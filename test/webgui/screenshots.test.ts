@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -11,7 +10,7 @@ import { startWebgui, type Webgui } from '../../scripts/webgui/start-webgui.mjs'
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { testDocker } from '../helpers/docker.js';
 import { waitForPending, onTarget } from '../helpers/confirm-flow.js';
-import { buildApp, launchBrowser, openPage, showView, THEMES, type Theme } from './browser.js';
+import { buildApp, launchBrowser, openPage, shotPath, showView, THEMES, type Theme } from './browser.js';
 import { callTool, connectClient } from './mcp-client.js';
 import { HOSTILE_VM, writeTestNode } from './fixture-node.js';
 
@@ -40,15 +39,6 @@ const VIEWS = [
   { id: 'settings', title: 'Settings', ready: (p: Page) => p.getByLabel('Sessions at most') },
 ] as const;
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
-const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
-
-/** The committed screenshot when asked to update it (or it is new); otherwise screenshots/latest/ (ignored by git). */
-function shotPath(name: string): string {
-  const committed = join(SHOTS, `${name}.png`);
-  return UPDATE || !existsSync(committed) ? committed : join(SHOTS, 'latest', `${name}.png`);
-}
-
 const td = testDocker();
 let srv: TestServer;
 let webgui: Webgui;
@@ -60,7 +50,6 @@ let waiting: Promise<unknown>;
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'umcp-shots-'));
-  await mkdir(join(SHOTS, 'latest'), { recursive: true });
   const [built, libvirtUri] = await Promise.all([
     buildApp(),
     writeTestNode(scratch),
