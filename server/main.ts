@@ -59,23 +59,20 @@ async function serve(env: ServiceEnv): Promise<number> {
   // Slow-client bounds: a request must arrive within 30 s; idle keep-alive sockets close after 5 s.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
+  const { host, port: wantedPort, portSetting } = service.listen;
   try {
-    await listen(server, { port: env.port, host: env.host });
+    await listen(server, { port: wantedPort, host });
   } catch (err) {
-    return giveUp(err, { port: env.port, host: env.host }, 'UNRAID_MCP_PORT');
+    return giveUp(err, { port: wantedPort, host }, portSetting);
   }
   const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : env.port;
+  const port = typeof addr === 'object' && addr ? addr.port : wantedPort;
   service.listeningOn(port);
   const shownHost =
-    env.host === '0.0.0.0' || env.host === '::'
-      ? hostname()
-      : env.host.includes(':')
-        ? `[${env.host}]`
-        : env.host;
+    host === '0.0.0.0' || host === '::' ? hostname() : host.includes(':') ? `[${host}]` : host;
   process.stdout.write(`unraid-mcp ready: MCP URL http://${shownHost}:${port}/mcp\n`);
   log.info('listening', {
-    host: env.host,
+    host,
     port,
     auditDir: env.auditDir,
     auditPersistent: env.auditPersistent,

@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { ServiceEnv } from './config/env.js';
 import type { Settings } from './config/settings.js';
 import { SettingsStore } from './config/settings-store.js';
+import { listenAddress, type ListenAddress } from './config/listen-address.js';
 import { knownToolsOf } from './config/settings-check.js';
 import type { Logger } from './log.js';
 import type { AnyTool } from './tools/define-tool.js';
@@ -50,6 +51,8 @@ export interface Service {
   /** The settings in force now (re-read when unraid-mcp.cfg or policy.json change). */
   readonly settings: Settings;
   settingsStore: SettingsStore;
+  /** Where the MCP listener is to listen (environment, else the owner's settings). */
+  readonly listen: ListenAddress;
   /** The port the MCP listener got (the configured one may be 0); the WebGUI shows URLs with it. */
   listeningOn(port: number): void;
   /**
@@ -94,6 +97,8 @@ export async function createService(
   // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
   const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(tools), log });
   const initialSettings = (await settingsStore.load()).settings;
+  // Invalid settings at start leave the defaults' address (the lockdown's), so the page can still fix them.
+  const address = listenAddress(env, initialSettings);
 
   const auth = new TokenAuthenticator({
     configDir: env.configDir,
@@ -233,7 +238,7 @@ export async function createService(
     probes,
     // ALLOWED_HOSTS from the cfg as read at start (a change needs a restart until this set is live).
     allowedHosts: buildAllowedHosts({
-      bindHost: env.host,
+      bindHost: address.host,
       extra: [...env.allowedHosts, ...initialSettings.allowedHosts],
     }),
     bodyLimitBytes: BODY_LIMIT_BYTES,
@@ -249,7 +254,7 @@ export async function createService(
     : lanHandler;
 
   // The port clients reach MCP on: the configured one until the listener reports the one it got.
-  let listeningPort = env.port;
+  let listeningPort = address.port;
   const adminDeps: AdminDeps = {
     version: SERVER_INFO.version,
     startedAt: new Date(),
@@ -259,7 +264,7 @@ export async function createService(
     sessions,
     pending,
     now: () => new Date(),
-    mcp: { host: env.host, port: () => listeningPort, notServing: () => notServingReason(settingsStore) },
+    mcp: { host: address.host, port: () => listeningPort, notServing: () => notServingReason(settingsStore) },
     callsLastHour: () => metrics.callsLastHour.total(),
     recordEvent: async (actor, event, details) => {
       await systemEvent(event, details, actor);
@@ -292,6 +297,7 @@ export async function createService(
       return settingsStore.current().settings;
     },
     settingsStore,
+    listen: address,
     listeningOn(port: number) {
       listeningPort = port;
     },

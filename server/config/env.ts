@@ -10,6 +10,12 @@ import { allowlistEntryProblem } from './bind-allowlist.js';
 export interface ServiceEnv {
   host: string;
   port: number;
+  /**
+   * Whether UNRAID_MCP_HOST / UNRAID_MCP_PORT were given. When not, the owner's settings (BIND, PORT
+   * in unraid-mcp.cfg, edited in the WebGUI) decide; see listenAddress().
+   */
+  hostFromEnv: boolean;
+  portFromEnv: boolean;
   configDir: string;
   stateDir: string;
   auditDir: string;
@@ -40,11 +46,17 @@ export interface ServiceEnv {
 
 /** The documented variables, their defaults and meaning; the README table is checked against this. */
 export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
-  { name: 'UNRAID_MCP_HOST', default: '0.0.0.0', meaning: 'Address the MCP listener binds to.' },
+  {
+    name: 'UNRAID_MCP_HOST',
+    default: '0.0.0.0',
+    meaning:
+      'Address the MCP listener binds to; when unset, BIND in unraid-mcp.cfg (set in the WebGUI) decides.',
+  },
   {
     name: 'UNRAID_MCP_PORT',
     default: '8765',
-    meaning: 'TCP port of the MCP listener (0 picks a free port).',
+    meaning:
+      'TCP port of the MCP listener (0 picks a free port); when unset, PORT in unraid-mcp.cfg decides.',
   },
   {
     name: 'UNRAID_MCP_CONFIG_DIR',
@@ -253,6 +265,8 @@ export function parseEnv(
   return {
     host: get('UNRAID_MCP_HOST', '0.0.0.0'),
     port,
+    hostFromEnv: get('UNRAID_MCP_HOST', '') !== '',
+    portFromEnv: get('UNRAID_MCP_PORT', '') !== '',
     configDir: get('UNRAID_MCP_CONFIG_DIR', '/boot/config/plugins/unraid-mcp'),
     stateDir: get('UNRAID_MCP_STATE_DIR', '/var/local/unraid-mcp'),
     auditDir,

@@ -8,6 +8,7 @@ import {
   POLICY_FIELDS,
   SETTINGS_FILE,
   SERVICE_FIELDS,
+  bindProblem,
   canonicalToolsets,
   hostProblem,
   type Settings,
@@ -21,6 +22,8 @@ import { CONFIRM_MODES, TOOLSET_IDS, type ConfirmMode, type Toolset } from '../v
  * may pass a request body straight in.
  */
 export interface SettingsPatch {
+  port?: number;
+  bind?: string;
   readOnly?: boolean;
   toolsets?: ReadonlyArray<Toolset>;
   responseCapBytes?: number;
@@ -49,6 +52,10 @@ const filterPatch = z.object({ allow: patterns, deny: patterns }).partial().stri
 
 const patchSchema = z
   .object({
+    bind: z.string().superRefine((a, ctx) => {
+      const problem = bindProblem(a);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     readOnly: z.boolean(),
     toolsets: z.array(
       z.enum(TOOLSET_IDS, {

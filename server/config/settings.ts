@@ -8,6 +8,10 @@ export const SETTINGS_FILE = 'unraid-mcp.cfg';
 
 /** Service settings, kept in unraid-mcp.cfg (`KEY="value"`, read by PHP and shell too). */
 export interface ServiceSettings {
+  /** TCP port of the MCP listener; a change applies when the service restarts. */
+  port: number;
+  /** Address the MCP listener binds to (0.0.0.0: every IPv4 address); applies at restart. */
+  bind: string;
   readOnly: boolean;
   toolsets: ReadonlyArray<Toolset>;
   responseCapBytes: number;
@@ -61,6 +65,7 @@ interface NumberSetting {
 }
 
 export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
+  { field: 'port', key: 'PORT', scale: 1, unit: 'port', min: 1, max: 65535, def: 8765 },
   { field: 'responseCapBytes', key: 'RESPONSE_CAP_KB', scale: 1024, unit: 'KiB', min: 4, max: 1024, def: 40 },
   { field: 'maxSessions', key: 'MAX_SESSIONS', scale: 1, unit: 'sessions', min: 1, max: 1000, def: 64 },
   {
@@ -176,12 +181,24 @@ export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
 
 /** cfg key of every service field, in the order a new cfg file lists them. */
 export const CFG_KEYS: Readonly<Record<ServiceField, string>> = {
+  // Where clients connect comes first in a new file (PORT is a number setting too; listed here for order).
+  port: 'PORT',
+  bind: 'BIND',
   readOnly: 'READ_ONLY',
   toolsets: 'TOOLSETS',
   ...(Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.field, n.key])) as Record<string, string>),
   allowedHosts: 'ALLOWED_HOSTS',
 } as Record<ServiceField, string>;
 export const SERVICE_FIELDS = Object.keys(CFG_KEYS) as ServiceField[];
+
+/** The settings that take effect only when the service restarts (the listener's address). */
+export const RESTART_FIELDS: ReadonlyArray<ServiceField> = ['port', 'bind'];
+
+/** Null when `address` is one the listener can bind to: an IP address of this server, or 0.0.0.0 / :: for all. */
+export function bindProblem(address: string): string | null {
+  if (isIP(address)) return null;
+  return `${JSON.stringify(address.slice(0, 100))} is not an IP address (0.0.0.0 listens on every IPv4 address, :: on every address, or give one of the server's own addresses)`;
+}
 
 /** Null when `host` is a host name or IP address the Host/Origin check can compare, else why not. */
 export function hostProblem(host: string): string | null {
@@ -212,6 +229,13 @@ const commaList = z.string().transform((s) =>
  */
 const cfgSchema = z
   .object({
+    BIND: z
+      .string()
+      .superRefine((a, ctx) => {
+        const problem = bindProblem(a);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('0.0.0.0'),
     READ_ONLY: yesNo.default(false),
     TOOLSETS: commaList
       .pipe(
@@ -280,6 +304,7 @@ export function settingsFromCfg(values: Record<string, string>, file = SETTINGS_
   }
   const v = parsed.data as Record<string, unknown>;
   const s = {
+    bind: v.BIND as string,
     readOnly: v.READ_ONLY as boolean,
     toolsets: canonicalToolsets(v.TOOLSETS as Toolset[]),
     ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.field, (v[n.key] as number) * n.scale])),
@@ -295,6 +320,7 @@ export function cfgValue(s: ServiceSettings, field: ServiceField): string {
   const num = NUMBER_SETTINGS.find((n) => n.field === field);
   if (num) return String((s[field] as number) / num.scale);
   if (field === 'readOnly') return s.readOnly ? 'yes' : 'no';
+  if (field === 'bind') return s.bind;
   return (s[field] as ReadonlyArray<string>).join(',');
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { safetyTools } from '../helpers/test-tools.js';
@@ -109,5 +110,59 @@ describe('filter preview', () => {
     expect(res.json.containers).toContainEqual(
       expect.objectContaining({ name: 'st-plex', allowed: false, rule: 'deny:st-*' }),
     );
+  });
+});
+
+describe('listener settings', () => {
+  const revision = async () => (await srv.admin('GET', '/api/settings')).json.revision as string;
+
+  it('refuses a port another program holds, next to the field, and saves nothing', async () => {
+    const held = createNetServer();
+    await new Promise<void>((r) => held.listen({ port: 0, host: '0.0.0.0' }, r));
+    try {
+      const port = (held.address() as AddressInfo).port;
+      const res = await srv.admin('PUT', '/api/settings', { port }, { 'If-Match': `"${await revision()}"` });
+      expect(res.status).toBe(400);
+      expect(res.json.problems).toEqual([
+        { field: 'port', message: `port ${port} is in use by another program on this server` },
+      ]);
+      expect((await srv.admin('GET', '/api/settings')).json.settings.port).toBe(8765);
+    } finally {
+      await new Promise((r) => held.close(r));
+    }
+  });
+
+  it('refuses an address that is not this server, and a port out of range', async () => {
+    const bind = await srv.admin(
+      'PUT',
+      '/api/settings',
+      { bind: '192.0.2.77' },
+      { 'If-Match': `"${await revision()}"` },
+    );
+    expect(bind.status).toBe(400);
+    expect(bind.json.problems).toEqual([
+      { field: 'bind', message: '192.0.2.77 is not an address of this server' },
+    ]);
+    const range = await srv.admin(
+      'PUT',
+      '/api/settings',
+      { port: 70000 },
+      { 'If-Match': `"${await revision()}"` },
+    );
+    expect(range.status).toBe(400);
+    expect(range.json.problems).toEqual([{ field: 'port', message: 'must be at most 65535' }]);
+  });
+
+  it('saves a free port to the settings file and says it applies at the next restart', async () => {
+    const free = createNetServer();
+    await new Promise<void>((r) => free.listen({ port: 0, host: '0.0.0.0' }, r));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise((r) => free.close(r));
+    const res = await srv.admin('PUT', '/api/settings', { port }, { 'If-Match': `"${await revision()}"` });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ changed: ['port'], restartNeeded: ['port'] });
+    expect(readFileSync(join(srv.env.configDir, 'unraid-mcp.cfg'), 'utf8')).toContain(`PORT="${port}"`);
+    // Still listening where it was until a restart.
+    expect((await srv.admin('GET', '/api/status')).json.mcp.port).toBe(Number(new URL(srv.url).port));
   });
 });

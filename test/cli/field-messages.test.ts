@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { assertBuilt, runCli, tempEnv } from '../helpers/cli.js';
 
@@ -79,6 +80,26 @@ describe('a port that is already in use', () => {
         `unraid-mcp: port ${held.port} on 127.0.0.1 is already in use by another program. ` +
           'Stop that program, or set UNRAID_MCP_PORT to a free port.',
       ]);
+    } finally {
+      await release(held.server);
+    }
+  });
+
+  it('without UNRAID_MCP_PORT the port comes from the settings file, and the line names that setting', async () => {
+    const held = await takePort();
+    try {
+      const env = await tempEnv({ UNRAID_MCP_PORT: '', UNRAID_MCP_HOST: '' });
+      await mkdir(env.UNRAID_MCP_CONFIG_DIR!, { recursive: true });
+      await writeFile(
+        join(env.UNRAID_MCP_CONFIG_DIR!, 'unraid-mcp.cfg'),
+        `BIND="127.0.0.1"\nPORT="${held.port}"\n`,
+      );
+      const r = await runCli(['serve'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        `unraid-mcp: port ${held.port} on 127.0.0.1 is already in use by another program. ` +
+          'Stop that program, or set PORT in unraid-mcp.cfg (Settings → Unraid MCP → Settings) to a free port.',
+      );
     } finally {
       await release(held.server);
     }

@@ -6,6 +6,8 @@ describe('parseEnv', () => {
     expect(parseEnv({}, true)).toEqual({
       host: '0.0.0.0',
       port: 8765,
+      hostFromEnv: false,
+      portFromEnv: false,
       configDir: '/boot/config/plugins/unraid-mcp',
       stateDir: '/var/local/unraid-mcp',
       auditDir: '/mnt/user/appdata/unraid-mcp/audit',

@@ -16,6 +16,8 @@ describe('unraid-mcp.cfg', () => {
   it('missing files mean defaults', async () => {
     expect(await load(await dir())).toEqual(DEFAULT_SETTINGS);
     expect(DEFAULT_SETTINGS).toEqual({
+      port: 8765,
+      bind: '0.0.0.0',
       readOnly: false,
       toolsets: ['system', 'docker', 'vm'],
       responseCapBytes: 40 * 1024,
@@ -89,9 +91,18 @@ describe('unraid-mcp.cfg', () => {
         file: 'unraid-mcp.cfg',
         field: 'COLOUR',
         message: expect.stringMatching(
-          /^unknown setting \(known: READ_ONLY, TOOLSETS, RESPONSE_CAP_KB, .*ALLOWED_HOSTS\)$/,
+          /^unknown setting \(known: BIND, READ_ONLY, TOOLSETS, PORT, RESPONSE_CAP_KB, .*ALLOWED_HOSTS\)$/,
         ) as string,
       },
+    ]);
+    expect(problems({ PORT: '70000', BIND: 'tower.lan' })).toEqual([
+      {
+        file: 'unraid-mcp.cfg',
+        field: 'BIND',
+        message:
+          '"tower.lan" is not an IP address (0.0.0.0 listens on every IPv4 address, :: on every address, or give one of the server\'s own addresses)',
+      },
+      { file: 'unraid-mcp.cfg', field: 'PORT', message: 'must be at most 65535' },
     ]);
     expect(problems({ APPROVAL_WAIT_SECONDS: '600', APPROVAL_EXPIRY_MINUTES: '5' })).toEqual([
       {

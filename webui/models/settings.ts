@@ -20,7 +20,8 @@ export async function loadSettings(): Promise<SettingsDoc | null> {
 }
 
 export type SaveOutcome =
-  | { ok: true; changed: string[]; warnings: string[] }
+  /** `restartNeeded`: saved settings the service applies only when it restarts (port, bind). */
+  | { ok: true; changed: string[]; warnings: string[]; restartNeeded: string[] }
   /** `stale`: someone else saved since this page loaded them (409); offer Reload, never overwrite. */
   | { ok: false; stale: boolean; message: string; problems: Problem[] };
 
@@ -28,16 +29,14 @@ export type SaveOutcome =
 export async function saveSettings(patch: Record<string, unknown>): Promise<SaveOutcome> {
   const revision = settingsDoc.value?.revision;
   try {
-    const { data } = await api().send<SettingsDoc & { changed: string[]; warnings: unknown[] }>(
-      '/settings',
-      'PUT',
-      patch,
-      revision || undefined,
-    );
+    const { data } = await api().send<
+      SettingsDoc & { changed: string[]; warnings: unknown[]; restartNeeded?: string[] }
+    >('/settings', 'PUT', patch, revision || undefined);
     settingsDoc.value = { settings: data.settings, revision: data.revision, problems: [] };
     return {
       ok: true,
       changed: data.changed ?? [],
+      restartNeeded: data.restartNeeded ?? [],
       warnings: (data.warnings ?? []).map((w) => (typeof w === 'string' ? w : JSON.stringify(w))),
     };
   } catch (err) {

@@ -112,7 +112,7 @@ export function SettingsView() {
                 error={err}
                 hint={
                   editable
-                    ? 'Clients reconnect to the new address after saving.'
+                    ? `Applies when the service restarts; listening now on ${current}.`
                     : `Set in the plugin\u2019s service configuration (${l.env}).`
                 }
               >
@@ -156,6 +156,9 @@ export function SettingsView() {
           outcome.ok ? (
             <Notice kind="ok">
               {outcome.changed.length ? `Saved: ${outcome.changed.join(', ')}.` : 'Nothing changed.'}
+              {outcome.restartNeeded.length
+                ? ` ${outcome.restartNeeded.join(' and ')} take effect when the service restarts; clients then use the new address.`
+                : ''}
             </Notice>
           ) : (
             <Notice kind="error">{outcome.message}</Notice>

@@ -9,6 +9,8 @@ import { SettingsWriteError } from '../../config/settings-write-error.js';
 import { compilePolicy, PolicyRulesError } from '../../config/policy/compile-policy.js';
 import { previewFilters } from '../../safety/policy/preview-filters.js';
 import { AdminError } from '../admin-error.js';
+import { listenProblem } from '../listen-check.js';
+import { RESTART_FIELDS, bindProblem } from '../../config/settings.js';
 import { actorOf } from '../actor.js';
 import type { AdminDeps } from '../admin-deps.js';
 import { validate } from '../validate.js';
@@ -43,6 +45,24 @@ function asAdminError(err: unknown): unknown {
   return err;
 }
 
+/**
+ * A new port or address must be one the listener can move to at the next restart: refused now, next
+ * to its field, when another program holds the port or the address is not this server's. Values of
+ * the wrong type or range are left to the store's own checks; the address in use now is not probed
+ * (the listener itself holds it).
+ */
+async function refuseUnusableAddress(deps: AdminDeps, store: SettingsStore, patch: SettingsPatch) {
+  if (patch.port === undefined && patch.bind === undefined) return;
+  const saved = store.current().settings;
+  const port = patch.port ?? saved.port;
+  const bind = patch.bind ?? saved.bind;
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || typeof bind !== 'string' || bindProblem(bind))
+    return;
+  if (port === deps.mcp.port() && bind === deps.mcp.host) return;
+  const problem = await listenProblem(bind, port);
+  if (problem) throw new AdminError(400, `Invalid settings: ${problem.field}: ${problem.message}`, [problem]);
+}
+
 /** Where the filter preview finds the resources that exist now. */
 export interface PreviewSources {
   docker: () => Promise<Docker>;
@@ -70,6 +90,7 @@ export function settingsRoutes(
     if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body))
       throw new AdminError(400, 'The body must be a JSON object of settings to change.');
     const ifMatch = req.headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
+    await refuseUnusableAddress(deps, store, req.body as SettingsPatch);
     const result = await store
       .update(req.body as SettingsPatch, ifMatch || undefined)
       .catch((err: unknown) => {
@@ -88,6 +109,7 @@ export function settingsRoutes(
       revision: result.revision,
       changed: result.changed,
       warnings: result.warnings,
+      restartNeeded: result.changed.filter((f) => (RESTART_FIELDS as ReadonlyArray<string>).includes(f)),
     });
   });
 
