@@ -375,7 +375,7 @@ function idleCollector(): IdleCollector | null {
         setFlagsFromString('--no-compact-on-every-full-gc');
       }
     },
-    heapUsed: () => process.memoryUsage().heapUsed,
+    heapSize: () => process.memoryUsage().heapTotal,
     quietMs: IDLE_COLLECT_AFTER_MS,
     growthBytes: IDLE_COLLECT_GROWTH_BYTES,
   });

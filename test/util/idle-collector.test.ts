@@ -8,14 +8,14 @@ describe('IdleCollector', () => {
     vi.useRealTimers();
   });
 
-  function setup(heap: { used: number }) {
+  function setup(heap: { size: number }) {
     vi.useFakeTimers();
     const collect = vi.fn(() => {
-      heap.used = 30 * MB;
+      heap.size = 30 * MB;
     });
     const idle = new IdleCollector({
       collect,
-      heapUsed: () => heap.used,
+      heapSize: () => heap.size,
       quietMs: 10_000,
       growthBytes: 16 * MB,
       now: () => Date.now(),
@@ -24,11 +24,11 @@ describe('IdleCollector', () => {
   }
 
   it('collects once, after requests have stopped for the quiet time, when the heap has grown', () => {
-    const heap = { used: 30 * MB };
+    const heap = { size: 30 * MB };
     const { idle, collect } = setup(heap);
     for (let s = 0; s < 60; s++) {
       idle.touch();
-      heap.used += 2 * MB;
+      heap.size += 2 * MB;
       vi.advanceTimersByTime(1000);
     }
     expect(collect).not.toHaveBeenCalled(); // still busy: never in the middle of the work
@@ -42,36 +42,36 @@ describe('IdleCollector', () => {
   });
 
   it('leaves a heap alone that has not grown enough (a stray health check or scrape)', () => {
-    const heap = { used: 30 * MB };
+    const heap = { size: 30 * MB };
     const { idle, collect } = setup(heap);
     idle.touch();
-    heap.used += 1 * MB;
+    heap.size += 1 * MB;
     vi.advanceTimersByTime(20_000);
     expect(collect).not.toHaveBeenCalled();
   });
 
   it('measures growth from the heap left by its last collection', () => {
-    const heap = { used: 30 * MB };
+    const heap = { size: 30 * MB };
     const { idle, collect } = setup(heap);
     idle.touch();
-    heap.used = 60 * MB;
+    heap.size = 60 * MB;
     vi.advanceTimersByTime(10_000);
     expect(collect).toHaveBeenCalledTimes(1);
     idle.touch();
-    heap.used = 40 * MB; // 10 MB over what the collection left
+    heap.size = 40 * MB; // 10 MB over what the collection left
     vi.advanceTimersByTime(10_000);
     expect(collect).toHaveBeenCalledTimes(1);
     idle.touch();
-    heap.used = 50 * MB;
+    heap.size = 50 * MB;
     vi.advanceTimersByTime(10_000);
     expect(collect).toHaveBeenCalledTimes(2);
   });
 
   it('does nothing after stop', () => {
-    const heap = { used: 30 * MB };
+    const heap = { size: 30 * MB };
     const { idle, collect } = setup(heap);
     idle.touch();
-    heap.used = 90 * MB;
+    heap.size = 90 * MB;
     idle.stop();
     vi.advanceTimersByTime(60_000);
     expect(collect).not.toHaveBeenCalled();
