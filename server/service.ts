@@ -182,6 +182,11 @@ export async function createService(
         updateContainerScript: env.updateContainerScript,
         bindAllowlist: env.bindAllowlist,
         vmShares: env.vmShares,
+        unraid: {
+          emhttpdSocket: env.emhttpdSocket,
+          varIni: `${env.emhttpRoot}/var.ini`,
+          parityLog: env.parityLog,
+        },
       },
       recreate: { settleMs: RECREATE_SETTLE_MS, ...opts.recreate },
       now: () => new Date(),

@@ -69,6 +69,13 @@ export const TOOLSETS = [
     description: 'libvirt VMs: list, inspect, start, stop, snapshots, create, delete.',
     default: true,
   },
+  {
+    id: 'unraid',
+    title: 'Unraid server',
+    description:
+      'The server the Unraid way, through emhttpd: parity check history, start, pause, resume, cancel.',
+    default: true,
+  },
 ] as const satisfies ReadonlyArray<ToolsetInfo>;
 
 export type Toolset = (typeof TOOLSETS)[number]['id'];

@@ -42,6 +42,10 @@ export interface ServiceEnv {
   adminPort: number | null;
   /** Where VM disks and ISOs live and the bridge new VMs join (Unraid: Settings → VM Manager). */
   vmShares: VmShares;
+  /** emhttpd's unix socket: array and parity commands go there, as the WebGUI sends them. */
+  emhttpdSocket: string;
+  /** The parity history the WebGUI appends to when an operation ends. */
+  parityLog: string;
 }
 
 /** The documented variables, their defaults and meaning; the README table is checked against this. */
@@ -159,6 +163,16 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: 'Docker Engine socket (unix:// only).',
   },
   { name: 'LIBVIRT_URI', default: 'qemu:///system', meaning: 'libvirt connection URI.' },
+  {
+    name: 'UNRAID_MCP_EMHTTPD_SOCKET',
+    default: '/var/run/emhttpd.socket',
+    meaning: "emhttpd's unix socket; the parity tools send their commands there.",
+  },
+  {
+    name: 'UNRAID_MCP_PARITY_LOG',
+    default: '/boot/config/parity-checks.log',
+    meaning: 'Parity operation history read by parity_history.',
+  },
 ];
 
 const APPDATA = '/mnt/user/appdata';
@@ -295,5 +309,7 @@ export function parseEnv(
     ),
     bindAllowlist,
     vmShares,
+    emhttpdSocket: get('UNRAID_MCP_EMHTTPD_SOCKET', '/var/run/emhttpd.socket'),
+    parityLog: get('UNRAID_MCP_PARITY_LOG', '/boot/config/parity-checks.log'),
   };
 }

@@ -19,6 +19,15 @@ export interface HostLayout {
   bindAllowlist: ReadonlyArray<string>;
   /** Where VM disks and ISOs live, and the bridge new VMs join. */
   vmShares: VmShares;
+  /** Unraid's control paths for the `unraid` tools; absent in contexts built without them. */
+  unraid?: UnraidLayout;
+}
+
+/** emhttpd's socket, var.ini (for its csrf_token, read per command) and the parity history on the flash drive. */
+export interface UnraidLayout {
+  emhttpdSocket: string;
+  varIni: string;
+  parityLog: string;
 }
 
 /** How docker_update swaps containers; tests shorten the wait and break the new container on purpose. */

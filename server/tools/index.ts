@@ -39,6 +39,11 @@ import { vmSnapshotList } from './vm/vm-snapshot-list.js';
 import { vmSnapshotCreate } from './vm/vm-snapshot-create.js';
 import { vmSnapshotRevert } from './vm/vm-snapshot-revert.js';
 import { vmSnapshotDelete } from './vm/vm-snapshot-delete.js';
+import { parityHistory } from './unraid/parity-history.js';
+import { parityStart } from './unraid/parity-start.js';
+import { parityPause } from './unraid/parity-pause.js';
+import { parityResume } from './unraid/parity-resume.js';
+import { parityCancel } from './unraid/parity-cancel.js';
 
 /**
  * Every tool the sidecar has, in the order clients list them: the one registry, the same at run time,
@@ -86,4 +91,9 @@ export const allTools: ReadonlyArray<AnyTool> = [
   vmSnapshotCreate,
   vmSnapshotRevert,
   vmSnapshotDelete,
+  parityHistory,
+  parityStart,
+  parityPause,
+  parityResume,
+  parityCancel,
 ];
