@@ -4,6 +4,7 @@
 // (or --out DIR). The same commit gives the same package, byte for byte.
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   cpSync,
   mkdirSync,
@@ -99,6 +100,9 @@ export async function buildPackage({ out = OUT_DIR, log = console.log } = {}) {
   log('server: esbuild bundle');
   const nodeMajor = NODE_RUNTIME.version.split('.')[0];
   await bundleServer(lib, nodeMajor);
+  // esbuild marks the entry executable for its hashbang; the launcher is the way in (it adds the
+  // production V8 flags and the packaged Node), so the bundle is a plain file.
+  chmodSync(join(lib, 'unraid-mcp.mjs'), 0o644);
   const node = nodeRuntime({ log });
   mkdirSync(join(lib, 'node/bin'), { recursive: true });
   copyFileSync(node, join(lib, 'node/bin/node'));
