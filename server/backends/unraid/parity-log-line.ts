@@ -97,8 +97,16 @@ function toInt(raw: string | undefined): number | null {
 export function parseParityLogLine(line: string): ParityLogEntry | null {
   const fields = line.replace(/\r$/, '').split('|');
   if (fields.length !== 5 && (fields.length < 7 || fields.length > 10)) return null;
-  const [dateRaw, durRaw, speedRaw, statusRaw, errRaw, f6, f7, f8, f9] = fields;
-  const when = parseDate(dateRaw!);
+  // Indexed reads, not array destructuring: this runs once per history line.
+  const durRaw = fields[1];
+  const speedRaw = fields[2];
+  const statusRaw = fields[3];
+  const errRaw = fields[4];
+  const f6 = fields[5];
+  const f7 = fields[6];
+  const f8 = fields[7];
+  const f9 = fields[8];
+  const when = parseDate(fields[0]!);
   const duration = toInt(durRaw);
   const speed = parseSpeed(speedRaw!);
   const exitCode = toInt(statusRaw);
@@ -134,7 +142,8 @@ export function parseParityLogLine(line: string): ParityLogEntry | null {
     } else return null;
   }
   return {
-    ...when,
+    date: when.date,
+    finishedAt: when.finishedAt,
     durationSeconds: duration,
     speedBytesPerSecond: speed,
     exitCode,
