@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { TESTDATA } from '../../helpers/start-server.js';
+import { startEmhttpdContract, type EmhttpdContract } from '../../helpers/emhttpd-contract.js';
+
+/**
+ * The test emhttpd itself: it must refuse what emhttpd refuses, or the parity tests could pass
+ * against a server that accepts anything.
+ */
+const TOKEN = 'A1B2C3D4E5F60718';
+let emhttpd: EmhttpdContract;
+
+function send(method: string, path: string, body: string, contentType = 'application/x-www-form-urlencoded') {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      { socketPath: emhttpd.socketPath, method, path, headers: { 'Content-Type': contentType } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+beforeAll(async () => {
+  emhttpd = await startEmhttpdContract(join(TESTDATA, 'emhttp', 'unraid-7.3.1', 'var.ini'), TOKEN);
+});
+afterAll(() => emhttpd.close());
+
+describe('the emhttpd contract server', () => {
+  it('writes its token into the var.ini copy', async () => {
+    expect(await emhttpd.readVar('csrf_token')).toBe(TOKEN);
+  });
+
+  it('refuses a missing token, a wrong one, and a token sent as JSON (no form fields) — 403, nothing changes', async () => {
+    expect(await send('POST', '/update', 'cmdCheck=Check')).toEqual({
+      status: 403,
+      body: '{"error":"missing csrf_token"}',
+    });
+    expect(await send('POST', '/update', 'cmdCheck=Check&csrf_token=0000')).toEqual({
+      status: 403,
+      body: '{"error":"wrong csrf_token"}',
+    });
+    expect(
+      (
+        await send(
+          'POST',
+          '/update',
+          JSON.stringify({ cmdCheck: 'Check', csrf_token: TOKEN }),
+          'application/json',
+        )
+      ).status,
+    ).toBe(403);
+    expect(await emhttpd.readVar('mdResyncPos')).toBe('0');
+  });
+
+  it('refuses another method or path', async () => {
+    expect((await send('GET', `/update?cmdCheck=Check&csrf_token=${TOKEN}`, '')).status).toBe(405);
+    expect((await send('POST', '/logging.htm', `cmdCheck=Check&csrf_token=${TOKEN}`)).status).toBe(404);
+    expect(await emhttpd.readVar('mdResyncPos')).toBe('0');
+  });
+
+  it('carries out a well-formed command: 200, empty body, var.ini shows the check running', async () => {
+    expect(await send('POST', '/update', `startState=STARTED&cmdCheck=Check&csrf_token=${TOKEN}`)).toEqual({
+      status: 200,
+      body: '',
+    });
+    expect(Number(await emhttpd.readVar('mdResyncPos'))).toBeGreaterThan(0);
+    expect(await emhttpd.readVar('mdResyncCorr')).toBe('0');
+    expect(emhttpd.commands.map((c) => c.answer)).toEqual([
+      'refused: missing',
+      'refused: wrong',
+      'refused: missing',
+      'refused: method',
+      'refused: path',
+      'ok',
+    ]);
+  });
+});
