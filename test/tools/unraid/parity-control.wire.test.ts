@@ -7,6 +7,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { startEmhttpdContract, type EmhttpdContract } from '../../helpers/emhttpd-contract.js';
 import { confirmFlow } from '../../helpers/confirm-flow.js';
+import { connectV2 } from '../../helpers/v2-client.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { createLogger } from '../../../server/log.js';
 
@@ -331,6 +332,38 @@ describe('parity tools against the emhttpd contract', () => {
     expect(logLines.join('\n')).not.toContain(TOKEN);
     for (const f of await readdir(srv.env.auditDir)) {
       expect(await readFile(join(srv.env.auditDir, f), 'utf8'), f).not.toContain(TOKEN);
+    }
+  });
+});
+
+describe('through the 2026-07-28 revision (SDK v2 client, stateless)', () => {
+  it('reads the history and pauses and resumes a running check, with the same form fields', async () => {
+    const v2 = await connectV2(srv, { mode: { pin: '2026-07-28' }, token: 'operator' });
+    const before = emhttpd.commands.length;
+    try {
+      const history = await v2.callTool({
+        name: 'parity_history',
+        arguments: { limit: 1 },
+      });
+      expect(data(history).entries[0].date).toBe('2026-11-30 03:12:45');
+      await emhttpd.setVar('mdResync', '15625879500');
+      await emhttpd.setVar('mdResyncPos', '7812939750');
+      await emhttpd.setVar('mdResyncDt', '5');
+      await emhttpd.setVar('mdResyncDb', '1005440');
+      const paused = await v2.callTool({ name: 'parity_pause', arguments: {} });
+      expect(data(paused)).toMatchObject({ confirmed: true, state: { status: 'paused', percent: 50 } });
+      const resumed = await v2.callTool({ name: 'parity_resume', arguments: {} });
+      expect(data(resumed)).toMatchObject({ confirmed: true, state: { status: 'running', percent: 50 } });
+      expect(emhttpd.commands.slice(before).map((c) => c.fields.map(([k]) => k))).toEqual([
+        ['startState', 'cmdCheckPause', 'csrf_token'],
+        ['startState', 'cmdCheckResume', 'csrf_token'],
+      ]);
+    } finally {
+      await v2.close();
+      await emhttpd.setVar('mdResync', '0');
+      await emhttpd.setVar('mdResyncPos', '0');
+      await emhttpd.setVar('mdResyncDt', '0');
+      await emhttpd.setVar('mdResyncDb', '0');
     }
   });
 });
