@@ -270,6 +270,14 @@ describe('parity tools against the emhttpd contract', () => {
     expect(emhttpd.commands.at(-1)?.answer).toBe('error');
   });
 
+  it('an answer that echoes the token does not carry it into the message', async () => {
+    emhttpd.mode = { kind: 'error', status: 400, body: `bad request: cmdCheck=Check&token ${TOKEN}` };
+    const { res } = await flow.withToken('parity_start', { correct: true });
+    expect(text(res)).toBe(
+      'emhttpd answered HTTP 400: bad request: cmdCheck=Check&token (token removed). The command was not carried out.',
+    );
+  });
+
   it('emhttpd answering HTTP 500: a plain message with the status', async () => {
     emhttpd.mode = { kind: 'error', status: 500, body: 'internal' };
     const { res } = await flow.withToken('parity_start', { correct: true });
