@@ -56,6 +56,12 @@ describe('the bridge forwards what the page needs', () => {
     const bad = await bridge.get('/audit', { limit: 'many' });
     expect(bad.status).toBe(400);
     expect(bad.json.problems).toEqual([expect.objectContaining({ field: 'limit' })]);
+
+    // One record by its seq (the audit view's detail), and the sidecar's 404 for one that is not there.
+    const first = await bridge.get('/audit/record/1');
+    expect(first.status).toBe(200);
+    expect(first.json.record).toMatchObject({ seq: 1 });
+    expect((await bridge.get('/audit/record/999999')).status).toBe(404);
   });
 
   it('forwards a write with the CSRF token as a form field, and with the X-CSRF-Token header alone', async () => {

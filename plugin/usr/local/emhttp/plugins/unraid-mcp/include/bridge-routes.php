@@ -25,6 +25,7 @@ const UNRAID_MCP_ROUTES = [
   ['POST', '/confirmations/{id}/approve'],
   ['POST', '/confirmations/{id}/deny'],
   ['GET', '/audit'],
+  ['GET', '/audit/record/{id}'],
   ['GET', '/audit/verify'],
   ['GET', '/audit/export'],
 ];
