@@ -160,6 +160,10 @@ describe('parity tools against the emhttpd contract', () => {
       ['csrf_token', TOKEN],
     ]);
     expect(await emhttpd.readVar('mdResyncDt')).toBe('0');
+    expect(data(res).state.description).toBe(
+      'Parity check — writing corrections to parity: paused at 0.5%, 0 sync errors so far.',
+    );
+    expect(data(res).message).toBe(`Paused. ${data(res).state.description}`);
     expect(data(res)).toMatchObject({
       command: 'cmdCheckPause',
       confirmed: true,

@@ -60,7 +60,7 @@ export function describeState(s: ParityControlState): ParityState {
     arrayState: s.mdState,
     status,
     kind: op.kind,
-    description: `A ${op.description} is ${status}${at}${errs}.`,
+    description: `${op.description.charAt(0).toUpperCase()}${op.description.slice(1)}: ${status}${at}${errs}.`,
     correcting: op.correcting,
     percent: op.percent,
     positionBytes: op.positionBytes,
