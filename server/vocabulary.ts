@@ -74,7 +74,9 @@ export const TOOLSETS = [
     title: 'Unraid server',
     description:
       'The server the Unraid way, through emhttpd: parity check history, start, pause, resume, cancel.',
-    default: true,
+    // Off until the owner switches it on (Access): it operates the array, and an update must not hand
+    // that to tokens made before it existed.
+    default: false,
   },
 ] as const satisfies ReadonlyArray<ToolsetInfo>;
 

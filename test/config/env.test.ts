@@ -8,6 +8,8 @@ describe('parseEnv', () => {
       port: 8765,
       hostFromEnv: false,
       portFromEnv: false,
+      emhttpdSocket: '/var/run/emhttpd.socket',
+      parityLog: '/boot/config/parity-checks.log',
       configDir: '/boot/config/plugins/unraid-mcp',
       stateDir: '/var/local/unraid-mcp',
       auditDir: '/mnt/user/appdata/unraid-mcp/audit',

@@ -200,7 +200,7 @@ describe('SettingsStore: update', () => {
       {
         file: 'unraid-mcp.cfg',
         field: 'toolsets[1]',
-        message: 'unknown toolset "printers" (known: system, docker, vm)',
+        message: 'unknown toolset "printers" (known: system, docker, vm, unraid)',
       },
       {
         file: 'unraid-mcp.cfg',

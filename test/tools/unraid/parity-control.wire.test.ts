@@ -11,6 +11,9 @@ import { connectV2 } from '../../helpers/v2-client.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { createLogger } from '../../../server/log.js';
 
+/** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
+const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
+
 /**
  * The parity tools through a real MCP client over HTTP, against a real sidecar whose emhttpd is the
  * contract server on a real unix socket, over a copy of the real 7.3.1 var.ini capture (array started,
@@ -42,6 +45,7 @@ beforeAll(async () => {
   emhttpd = await startEmhttpdContract(FIXTURE, TOKEN);
   srv = await startTestServer({
     emhttpRoot: emhttpd.emhttpRoot,
+    settingsCfg: UNRAID_ON,
     tokens: [{ name: 'operator', scope: 'operate' }],
     log: createLogger('debug', (line) => logLines.push(line)),
     env: {
@@ -385,6 +389,7 @@ describe('without emhttpd', () => {
     const contract = await startEmhttpdContract(FIXTURE, TOKEN);
     const lone = await startTestServer({
       emhttpRoot: contract.emhttpRoot,
+      settingsCfg: UNRAID_ON,
       env: { UNRAID_MCP_EMHTTPD_SOCKET: join(contract.emhttpRoot, 'no-such.socket') },
     });
     try {
