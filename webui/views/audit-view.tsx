@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { AuditRecord } from '../api/types.js';
 import {
   filters,
@@ -59,7 +59,9 @@ function Detail({ r }: { r: AuditRecord }) {
 /** The audit log: newest first, searched and paged by the sidecar, with the chain check and exports. */
 export function AuditView() {
   // Each visit shows the newest records for the filters kept from the last one.
-  useEffect(() => void search(), []);
+  // Ask for the first page as soon as the view exists, not after the browser has painted it: on a
+  // big log the page waits for that answer, and the paint would sit in front of it (about 100 ms).
+  useLayoutEffect(() => void search(), []);
   const f = filters.value;
   const set = (key: keyof AuditFilters, value: string) =>
     (filters.value = { ...filters.value, [key]: value });
