@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readlink, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -260,7 +260,11 @@ describe('the packaged sidecar', () => {
     try {
       expect(await readlink(`/proc/${sidecar.child.pid}/exe`)).toBe(join(root, PACKAGED_NODE));
       const cmdline = (await readFile(`/proc/${sidecar.child.pid}/cmdline`, 'utf8')).split('\0');
-      expect(cmdline).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--expose-gc']));
+      // The production V8 flags, as package.json gives them to every launcher.
+      const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+        unraidMcp: { nodeFlags: string };
+      };
+      expect(cmdline).toEqual(expect.arrayContaining(pkg.unraidMcp.nodeFlags.split(' ').filter(Boolean)));
       const client = new Client({ name: 'package-test', version: '1.0.0' });
       await client.connect(
         new StreamableHTTPClientTransport(new URL(sidecar.url), {
@@ -281,5 +285,9 @@ describe('the packaged sidecar', () => {
     } finally {
       expect(await sidecar.stop()).toBe(0);
     }
+    // The launcher passed V8's compile cache on: the next start skips compiling the bundle.
+    expect((await readdir(env.NODE_COMPILE_CACHE!, { recursive: true })).length).toBeGreaterThan(0);
+    const launcher = await readFile(join(root, 'usr/local/lib/unraid-mcp/bin/unraid-mcp'), 'utf8');
+    expect(launcher).toContain(': "${NODE_COMPILE_CACHE:=/var/cache/unraid-mcp/compile-cache}"');
   });
 });

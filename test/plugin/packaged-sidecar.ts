@@ -28,6 +28,8 @@ export async function fixtureEnv(work: string): Promise<NodeJS.ProcessEnv> {
     UNRAID_MCP_EMHTTP_ROOT: join(REPO, 'testdata/emhttp/parity-check-running'),
     DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}`,
     LIBVIRT_URI: 'test:///default',
+    // The launcher's default is /var/cache/unraid-mcp (root-only, in RAM on Unraid); not on a dev machine.
+    NODE_COMPILE_CACHE: join(work, 'compile-cache'),
   };
 }
 
