@@ -224,7 +224,7 @@ describe('session limits over HTTP', () => {
       );
       expect((await ping(first)).status).toBe(200);
       expect((await ping(third)).status).toBe(200);
-      expect((await srv.admin('GET', '/api/status')).json.sessions).toEqual({ active: 2 });
+      expect((await srv.admin('GET', '/api/status')).json.sessions).toMatchObject({ active: 2 });
     } finally {
       await srv.close();
     }

@@ -58,9 +58,13 @@ describe('the bridge forwards what the page needs', () => {
     expect(bad.json.problems).toEqual([expect.objectContaining({ field: 'limit' })]);
 
     // One record by its seq (the audit view's detail), and the sidecar's 404 for one that is not there.
-    const first = await bridge.get('/audit/record/1');
-    expect(first.status).toBe(200);
-    expect(first.json.record).toMatchObject({ seq: 1 });
+    const client = await srv.connect();
+    await client.callTool({ name: 'system_overview', arguments: {} });
+    await client.close();
+    const newest = (await bridge.get('/audit', { limit: '1' })).json.records[0];
+    const one = await bridge.get(`/audit/record/${newest.seq}`);
+    expect(one.status).toBe(200);
+    expect(one.json.record).toEqual(newest);
     expect((await bridge.get('/audit/record/999999')).status).toBe(404);
   });
 
