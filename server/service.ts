@@ -269,7 +269,12 @@ export async function createService(
     sessions,
     pending,
     now: () => new Date(),
-    mcp: { host: address.host, port: () => listeningPort, notServing: () => notServingReason(settingsStore) },
+    mcp: {
+      host: address.host,
+      port: () => listeningPort,
+      fromEnvironment: address.fromEnvironment,
+      notServing: () => notServingReason(settingsStore),
+    },
     callsLastHour: () => metrics.callsLastHour.total(),
     recordEvent: async (actor, event, details) => {
       await systemEvent(event, details, actor);

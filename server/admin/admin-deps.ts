@@ -14,7 +14,13 @@ export interface AdminDeps {
   pending: PendingApprovals;
   now: () => Date;
   /** Where the MCP endpoint listens, and why it refuses every call right now (null: it serves). */
-  mcp: { host: string; port: () => number; notServing: () => string | null };
+  mcp: {
+    host: string;
+    port: () => number;
+    /** Environment variables that override BIND / PORT for this process (the page says so). */
+    fromEnvironment: ReadonlyArray<string>;
+    notServing: () => string | null;
+  };
   /** Tool calls in the last hour, whatever their outcome. */
   callsLastHour: () => number;
   /** Writes an audit event for an owner action (principal = actor) and resolves once it is durable. */

@@ -7,6 +7,8 @@ export interface ListenAddress {
   port: number;
   /** What the owner changes to move it: the environment variable or the cfg key (the WebGUI's Settings). */
   portSetting: string;
+  /** The environment variables that decide it instead of the owner's settings, if any. */
+  fromEnvironment: Array<'UNRAID_MCP_HOST' | 'UNRAID_MCP_PORT'>;
 }
 
 /**
@@ -24,5 +26,9 @@ export function listenAddress(
     portSetting: env.portFromEnv
       ? 'UNRAID_MCP_PORT'
       : 'PORT in unraid-mcp.cfg (Settings → Unraid MCP → Settings)',
+    fromEnvironment: [
+      ...(env.hostFromEnv ? (['UNRAID_MCP_HOST'] as const) : []),
+      ...(env.portFromEnv ? (['UNRAID_MCP_PORT'] as const) : []),
+    ],
   };
 }

@@ -29,6 +29,8 @@ describe('status', () => {
       serving: true,
       bind: '127.0.0.1',
       port: Number(new URL(srv.url).port),
+      // The test sidecar, like the demo, is placed by the environment, which wins over BIND / PORT.
+      setByEnvironment: ['UNRAID_MCP_HOST', 'UNRAID_MCP_PORT'],
     });
     expect(before.mcp.urls).toEqual([{ address: '127.0.0.1', url: srv.url }]);
     expect(before.settings).toEqual({ valid: true, problems: [] });

@@ -9,6 +9,7 @@ describe('listenAddress', () => {
       host: '192.168.1.20',
       port: 9000,
       portSetting: 'PORT in unraid-mcp.cfg (Settings → Unraid MCP → Settings)',
+      fromEnvironment: [],
     });
   });
 
@@ -17,6 +18,7 @@ describe('listenAddress', () => {
       host: '::',
       port: 0,
       portSetting: 'UNRAID_MCP_PORT',
+      fromEnvironment: ['UNRAID_MCP_PORT'],
     });
     expect(
       listenAddress({ ...env, host: '127.0.0.1', hostFromEnv: true }, { bind: '::', port: 9000 }),

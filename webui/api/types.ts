@@ -22,6 +22,8 @@ export interface StatusInfo {
     reason?: string;
     bind: string;
     port: number;
+    /** UNRAID_MCP_HOST / UNRAID_MCP_PORT when the service was started with them: they win over BIND / PORT. */
+    setByEnvironment?: string[];
     urls: Array<{ address: string; url: string }>;
   };
   backends: Record<string, { up: boolean; reason?: string }>;

@@ -111,9 +111,11 @@ export function SettingsView() {
                 label={l.label}
                 error={err}
                 hint={
-                  editable
-                    ? `Applies when the service restarts; listening now on ${current}.`
-                    : `Set in the plugin\u2019s service configuration (${l.env}).`
+                  !editable
+                    ? `Set in the plugin\u2019s service configuration (${l.env}).`
+                    : mcp?.setByEnvironment?.includes(l.env)
+                      ? `${l.env} is set for this service and wins over this setting; listening now on ${current}.`
+                      : `Applies when the service restarts; listening now on ${current}.`
                 }
               >
                 <input

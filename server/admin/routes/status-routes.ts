@@ -35,6 +35,7 @@ export function statusRoutes(deps: AdminDeps, extra: () => Record<string, unknow
         ...(notServing !== null ? { reason: notServing } : {}),
         bind: deps.mcp.host,
         port: deps.mcp.port(),
+        setByEnvironment: deps.mcp.fromEnvironment,
         urls: mcpUrls({ bindHost: deps.mcp.host, port: deps.mcp.port() }),
       },
       backends: Object.fromEntries(
