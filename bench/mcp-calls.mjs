@@ -32,7 +32,6 @@
 //        --rounds 1 --single-duration 5 --settle 12 --lanes legacy,modern,everything,bare
 //        --legacy-client v2|sdk1 --sidecar-main dist/server/main.js]
 //        add --profile to write a V8 CPU profile of each sidecar lane to bench/results/profiles/
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadavg } from 'node:os';
@@ -47,7 +46,15 @@ import {
   connectMcpClients,
 } from './lib/load.mjs';
 import { cpuMeter, machineInfo, readRssKb, startRssSampler } from './lib/proc.mjs';
-import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
+import {
+  createBenchToken,
+  REPO,
+  SIDECAR_MAIN,
+  sidecarEnv,
+  sidecarLogProblems,
+  sourceRevision,
+  startBuiltSidecar,
+} from './lib/sidecar.mjs';
 import { formatTable, kbToMb, median, round } from './lib/stats.mjs';
 
 const EVERYTHING_MAIN = join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -135,19 +142,6 @@ function checkPrerequisites(main) {
     newestMtime(join(REPO, 'server'), '.ts') > newestMtime(join(REPO, 'dist/server'), '.js')
   ) {
     log('WARNING: server/ has sources newer than dist/; the bench runs the old build (run npm run build).');
-  }
-}
-
-/** The commit the build was made from, and whether server/ differs from it (null outside git). */
-function sourceRevision() {
-  try {
-    const git = (...args) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
-    return {
-      commit: git('rev-parse', '--short', 'HEAD'),
-      serverDirty: git('status', '--porcelain', '--', 'server') !== '',
-    };
-  } catch {
-    return null;
   }
 }
 
@@ -599,29 +593,6 @@ async function sidecarCounters(mcpUrl, headers) {
   } catch (err) {
     return { error: err.message };
   }
-}
-
-/** warn/error lines the sidecar logged (JSON lines on stderr), grouped by message. */
-function sidecarLogProblems(logPath) {
-  const kinds = {};
-  let text = '';
-  try {
-    text = readFileSync(logPath, 'utf8');
-  } catch {
-    return kinds;
-  }
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let rec;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      rec = { level: 'error', msg: `(not JSON) ${line.slice(0, 120)}` };
-    }
-    if (rec.level === 'warn' || rec.level === 'error')
-      kinds[`${rec.level}: ${rec.msg}`] = (kinds[`${rec.level}: ${rec.msg}`] ?? 0) + 1;
-  }
-  return kinds;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,7 +56,15 @@ import { cleanupAll, installCleanupHandlers, makeTempDir, runBench } from './lib
 import { latencySummary, startHealthzProbe } from './lib/healthz-probe.mjs';
 import { closeMcpClients, connectMcpClients, describeError } from './lib/load.mjs';
 import { machineInfo, readCpuMs, readRssByKind, readRssKb, startRssSampler } from './lib/proc.mjs';
-import { createBenchToken, REPO, SIDECAR_MAIN, sidecarEnv, startBuiltSidecar } from './lib/sidecar.mjs';
+import {
+  createBenchToken,
+  REPO,
+  SIDECAR_MAIN,
+  sidecarEnv,
+  sidecarLogProblems,
+  sourceRevision,
+  startBuiltSidecar,
+} from './lib/sidecar.mjs';
 import { formatTable, kbToMb, round } from './lib/stats.mjs';
 
 const RESULTS = join(REPO, 'bench/results/soak.json');
@@ -165,18 +173,6 @@ function limitsFor(opts) {
   };
 }
 
-function sourceRevision() {
-  try {
-    const git = (...args) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
-    return {
-      commit: git('rev-parse', '--short', 'HEAD'),
-      serverDirty: git('status', '--porcelain', '--', 'server') !== '',
-    };
-  } catch {
-    return null;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Setup
 
@@ -255,31 +251,6 @@ async function sidecarCounters(mcpUrl, secret) {
     if (m) out.httpRejected[m[1]] = Number(m[2]);
   }
   return out;
-}
-
-/** warn/error lines the sidecar logged (JSON lines on stderr), grouped by message. */
-function sidecarLogProblems(logPath) {
-  const kinds = {};
-  let text = '';
-  try {
-    text = readFileSync(logPath, 'utf8');
-  } catch {
-    return kinds;
-  }
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let rec;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      rec = { level: 'error', msg: `(not JSON) ${line.slice(0, 120)}` };
-    }
-    if (rec.level === 'warn' || rec.level === 'error') {
-      const key = `${rec.level}: ${rec.msg}`;
-      kinds[key] = (kinds[key] ?? 0) + 1;
-    }
-  }
-  return kinds;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startWebgui } from '../scripts/webgui/start-webgui.mjs';
+import { CHROMIUM_LAUNCH } from '../scripts/webgui/chromium.mjs';
 import { prepareAuditHistory } from './lib/audit-history.mjs';
 import { cleanupAll, installCleanupHandlers, runBench } from './lib/children.mjs';
 import { machineInfo } from './lib/proc.mjs';
@@ -202,19 +203,7 @@ async function main() {
     };
     waiting = await waitingApproval(srv.match[1], secret, adminGet);
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
     // One untimed visit: the browser's own start-up is not the page's.
     await timeView(browser, webgui, cookie, 'status');
     const samples = { status: [], approvals: [], audit: [] };

@@ -1,5 +1,6 @@
 // The built sidecar (dist/), started the way the benches measure it: with the V8 flags its launcher
 // uses in production (package.json → unraidMcp.nodeFlags), ready once it prints its MCP URL.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,4 +91,42 @@ export async function createBenchToken(env, name, scope, main = SIDECAR_MAIN) {
   const secret = out.trim().split('\n').at(-1)?.trim();
   if (!secret) throw new Error(`token create printed no secret:\n${out}`);
   return secret;
+}
+
+/** The commit the build was made from, and whether server/ differs from it (null outside git). */
+export function sourceRevision() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      serverDirty: git('status', '--porcelain', '--', 'server') !== '',
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** warn/error lines the sidecar logged (JSON lines on stderr), grouped by message. */
+export function sidecarLogProblems(logPath) {
+  const kinds = {};
+  let text = '';
+  try {
+    text = readFileSync(logPath, 'utf8');
+  } catch {
+    return kinds;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let rec;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      rec = { level: 'error', msg: `(not JSON) ${line.slice(0, 120)}` };
+    }
+    if (rec.level === 'warn' || rec.level === 'error') {
+      const key = `${rec.level}: ${rec.msg}`;
+      kinds[key] = (kinds[key] ?? 0) + 1;
+    }
+  }
+  return kinds;
 }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
 import type { Webgui } from '../../scripts/webgui/start-webgui.mjs';
+import { CHROMIUM_LAUNCH } from '../../scripts/webgui/chromium.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const THEMES = ['white', 'black', 'azure', 'gray'] as const;
@@ -39,19 +40,7 @@ export async function buildApp(): Promise<{ dir: string; remove: () => Promise<v
 
 /** Debian's chromium (browsers cannot be downloaded here), headless. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch(CHROMIUM_LAUNCH);
 }
 
 export interface OpenedPage {

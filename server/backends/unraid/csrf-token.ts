@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { BackendUnavailableError } from '../../errors/backend-unavailable-error.js';
+import { readVarIniText } from './var-ini-text.js';
 
 const TOKEN_LINE = /^csrf_token="?([^"\r\n]*)"?\s*$/m;
 
@@ -9,21 +9,7 @@ const TOKEN_LINE = /^csrf_token="?([^"\r\n]*)"?\s*$/m;
  * shared emhttp reader drops this key while parsing, so this is the one place it is read.
  */
 export async function readCsrfToken(varIniPath: string, signal?: AbortSignal): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(varIniPath, { encoding: 'utf8', signal });
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new BackendUnavailableError(
-        'emhttp state (var.ini) was not found — this does not look like an Unraid server, or emhttp has not started yet. Nothing was sent.',
-      );
-    if (code === 'EACCES' || code === 'EPERM')
-      throw new BackendUnavailableError(
-        'emhttp state (var.ini) could not be read (permission denied) — unraid-mcp must run as root. Nothing was sent.',
-      );
-    throw err;
-  }
+  const text = await readVarIniText(varIniPath, signal, 'Nothing was sent.');
   const token = TOKEN_LINE.exec(text)?.[1]?.trim() ?? '';
   if (token === '')
     throw new BackendUnavailableError(

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { BackendUnavailableError } from '../../errors/backend-unavailable-error.js';
+import { readVarIniText } from './var-ini-text.js';
 import { parseEmhttpIni } from '../host/emhttp-ini.js';
 import { readVar } from '../host/var-ini.js';
 import { readSyncOperation, type SyncOperation } from '../host/sync-operation.js';
@@ -25,17 +24,7 @@ export async function readParityControlState(
   varIniPath: string,
   signal?: AbortSignal,
 ): Promise<ParityControlState> {
-  let text: string;
-  try {
-    text = await readFile(varIniPath, { encoding: 'utf8', signal });
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new BackendUnavailableError(
-        'emhttp state (var.ini) was not found — this does not look like an Unraid server, or emhttp has not started yet.',
-      );
-    throw err;
-  }
+  const text = await readVarIniText(varIniPath, signal);
   const v = readVar(parseEmhttpIni(text, WITHOUT_TOKEN));
   return {
     mdState: v.mdState,

@@ -1,0 +1,1 @@
+export const CHROMIUM_LAUNCH: { executablePath: string; args: string[] };
