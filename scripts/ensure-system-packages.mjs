@@ -24,6 +24,9 @@ const NEEDED = [
   { pkg: 'php-fpm', check: () => existsSync('/usr/sbin/php-fpm8.2') },
   { pkg: 'php-cli', check: () => existsSync('/usr/bin/php') },
   { pkg: 'chromium', check: () => existsSync('/usr/bin/chromium') },
+  // A real NUT upsd with its dummy-ups driver, for ups_status.
+  { pkg: 'nut-server', check: () => existsSync('/usr/sbin/upsd') || existsSync('/sbin/upsd') },
+  { pkg: 'nut-client', check: () => existsSync('/usr/bin/upsc') },
 ];
 
 export function ensureSystemPackages({ required }) {

@@ -73,7 +73,8 @@ export const TOOLSETS = [
     id: 'unraid',
     title: 'Unraid server',
     description:
-      'The server the Unraid way, through emhttpd: parity check history, start, pause, resume, cancel.',
+      'The server the Unraid way, through emhttpd and its own files: parity checks, array start/stop, notifications, ' +
+      'syslog, SMART and disk spin, UPS, GPUs, plugins, User Scripts, reboot and shutdown.',
     // Off until the owner switches it on (Access): it operates the array, and an update must not hand
     // that to tokens made before it existed.
     default: false,
