@@ -24,6 +24,21 @@ export function buildAllowedHosts(opts: {
   return names;
 }
 
+/**
+ * Makes `allowed` the names of `base` plus `hosts`: the host names the served certificates are for
+ * (such as `192-168-1-10.<hash>.myunraid.net`), which clients must use for the certificate to verify.
+ * Replaced whenever the certificates change, in place, so the request handlers see it at once.
+ */
+export function acceptCertificateHosts(
+  allowed: Set<string>,
+  base: ReadonlySet<string>,
+  hosts: Iterable<string>,
+): void {
+  allowed.clear();
+  for (const h of base) allowed.add(h);
+  for (const h of hosts) allowed.add(allowedForm(h));
+}
+
 /** A host name or address as hostWithoutPort gives it, so an IPv6 address matches however it was written. */
 function allowedForm(entry: string): string {
   const v = entry.trim().toLowerCase();

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AdminDeps } from '../admin-deps.js';
-import { mcpUrls } from '../mcp-urls.js';
+import { httpsUrls, mcpUrls } from '../mcp-urls.js';
 
 /** One line per client program (name and version as it introduced itself) and token. */
 function clientsOf(deps: AdminDeps) {
@@ -26,6 +26,7 @@ export function statusRoutes(deps: AdminDeps, extra: () => Record<string, unknow
   r.get('/', async (_req, res) => {
     const checks = await Promise.all(deps.probes.map(async (p) => [p.name, await p.check()] as const));
     const notServing = deps.mcp.notServing();
+    const https = deps.mcp.https();
     res.json({
       version: deps.version,
       startedAt: deps.startedAt.toISOString(),
@@ -36,7 +37,10 @@ export function statusRoutes(deps: AdminDeps, extra: () => Record<string, unknow
         bind: deps.mcp.host,
         port: deps.mcp.port(),
         setByEnvironment: deps.mcp.fromEnvironment,
-        urls: mcpUrls({ bindHost: deps.mcp.host, port: deps.mcp.port() }),
+        // The plain HTTP URLs (none with HTTP="no").
+        urls: deps.mcp.http ? mcpUrls({ bindHost: deps.mcp.host, port: deps.mcp.port() }) : [],
+        http: { enabled: deps.mcp.http },
+        https: { ...https, urls: httpsUrls(https, { bindHost: deps.mcp.host }) },
       },
       backends: Object.fromEntries(
         checks.map(([name, reason]) => [name, reason === null ? { up: true } : { up: false, reason }]),
