@@ -10,6 +10,7 @@ import { auditVerifyCommand } from './safety/audit/audit-cli.js';
 import type { VerifyReport } from './safety/audit/audit-verify.js';
 import { adminRequest, SERVICE_NOT_RUNNING } from './admin/admin-client.js';
 import { confirmCommand } from './confirm-cli.js';
+import { storageCommand } from './storage-cli.js';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -32,6 +33,8 @@ Usage:
   unraid-mcp confirm approve|deny ID [--reason TEXT] Decide a pending confirmation, as the WebGUI does
   unraid-mcp sessions list [--json]                  Open MCP sessions: token, client, opened, last active, calls
   unraid-mcp sessions close ID                       Close a session (its client must start a new one)
+  unraid-mcp storage persistent|ram|status           Move the audit log and pending approvals to appdata or RAM
+                                                     (the array start/stop hooks run this), or say where they are
   unraid-mcp help                                    This text
 
 Where things are (environment variables; defaults suit Unraid):
@@ -85,6 +88,10 @@ async function dispatch(argv: string[], env: ServiceEnv, io: CliIo): Promise<num
       ),
     );
   if (group === 'confirm') return confirmCommand(sub, rest, env, io.out);
+  if (group === 'storage' && rest.length === 0) {
+    const code = await storageCommand(sub, env, io.out);
+    if (code !== null) return code;
+  }
   if (group === 'sessions' && sub === 'list') return sessionsList(rest, env, io);
   if (group === 'sessions' && sub === 'close') return sessionsClose(rest, env, io);
   throw new UsageError(`unknown command: ${argv.join(' ').slice(0, 80)}`);

@@ -10,6 +10,8 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { confirmationRoutes } from './routes/confirmation-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { storageRoutes } from './routes/storage-routes.js';
+import type { DataPlacement } from '../safety/data-placement.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { toolRoutes } from './routes/tool-routes.js';
 import type { AnyTool } from '../tools/define-tool.js';
@@ -21,7 +23,7 @@ export function buildAdminApp(opts: {
   docker: () => Promise<Docker>;
   vmNames: () => Promise<string[]>;
   audit: AuditLog;
-  auditDirs: { ram: string; persistent: string };
+  placement: DataPlacement;
   log: Logger;
   tools: ReadonlyArray<AnyTool>;
 }): Express {
@@ -33,6 +35,8 @@ export function buildAdminApp(opts: {
         const snap = settingsStore.current();
         return {
           audit: audit.status(),
+          // Where the audit log and pending approvals are, and why RAM when appdata was asked for.
+          storage: opts.placement.status(),
           readOnly: snap.settings.readOnly,
           settings: {
             valid: snap.error === null,
@@ -50,7 +54,8 @@ export function buildAdminApp(opts: {
       tools: toolRoutes(settingsStore, opts.tools),
       settings,
       filters,
-      audit: auditRoutes(deps, audit, opts.auditDirs),
+      audit: auditRoutes(deps, audit, opts.placement),
+      storage: storageRoutes(deps, opts.placement),
     },
     opts.log,
   );

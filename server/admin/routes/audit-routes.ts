@@ -7,6 +7,7 @@ import { CSV_HEADER, csvRow } from '../../safety/audit/audit-csv.js';
 import { AdminError } from '../admin-error.js';
 import { actorOf } from '../actor.js';
 import type { AdminDeps } from '../admin-deps.js';
+import type { DataPlacement } from '../../safety/data-placement.js';
 import { validate } from '../validate.js';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date/time');
@@ -67,11 +68,7 @@ function toFilter(q: z.infer<typeof filterFields>): AuditFilter {
  * record by seq, verify (incremental), export as JSON Lines or CSV, and relocation for array
  * start/stop.
  */
-export function auditRoutes(
-  deps: AdminDeps,
-  audit: AuditLog,
-  dirs: { ram: string; persistent: string },
-): Router {
+export function auditRoutes(deps: AdminDeps, audit: AuditLog, placement: DataPlacement): Router {
   const r = Router();
   r.get('/', async (req, res) => {
     const { cursor, limit, ...filter } = validate(pageQuery, req.query, 'query');
@@ -109,9 +106,15 @@ export function auditRoutes(
   });
   r.post('/relocate', async (req, res) => {
     const { to } = validate(relocateBody, req.body);
-    const report = await audit.relocate(to === 'ram' ? dirs.ram : dirs.persistent, to === 'persistent');
-    await deps.recordEvent(actorOf(req), 'admin.audit_relocated', { to });
-    res.json(report);
+    // The pending approvals move with the log (data-placement.ts); the answer stays the log's report.
+    const moved = await placement.move(to);
+    await deps.recordEvent(actorOf(req), 'admin.audit_relocated', { to, location: moved.location });
+    res.json({
+      ...moved.audit,
+      location: moved.location,
+      problem: moved.problem,
+      approvals: moved.approvals,
+    });
   });
   return r;
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { bindingMismatch, type ConfirmationBinding } from './binding.js';
@@ -48,6 +48,23 @@ export type ConsumeResult =
       entry?: PendingConfirmation;
     };
 
+/** What a move of the journal did (array start/stop, see relocate). */
+export interface ApprovalsMove {
+  from: string;
+  to: string;
+  /** Entries kept after the move. */
+  entries: number;
+  /** Entries taken from a journal already in the destination (left by an earlier run). */
+  merged: number;
+}
+
+/**
+ * How far an entry has got: a copy further along wins when two journals hold the same entry (so a
+ * used approval can never come back as approved), the one in memory on a tie.
+ */
+const progress = (e: PendingConfirmation) =>
+  (e.status === 'pending' ? 0 : e.status === 'used' ? 4 : 2) + (e.outcome ? 1 : 0);
+
 /** How long decided entries stay visible in the WebGUI history. */
 const KEEP_DECIDED_MS = 24 * 3_600_000;
 const MAX_ENTRIES = 1000;
@@ -65,8 +82,9 @@ export class PendingApprovals {
   readonly events = new EventEmitter();
   private entries = new Map<string, PendingConfirmation>();
   private writing: Promise<void> = Promise.resolve();
-  private readonly journal: EntryJournal<PendingConfirmation>;
+  private journal: EntryJournal<PendingConfirmation>;
 
+  /** `stateDir`: where the journal is at start (RAM, or appdata while the array is started). */
   constructor(private readonly opts: { stateDir: string; log: Logger; now?: () => number }) {
     this.events.setMaxListeners(0);
     this.journal = new EntryJournal(join(opts.stateDir, PENDING_FILE), entrySchema);
@@ -76,12 +94,19 @@ export class PendingApprovals {
     return this.opts.now?.() ?? Date.now();
   }
 
+  /** The folder the journal is in now. */
+  get dir(): string {
+    return dirname(this.journal.path);
+  }
+
   /**
    * Loads what survived a restart, then compacts the journal. A damaged journal is set aside whole:
    * losing a pending request is safe, approving one by accident is not. A last line cut off by a crash
-   * is only dropped (its change never completed); the lines before it are kept.
+   * is only dropped (its change never completed); the lines before it are kept. Journals in
+   * `leftovers` (the other place the journal lives, RAM or appdata, when a move did not happen
+   * because the service was not running) are merged in and removed once the merged set is written.
    */
-  async load(): Promise<void> {
+  async load(leftovers: string[] = []): Promise<void> {
     const read = await this.journal.read();
     if (read.state === 'corrupt') {
       const aside = await this.moveAside();
@@ -102,13 +127,76 @@ export class PendingApprovals {
       }
       this.entries = new Map(read.records.map((e) => [e.id, e]));
     }
+    const others = leftovers
+      .filter((d) => resolve(d) !== resolve(this.dir))
+      .map((d) => new EntryJournal(join(d, PENDING_FILE), entrySchema));
+    let merged = 0;
+    for (const other of others) merged += await this.mergeFrom(other);
     this.prune();
     this.expireDue();
-    if (read.state === 'missing' && !this.entries.size) return;
+    if (read.state === 'missing' && !this.entries.size && !merged) return;
     await this.writing;
-    await this.journal
-      .compact(this.entries.values())
-      .catch((err: unknown) => this.opts.log.error('could not compact pending confirmations', { err }));
+    try {
+      await this.journal.compact(this.entries.values());
+      for (const other of others) await removeFile(other.path);
+      if (merged) this.opts.log.info('pending confirmations merged from their other place', { merged });
+    } catch (err) {
+      this.opts.log.error('could not compact pending confirmations', { err });
+    }
+  }
+
+  /**
+   * Moves the journal to `dir` (array start: RAM → appdata; array stop: appdata → RAM), in order with
+   * every other change: the whole set, merged with a journal an earlier run left in `dir`, is written
+   * there atomically, then later changes go there and the old file is deleted. A crash in between
+   * leaves both files; load() merges them (the one further along wins), so nothing is lost and an
+   * approval is never used twice. No file stays open in either folder (each change opens, appends,
+   * closes). Rejects, leaving the journal where it was, when `dir` cannot be written.
+   */
+  relocate(dir: string): Promise<ApprovalsMove> {
+    const run = this.writing.then(() => this.relocateNow(dir));
+    this.writing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async relocateNow(dir: string): Promise<ApprovalsMove> {
+    const from = this.journal;
+    const fromDir = this.dir;
+    if (resolve(dir) === resolve(fromDir))
+      return { from: fromDir, to: dir, entries: this.entries.size, merged: 0 };
+    const to = new EntryJournal(join(dir, PENDING_FILE), entrySchema);
+    const merged = await this.mergeFrom(to);
+    this.prune();
+    await to.compact(this.entries.values());
+    this.journal = to;
+    await removeFile(from.path);
+    return { from: fromDir, to: dir, entries: this.entries.size, merged };
+  }
+
+  /** Takes the entries of `other` this set lacks or has at an earlier stage; returns how many. */
+  private async mergeFrom(other: EntryJournal<PendingConfirmation>): Promise<number> {
+    const read = await other.read();
+    if (read.state === 'missing') return 0;
+    if (read.state === 'corrupt') {
+      const aside = `${other.path}.corrupt-${this.now()}`;
+      await rename(other.path, aside).catch(() => {});
+      this.opts.log.error(
+        'pending confirmations file was unreadable; moved aside, pending requests must be made again',
+        { aside, line: read.line, reason: read.reason },
+      );
+      return 0;
+    }
+    let merged = 0;
+    for (const e of read.records) {
+      const mine = this.entries.get(e.id);
+      if (mine && progress(mine) >= progress(e)) continue;
+      this.entries.set(e.id, e);
+      merged++;
+    }
+    return merged;
   }
 
   /** Moves an untrustworthy journal out of the way (kept for whoever looks into it). */
@@ -319,5 +407,13 @@ export class PendingApprovals {
       );
     this.events.emit('change', changed);
     return this.writing;
+  }
+}
+
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
