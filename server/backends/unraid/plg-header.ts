@@ -33,6 +33,15 @@ function expander(entities: Map<string, string>) {
   return (text: string) => expand(text, 0);
 }
 
+/** True when the text ends before the tag does: no `>` left, or a quoted value that is never closed. */
+function cutOff(rest: string, pos: number): boolean {
+  if (!rest.includes('>', pos)) return true;
+  const open = /[A-Za-z_][\w.-]*\s*=\s*(["'])/y;
+  open.lastIndex = pos;
+  const m = open.exec(rest);
+  return m !== null && !rest.includes(m[1]!, open.lastIndex);
+}
+
 /** The `<PLUGIN>` attributes of a .plg's text (its first part is enough); throws PlgFormatError. */
 export function readPlgHeader(text: string): Map<string, string> {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
@@ -55,7 +64,10 @@ export function readPlgHeader(text: string): Map<string, string> {
     if (ch === '>' || (ch === '/' && rest[pos + 1] === '>')) break;
     ATTRIBUTE.lastIndex = pos;
     const m = ATTRIBUTE.exec(rest);
-    if (!m) throw new PlgFormatError('has a malformed attribute in the <PLUGIN> tag');
+    if (!m)
+      throw new PlgFormatError(
+        cutOff(rest, pos) ? 'ends inside the <PLUGIN> tag' : 'has a malformed attribute in the <PLUGIN> tag',
+      );
     const value = m[2] ?? m[3] ?? '';
     if (value.includes('<')) throw new PlgFormatError('has "<" inside a <PLUGIN> attribute');
     if (attrs.has(m[1]!)) throw new PlgFormatError(`repeats the attribute ${m[1]}`);

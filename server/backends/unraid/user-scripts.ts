@@ -141,7 +141,8 @@ async function readLog(logPath: string, lines: number): Promise<UserScript['log'
   const { text, cut } = await readEnd(logPath, LOG_TAIL_BYTES);
   const all = text.split('\n');
   if (cut) all.shift(); // a partial first line
-  if (all.at(-1) === '') all.pop();
+  // The plugin ends each entry with a blank line; the tail shows text, not that padding.
+  while (all.length && all.at(-1)!.trim() === '') all.pop();
   let lastStarted: string | null = null;
   let lastFinished: string | null = null;
   for (const l of all) {
@@ -197,6 +198,14 @@ export async function readVariablesOf(p: UserScriptsPaths, folder: string): Prom
 async function optionalText(path: string): Promise<string | null> {
   const t = await readFile(path, 'utf8').catch(() => null);
   return t === null || t.trim() === '' ? null : t.replace(/\r/g, '').trim();
+}
+
+/** The description the plugin shows: the `description` file, else the script's `#description=`. */
+export async function readDescriptionOf(p: UserScriptsPaths, folder: string): Promise<string | null> {
+  return (
+    (await optionalText(join(p.dir, 'scripts', folder, 'description'))) ??
+    (await readVariablesOf(p, folder)).description
+  );
 }
 
 /** Every script with its name, description, schedule, running flag and the tail of its last log. */

@@ -3,7 +3,13 @@ import { defineTool } from '../define-tool.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { readParityControlState } from '../../backends/unraid/parity-control-state.js';
 import { spawnDetached } from '../../backends/unraid/spawn-detached.js';
-import { isRunning, logPathOf, readVariablesOf, scriptPath } from '../../backends/unraid/user-scripts.js';
+import {
+  isRunning,
+  logPathOf,
+  readDescriptionOf,
+  readVariablesOf,
+  scriptPath,
+} from '../../backends/unraid/user-scripts.js';
 import type { ToolContext } from '../context.js';
 import { findScriptFolder, userScriptsPaths } from './shared/user-scripts.js';
 import { unraidLayout } from './shared/parity-state.js';
@@ -72,8 +78,8 @@ export const userScriptRun = defineTool({
   describe: async ({ name }, _target, ctx) => {
     const folder = await findScriptFolder(ctx, name);
     const paths = userScriptsPaths(ctx);
-    const vars = await readVariablesOf(paths, folder);
-    const what = vars.description ? ` (${vars.description})` : '';
+    const description = await readDescriptionOf(paths, folder);
+    const what = description ? ` (${description.replace(/\s*\n\s*/g, ' ')})` : '';
     return `Run the User Script "${folder}"${what} in the background as root: ${scriptPath(paths, folder)}. Its output goes to ${logPathOf(paths, folder)}.`;
   },
   preflight: async ({ name }, ctx) => {
