@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { bundle, makeCertificate, type TestCertificate } from './certs.js';
 import { httpsFetch } from './https-fetch.js';
+import { rawRequest } from '../helpers/raw-request.js';
 
 /** The names the WebGUI's own certificates carry on a server called like this one. */
 const SERVER = hostname().split('.')[0]!.toLowerCase();
@@ -113,7 +114,8 @@ describe('HTTPS with the WebGUI certificates (self-signed and myunraid.net)', ()
       headers: { ...auth, Origin: `https://${MYUNRAID_NAME}:${port}` },
     });
     expect(ok.status).toBe(200);
-    const plain = await fetch(`${srv.origin}/metrics`, {
+    const plain = await rawRequest(srv.port, {
+      path: '/metrics',
       headers: { ...auth, Host: `${MYUNRAID_NAME}:${srv.port}` },
     });
     expect(plain.status).toBe(200);

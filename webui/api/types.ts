@@ -25,6 +25,9 @@ export interface StatusInfo {
     /** UNRAID_MCP_HOST / UNRAID_MCP_PORT when the service was started with them: they win over BIND / PORT. */
     setByEnvironment?: string[];
     urls: Array<{ address: string; url: string }>;
+    /** Plain HTTP on `port` (HTTP in unraid-mcp.cfg); absent from an older sidecar. */
+    http?: { enabled: boolean };
+    https?: HttpsInfo;
   };
   backends: Record<string, { up: boolean; reason?: string }>;
   sessions: { active: number; clients?: Array<ClientInfo & { token: string; sessions: number }> };
@@ -40,6 +43,18 @@ export interface StatusInfo {
     unavailable: { since: string; message: string; refusedRecords: number } | null;
     incidents: Array<{ time: string; kind: string; message: string }>;
   };
+}
+
+/** The HTTPS listener: on with the WebGUI's certificates, or off and why (server/http/tls/). */
+export interface HttpsInfo {
+  enabled: boolean;
+  serving: boolean;
+  port: number;
+  reason: string | null;
+  /** selfSigned: clients must be told to trust it; named: false when no certificate names the host. */
+  urls: Array<{ address: string; url: string; selfSigned: boolean; named: boolean }>;
+  certificates: Array<{ file: string; selfSigned: boolean; subject: string; validTo: string }>;
+  problems: Array<{ file: string; problem: string }>;
 }
 
 export type Scope = 'read' | 'operate' | 'admin';

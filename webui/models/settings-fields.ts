@@ -1,3 +1,5 @@
+import { protocolForm, protocolPatch } from './protocol-fields.js';
+
 /**
  * The Settings view's number fields in the owner's units. The sidecar holds them in bytes or
  * milliseconds (its SettingsPatch); the form shows KiB, minutes, seconds. Ranges are the sidecar's
@@ -155,6 +157,7 @@ export function toForm(settings: Record<string, unknown>): FormValues {
   }
   if (Array.isArray(settings.allowedHosts))
     form.allowedHosts = (settings.allowedHosts as string[]).join('\n');
+  Object.assign(form, protocolForm(settings));
   return form;
 }
 
@@ -188,5 +191,8 @@ export function toPatch(form: FormValues, saved: FormValues): PatchResult {
       .map((h) => h.trim())
       .filter(Boolean);
   }
+  const protocol = protocolPatch(form, saved);
+  Object.assign(patch, protocol.patch);
+  problems.push(...protocol.problems);
   return { patch, problems };
 }

@@ -5,17 +5,20 @@ import { CopyButton } from '../ui/copy-button.js';
 import { FieldRow, errProps } from '../ui/field-row.js';
 import { Notice } from '../ui/notice.js';
 import { NewTokenForm } from './new-token-form.js';
+import { HttpsNotes, preferredUrl } from './https-notes.js';
 
 /** Where clients connect, and their configurations ready to paste with a token chosen here. */
 export function ConnectView() {
   useEffect(() => void loadStatus(), []);
-  const urls = status.value?.mcp?.urls ?? [];
-  const fallback = `http://${location.hostname}:${status.value?.mcp?.port ?? 8765}/mcp`;
+  const mcp = status.value?.mcp;
+  const httpsUrls = mcp?.https?.urls ?? [];
+  const urls = [...httpsUrls, ...(mcp?.urls ?? [])];
+  const fallback = `http://${location.hostname}:${mcp?.port ?? 8765}/mcp`;
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
-  const chosen = url || urls[0]?.url || fallback;
+  const chosen = url || preferredUrl(httpsUrls, mcp?.urls ?? []) || fallback;
   return (
     <section aria-labelledby="umcp-connect-h">
       <h2 id="umcp-connect-h">Connect a client</h2>
@@ -30,12 +33,14 @@ export function ConnectView() {
               {urls.map((u) => (
                 <option key={u.url} value={u.url}>
                   {u.url}
+                  {'selfSigned' in u && u.selfSigned ? ' (self-signed certificate)' : ''}
                 </option>
               ))}
             </select>
           ) : (
             <input {...errProps('umcp-url', null)} type="text" readOnly value={chosen} />
           )}
+          <HttpsNotes https={mcp?.https} chosen={chosen} />
         </FieldRow>
         <FieldRow
           id="umcp-secret"

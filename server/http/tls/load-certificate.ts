@@ -50,6 +50,7 @@ export async function loadCertificate(file: string, now: Date): Promise<Certific
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: 'missing', file };
     if (code === 'EACCES' || code === 'EPERM') return bad('cannot be read: permission denied');
+    if (code === 'ELOOP') return bad('cannot be read: it is a symbolic link that points to itself');
     return bad(`cannot be read: ${code ?? (err as Error).message}`);
   }
   const split = splitPemBundle(text);
