@@ -8,17 +8,18 @@ import { createServer } from 'node:net';
 export function listenProblem(
   host: string,
   port: number,
+  portField = 'port',
 ): Promise<{ field: string; message: string } | null> {
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE')
-        resolve({ field: 'port', message: `port ${port} is in use by another program on this server` });
+        resolve({ field: portField, message: `port ${port} is in use by another program on this server` });
       else if (err.code === 'EADDRNOTAVAIL')
         resolve({ field: 'bind', message: `${host} is not an address of this server` });
       else if (err.code === 'EACCES')
-        resolve({ field: 'port', message: `port ${port} needs privileges the service does not have` });
-      else resolve({ field: 'port', message: `cannot listen on ${host} port ${port}: ${err.message}` });
+        resolve({ field: portField, message: `port ${port} needs privileges the service does not have` });
+      else resolve({ field: portField, message: `cannot listen on ${host} port ${port}: ${err.message}` });
     });
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
   });

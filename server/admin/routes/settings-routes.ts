@@ -63,6 +63,18 @@ async function refuseUnusableAddress(deps: AdminDeps, store: SettingsStore, patc
   if (problem) throw new AdminError(400, `Invalid settings: ${problem.field}: ${problem.message}`, [problem]);
 }
 
+/** The same for a new HTTPS port (the port the HTTPS listener holds now is not probed). */
+async function refuseUnusableHttpsPort(deps: AdminDeps, store: SettingsStore, patch: SettingsPatch) {
+  const port = patch.httpsPort;
+  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) return;
+  const https = deps.mcp.https();
+  if (https.serving && port === https.port) return;
+  const bind = patch.bind ?? store.current().settings.bind;
+  if (typeof bind !== 'string' || bindProblem(bind)) return;
+  const problem = await listenProblem(bind, port, 'httpsPort');
+  if (problem) throw new AdminError(400, `Invalid settings: ${problem.field}: ${problem.message}`, [problem]);
+}
+
 /** Where the filter preview finds the resources that exist now. */
 export interface PreviewSources {
   docker: () => Promise<Docker>;
@@ -91,6 +103,7 @@ export function settingsRoutes(
       throw new AdminError(400, 'The body must be a JSON object of settings to change.');
     const ifMatch = req.headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
     await refuseUnusableAddress(deps, store, req.body as SettingsPatch);
+    await refuseUnusableHttpsPort(deps, store, req.body as SettingsPatch);
     const result = await store
       .update(req.body as SettingsPatch, ifMatch || undefined)
       .catch((err: unknown) => {
