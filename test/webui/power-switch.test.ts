@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toForm, toPatch } from '../../webui/models/settings-fields.js';
-import { powerSwitchPatch, withPowerSwitch } from '../../webui/views/power-switch.js';
+import { powerSwitchPatch, withPowerSwitch } from '../../webui/models/power-switch.js';
 
 describe('the power switch on the Settings view', () => {
   const settings = { powerTools: false, maxSessions: 64, allowedHosts: [] };

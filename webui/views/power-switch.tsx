@@ -3,23 +3,7 @@ import type { FormValues } from '../models/settings-fields.js';
 import { problemsFor } from '../problems.js';
 import { FieldRow, errProps } from '../ui/field-row.js';
 
-/**
- * The power switch (POWER_TOOLS): system_reboot and system_shutdown are refused while it is off, which
- * it is in a fresh install. Kept in the form as "yes" / "no" like the other text-valued fields.
- */
-export function withPowerSwitch(form: FormValues, settings: Record<string, unknown>): FormValues {
-  return typeof settings.powerTools === 'boolean'
-    ? { ...form, powerTools: settings.powerTools ? 'yes' : 'no' }
-    : form;
-}
-
-/** The switch's part of the settings patch: only when it changed. */
-export function powerSwitchPatch(form: FormValues, saved: FormValues): Record<string, unknown> {
-  return form.powerTools !== undefined && form.powerTools !== saved.powerTools
-    ? { powerTools: form.powerTools === 'yes' }
-    : {};
-}
-
+/** The Settings view's row for the power switch (see models/power-switch.ts). */
 export function PowerSwitch(props: {
   form: FormValues;
   problems: ReadonlyArray<Problem>;
