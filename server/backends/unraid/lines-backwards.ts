@@ -1,0 +1,92 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/** One line of a file as read backwards: its first bytes, and how many bytes past those were left out. */
+export interface RawLine {
+  bytes: Buffer;
+  cutBytes: number;
+}
+
+export interface BackwardsOptions {
+  /** Bytes of the first read from the end; each further read doubles, up to `maxChunkBytes`. */
+  chunkBytes: number;
+  maxChunkBytes: number;
+  /** Longest line kept whole; longer ones keep their first `maxLineBytes` bytes. */
+  maxLineBytes: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The lines of an open file, newest (last) first, one batch per chunk read from the end. Memory is
+ * one chunk plus one line's first `maxLineBytes` bytes, whatever the file's size: a line longer
+ * than that keeps its beginning (the part read last) and counts the rest in `cutBytes`. A final
+ * newline does not make an empty last line. `onRead` learns the bytes read so far.
+ */
+export async function* linesBackwards(
+  handle: FileHandle,
+  size: number,
+  opts: BackwardsOptions,
+  onRead?: (bytes: number) => void,
+): AsyncGenerator<RawLine[]> {
+  const max = opts.maxLineBytes;
+  let pos = size;
+  /** The newest unfinished line's first bytes (its start lies further back), and its bytes cut. */
+  let carry = Buffer.alloc(0);
+  let carryCut = 0;
+  let first = true;
+  let chunk = opts.chunkBytes;
+  let buf = Buffer.allocUnsafe(chunk);
+  while (pos > 0) {
+    opts.signal?.throwIfAborted();
+    const len = Math.min(chunk, pos);
+    pos -= len;
+    let got = 0;
+    while (got < len) {
+      const { bytesRead } = await handle.read(buf, got, len - got, pos + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    onRead?.(size - pos);
+    // The chunk's own copy: lines handed out must not change when `buf` is reused.
+    const block = Buffer.concat([buf.subarray(0, got), carry]);
+    const lines: RawLine[] = [];
+    let end = block.length;
+    let cut = carryCut;
+    let nl = block.lastIndexOf(0x0a, end - 1);
+    if (first && nl === end - 1 && pos + got === size) {
+      // The file's final newline ends the last line; it does not start an empty one.
+      end = nl;
+      nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
+    }
+    first = false;
+    while (nl !== -1) {
+      const start = nl + 1;
+      const whole = end - start;
+      const keep = Math.min(whole, max);
+      // A line past `max`: the bytes beyond its first `max` are counted, not kept.
+      lines.push({
+        bytes: block.subarray(start, start + keep),
+        cutBytes: whole - keep + (end === block.length ? cut : 0),
+      });
+      cut = 0;
+      end = nl;
+      nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
+    }
+    // What precedes the first newline of the block starts further back: keep its first `max` bytes.
+    const restCut = end === block.length ? cut : 0;
+    if (end > max) {
+      carryCut = restCut + (end - max);
+      carry = Buffer.from(block.subarray(0, max));
+    } else {
+      carryCut = restCut;
+      carry = Buffer.from(block.subarray(0, end));
+    }
+    if (lines.length > 0) yield lines;
+    // A short tail costs one small read; a long search gets fewer, larger ones.
+    if (chunk < opts.maxChunkBytes) {
+      chunk = Math.min(chunk * 2, opts.maxChunkBytes);
+      buf = Buffer.allocUnsafe(chunk);
+    }
+  }
+  // The first line of the file (empty when the file starts with a newline).
+  if (size > 0) yield [{ bytes: carry, cutBytes: carryCut }];
+}
