@@ -3,6 +3,8 @@
 // the two packages that must stay real files in node_modules/ beside the bundle.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { REPO } from './settings.mjs';
 
@@ -24,6 +26,59 @@ const REQUIRE_BANNER =
  */
 const EXTERNAL = ['@unraid/libvirt', 're2js', '*.node'];
 
+/**
+ * Node's own modules reached by `import` are loaded with `require` instead. An ES module namespace of
+ * a built-in is filled by reading every export once, and some exports are getters that load large
+ * parts of Node on first read: on Node 24, `import … from 'node:http'` loads its whole fetch
+ * implementation (undici, with http2, tls and web streams) for `http.WebSocket`, about 40 ms of CPU
+ * and 15 MB at every start; `node:crypto` loads WebCrypto for `crypto.subtle`. `require` returns the
+ * same module object without reading them, and esbuild's interop copies exports as getters, so each
+ * is still read only where the code uses it.
+ */
+const BUILTIN = new RegExp(`^(node:)?(${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})$`);
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: BUILTIN }, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import'
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin-by-require' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * prom-client's index.js requires all of the library as it loads, the Pushgateway client among it
+ * (https, tls and zlib, about 100 M instructions of Node's own code compiled at every start) and the
+ * cluster aggregator, neither of which the sidecar uses. In the bundle each of its exports becomes a
+ * getter that requires its part on first read: the same objects, loaded when used. A prom-client
+ * whose index no longer has this shape fails the build instead of being bundled eagerly unnoticed.
+ */
+const PROM_CLIENT_INDEX = /[\\/]node_modules[\\/]prom-client[\\/]index\.js$/;
+const promClientLazyIndex = {
+  name: 'prom-client-lazy-index',
+  setup(b) {
+    b.onLoad({ filter: PROM_CLIENT_INDEX }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      let count = 0;
+      const lazy = source.replace(/^exports\.(\w+) =\s*([^;]+);$/gm, (_, name, value) => {
+        count++;
+        return `Object.defineProperty(exports, '${name}', { enumerable: true, get: () => ${value.trim()} });`;
+      });
+      const eager = lazy.split('\n').filter((l) => /^(exports\.|module\.exports|require\()/.test(l));
+      if (count < 10 || eager.length > 0)
+        throw new Error(
+          `prom-client's index.js changed shape (${count} exports made lazy; still eager: ${eager.join(' | ') || 'none'}): update promClientLazyIndex in scripts/package/bundle-server.mjs`,
+        );
+      return { contents: lazy, loader: 'js' };
+    });
+  },
+};
+
 async function esbuildTo(options) {
   const result = await build({
     bundle: true,
@@ -37,6 +92,7 @@ async function esbuildTo(options) {
     charset: 'utf8',
     banner: { js: REQUIRE_BANNER },
     metafile: true,
+    plugins: [builtinsByRequire, promClientLazyIndex],
     ...options,
   });
   return result.metafile;
