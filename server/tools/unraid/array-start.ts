@@ -79,15 +79,13 @@ export const arrayStart = defineTool({
   },
   preflight: async ({ accept_missing_disks }, ctx) =>
     check(await currentArrayState(ctx), accept_missing_disks),
-  run: async ({ accept_missing_disks }, ctx) => {
-    const before = await currentArrayState(ctx);
-    check(before, accept_missing_disks);
-    return runArrayCommand(ctx, {
+  run: async ({ accept_missing_disks }, ctx) =>
+    runArrayCommand(ctx, {
       command: 'cmdStart',
-      fields: startFields(before, accept_missing_disks),
+      check: (before) => check(before, accept_missing_disks),
+      fields: (before) => startFields(before, accept_missing_disks),
       target: 'Started',
       confirmedText: 'Started.',
       unconfirmedText: 'emhttpd accepted the start, but var.ini does not show the array started yet.',
-    });
-  },
+    }),
 });

@@ -35,15 +35,13 @@ export const arrayStop = defineTool({
   output: arrayActionOutput,
   describe: async (_args, _target, ctx) => describeStopImpact(ctx, await currentArrayState(ctx)),
   preflight: async (_args, ctx) => check(await currentArrayState(ctx)),
-  run: async (_args, ctx) => {
-    const before = await currentArrayState(ctx);
-    check(before);
-    return runArrayCommand(ctx, {
+  run: async (_args, ctx) =>
+    runArrayCommand(ctx, {
       command: 'cmdStop',
-      fields: [...arrayFormHead(before), ['cmdStop', 'Stop']],
+      check,
+      fields: (before) => [...arrayFormHead(before), ['cmdStop', 'Stop']],
       target: 'Stopped',
       confirmedText: 'Stopped.',
       unconfirmedText: 'emhttpd accepted the stop, but var.ini does not show the array stopped yet.',
-    });
-  },
+    }),
 });

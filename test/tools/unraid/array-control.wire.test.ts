@@ -145,7 +145,7 @@ describe('array_stop and array_start against the emhttpd contract', () => {
     expect(description).toMatch(/It shuts down 1 running VM\(s\): test\./);
     expect(description).toContain('(running at 50%) is cancelled');
     expect(description).toContain(
-      'Files are open under /mnt — the stop waits for these processes (or ends them) before the disks unmount: ' +
+      'Files are open under /mnt — the disks cannot unmount while these processes hold them, and the stop keeps retrying until they let go: ' +
         'smbd (pid 2113, 1 file(s), e.g. /mnt/user/media/movies/Heat (1995).mkv); ' +
         'python3 (pid 3310, 2 file(s), e.g. /mnt/disk1/appdata/db.sqlite, /mnt/disk1/appdata/db.sqlite-wal).',
     );
@@ -347,7 +347,16 @@ describe('emhttpd failing', () => {
   it('a hung emhttpd is given up on after the array timeout (2 s here), with a plain message; the process stays up', async () => {
     emhttpd.mode = { kind: 'hang' };
     const t0 = Date.now();
-    const { res } = await flow.withApproval('array_start', {});
+    const first = flow.withApproval('array_start', {});
+    while (emhttpd.commands.at(-1)?.answer !== 'hang') await new Promise((r) => setTimeout(r, 20));
+    const sentSoFar = emhttpd.commands.length;
+    // A second start while the first waits for emhttpd is refused, not queued behind it.
+    const second = await flow.withApproval('array_start', {});
+    expect(text(second.res)).toBe(
+      "Another array start or stop (cmdStart) is still waiting for emhttpd's answer. Nothing was sent.",
+    );
+    expect(emhttpd.commands).toHaveLength(sentSoFar);
+    const { res } = await first;
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
     expect(text(res)).toMatch(/^emhttpd did not answer within 2 s; it may be busy/);
     expect(emhttpd.commands.at(-1)?.answer).toBe('hang');

@@ -4,6 +4,7 @@ import {
   readArrayControlState,
   type ArrayControlState,
 } from '../../../backends/unraid/array-control-state.js';
+import { ConflictError } from '../../../errors/conflict-error.js';
 import type { ToolContext } from '../../context.js';
 import { unraidLayout } from './parity-state.js';
 
@@ -41,7 +42,9 @@ export const arrayActionOutput = z.object({
 
 export interface ArrayCommand {
   command: 'cmdStart' | 'cmdStop';
-  fields: EmhttpdFields;
+  /** Throws when the command makes no sense in this state (checked again right before sending). */
+  check: (before: ArrayControlState) => void;
+  fields: (before: ArrayControlState) => EmhttpdFields;
   target: 'Started' | 'Stopped';
   confirmedText: string;
   unconfirmedText: string;
@@ -54,10 +57,29 @@ export interface ArrayCommand {
  * the command is sent, cutting the connection would not undo it, only hide its answer.
  */
 export async function runArrayCommand(ctx: ToolContext, cmd: ArrayCommand) {
+  // One start or stop at a time from this process: a second one waiting on the same emhttpd answer
+  // would act on a state the first is changing.
+  if (inFlight)
+    throw new ConflictError(
+      `Another array start or stop (${inFlight}) is still waiting for emhttpd's answer. Nothing was sent.`,
+    );
+  inFlight = cmd.command;
+  try {
+    return await sendAndReadBack(ctx, cmd);
+  } finally {
+    inFlight = null;
+  }
+}
+
+let inFlight: string | null = null;
+
+async function sendAndReadBack(ctx: ToolContext, cmd: ArrayCommand) {
   const layout = unraidLayout(ctx);
+  const before = await readArrayControlState(layout.varIni, layout.disksIni, ctx.signal);
+  cmd.check(before);
   await sendEmhttpdCommand(
     { socketPath: layout.emhttpdSocket, varIniPath: layout.varIni, timeoutMs: layout.arrayCommandTimeoutMs },
-    cmd.fields,
+    cmd.fields(before),
   );
   ctx.deps.log.info('emhttpd command sent', { command: cmd.command });
   const deadline = Date.now() + READBACK_MS;

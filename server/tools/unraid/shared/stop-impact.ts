@@ -72,7 +72,7 @@ async function openFilesPart(ctx: ToolContext): Promise<string | null> {
       .map((h) => `${h.command} (pid ${h.pid}, ${h.count} file(s), e.g. ${h.paths.join(', ')})`);
     const more =
       found.holders.length > MAX_NAMES ? `; and ${found.holders.length - MAX_NAMES} more processes` : '';
-    return `Files are open under /mnt — the stop waits for these processes (or ends them) before the disks unmount: ${shown.join('; ')}${more}.`;
+    return `Files are open under /mnt — the disks cannot unmount while these processes hold them, and the stop keeps retrying until they let go: ${shown.join('; ')}${more}.`;
   } catch {
     return null;
   }
