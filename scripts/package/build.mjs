@@ -138,6 +138,9 @@ export async function buildPackage({ out = OUT_DIR, log = console.log } = {}) {
     CHANGES: changesFor(version),
   });
   writeFileSync(join(out, `${PLUGIN}.plg`), plg);
+  // `npm run package` also refreshes the committed copy at the top of the repository (what the
+  // template renders to; test/plugin checks the two agree). Builds elsewhere (tests) leave it alone.
+  if (resolve(out) === OUT_DIR) writeFileSync(join(REPO, `${PLUGIN}.plg`), plg);
   writeFileSync(
     join(out, `${PLUGIN}.xml`),
     renderCaTemplate(readFileSync(join(REPO, 'plugin/ca/unraid-mcp.xml'), 'utf8'), pluginUrl),

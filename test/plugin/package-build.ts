@@ -24,10 +24,15 @@ export interface PackageBuild {
  * alone) and returns its build.json. The first run on a machine fetches the Node runtime from the
  * npm registry and compresses it (about a minute); later runs reuse .cache/package.
  */
-export async function buildPackageInto(out: string): Promise<PackageBuild> {
+export async function buildPackageInto(
+  out: string,
+  /** e.g. SOURCE_DATE_EPOCH (the version) and UNRAID_MCP_RELEASES_URL (where the .plg fetches from). */
+  env: Record<string, string> = {},
+): Promise<PackageBuild> {
   await promisify(execFile)(process.execPath, [join(REPO, 'scripts/package/build.mjs'), '--out', out], {
     cwd: REPO,
     maxBuffer: 16 << 20,
+    env: { ...process.env, ...env },
   });
   const summary = JSON.parse(await readFile(join(out, 'build.json'), 'utf8')) as Omit<
     PackageBuild,

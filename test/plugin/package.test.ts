@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { versionFromEpoch } from '../../scripts/package/version.mjs';
+import { renderTemplate } from '../../scripts/package/render-plg.mjs';
+import { MIN_UNRAID, RELEASES_URL } from '../../scripts/package/settings.mjs';
 import { buildPackageInto, REPO, type PackageBuild } from './package-build.js';
 import { parsePlg, type Plg } from './plg-parser.js';
 import { createPackagedToken, fixtureEnv, PACKAGED_NODE, servePackaged } from './packaged-sidecar.js';
@@ -105,6 +107,7 @@ describe('the Slackware package', () => {
       `${plugin}/assets/unraid-mcp.css`,
       `${lib}/unraid-mcp.mjs`,
       `${lib}/bin/unraid-mcp`,
+      `${lib}/rc.unraid-mcp`,
       `${lib}/node/bin/node`,
       `${lib}/node/LICENSE`,
       `${lib}/node_modules/@unraid/libvirt/package.json`,
@@ -126,6 +129,7 @@ describe('the Slackware package', () => {
     const executables = new Set([
       './usr/local/lib/unraid-mcp/node/bin/node',
       './usr/local/lib/unraid-mcp/bin/unraid-mcp',
+      './usr/local/lib/unraid-mcp/rc.unraid-mcp',
       './usr/local/lib/unraid-mcp/node_modules/@unraid/libvirt/build/Release/libvirt.node',
     ]);
     const time = new Date(first.sourceDateEpoch * 1000).toISOString().replace('T', ' ').slice(0, 19);
@@ -133,7 +137,9 @@ describe('the Slackware package', () => {
       expect(e.owner, e.name).toBe('0/0');
       expect(e.mtime, e.name).toBe(time);
       if (e.name.endsWith('/')) expect(e.mode, e.name).toBe('drwxr-xr-x');
-      else if (executables.has(e.name)) expect(e.mode, e.name).toBe('-rwxr-xr-x');
+      // emhttpd runs the event hooks and the scripts they call: executable too.
+      else if (executables.has(e.name) || /\/plugins\/unraid-mcp\/(event|scripts)\/[^/]+$/.test(e.name))
+        expect(e.mode, e.name).toBe('-rwxr-xr-x');
       else expect(e.mode, e.name).toBe('-rw-r--r--');
     }
   });
@@ -149,6 +155,11 @@ describe('the Slackware package', () => {
     // doinst.sh runs from / with relative paths: run it on the scratch root.
     await run('sh', ['install/doinst.sh'], { cwd: root });
     expect(await readlink(join(root, 'usr/local/bin/unraid-mcp'))).toBe('../lib/unraid-mcp/bin/unraid-mcp');
+    // The service script is linked, not packed, into /etc/rc.d (a link itself on Unraid 7).
+    expect(entries.map((e) => e.name).filter((n) => n.startsWith('./etc'))).toEqual([]);
+    expect(await readlink(join(root, 'etc/rc.d/rc.unraid-mcp'))).toBe(
+      '/usr/local/lib/unraid-mcp/rc.unraid-mcp',
+    );
   });
 
   it('reports its size on flash and in RAM', () => {
@@ -176,6 +187,9 @@ describe('unraid-mcp.plg', () => {
     expect(f).toHaveLength(8);
     expect(f[0]).toMatchObject({ Run: '/bin/bash' });
     expect(f[0]!.INLINE).toContain('/etc/unraid-version');
+    // A downgrade is refused against the installed copy the plugin manager links in RAM.
+    expect(f[0]!.INLINE).toContain('if [ -e "/var/log/plugins/unraid-mcp.plg" ]; then');
+    expect(f[0]!.INLINE).toContain('"/usr/local/emhttp/webGui/scripts/notify" -e "unraid-mcp"');
     expect(f[0]!.INLINE).toContain('df -Pk /boot');
     expect(f[1]).toEqual({ Name: pkg, URL: expect.stringMatching(/^https:\/\//), SHA256: first.sha256 });
     expect(f[1]!.URL!.endsWith(`/${first.version}/${first.package}`)).toBe(true);
@@ -188,12 +202,18 @@ describe('unraid-mcp.plg', () => {
       Name: '/boot/config/plugins/unraid-mcp/unraid-mcp.cfg',
       INLINE: expect.any(String),
     });
-    expect(f[5]!.INLINE).toContain('if [ -x "/etc/rc.d/rc.unraid-mcp" ]; then');
+    expect(f[2]!.INLINE).toContain(
+      'if [ -x "/etc/rc.d/rc.unraid-mcp" ]; then "/etc/rc.d/rc.unraid-mcp" stop || exit 1; fi',
+    );
+    expect(f[5]!.INLINE!.trim()).toBe('"/etc/rc.d/rc.unraid-mcp" start || exit 1');
     expect(f[6]!.INLINE).toContain('/Settings/UnraidMCP');
     expect(f[7]).toMatchObject({ Run: '/bin/bash', Method: 'remove' });
     expect(f[7]!.INLINE).toContain('removepkg "unraid-mcp"');
     // Only package files leave the flash drive: settings, tokens and the audit log stay.
-    expect(f[7]!.INLINE).not.toMatch(/\brm\b/);
+    expect(f[7]!.INLINE).not.toMatch(/\brm\b[^\n]*\/boot/);
+    expect(f[7]!.INLINE).toContain(
+      'rm -rf /var/cache/unraid-mcp /var/run/unraid-mcp /var/run/unraid-mcp.pid',
+    );
     expect(f[7]!.INLINE!.match(/-delete/g)).toHaveLength(1);
     expect(f[7]!.INLINE).toContain("-name 'unraid-mcp-*.txz' -delete");
   });
@@ -224,6 +244,40 @@ describe('unraid-mcp.plg', () => {
     // The committed template carries the default URL, which this test build uses.
     const committed = await readFile(join(REPO, 'plugin/ca/unraid-mcp.xml'), 'utf8');
     expect(committed).toBe(rendered);
+  });
+});
+
+describe('the committed unraid-mcp.plg', () => {
+  it('is the template rendered (npm run package refreshes it): a template change must be rendered and committed', async () => {
+    const committed = await readFile(join(REPO, 'unraid-mcp.plg'), 'utf8');
+    const { entities } = parsePlg(committed);
+    const changes = /<CHANGES>\n([\s\S]*)\n<\/CHANGES>/.exec(committed)?.[1] ?? '';
+    const unescape = (t: string) =>
+      t
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&');
+    const values = {
+      NAME: entities.name,
+      AUTHOR: entities.author,
+      VERSION: entities.version,
+      LAUNCH: entities.launch,
+      MIN: entities.min,
+      PLUGIN_URL: entities.pluginURL,
+      PACKAGE_NAME: entities.packageName,
+      PACKAGE_URL: entities.packageURL,
+      PACKAGE_SHA256: entities.packageSHA256,
+      PACKAGE_KB: entities.packageKB,
+      INSTALLED_KB: entities.installedKB,
+      CHANGES: unescape(changes),
+    };
+    const template = await readFile(join(REPO, 'plugin/unraid-mcp.plg.in'), 'utf8');
+    expect(renderTemplate(template, values)).toBe(committed);
+    // It points where releases are published (the URL setting of scripts/package/settings.mjs).
+    expect(entities.pluginURL).toBe(`${RELEASES_URL}/latest/download/unraid-mcp.plg`);
+    expect(entities.packageURL).toBe(`${RELEASES_URL}/download/${entities.version}/${entities.packageName}`);
+    expect(entities.min).toBe(MIN_UNRAID);
   });
 });
 

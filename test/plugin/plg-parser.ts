@@ -71,3 +71,13 @@ export function parsePlg(text: string): Plg {
     files,
   };
 }
+
+/**
+ * The FILE elements the plugin manager processes for `method`, in document order: a FILE without a
+ * Method is an install step; a Method may name several methods separated by spaces.
+ */
+export function filesFor(plg: Plg, method: 'install' | 'remove'): PlgFile[] {
+  return plg.files.filter((f) =>
+    f.Method === undefined ? method === 'install' : f.Method.split(' ').includes(method),
+  );
+}

@@ -1,0 +1,13 @@
+export const REPO: string;
+export const PLUGIN: string;
+export const AUTHOR: string;
+export const LAUNCH: string;
+export const MIN_UNRAID: string;
+export const ARCH: string;
+export const BUILD: string;
+export const RELEASES_URL: string;
+export const NODE_RUNTIME: { package: string; version: string; integrity: string };
+export const LIB_DIR: string;
+export const EMHTTP_DIR: string;
+export const OUT_DIR: string;
+export const CACHE_DIR: string;
