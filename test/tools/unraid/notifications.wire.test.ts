@@ -491,6 +491,56 @@ describe('where the notifications are', () => {
   });
 });
 
+describe('a large archive', () => {
+  it('1,500 notifications: the newest first, filters over all of them, the same as reading every file', async () => {
+    const big = join(root, 'big');
+    await mkdir(join(big, 'unread'), { recursive: true });
+    await mkdir(join(big, 'archive'));
+    const all: Array<{ file: string; ts: number; importance: string; subject: string; unread: boolean }> = [];
+    for (let i = 0; i < 1500; i++) {
+      // Out of order on purpose: the files are not written in time order.
+      const ts = 1_790_000_000 + ((i * 7919) % 1500) * 600;
+      const importance = i % 97 === 0 ? 'alert' : i % 5 === 0 ? 'warning' : 'normal';
+      const file = `Unraid_Status_${ts}.notify`;
+      const subject = `Notice [TOWER] - report ${i}${i % 11 === 0 ? ' [FAIL]' : ''}`;
+      const body = `timestamp=${ts}\nevent="Unraid Status"\nsubject="${subject}"\ndescription="d"\nimportance="${importance}"\n`;
+      await writeFile(join(big, 'archive', file), body);
+      const unread = i % 50 === 0;
+      if (unread) await writeFile(join(big, 'unread', file), `${body}link=""\n`);
+      all.push({ file, ts, importance, subject, unread });
+    }
+    all.sort((a, b) => b.ts - a.ts);
+    await writeFile(cfgPath, dynamixCfg(`path="${big}"`));
+    try {
+      const files = async (args: Record<string, unknown>) =>
+        data(await call('notifications_list', args, reader)).notifications.map((n: Data) => [
+          n.file,
+          n.state,
+        ]);
+      const state = (n: (typeof all)[number]) => (n.unread ? 'unread' : 'archived');
+      expect(await files({ limit: 5 })).toEqual(all.slice(0, 5).map((n) => [n.file, state(n)]));
+      const alerts = all.filter((n) => n.importance === 'alert');
+      expect(await files({ importance: 'alert', limit: 200 })).toEqual(alerts.map((n) => [n.file, state(n)]));
+      const failed = all.filter((n) => n.subject.endsWith('[FAIL]'));
+      expect(await files({ subject: '[fail]', limit: 200 })).toEqual(
+        failed.slice(0, 200).map((n) => [n.file, state(n)]),
+      );
+      const recent = all.filter((n) => n.ts >= 1_790_000_000 + 1400 * 600 && n.importance === 'warning');
+      expect(
+        await files({
+          since: new Date((1_790_000_000 + 1400 * 600) * 1000).toISOString(),
+          importance: 'warning',
+        }),
+      ).toEqual(recent.slice(0, 20).map((n) => [n.file, state(n)]));
+      const unread = data(await call('notifications_list', { state: 'unread', limit: 200 }, reader));
+      expect(unread.notifications).toHaveLength(30);
+      expect(unread).toMatchObject({ unreadTotal: 30, archivedTotal: 1470, more: false });
+    } finally {
+      await writeFile(cfgPath, dynamixCfg(`path="${notifyDir}"`));
+    }
+  });
+});
+
 describe('audit', () => {
   it('writes an intent and an outcome record for every call', async () => {
     const records = await readAudit(srv.env.auditDir);
