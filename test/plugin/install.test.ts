@@ -138,6 +138,10 @@ describe('install and the service', () => {
     expect((await m.run('stat', ['-c', '%a', `${LIB}/rc.unraid-mcp`])).stdout.trim()).toBe('755');
     expect((await m.run('readlink', [CLI])).stdout.trim()).toBe('../lib/unraid-mcp/bin/unraid-mcp');
     expect(await m.exists(`${PAGE}/UnraidMCP.page`)).toBe(true);
+    // What it takes in RAM is what the .plg's free-space check assumes (installedKB, from the build).
+    const du = await m.run('du', ['-sk', LIB, PAGE]);
+    const installedKB = du.stdout.split('\n').reduce((n, l) => n + (Number(l.split('\t')[0]) || 0), 0);
+    expect(Math.abs(installedKB * 1024 - older.installedBytes) / older.installedBytes).toBeLessThan(0.05);
     // The owner's cfg was there first: the .plg's default is never written over it.
     expect(await readFile(join(flashDir(), 'config/plugins/unraid-mcp/unraid-mcp.cfg'), 'utf8')).toBe(
       ownerCfg(),

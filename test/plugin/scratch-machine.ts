@@ -80,14 +80,16 @@ export class ScratchMachine {
       `mount --bind ${q(this.runDir)} ${q(join(merged, runPath))}`,
       `mkdir -p ${q(merged)}/boot ${q(merged)}/mnt/user`,
       `mount --bind ${q(this.flashDir)} ${q(merged)}/boot`,
-      // pid 1: reaps whatever is orphaned (daemons started with setsid -f end up here), ignores SIGTERM.
-      `exec chroot ${q(merged)} /bin/bash -c 'mount -t proc proc /proc; trap : TERM; while :; do sleep 1 & wait $!; done'`,
+      // pid 1: reaps whatever is orphaned (daemons started with setsid -f end up here), ignores
+      // SIGTERM, and ends (taking every process of the machine with it) when the test process that
+      // holds its stdin goes away, however it ends.
+      `exec chroot ${q(merged)} /bin/bash -c 'mount -t proc proc /proc; trap : TERM; while read -r -t 1 _ || [ $? -gt 128 ]; do :; done'`,
     ].join(' && ');
     const holder = spawn(
       'unshare',
       ['--mount', '--pid', '--fork', '--propagation', 'private', '--', 'sh', '-c', setup],
       {
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['pipe', 'ignore', 'pipe'],
       },
     );
     this.holder = holder;
@@ -201,7 +203,7 @@ export class ScratchMachine {
     return (await this.run('test', ['-e', path])).code === 0;
   }
 
-  /** The machine's processes other than its pid 1 and that shell's sleeps (zombies left out), by host pid. */
+  /** The machine's processes other than its pid 1 (zombies left out), by host pid. */
   async processes(): Promise<Array<{ pid: number; cmdline: string }>> {
     const ns = await readlink(`/proc/${this.pid}/ns/pid`);
     const found: Array<{ pid: number; cmdline: string }> = [];
@@ -213,9 +215,9 @@ export class ScratchMachine {
         readFile(`/proc/${name}/cmdline`, 'utf8'),
       ]).catch(() => null);
       if (!facts || facts[0] !== ns) continue;
-      const [state, ppid] = facts[1].slice(facts[1].lastIndexOf(')') + 2).split(' ');
+      const [state] = facts[1].slice(facts[1].lastIndexOf(')') + 2).split(' ');
       const cmdline = facts[2].split('\0').filter(Boolean).join(' ');
-      if (state === 'Z' || (Number(ppid) === this.pid && cmdline === 'sleep 1')) continue;
+      if (state === 'Z') continue;
       found.push({ pid: Number(name), cmdline });
     }
     return found;
