@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TESTDATA } from '../../helpers/start-server.js';
 import { startEmhttpdContract, type EmhttpdContract } from '../../helpers/emhttpd-contract.js';
@@ -79,5 +80,60 @@ describe('the emhttpd contract server', () => {
       'refused: path',
       'ok',
     ]);
+  });
+});
+
+describe('the emhttpd contract server with a disks.ini', () => {
+  let withDisks: EmhttpdContract;
+  const EMHTTP = join(TESTDATA, 'emhttp', 'unraid-7.3.2');
+  const post = (body: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          socketPath: withDisks.socketPath,
+          method: 'POST',
+          path: '/update',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  beforeAll(async () => {
+    withDisks = await startEmhttpdContract(join(EMHTTP, 'var.ini'), TOKEN, {
+      disksIni: join(EMHTTP, 'disks.ini'),
+    });
+  });
+  afterAll(() => withDisks.close());
+
+  it('refuses a spin command without the token, changing nothing', async () => {
+    expect((await post('cmdSpindown=disk1')).status).toBe(403);
+    expect(await withDisks.readDiskVar('disk1', 'spundown')).toBe('0');
+  });
+
+  it('cmdSpindown / cmdSpinup change only that disk: spundown, colour and temperature', async () => {
+    expect(await post(`cmdSpindown=disk1&csrf_token=${TOKEN}`)).toEqual({ status: 200, body: '' });
+    expect(await withDisks.readDiskVar('disk1', 'spundown')).toBe('1');
+    expect(await withDisks.readDiskVar('disk1', 'color')).toBe('green-blink');
+    expect(await withDisks.readDiskVar('disk1', 'temp')).toBe('*');
+    expect(await withDisks.readDiskVar('raid', 'spundown')).toBe('0');
+    expect(await post(`cmdSpinup=disk1&csrf_token=${TOKEN}`)).toEqual({ status: 200, body: '' });
+    expect(await withDisks.readDiskVar('disk1', 'spundown')).toBe('0');
+    expect(await withDisks.readDiskVar('disk1', 'color')).toBe('green-on');
+    expect(await withDisks.readDiskVar('disk1', 'temp')).toBe('44');
+  });
+
+  it('a name disks.ini does not have changes nothing; parity commands still work beside the disks', async () => {
+    const before = await readFile(withDisks.disksIni!, 'utf8');
+    expect((await post(`cmdSpindown=disk99&csrf_token=${TOKEN}`)).status).toBe(200);
+    expect(await readFile(withDisks.disksIni!, 'utf8')).toBe(before);
+    expect((await post(`startState=STARTED&cmdCheck=Check&csrf_token=${TOKEN}`)).status).toBe(200);
+    expect(Number(await withDisks.readVar('mdResyncPos'))).toBeGreaterThan(0);
   });
 });
