@@ -333,6 +333,18 @@ describe('the array, a reboot, an update, a downgrade and the removal', () => {
     );
   });
 
+  it('migrates the settings at start, and leaves a folder a newer version migrated as it is, saying so', async () => {
+    const stamp = join(flashDir(), 'config/plugins/unraid-mcp/config-version');
+    await writeFile(stamp, '99\n');
+    expect((await server.rc('restart')).stdout).toMatch(/started \(pid \d+\)\.\n$/);
+    expect(await server.machine.read('/var/log/unraid-mcp.log')).toMatch(
+      /"msg":"the settings were last migrated by a newer version of unraid-mcp","configVersion":99/,
+    );
+    expect(await readFile(stamp, 'utf8')).toBe('99\n');
+    await rm(stamp);
+    expect((await server.rc('restart')).stdout).toMatch(/started \(pid \d+\)\.\n$/);
+  });
+
   it('refuses a downgrade with a notification that says why; the newer version keeps running', async () => {
     const pid = await server.sidecarPid();
     const olderUrl = `${releases.base}/download/${older.version}/${PLG}`;
