@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,11 @@ import { waitForPending, onTarget } from '../helpers/confirm-flow.js';
 import { buildApp, launchBrowser, openPage, shotPath, showView } from './browser.js';
 import { callTool, connectClient, textOf, visibleContainers } from './mcp-client.js';
 import { HOSTILE_VM, QUOTED_VM, writeTestNode } from './fixture-node.js';
+import { hostname } from 'node:os';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { bundle, makeCertificate, type TestCertificate } from '../tls/certs.js';
+import { httpsFetch } from '../tls/https-fetch.js';
 
 // The page's flows in a real browser (Debian's chromium) against the page harness (nginx + php-fpm,
 // the .page rendered as Unraid does, the PHP bridge) and a real sidecar with the private dockerd and
@@ -364,6 +369,136 @@ describe('service hanging', () => {
       hanging.close();
     }
   }, 20_000);
+});
+
+describe('HTTPS', () => {
+  // A sidecar of its own with the WebGUI's two certificates, as Unraid keeps them; the page is
+  // pointed at it for these flows and back at the shared one afterwards.
+  const HASH = 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed';
+  const myunraidName = `127-0-0-1.${HASH}.myunraid.net`;
+  const localName = `${hostname().split('.')[0]!.toLowerCase()}.local`;
+  let tlsSrv: TestServer;
+  let certsDir: string;
+  let root: TestCertificate;
+  let selfSigned: TestCertificate;
+  beforeAll(async () => {
+    certsDir = join(scratch, 'certs');
+    await mkdir(certsDir, { recursive: true });
+    root = makeCertificate({ commonName: 'Flows Public Root', isCa: true });
+    const wildcard = makeCertificate({
+      commonName: `*.${HASH}.myunraid.net`,
+      dns: [`*.${HASH}.myunraid.net`],
+      ca: root,
+    });
+    selfSigned = makeCertificate({ commonName: localName, dns: [localName] });
+    await writeFile(join(certsDir, 'certificate_bundle.pem'), bundle(wildcard, root));
+    await writeFile(join(certsDir, `${hostname()}_unraid_bundle.pem`), bundle(selfSigned));
+    tlsSrv = await startTestServer({ env: { UNRAID_MCP_CERTS_DIR: certsDir, UNRAID_MCP_HTTPS_PORT: '0' } });
+    await tlsSrv.service.https.start();
+    webgui.useAdminSocket(tlsSrv.env.adminSocket);
+  });
+  afterAll(async () => {
+    webgui.useAdminSocket(srv.env.adminSocket);
+    await tlsSrv?.close();
+  });
+
+  it('Connect offers the myunraid.net address first; a real client connects over HTTPS with what the page shows', async () => {
+    const port = tlsSrv.service.https.state().port;
+    const { page, context, errors } = await openPage(browser, webgui, { hash: 'connect' });
+    try {
+      const address = page.getByLabel('Server address');
+      await pw(address).toHaveValue(`https://${myunraidName}:${port}/mcp`);
+      await pw(
+        page.getByText(/Claude Desktop's custom connectors \(Settings → Connectors\) take https:\/\/ only/),
+      ).toBeVisible();
+      await pw(address.locator('option')).toHaveText([
+        `https://${myunraidName}:${port}/mcp`,
+        `https://${localName}:${port}/mcp (self-signed certificate)`,
+        tlsSrv.url,
+      ]);
+      await page.getByRole('button', { name: 'Create a token' }).click();
+      const form = page.getByRole('form', { name: 'New token' });
+      await form.getByLabel('Name').fill('https-laptop');
+      await form.getByLabel('Scope').selectOption('read');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await pw(page.getByText(/Token https-laptop created/)).toBeVisible();
+      const config = page.locator('pre[aria-labelledby="umcp-cfg-cursor"]');
+      await pw(config).toContainText(`https://${myunraidName}:${port}/mcp`);
+      const { mcpServers } = JSON.parse((await config.textContent())!) as {
+        mcpServers: { unraid: { url: string; headers: { Authorization: string } } };
+      };
+      // What a client pasted from the page does: connect by that name, trusting only the public root.
+      const client = new McpClient({ name: 'https-laptop', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(mcpServers.unraid.url), {
+          fetch: httpsFetch({ ca: root.cert }),
+          requestInit: { headers: mcpServers.unraid.headers },
+        }),
+      );
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      await client.close();
+
+      // The self-signed address: how a client comes to trust it, without ever copying the key.
+      await address.selectOption(`https://${localName}:${port}/mcp`);
+      const note = page.getByText(/This address uses the server's self-signed certificate/);
+      await pw(note).toBeVisible();
+      await pw(note).toContainText(
+        `openssl x509 -in ${join(certsDir, `${hostname()}_unraid_bundle.pem`)} -out`,
+      );
+      await pw(note).toContainText('NODE_EXTRA_CA_CERTS=');
+      await page.screenshot({ path: shotPath('state-connect-self-signed'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('Settings: both off is refused next to the HTTPS switch; an HTTPS port in use next to its field; HTTPS off saves for the next restart', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen({ port: 0, host: '0.0.0.0' }, r));
+    const held = (holder.address() as { port: number }).port;
+    const { page, context } = await openPage(browser, webgui, { hash: 'settings' });
+    try {
+      const httpsSwitch = page.getByLabel('HTTPS', { exact: true });
+      await pw(httpsSwitch).toBeChecked();
+      await pw(page.locator('#umcp-set-https-hint')).toContainText(
+        `On now, port ${tlsSrv.service.https.state().port}, with certificate_bundle.pem and ${hostname()}_unraid_bundle.pem.`,
+      );
+      await page.getByLabel('Plain HTTP').uncheck();
+      await httpsSwitch.uncheck();
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await pw(page.locator('#umcp-set-https-error')).toHaveText(
+        'http and https cannot both be off: no client could reach MCP (turn one of them on)',
+      );
+      await pw(httpsSwitch).toHaveAttribute('aria-invalid', 'true');
+      expect((await tlsSrv.admin('GET', '/api/settings')).json.settings).toMatchObject({
+        http: true,
+        https: true,
+      });
+
+      await page.getByLabel('Plain HTTP').check();
+      await httpsSwitch.check();
+      await page.getByLabel('HTTPS port').fill(String(held));
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await pw(page.locator('#umcp-set-httpsPort-error')).toHaveText(
+        `port ${held} is in use by another program on this server`,
+      );
+
+      await page.getByLabel('HTTPS port').fill('9443');
+      await httpsSwitch.uncheck();
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await pw(page.getByText('Saved: https, httpsPort.')).toBeVisible();
+      expect((await tlsSrv.admin('GET', '/api/settings')).json.settings).toMatchObject({
+        https: false,
+        httpsPort: 9443,
+      });
+      // Still serving until the restart.
+      expect(tlsSrv.service.https.state().serving).toBe(true);
+    } finally {
+      await context.close();
+      holder.close();
+    }
+  });
 });
 
 describe('audit chain', () => {

@@ -13,6 +13,9 @@ import { waitForPending, onTarget } from '../helpers/confirm-flow.js';
 import { buildApp, launchBrowser, openPage, shotPath, showView, THEMES, type Theme } from './browser.js';
 import { callTool, connectClient } from './mcp-client.js';
 import { HOSTILE_VM, writeTestNode } from './fixture-node.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { bundle, makeCertificate } from '../tls/certs.js';
 
 // Every view in the four themes and at 390 px, written as screenshots to look at, and checked with
 // axe (no serious or critical violation) — with the views full: tokens, a connected client, a call
@@ -58,8 +61,28 @@ beforeAll(async () => {
     td.createContainer('shot-backup'),
   ]);
   app = built;
+  // The WebGUI's two certificates, as Unraid keeps them: HTTPS serves, the Connect view offers it.
+  const certsDir = join(scratch, 'certs');
+  await mkdir(certsDir);
+  const hash = '8d3f0c6e2b1a49d7e5c4b3a2f1e0d9c8b7a6f5e4';
+  const root = makeCertificate({ commonName: 'Shots Public Root', isCa: true });
+  const wildcard = `*.${hash}.myunraid.net`;
+  await writeFile(
+    join(certsDir, 'certificate_bundle.pem'),
+    bundle(makeCertificate({ commonName: wildcard, dns: [wildcard], ca: root }), root),
+  );
+  const local = `${hostname().split('.')[0]!.toLowerCase()}.local`;
+  await writeFile(
+    join(certsDir, `${hostname()}_unraid_bundle.pem`),
+    bundle(makeCertificate({ commonName: local, dns: [local] })),
+  );
   srv = await startTestServer({
-    env: { DOCKER_HOST: `unix://${inject('dockerSocket')}`, LIBVIRT_URI: libvirtUri },
+    env: {
+      DOCKER_HOST: `unix://${inject('dockerSocket')}`,
+      LIBVIRT_URI: libvirtUri,
+      UNRAID_MCP_CERTS_DIR: certsDir,
+      UNRAID_MCP_HTTPS_PORT: '0',
+    },
     policy: {
       confirmModes: { docker_restart: 'approve' },
       filters: { containers: { deny: ['shot-backup'] } },
@@ -70,6 +93,7 @@ beforeAll(async () => {
       { name: 'ha-readonly', scope: 'read', expires: new Date(Date.now() + 30 * 86_400_000) },
     ],
   });
+  await srv.service.https.start();
   [webgui, browser] = await Promise.all([
     startWebgui({ adminSocket: srv.env.adminSocket, distDir: app.dir }),
     launchBrowser(),

@@ -36,7 +36,7 @@ export function clientConfigs(url: string, secret: string): ClientConfigText[] {
       id: 'claude-desktop',
       title: 'Claude Desktop',
       where:
-        'claude_desktop_config.json (through the mcp-remote bridge, which Claude Desktop needs for a plain-HTTP server; needs Node.js)',
+        'claude_desktop_config.json (through the mcp-remote bridge: the config file reaches a server on your network, http or https, only this way; needs Node.js)',
       text: json({
         mcpServers: {
           [SERVER_NAME]: {
