@@ -269,6 +269,23 @@ describe('gpu_status', () => {
     }
   });
 
+  it('Docker not answering: the container is given by id, with a note', async () => {
+    const noDocker = await startTestServer({
+      settingsCfg: UNRAID_ON,
+      sysRoot: sys,
+      procRoot: '/proc',
+      env: { UNRAID_MCP_NVIDIA_SMI: join(dir, 'nvidia-smi') },
+    });
+    try {
+      const c = await noDocker.connect();
+      const res = (await c.callTool({ name: 'gpu_status', arguments: {} })) as CallToolResult;
+      expect(data(res).notes).toEqual(['Docker did not answer, so containers are given by id only.']);
+      expect((data(res).gpus as Data[])[0]!.processes[0]).toMatchObject({ containerId, containerName: null });
+    } finally {
+      await noDocker.close();
+    }
+  });
+
   it('a GPU process that exited with its container: no container is claimed for it', async () => {
     await docker.docker.getContainer(containerId).kill();
     await writeFile(
