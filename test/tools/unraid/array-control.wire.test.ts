@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { startEmhttpdContract, type EmhttpdContract } from '../../helpers/emhttpd-contract.js';
-import { confirmFlow } from '../../helpers/confirm-flow.js';
+import { confirmFlow, waitForPending } from '../../helpers/confirm-flow.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { testDocker } from '../../helpers/docker.js';
 import { createLogger } from '../../../server/log.js';
@@ -337,6 +337,21 @@ describe('array_start with what the owner approves', () => {
 });
 
 describe('emhttpd failing', () => {
+  it('while emhttpd has not answered, a client that asked for progress hears what var.ini shows', async () => {
+    emhttpd.mode = { kind: 'hang' };
+    const heard: string[] = [];
+    calls.set('array_start', (calls.get('array_start') ?? 0) + 1);
+    const pending = client.callTool({ name: 'array_start', arguments: {} }, undefined, {
+      onprogress: (p) => heard.push(p.message ?? ''),
+    }) as Promise<CallToolResult>;
+    const found = await waitForPending(srv, (c) => c.tool === 'array_start', 'array_start');
+    expect((await srv.admin('POST', `/api/confirmations/${found.id}/approve`, {})).status).toBe(200);
+    const res = await pending;
+    expect(text(res)).toMatch(/^emhttpd did not answer within 2 s/);
+    expect(heard.length).toBeGreaterThanOrEqual(2);
+    expect(heard).toContain('Waiting for emhttpd. The array is stopped (mdState STOPPED).');
+  }, 30_000);
+
   it('an error answer reaches the client; the state is unchanged', async () => {
     emhttpd.mode = { kind: 'error', status: 200, body: 'Error: array busy\n' };
     const { res } = await flow.withApproval('array_start', {});

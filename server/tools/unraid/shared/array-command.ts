@@ -11,6 +11,7 @@ import { unraidLayout } from './parity-state.js';
 /** How long var.ini is watched for the new fsState after emhttpd answered. */
 const READBACK_MS = 10_000;
 const READBACK_STEP_MS = 100;
+const PROGRESS_EVERY_MS = 5000;
 
 export async function currentArrayState(ctx: ToolContext): Promise<ArrayControlState> {
   const layout = unraidLayout(ctx);
@@ -77,10 +78,35 @@ async function sendAndReadBack(ctx: ToolContext, cmd: ArrayCommand) {
   const layout = unraidLayout(ctx);
   const before = await readArrayControlState(layout.varIni, layout.disksIni, ctx.signal);
   cmd.check(before);
-  await sendEmhttpdCommand(
-    { socketPath: layout.emhttpdSocket, varIniPath: layout.varIni, timeoutMs: layout.arrayCommandTimeoutMs },
-    cmd.fields(before),
+  // A start or stop can take minutes; progress notifications (when the client asked for them) say
+  // what var.ini shows meanwhile, and let a client that resets its timeout on progress keep waiting.
+  const t0 = Date.now();
+  const ticker = setInterval(
+    () => {
+      readArrayControlState(layout.varIni, layout.disksIni)
+        .then((s) =>
+          ctx.progress(
+            Math.round((Date.now() - t0) / 1000),
+            undefined,
+            `Waiting for emhttpd. ${describeArray(s)}`,
+          ),
+        )
+        .catch(() => {});
+    },
+    Math.min(PROGRESS_EVERY_MS, layout.arrayCommandTimeoutMs / 4),
   );
+  try {
+    await sendEmhttpdCommand(
+      {
+        socketPath: layout.emhttpdSocket,
+        varIniPath: layout.varIni,
+        timeoutMs: layout.arrayCommandTimeoutMs,
+      },
+      cmd.fields(before),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
   ctx.deps.log.info('emhttpd command sent', { command: cmd.command });
   const deadline = Date.now() + READBACK_MS;
   let after = await readArrayControlState(layout.varIni, layout.disksIni);
