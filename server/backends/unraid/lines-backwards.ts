@@ -28,65 +28,82 @@ export async function* linesBackwards(
   onRead?: (bytes: number) => void,
 ): AsyncGenerator<RawLine[]> {
   const max = opts.maxLineBytes;
-  let pos = size;
+  /** `len` bytes at `at` (fewer if the file shrank meanwhile), in a buffer of their own. */
+  const readAt = async (at: number, len: number): Promise<Buffer> => {
+    const buf = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const { bytesRead } = await handle.read(buf, got, len - got, at + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  };
   /** The newest unfinished line's first bytes (its start lies further back), and its bytes cut. */
   let carry = Buffer.alloc(0);
   let carryCut = 0;
   let first = true;
   let chunk = opts.chunkBytes;
-  let buf = Buffer.allocUnsafe(chunk);
-  while (pos > 0) {
-    opts.signal?.throwIfAborted();
+  let pos = size;
+  // The next chunk is read while this one is split and its lines are used: disk and CPU overlap.
+  let next: { at: number; read: Promise<Buffer> } | null = null;
+  const readNext = () => {
+    if (pos === 0) return null;
     const len = Math.min(chunk, pos);
     pos -= len;
-    let got = 0;
-    while (got < len) {
-      const { bytesRead } = await handle.read(buf, got, len - got, pos + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+    const read = readAt(pos, len);
+    read.catch(() => {}); // awaited below or in `finally`; never an unhandled rejection
+    return { at: pos, read };
+  };
+  next = readNext();
+  try {
+    while (next) {
+      opts.signal?.throwIfAborted();
+      const data = await next.read;
+      const at = next.at;
+      // A short tail costs one small read; a long search gets fewer, larger ones.
+      if (chunk < opts.maxChunkBytes) chunk = Math.min(chunk * 2, opts.maxChunkBytes);
+      next = readNext();
+      onRead?.(size - at);
+      const block = carry.length === 0 ? data : Buffer.concat([data, carry]);
+      const lines: RawLine[] = [];
+      let end = block.length;
+      let cut = carryCut;
+      let nl = block.lastIndexOf(0x0a, end - 1);
+      if (first && nl === end - 1 && at + data.length === size) {
+        // The file's final newline ends the last line; it does not start an empty one.
+        end = nl;
+        nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
+      }
+      first = false;
+      while (nl !== -1) {
+        const start = nl + 1;
+        const whole = end - start;
+        const keep = Math.min(whole, max);
+        // A line past `max`: the bytes beyond its first `max` are counted, not kept.
+        lines.push({
+          bytes: block.subarray(start, start + keep),
+          cutBytes: whole - keep + (end === block.length ? cut : 0),
+        });
+        cut = 0;
+        end = nl;
+        nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
+      }
+      // What precedes the first newline of the block starts further back: keep its first `max` bytes.
+      const restCut = end === block.length ? cut : 0;
+      if (end > max) {
+        carryCut = restCut + (end - max);
+        carry = Buffer.from(block.subarray(0, max));
+      } else {
+        carryCut = restCut;
+        carry = Buffer.from(block.subarray(0, end));
+      }
+      if (lines.length > 0) yield lines;
     }
-    onRead?.(size - pos);
-    // The chunk's own copy: lines handed out must not change when `buf` is reused.
-    const block = Buffer.concat([buf.subarray(0, got), carry]);
-    const lines: RawLine[] = [];
-    let end = block.length;
-    let cut = carryCut;
-    let nl = block.lastIndexOf(0x0a, end - 1);
-    if (first && nl === end - 1 && pos + got === size) {
-      // The file's final newline ends the last line; it does not start an empty one.
-      end = nl;
-      nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
-    }
-    first = false;
-    while (nl !== -1) {
-      const start = nl + 1;
-      const whole = end - start;
-      const keep = Math.min(whole, max);
-      // A line past `max`: the bytes beyond its first `max` are counted, not kept.
-      lines.push({
-        bytes: block.subarray(start, start + keep),
-        cutBytes: whole - keep + (end === block.length ? cut : 0),
-      });
-      cut = 0;
-      end = nl;
-      nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
-    }
-    // What precedes the first newline of the block starts further back: keep its first `max` bytes.
-    const restCut = end === block.length ? cut : 0;
-    if (end > max) {
-      carryCut = restCut + (end - max);
-      carry = Buffer.from(block.subarray(0, max));
-    } else {
-      carryCut = restCut;
-      carry = Buffer.from(block.subarray(0, end));
-    }
-    if (lines.length > 0) yield lines;
-    // A short tail costs one small read; a long search gets fewer, larger ones.
-    if (chunk < opts.maxChunkBytes) {
-      chunk = Math.min(chunk * 2, opts.maxChunkBytes);
-      buf = Buffer.allocUnsafe(chunk);
-    }
+    // The first line of the file (empty when the file starts with a newline).
+    if (size > 0) yield [{ bytes: carry, cutBytes: carryCut }];
+  } finally {
+    // A reader that stops early must not close the file under a read still running.
+    if (next) await next.read.catch(() => {});
   }
-  // The first line of the file (empty when the file starts with a newline).
-  if (size > 0) yield [{ bytes: carry, cutBytes: carryCut }];
 }

@@ -28,7 +28,6 @@ const MONTHS: Record<string, number> = {
   Nov: 10,
   Dec: 11,
 };
-const BSD = /^([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) \S{1,255} /;
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) \S{1,255} /;
 /** `program:` or `program[pid]:` after the host. */
 const PROGRAM = /^[^\s:[\]]{1,64}(?:\[\d{1,10}\])?: ?/;
@@ -90,22 +89,46 @@ export class YearInference {
       const time = Date.parse(iso[1] as string);
       return { text, time: Number.isFinite(time) ? time : null, headerEnd: iso[0].length };
     }
-    const m = BSD.exec(text);
-    const month = m ? MONTHS[m[1] as string] : undefined;
-    if (!m || month === undefined) return { text, time: null, headerEnd: 0 };
-    const [day, h, min, s] = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
-    if (day < 1 || day > 31 || h > 23 || min > 59 || s > 60) return { text, time: null, headerEnd: 0 };
+    // `Mmm dd hh:mm:ss host ` has fixed places up to the host: read them by character, no regex.
+    if (
+      text.length < 18 ||
+      text.charCodeAt(3) !== 32 ||
+      text.charCodeAt(6) !== 32 ||
+      text.charCodeAt(15) !== 32
+    )
+      return { text, time: null, headerEnd: 0 };
+    const month = MONTHS[text.slice(0, 3)];
+    const day = (text.charCodeAt(4) === 32 ? 0 : digit(text, 4) * 10) + digit(text, 5);
+    const h = digit(text, 7) * 10 + digit(text, 8);
+    const min = digit(text, 10) * 10 + digit(text, 11);
+    const s = digit(text, 13) * 10 + digit(text, 14);
+    const hostEnd = text.indexOf(' ', 16);
+    if (
+      month === undefined ||
+      text.charCodeAt(9) !== 58 ||
+      text.charCodeAt(12) !== 58 ||
+      !(day >= 1 && day <= 31 && h <= 23 && min <= 59 && s <= 60) ||
+      hostEnd < 17 ||
+      hostEnd > 16 + 255
+    )
+      return { text, time: null, headerEnd: 0 };
     let time = this.hourStart(month, day, h) + min * 60_000 + s * 1000;
     if (time > this.newer + DAY_MS) {
       this.year--;
       time = this.hourStart(month, day, h) + min * 60_000 + s * 1000;
     }
     this.newer = time;
-    return { text, time, headerEnd: m[0].length };
+    return { text, time, headerEnd: hostEnd + 1 };
   }
 }
 
 const DAY_MS = 86_400_000;
+
+/** The digit at `i`, or NaN (which fails every range check) when it is not one. */
+function digit(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+}
 
 /** What follows `host program:`; the whole text when the line has no header. */
 export function syslogMessage(text: string, headerEnd: number): string {

@@ -23,10 +23,18 @@ const ERROR =
 const WARNING =
   /\bwarn(?:ing)?s?\b|\btime(?:d)? ?out\b|\bretry(?:ing)?\b|\breset(?:ting)?\b|\bdeprecated\b|\bdenied\b|\brefused\b|\bcannot\b|\bcan't\b|\bcould not\b|\bunable\b|\binvalid\b|\bunexpected\b|\bexception\b|\bmissing\b|\bdegraded\b|\bnot respond(?:ed|ing)\b|\bthrottl/i;
 
+/**
+ * A part of every word above, in one test: most lines hold none of them and are info after this one
+ * scan (the full patterns cost three). Must stay a superset of ERROR and WARNING.
+ */
+const ANY_WORD =
+  /err|fail|fatal|panic|crit|emerg|corrupt|oops|segfault|bug|trace|protection|memory|oom|killed|unrecoverable|uncorrectable|warn|time|retry|reset|deprecated|denied|refused|can|could|unable|invalid|unexpected|exception|missing|degraded|respond|throttl/i;
+
 const RANK: Record<SyslogSeverity, number> = { info: 0, warning: 1, error: 2 };
 
 export function classifySyslog(message: string): SyslogSeverity {
   const text = message.length > 1024 ? message.slice(0, 1024) : message;
+  if (!ANY_WORD.test(text)) return 'info';
   const plain = text.replace(NOTHING_WRONG, ' ');
   if (ERROR.test(plain)) return 'error';
   if (WARNING.test(plain)) return 'warning';
