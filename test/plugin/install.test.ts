@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebgui, type Webgui } from '../../scripts/webgui/start-webgui.mjs';
@@ -274,6 +275,41 @@ describe('install and the service', () => {
   });
 });
 
+describe('stopping with a call in flight', () => {
+  it('waits for the sidecar to answer the call and audit it, within the rc script’s bound, without SIGKILL', async () => {
+    const configDir = join(flashDir(), 'config/plugins/unraid-mcp');
+    // parity_pause made to wait for the owner's approval: the call stays in flight until stopped.
+    await writeFile(join(configDir, 'unraid-mcp.cfg'), `${ownerCfg()}TOOLSETS="system,docker,vm,unraid"\n`);
+    await writeFile(
+      join(configDir, 'policy.json'),
+      JSON.stringify({ version: 1, confirmModes: { parity_pause: 'approve' } }),
+    );
+    expect((await server.rc('restart')).stdout).toMatch(/started \(pid \d+\)\.\n$/);
+    const audited = (await verifyChain(auditDir())).records;
+    await withMcpClient(mcpUrl, secret, async (client) => {
+      const call = client
+        .callTool({ name: 'parity_pause', arguments: {} }, undefined, { timeout: 60_000 })
+        .then(
+          (r) => JSON.stringify(r),
+          (e: Error) => e.message,
+        );
+      await waitFor(async () => (await adminStatus()).pendingConfirmations === 1);
+      const started = Date.now();
+      const stop = await server.rc('stop');
+      expect(stop).toMatchObject({ code: 0, stdout: 'unraid-mcp stopped.\n' });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(await call).toContain('unraid-mcp is shutting down');
+    });
+    const after = await verifyChain(auditDir());
+    const records = after.lines.slice(audited);
+    expect(records.filter((l) => l.tool === 'parity_pause' && l.stage === 'outcome')).toHaveLength(1);
+    // A policy.json once read may not simply vanish (that locks MCP down): the owner empties it.
+    await writeFile(join(configDir, 'policy.json'), JSON.stringify({ version: 1 }));
+    await writeFile(join(configDir, 'unraid-mcp.cfg'), ownerCfg());
+    expect((await server.rc('start')).stdout).toMatch(/started \(pid \d+\)\.\n$/);
+  }, 40_000);
+});
+
 describe('the array, a reboot, an update, a downgrade and the removal', () => {
   it('moves the audit log to RAM when the array stops and back when it starts, one unbroken chain', async () => {
     await callOverview();
@@ -407,6 +443,31 @@ async function callOverview(): Promise<void> {
     const r = await client.callTool({ name: 'system_overview', arguments: {} });
     expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
   });
+}
+
+/** GET /api/status on the running sidecar's admin socket (as root, from outside the machine). */
+function adminStatus(): Promise<{ pendingConfirmations: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath: join(server.machine.runDir, 'unraid-mcp/admin.sock'), path: '/api/status' },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(JSON.parse(body) as { pendingConfirmations: number }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not true within ${ms} ms: ${check.toString()}`);
 }
 
 /** The pid as the machine numbers it (its own pid namespace) for a host pid. */
