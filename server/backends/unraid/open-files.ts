@@ -1,5 +1,6 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapInBatches } from '../../util/map-in-batches.js';
 
 /** A process holding files open under /mnt, as array_stop's approval text names it. */
 export interface MntFileHolder {
@@ -21,6 +22,31 @@ export interface MntOpenFiles {
 
 const PATHS_PER_PROCESS = 3;
 const MAX_PROCESSES = 4096;
+/** Processes looked at together: procfs lookups are cheap, but each is a libuv thread-pool job. */
+const BATCH = 16;
+
+const underMnt = (target: string) => target === '/mnt' || target.startsWith('/mnt/');
+
+/** One process's files under /mnt, or null when it holds none ('unreadable' when its fd folder cannot be listed). */
+async function holderOf(procRoot: string, pid: string): Promise<MntFileHolder | null | 'unreadable'> {
+  const fdDir = join(procRoot, pid, 'fd');
+  let fds: string[];
+  try {
+    fds = await readdir(fdDir);
+  } catch {
+    return 'unreadable';
+  }
+  const targets = await Promise.all(fds.map((fd) => readlink(join(fdDir, fd)).catch(() => null)));
+  const mnt = targets.filter((t): t is string => t !== null && underMnt(t));
+  if (mnt.length === 0) return null;
+  const comm = await readFile(join(procRoot, pid, 'comm'), 'utf8').catch(() => '?');
+  return {
+    pid: Number(pid),
+    command: comm.trim() || '?',
+    paths: [...new Set(mnt)].slice(0, PATHS_PER_PROCESS),
+    count: mnt.length,
+  };
+}
 
 /**
  * Files open under /mnt, found the cheap way: the target of every /proc/<pid>/fd/* link. Reading a link
@@ -29,29 +55,15 @@ const MAX_PROCESSES = 4096;
  */
 export async function findMntOpenFiles(procRoot: string, signal?: AbortSignal): Promise<MntOpenFiles> {
   const pids = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n));
-  const holders: MntFileHolder[] = [];
-  let unreadable = 0;
-  for (const pid of pids.slice(0, MAX_PROCESSES)) {
+  const found = await mapInBatches(pids.slice(0, MAX_PROCESSES), BATCH, (pid) => {
     signal?.throwIfAborted();
-    const fdDir = join(procRoot, pid, 'fd');
-    let fds: string[];
-    try {
-      fds = await readdir(fdDir);
-    } catch {
-      unreadable++;
-      continue;
-    }
-    const paths: string[] = [];
-    let count = 0;
-    for (const fd of fds) {
-      const target = await readlink(join(fdDir, fd)).catch(() => null);
-      if (target === null || !(target === '/mnt' || target.startsWith('/mnt/'))) continue;
-      count++;
-      if (paths.length < PATHS_PER_PROCESS && !paths.includes(target)) paths.push(target);
-    }
-    if (count === 0) continue;
-    const comm = await readFile(join(procRoot, pid, 'comm'), 'utf8').catch(() => '?');
-    holders.push({ pid: Number(pid), command: comm.trim() || '?', paths, count });
-  }
-  return { holders, unreadable, partial: pids.length > MAX_PROCESSES };
+    return holderOf(procRoot, pid);
+  });
+  return {
+    holders: found
+      .filter((h): h is MntFileHolder => h !== null && h !== 'unreadable')
+      .sort((a, b) => a.pid - b.pid),
+    unreadable: found.filter((h) => h === 'unreadable').length,
+    partial: pids.length > MAX_PROCESSES,
+  };
 }
