@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebgui, type Webgui } from '../../scripts/webgui/start-webgui.mjs';
@@ -327,12 +328,23 @@ describe('the array, a reboot, an update, a downgrade and the removal', () => {
   it('comes back after a reboot from the flash drive alone: settings, tokens and the audit log kept', async () => {
     const records = (await verifyChain(auditDir())).records;
     server = await server.reboot();
-    // No network at boot: the package must come from the flash drive.
+    // No network at boot: the package must come from the flash drive. And another program has the
+    // port: the service cannot start, which must not fail the install (the plugin would be moved to
+    // plugins-error and be gone after the next boot).
     releases.breakPackage(older, 'missing');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r));
     const [boot] = await server.plugins.installAllFromFlash();
+    await new Promise((r) => blocker.close(r));
     releases.breakPackage(older, null);
     expect(boot?.code, boot?.output).toBe(0);
-    expect(boot?.output).toMatch(/unraid-mcp started \(pid \d+\)\./);
+    expect(boot?.output).toContain(`port ${port} on 127.0.0.1 is already in use by another program`);
+    expect(boot?.output).toContain(
+      'unraid-mcp: the service did not start (the reason is above). The plugin is installed',
+    );
+    expect(await server.machine.exists(`/boot/config/plugins/${PLG}`)).toBe(true);
+    expect(await server.sidecarPid()).toBeNull();
+    expect((await server.rc('start')).stdout).toMatch(/unraid-mcp started \(pid \d+\)\./);
     expect(await server.notifications()).toEqual([]);
     // Plugins are installed before the array starts; then the audit log joins appdata again.
     await callOverview();

@@ -205,7 +205,8 @@ describe('unraid-mcp.plg', () => {
     expect(f[2]!.INLINE).toContain(
       'if [ -x "/etc/rc.d/rc.unraid-mcp" ]; then "/etc/rc.d/rc.unraid-mcp" stop || exit 1; fi',
     );
-    expect(f[5]!.INLINE!.trim()).toBe('"/etc/rc.d/rc.unraid-mcp" start || exit 1');
+    expect(f[5]!.INLINE).toContain('if ! "/etc/rc.d/rc.unraid-mcp" start; then');
+    expect(f[5]!.INLINE!.trim().split('\n').at(-1)).toBe('exit 0');
     expect(f[6]!.INLINE).toContain('/Settings/UnraidMCP');
     expect(f[7]).toMatchObject({ Run: '/bin/bash', Method: 'remove' });
     expect(f[7]!.INLINE).toContain('removepkg "unraid-mcp"');
