@@ -80,14 +80,26 @@ export class YearInference {
     return this.cachedMs;
   }
 
+  /** Where the stamp and host of the line last given to parseTime end (0: the line has none). */
+  headerEnd = 0;
+
   /** Parses a line read in newest-first order. */
   parse(text: string): SyslogLine {
+    const time = this.parseTime(text);
+    return { text, time, headerEnd: this.headerEnd };
+  }
+
+  /** The line's time (null without a stamp), read in newest-first order; sets `headerEnd`. No allocation. */
+  parseTime(text: string): number | null {
+    this.headerEnd = 0;
     const c = text.charCodeAt(0);
     if (c >= 0x30 && c <= 0x39) {
       const iso = RFC3339.exec(text);
-      if (!iso) return { text, time: null, headerEnd: 0 };
+      if (!iso) return null;
       const time = Date.parse(iso[1] as string);
-      return { text, time: Number.isFinite(time) ? time : null, headerEnd: iso[0].length };
+      if (!Number.isFinite(time)) return null;
+      this.headerEnd = iso[0].length;
+      return time;
     }
     // `Mmm dd hh:mm:ss host ` has fixed places up to the host: read them by character, no regex.
     if (
@@ -96,7 +108,7 @@ export class YearInference {
       text.charCodeAt(6) !== 32 ||
       text.charCodeAt(15) !== 32
     )
-      return { text, time: null, headerEnd: 0 };
+      return null;
     const month = MONTHS[text.slice(0, 3)];
     const day = (text.charCodeAt(4) === 32 ? 0 : digit(text, 4) * 10) + digit(text, 5);
     const h = digit(text, 7) * 10 + digit(text, 8);
@@ -111,14 +123,15 @@ export class YearInference {
       hostEnd < 17 ||
       hostEnd > 16 + 255
     )
-      return { text, time: null, headerEnd: 0 };
+      return null;
     let time = this.hourStart(month, day, h) + min * 60_000 + s * 1000;
     if (time > this.newer + DAY_MS) {
       this.year--;
       time = this.hourStart(month, day, h) + min * 60_000 + s * 1000;
     }
     this.newer = time;
-    return { text, time, headerEnd: hostEnd + 1 };
+    this.headerEnd = hostEnd + 1;
+    return time;
   }
 }
 

@@ -81,7 +81,6 @@ interface Pending {
  */
 export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
   const current = await openLog(q.path, true);
-  const filtered = q.grep !== undefined || q.regex !== undefined || q.minSeverity !== undefined;
   // A literal pattern (escaped, so no backtracking): V8 searches it faster than lower-casing every line.
   const needle =
     q.grep === undefined
@@ -136,7 +135,9 @@ export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
         },
         (n) => (out.bytesRead = bytesBefore + n),
       )) {
+        // Lines the cheap filters pass (and, with context, every line: it may be needed around a match).
         const candidates: Pending[] = [];
+        const cheapPassed: boolean[] = [];
         let stopAfter: SyslogSearch['stoppedBy'] | null = null;
         for (const raw of batch) {
           if (q.sinceMs === undefined && out.scanned >= q.tail) {
@@ -150,22 +151,28 @@ export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
             k++;
             continue;
           }
-          const line = stamps.parse(text);
-          if (q.sinceMs !== undefined && line.time !== null && line.time < q.sinceMs) {
+          const time = stamps.parseTime(text);
+          if (q.sinceMs !== undefined && time !== null && time < q.sinceMs) {
             stopAfter = 'since';
             break;
           }
           out.scanned++;
-          candidates.push({
-            k: k++,
-            file,
-            time: line.time,
-            headerEnd: line.headerEnd,
-            text: line.text,
-            cutBytes: raw.cutBytes,
-          });
+          const headerEnd = stamps.headerEnd;
+          let severity: SyslogSeverity | undefined;
+          let cheap = true;
+          if (q.minSeverity !== undefined) {
+            severity = classifySyslog(syslogMessage(text, headerEnd));
+            cheap = atLeastSeverity(severity, q.minSeverity);
+          }
+          if (cheap && needle !== undefined) cheap = needle.test(text);
+          // Without context a line no filter passes is never shown: no need to keep it.
+          if (cheap || q.context > 0) {
+            candidates.push({ k, file, time, headerEnd, severity, text, cutBytes: raw.cutBytes });
+            cheapPassed.push(cheap);
+          }
+          k++;
         }
-        const passed = await filterBatch(candidates);
+        const passed = await regexBatch(candidates, cheapPassed);
         for (let i = 0; i < candidates.length; i++) {
           const isMatch = passed[i] === 1;
           if (isMatch) out.matched++;
@@ -191,21 +198,13 @@ export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
     }
   }
 
-  /** 1 per line that passes grep, severity and the regex (the regex only on lines that passed the rest). */
-  async function filterBatch(lines: Pending[]): Promise<Uint8Array> {
-    const passed = new Uint8Array(lines.length).fill(1);
-    if (!filtered) return passed;
+  /** 1 per line that passed the cheap filters and, when there is one, the regex (run only on those). */
+  async function regexBatch(lines: Pending[], cheapPassed: boolean[]): Promise<Uint8Array> {
+    const passed = Uint8Array.from(cheapPassed, (ok) => (ok ? 1 : 0));
+    if (!worker) return passed;
     const forRegex: number[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i] as Pending;
-      if (q.minSeverity !== undefined) l.severity = classifySyslog(syslogMessage(l.text, l.headerEnd));
-      const ok =
-        (l.severity === undefined || atLeastSeverity(l.severity, q.minSeverity as SyslogSeverityFilter)) &&
-        (needle === undefined || needle.test(l.text));
-      if (!ok) passed[i] = 0;
-      else if (worker) forRegex.push(i);
-    }
-    if (worker && forRegex.length > 0) {
+    for (let i = 0; i < lines.length; i++) if (cheapPassed[i]) forRegex.push(i);
+    if (forRegex.length > 0) {
       const m = await worker.match(
         forRegex.map((i) => (lines[i] as Pending).text),
         q.signal,

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFile, copyFile, mkdtemp, readFile, rename, rm, utimes } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { readAudit } from '../../helpers/audit-file.js';
-// @ts-expect-error -- a plain .mjs generator shared with the benchmark
-import { writeSyslog } from '../../../testdata/unraid/make-syslog.mjs';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -27,6 +26,7 @@ let client: Client;
 let calls = 0;
 
 const SAMPLE = join(TESTDATA, 'unraid', 'syslog');
+const run = promisify(execFile);
 const local = (y: number, mo: number, d: number, h: number, mi: number, s: number) =>
   new Date(y, mo - 1, d, h, mi, s).toISOString();
 
@@ -268,9 +268,14 @@ describe('syslog_read on damaged and missing logs (the file is read live on ever
 describe('a 500 MB syslog', () => {
   it('tail 1,000 + grep returns what `tail -n 1000 | grep -i` does, reading from the end only', async () => {
     const big = join(dir, 'syslog.big');
-    const { bytes } = writeSyslog(big, { megabytes: 500, end: new Date(2026, 11, 7, 8, 0, 0) }) as {
-      bytes: number;
-    };
+    // In a child process, so this process's event loop (the server's) keeps running while 500 MB are written.
+    const made = await run(process.execPath, [
+      join(TESTDATA, 'unraid', 'make-syslog.mjs'),
+      big,
+      '500',
+      new Date(2026, 11, 7, 8, 0, 0).toISOString(),
+    ]);
+    const { bytes } = JSON.parse(made.stdout) as { bytes: number };
     expect(bytes).toBeGreaterThan(500 * 1024 * 1024);
     await rename(syslog, `${syslog}.sample`);
     await rename(big, syslog);
