@@ -40,7 +40,7 @@ export function makeCertificate(spec: CertificateSpec): TestCertificate {
   try {
     const p = (f: string) => join(dir, f);
     // A leading 1: positive, and no leading zero for TLS peers to drop when they show it.
-    const serial = `1${randomBytes(7).toString('hex').toUpperCase()}`;
+    const serial = `1${randomBytes(8).toString('hex').toUpperCase().slice(1)}`;
     writeFileSync(p('index.txt'), '');
     writeFileSync(p('serial'), `${serial}\n`);
     const ext = [
