@@ -62,13 +62,16 @@ async function createOne(opts: {
   const { dir, notification: n } = opts;
   const ts = await freeSecond(dir, n.event, opts.now, opts.signal);
   if (await canRun(opts.script)) {
+    // notify takes its own clock reading, so its file may carry a later second than ours: the names
+    // of the next few seconds that are free now and taken after the script ran are its.
+    const names = Array.from({ length: 4 }, (_, i) => notificationFileName(n.event, ts + i));
+    const takenBefore = await Promise.all(names.map((f) => exists(join(dir, 'archive', f))));
     await runNotify(opts.script, n, opts.signal);
-    // notify takes its own clock reading: look at the names of the seconds since ours.
-    const last = Math.floor(opts.now().getTime() / 1000) + 1;
-    for (let t = ts; t <= last; t++) {
-      const file = notificationFileName(n.event, t);
+    for (const [i, file] of names.entries()) {
+      if (takenBefore[i]) continue;
+      // The subject as notify stored it (it turns entities such as &amp; into spaces).
       const stored = await readStored(join(dir, 'archive', file));
-      if (stored && stored.subject === n.subject)
+      if (stored)
         return { via: 'notify-script', file, unread: await exists(join(dir, 'unread', file)), stored };
     }
     return { via: 'notify-script', file: null, unread: false, stored: null };
