@@ -7,6 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { connectV2 } from '../../helpers/v2-client.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -537,6 +538,37 @@ describe('a large archive', () => {
       expect(unread).toMatchObject({ unreadTotal: 30, archivedTotal: 1470, more: false });
     } finally {
       await writeFile(cfgPath, dynamixCfg(`path="${notifyDir}"`));
+    }
+  });
+});
+
+describe('through the 2026-07-28 revision (SDK v2 client, stateless)', () => {
+  it('lists, raises and archives with the same answers', async () => {
+    const v2 = await connectV2(srv, { mode: { pin: '2026-07-28' }, token: 'operator' });
+    try {
+      const made = await v2.callTool({
+        name: 'notification_create',
+        arguments: { subject: 'From the 2026 era', description: 'stateless', importance: 'warning' },
+      });
+      calls.set('notification_create', (calls.get('notification_create') ?? 0) + 1);
+      const file = (made.structuredContent as Data).notification.file as string;
+      expect(made.structuredContent).toMatchObject({
+        created: true,
+        via: 'files',
+        notification: { state: 'unread' },
+      });
+      const listed = await v2.callTool({
+        name: 'notifications_list',
+        arguments: { state: 'unread', subject: '2026 era' },
+      });
+      calls.set('notifications_list', (calls.get('notifications_list') ?? 0) + 1);
+      expect((listed.structuredContent as Data).notifications.map((n: Data) => n.file)).toEqual([file]);
+      const archived = await v2.callTool({ name: 'notification_archive', arguments: { file } });
+      calls.set('notification_archive', (calls.get('notification_archive') ?? 0) + 1);
+      expect(archived.structuredContent).toMatchObject({ archived: 1, files: [file] });
+      expect(existsSync(join(notifyDir, 'unread', file))).toBe(false);
+    } finally {
+      await v2.close();
     }
   });
 });

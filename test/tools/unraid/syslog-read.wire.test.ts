@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { connectV2 } from '../../helpers/v2-client.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -305,6 +306,21 @@ describe('a 500 MB syslog', () => {
       await rename(`${syslog}.sample`, syslog);
     }
   }, 180_000);
+});
+
+describe('through the 2026-07-28 revision (SDK v2 client, stateless)', () => {
+  it('answers as over a 2025 session', async () => {
+    const v2 = await connectV2(srv, { mode: { pin: '2026-07-28' }, token: 'reader' });
+    try {
+      const res = await v2.callTool({ name: 'syslog_read', arguments: { severity: 'error', tail: 100 } });
+      calls++;
+      const legacy = data(await read({ severity: 'error', tail: 100 }));
+      expect(res.structuredContent).toEqual(legacy);
+      expect((res.structuredContent as Data).lines).toHaveLength(5);
+    } finally {
+      await v2.close();
+    }
+  });
 });
 
 describe('audit', () => {
