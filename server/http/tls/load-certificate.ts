@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { splitPemBundle } from './pem-bundle.js';
 
 /** A bundle far larger than any certificate chain is refused before it is read. */
@@ -86,6 +86,8 @@ export async function loadCertificate(file: string, now: Date): Promise<Certific
 
   const pems = split.bundle.certificates;
   const chain = [pems[leafIndex], ...pems.filter((_, i) => i !== leafIndex)];
+  // Loaded for the first certificate that parses, not when the sidecar starts (see tls-listener.ts).
+  const { createSecureContext } = await import('node:tls');
   let context: SecureContext;
   try {
     context = createSecureContext({ cert: chain.join('\n'), key: split.bundle.key });

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { RequestListener } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { portProblem } from '../port-problem.js';
@@ -240,7 +240,10 @@ export class TlsListener {
   }
 
   /** A listening server, or why there is none (the port taken, …). */
-  private listen(first: UsableCertificate): Promise<Server | string> {
+  private async listen(first: UsableCertificate): Promise<Server | string> {
+    // Loaded once there is a certificate to serve (after the plain listener is up), not at start, where
+    // node:https and node:tls are about a tenth of the CPU before the plain listener answers.
+    const { createServer } = await import('node:https');
     const server = createServer(
       {
         ...first.pem,
