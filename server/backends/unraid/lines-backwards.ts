@@ -1,9 +1,23 @@
 import type { FileHandle } from 'node:fs/promises';
 
-/** One line of a file as read backwards: its first bytes, and how many bytes past those were left out. */
-export interface RawLine {
-  bytes: Buffer;
-  cutBytes: number;
+/**
+ * The lines of one chunk, newest first, as places in the bytes they were read into: no object per
+ * line, so a search that passes over most lines leaves the garbage collector little to do.
+ * `lineBytes(batch, i)` gives line `i`.
+ */
+export interface LineBatch {
+  /** Holds every line of the batch (and may hold more: the start of a line that continues further back). */
+  block: Buffer;
+  /** Per line: where it starts in `block`, how many of its bytes are kept, how many were cut. */
+  starts: number[];
+  lengths: number[];
+  cuts: number[];
+}
+
+/** Line `i` of a batch: its first bytes (at most the maximum line length). */
+export function lineBytes(batch: LineBatch, i: number): Buffer {
+  const start = batch.starts[i] as number;
+  return batch.block.subarray(start, start + (batch.lengths[i] as number));
 }
 
 export interface BackwardsOptions {
@@ -26,7 +40,7 @@ export async function* linesBackwards(
   size: number,
   opts: BackwardsOptions,
   onRead?: (bytes: number) => void,
-): AsyncGenerator<RawLine[]> {
+): AsyncGenerator<LineBatch> {
   const max = opts.maxLineBytes;
   /** `len` bytes at `at` (fewer if the file shrank meanwhile), in a buffer of their own. */
   const readAt = async (at: number, len: number): Promise<Buffer> => {
@@ -66,7 +80,7 @@ export async function* linesBackwards(
       next = readNext();
       onRead?.(size - at);
       const block = carry.length === 0 ? data : Buffer.concat([data, carry]);
-      const lines: RawLine[] = [];
+      const batch: LineBatch = { block, starts: [], lengths: [], cuts: [] };
       let end = block.length;
       let cut = carryCut;
       let nl = block.lastIndexOf(0x0a, end - 1);
@@ -81,10 +95,9 @@ export async function* linesBackwards(
         const whole = end - start;
         const keep = Math.min(whole, max);
         // A line past `max`: the bytes beyond its first `max` are counted, not kept.
-        lines.push({
-          bytes: block.subarray(start, start + keep),
-          cutBytes: whole - keep + (end === block.length ? cut : 0),
-        });
+        batch.starts.push(start);
+        batch.lengths.push(keep);
+        batch.cuts.push(whole - keep + (end === block.length ? cut : 0));
         cut = 0;
         end = nl;
         nl = end === 0 ? -1 : block.lastIndexOf(0x0a, end - 1);
@@ -98,10 +111,10 @@ export async function* linesBackwards(
         carryCut = restCut;
         carry = Buffer.from(block.subarray(0, end));
       }
-      if (lines.length > 0) yield lines;
+      if (batch.starts.length > 0) yield batch;
     }
     // The first line of the file (empty when the file starts with a newline).
-    if (size > 0) yield [{ bytes: carry, cutBytes: carryCut }];
+    if (size > 0) yield { block: carry, starts: [0], lengths: [carry.length], cuts: [carryCut] };
   } finally {
     // A reader that stops early must not close the file under a read still running.
     if (next) await next.read.catch(() => {});

@@ -83,6 +83,16 @@ export class YearInference {
   /** Where the stamp and host of the line last given to parseTime end (0: the line has none). */
   headerEnd = 0;
 
+  /** The time parseTime would give the line, without moving on (the year, the newer line stay). */
+  peekTime(text: string): number | null {
+    const { year, newer, headerEnd } = this;
+    const time = this.parseTime(text);
+    this.year = year;
+    this.newer = newer;
+    this.headerEnd = headerEnd;
+    return time;
+  }
+
   /** Parses a line read in newest-first order. */
   parse(text: string): SyslogLine {
     const time = this.parseTime(text);

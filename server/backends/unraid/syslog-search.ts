@@ -2,11 +2,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { BackendUnavailableError } from '../../errors/backend-unavailable-error.js';
 import type { SafeRegex } from '../docker/safe-regex.js';
 import { RegexWorker } from '../docker/regex-worker.js';
-import { linesBackwards } from './lines-backwards.js';
+import { lineBytes, linesBackwards, type LineBatch } from './lines-backwards.js';
 import { lineText, syslogMessage, YearInference } from './syslog-line.js';
 import {
   atLeastSeverity,
   classifySyslog,
+  mayHoldSeverity,
   type SyslogSeverity,
   type SyslogSeverityFilter,
 } from './syslog-severity.js';
@@ -135,16 +136,25 @@ export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
         },
         (n) => (out.bytesRead = bytesBefore + n),
       )) {
+        if (skippable(batch, stamps)) {
+          out.scanned += batch.starts.length;
+          k += batch.starts.length;
+          if (q.sinceMs !== undefined && out.bytesRead >= q.maxScanBytes) {
+            out.stoppedBy = 'budget';
+            return true;
+          }
+          continue;
+        }
         // Lines the cheap filters pass (and, with context, every line: it may be needed around a match).
         const candidates: Pending[] = [];
         const cheapPassed: boolean[] = [];
         let stopAfter: SyslogSearch['stoppedBy'] | null = null;
-        for (const raw of batch) {
+        for (let li = 0; li < batch.starts.length; li++) {
           if (q.sinceMs === undefined && out.scanned >= q.tail) {
             stopAfter = 'tail';
             break;
           }
-          const text = lineText(raw.bytes);
+          const text = lineText(lineBytes(batch, li));
           if (text === null) {
             out.scanned++;
             out.binaryLines++;
@@ -167,7 +177,7 @@ export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
           if (cheap && needle !== undefined) cheap = needle.test(text);
           // Without context a line no filter passes is never shown: no need to keep it.
           if (cheap || q.context > 0) {
-            candidates.push({ k, file, time, headerEnd, severity, text, cutBytes: raw.cutBytes });
+            candidates.push({ k, file, time, headerEnd, severity, text, cutBytes: batch.cuts[li] as number });
             cheapPassed.push(cheap);
           }
           k++;
@@ -196,6 +206,32 @@ export async function searchSyslog(q: SyslogQuery): Promise<SyslogSearch> {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * True when no line of the batch can match, so none needs decoding or judging: grep and severity
+   * find nothing in the chunk's whole text, no context is asked for, the tail does not end inside
+   * the batch, it holds no NUL (binary lines are counted), and its oldest line is still inside the `since` window. Then the oldest line's stamp is
+   * taken, so the year carries on as if every line had been read.
+   */
+  function skippable(batch: LineBatch, stamps: YearInference): boolean {
+    if (q.context > 0 || (needle === undefined && q.minSeverity === undefined)) return false;
+    if (q.sinceMs === undefined && out.scanned + batch.starts.length > q.tail) return false;
+    // A NUL marks binary garbage: its lines are read one by one, so they are counted.
+    if (batch.block.includes(0)) return false;
+    const text = batch.block.toString('utf8');
+    if (needle !== undefined && !needle.test(text)) return skipTo(batch, stamps);
+    if (q.minSeverity !== undefined && !mayHoldSeverity(text, q.minSeverity)) return skipTo(batch, stamps);
+    return false;
+  }
+
+  function skipTo(batch: LineBatch, stamps: YearInference): boolean {
+    const oldest = lineText(lineBytes(batch, batch.starts.length - 1));
+    const time = oldest === null ? null : stamps.peekTime(oldest);
+    // Without a stamp on the oldest line the window's end cannot be told: read the lines one by one.
+    if (q.sinceMs !== undefined && (time === null || time < q.sinceMs)) return false;
+    if (oldest !== null) stamps.parseTime(oldest);
+    return true;
   }
 
   /** 1 per line that passed the cheap filters and, when there is one, the regex (run only on those). */

@@ -42,3 +42,11 @@ export function classifySyslog(message: string): SyslogSeverity {
 }
 
 export const atLeastSeverity = (s: SyslogSeverity, min: SyslogSeverityFilter) => RANK[s] >= RANK[min];
+
+/**
+ * False when no line of `text` (many lines at once) can be of at least `min` severity: the words are
+ * looked for in the whole text, so a search can pass over a chunk of log without judging each line.
+ */
+export function mayHoldSeverity(text: string, min: SyslogSeverityFilter): boolean {
+  return ERROR.test(text) || (min === 'warning' && WARNING.test(text));
+}

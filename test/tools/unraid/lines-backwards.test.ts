@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linesBackwards } from '../../../server/backends/unraid/lines-backwards.js';
+import { lineBytes, linesBackwards } from '../../../server/backends/unraid/lines-backwards.js';
 
 /**
  * Reading a file's lines from the end, on real files, against the plain answer (the whole file split
@@ -28,7 +28,8 @@ async function readBack(content: Buffer, chunkBytes: number, maxChunkBytes: numb
       maxChunkBytes,
       maxLineBytes,
     }))
-      for (const l of batch) out.push({ text: l.bytes.toString('latin1'), cutBytes: l.cutBytes });
+      for (let i = 0; i < batch.starts.length; i++)
+        out.push({ text: lineBytes(batch, i).toString('latin1'), cutBytes: batch.cuts[i] as number });
     return out;
   } finally {
     await handle.close();
