@@ -266,6 +266,45 @@ describe('syslog_read on damaged and missing logs (the file is read live on ever
   });
 });
 
+describe('a search over chunks with nothing to find', () => {
+  it('passes over them and still dates the lines after them right, across New Year', async () => {
+    const log = join(dir, 'syslog.newyear');
+    const end = new Date(2027, 0, 1, 10, 0, 0);
+    await run(process.execPath, [join(TESTDATA, 'unraid', 'make-syslog.mjs'), log, '20', end.toISOString()]);
+    await utimes(log, end, end);
+    await rename(syslog, `${syslog}.sample`);
+    await rename(log, syslog);
+    try {
+      const d = data(await read({ since: '2026-12-30T12:00:00', grep: 'I/O error', tail: 5000 }));
+      const expected = execFileSync('bash', ['-c', `grep -F 'I/O error' '${syslog}'`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      // The generated lines run one a second back from 10:00 on 1 January; count those after the window's start.
+      const first = d.lines[0].text as string;
+      expect(expected).toContain(first);
+      expect(d.lines.map((l: Data) => l.text)).toEqual(expected.slice(expected.indexOf(first)));
+      const months = new Set(d.lines.map((l: Data) => (l.text as string).slice(0, 3)));
+      expect(months).toEqual(new Set(['Dec', 'Jan']));
+      for (const l of d.lines) {
+        const [mon, day, hms] = (l.text as string).split(/ +/);
+        const [h, mi, s] = (hms as string).split(':').map(Number);
+        const year = mon === 'Dec' ? 2026 : 2027;
+        expect(l.time, l.text).toBe(local(year, mon === 'Dec' ? 12 : 1, Number(day), h!, mi!, s!));
+      }
+      expect(d.lines[0].time >= new Date(2026, 11, 30, 12, 0, 0).toISOString()).toBe(true);
+      // The match just before the first one returned lies before the window: none was passed over.
+      const before = expected[expected.indexOf(first) - 1] as string;
+      const [, bDay, bHms] = before.split(/ +/);
+      const [bh, bmi, bs] = (bHms as string).split(':').map(Number);
+      expect(before.startsWith('Dec')).toBe(true);
+      expect(new Date(2026, 11, Number(bDay), bh, bmi, bs) < new Date(2026, 11, 30, 12, 0, 0)).toBe(true);
+    } finally {
+      await rm(syslog, { force: true });
+      await rename(`${syslog}.sample`, syslog);
+    }
+  }, 60_000);
+});
+
 describe('a 500 MB syslog', () => {
   it('tail 1,000 + grep returns what `tail -n 1000 | grep -i` does, reading from the end only', async () => {
     const big = join(dir, 'syslog.big');
