@@ -5,7 +5,8 @@
 // - parity_history over a 20-year parity-checks.log (baseline: readParityHistory from dist/ alone, every line);
 // - syslog_read tail 1,000 + grep over a 500 MB syslog (target: median < 300 ms, sidecar RSS growth
 //   < 20 MB), baseline `tail -n 1000 | grep -iF` in a shell; and, for context, one whole-file search
-//   (since + severity error over all 500 MB, baseline `grep -c`), --scan-calls times;
+//   (since + grep without a match, and since + severity error, over all 500 MB; baselines `grep -c`),
+//   --scan-calls times;
 // - notifications_list over 10,000 notification files (target: median < 200 ms): the newest 20 (the
 //   default call), and a filter that matches almost nothing, so every file is read; baselines
 //   `ls | sort | tail -n 20 | xargs cat` and `grep -l` over every file.
@@ -177,6 +178,16 @@ const ROWS = [
       ];
     },
     scans: (p) => [
+      {
+        label: `syslog_read since + grep (no match), whole ${p.facts.megabytes} MB`,
+        tool: 'syslog_read',
+        args: { since: '3650d', grep: 'segfault', tail: 5000 },
+        check: (d) => d.scanned === p.facts.lines && d.matched === 0,
+        baseline: {
+          label: "baseline: grep -ciF 'segfault' over the whole file (bash)",
+          run: async () => sh(`grep -ciF 'segfault' '${p.path}' || true`),
+        },
+      },
       {
         label: `syslog_read since + severity error, whole ${p.facts.megabytes} MB`,
         tool: 'syslog_read',
