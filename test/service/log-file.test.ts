@@ -132,6 +132,9 @@ describe('log file', () => {
       UNRAID_MCP_LOG_LEVEL: 'debug',
     });
     try {
+      // The ready line (stdout) can arrive before the log line after it is written.
+      for (let i = 0; i < 40 && !(await lines(path)).some((l) => l.msg === 'listening'); i++)
+        await new Promise((r) => setTimeout(r, 25));
       expect((await lines(path)).map((l) => l.msg)).toContain('listening');
       // Nothing of the log on stderr any more.
       expect(srv.output()).not.toMatch(/"level":/);
@@ -150,7 +153,8 @@ describe('log file', () => {
       await client.close();
       await rm(join(dir, 'filler'));
     } finally {
-      expect(await srv.stop()).toBe(0);
+      const code = await srv.stop();
+      expect(code, `${srv.output()}\n${await readFile(path, 'utf8').catch(() => '')}`).toBe(0);
     }
     const got = await lines(path);
     // The service said what it could not write (the closed session's line), then its stop.

@@ -123,7 +123,13 @@ export function startSidecar(host: ServiceHost, extraEnv: Record<string, string>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let signal: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code, sig) => {
+      signal = sig;
+      r(code);
+    }),
+  );
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -139,7 +145,7 @@ export function startSidecar(host: ServiceHost, extraEnv: Record<string, string>
         child,
         pid: child.pid as number,
         url: m[1] as string,
-        output: () => log,
+        output: () => (signal ? `${log}\n(killed by ${signal})` : log),
         exited,
         stop: () => {
           if (child.exitCode === null) child.kill('SIGTERM');
