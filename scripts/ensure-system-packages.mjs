@@ -27,6 +27,8 @@ const NEEDED = [
   // A real NUT upsd with its dummy-ups driver, for ups_status.
   { pkg: 'nut-server', check: () => existsSync('/usr/sbin/upsd') || existsSync('/sbin/upsd') },
   { pkg: 'nut-client', check: () => existsSync('/usr/bin/upsc') },
+  // The real smartctl answers for a device that cannot be opened (disk_smart's error path).
+  { pkg: 'smartmontools', check: () => existsSync('/usr/sbin/smartctl') },
 ];
 
 export function ensureSystemPackages({ required }) {

@@ -4,7 +4,10 @@ import { hostname } from 'node:os';
 import { parseEnv, type ServiceEnv } from './config/env.js';
 import { ConfigError, formatProblem } from './errors/config-error.js';
 import { createLogger } from './log.js';
+import { openLogFile } from './log-file.js';
 import { runCli } from './cli.js';
+import { portProblem } from './http/port-problem.js';
+import { limitHeapGrowth } from './util/heap-tuning.js';
 
 /** The only module that reads process.env and argv, opens the listener and handles signals. */
 async function main(): Promise<number> {
@@ -26,7 +29,18 @@ async function main(): Promise<number> {
 }
 
 async function serve(env: ServiceEnv): Promise<number> {
-  const log = createLogger(env.logLevel);
+  // UNRAID_MCP_LOG_FILE: the service's own size-rotated file (the rc script's /var/log is a small tmpfs).
+  const logFile = env.logFile ? openLogFile(env.logFile, env.logFileMaxBytes) : null;
+  const log = createLogger(env.logLevel, logFile ? (l) => logFile.write(l) : undefined);
+  // A stop asked for while the service is still starting (the rc script's SIGTERM right after the
+  // ready line, while HTTPS starts) is kept and carried out once it can be, instead of Node's default
+  // of dying at once with the audit log unflushed.
+  let earlyStop: string | null = null;
+  const noteEarlyStop = (signal: NodeJS.Signals) => (earlyStop ??= signal);
+  process.on('SIGTERM', noteEarlyStop);
+  process.on('SIGINT', noteEarlyStop);
+  for (const p of env.hostFileProblems)
+    log.warn('Unraid setting not used (default taken)', { problem: formatProblem(p) });
   // Loaded only for serve, so operator commands start fast.
   const { createService } = await import('./service.js');
   const { prepareAdminSocket, restrictAdminSocket } = await import('./admin/admin-socket.js');
@@ -60,23 +74,39 @@ async function serve(env: ServiceEnv): Promise<number> {
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
   const { host, port: wantedPort, portSetting } = service.listen;
-  try {
-    await listen(server, { port: wantedPort, host });
-  } catch (err) {
-    return giveUp(err, { port: wantedPort, host }, portSetting);
-  }
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : wantedPort;
-  service.listeningOn(port);
   const shownHost =
     host === '0.0.0.0' || host === '::' ? hostname() : host.includes(':') ? `[${host}]` : host;
-  process.stdout.write(`unraid-mcp ready: MCP URL http://${shownHost}:${port}/mcp\n`);
-  log.info('listening', {
-    host,
-    port,
-    auditDir: env.auditDir,
-    auditPersistent: env.auditPersistent,
-  });
+  // HTTP="no": HTTPS only (the settings refuse both off); the plain server is never opened.
+  if (service.listen.http) {
+    try {
+      await listen(server, { port: wantedPort, host });
+    } catch (err) {
+      return giveUp(err, { port: wantedPort, host }, portSetting);
+    }
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : wantedPort;
+    service.listeningOn(port);
+    process.stdout.write(`unraid-mcp ready: MCP URL http://${shownHost}:${port}/mcp\n`);
+    log.info('listening', {
+      host,
+      port,
+      auditDir: env.auditDir,
+      auditPersistent: env.auditPersistent,
+    });
+  } else {
+    process.stdout.write('unraid-mcp ready: HTTP is off (HTTP="no" in unraid-mcp.cfg)\n');
+  }
+  // A missing or bad certificate, or a taken port, leaves HTTPS off (the status says why) and the rest up.
+  await service.https.start();
+  const https = service.https.state();
+  if (https.enabled)
+    process.stdout.write(
+      https.serving
+        ? `unraid-mcp https: MCP URL https://${shownHost}:${https.port}/mcp\n`
+        : `unraid-mcp https is off: ${https.reason}\n`,
+    );
+  // Only now: with it on Node's command line, Node's own modules would compile from source (heap-tuning.ts).
+  limitHeapGrowth();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -99,8 +129,11 @@ async function serve(env: ServiceEnv): Promise<number> {
           resolve(0);
         });
     };
+    process.off('SIGTERM', noteEarlyStop);
+    process.off('SIGINT', noteEarlyStop);
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    if (earlyStop) stop(earlyStop);
   });
 }
 
@@ -121,22 +154,6 @@ async function endConnections(server: Server, closed: Promise<void>, ms: number)
   clearInterval(poll);
   clearTimeout(timer);
   server.closeAllConnections();
-}
-
-/**
- * One plain line for a port the listener cannot have (in use, or reserved for root), naming the
- * setting that changes it; null for any other error, which keeps its stack trace.
- */
-function portProblem(err: unknown, where: { port: number; host: string }, setting: string): string | null {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  const at = `port ${where.port} on ${where.host.includes(':') ? `[${where.host}]` : where.host}`;
-  if (code === 'EADDRINUSE')
-    return `${at} is already in use by another program. Stop that program, or set ${setting} to a free port.`;
-  if (code === 'EACCES')
-    return `${at} may not be opened by this user (ports below 1024 need root). Set ${setting} to a port above 1023.`;
-  if (code === 'EADDRNOTAVAIL')
-    return `${at} cannot be opened: ${where.host} is not an address of this machine. Check UNRAID_MCP_HOST.`;
-  return null;
 }
 
 function listen(server: Server, where: { port: number; host: string } | { path: string }): Promise<void> {

@@ -20,7 +20,9 @@ import { SessionRegistry } from './mcp/session-registry.js';
 import { InflightTracker } from './mcp/inflight.js';
 import { ServiceShutdown } from './errors/service-shutdown.js';
 import { createMetrics } from './metrics.js';
-import { buildAllowedHosts } from './http/host-origin.js';
+import { acceptCertificateHosts, buildAllowedHosts } from './http/host-origin.js';
+import { TlsListener } from './http/tls/tls-listener.js';
+import { lanAddresses } from './util/lan-addresses.js';
 import { createLanHandler } from './http/lan-handler.js';
 import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -32,8 +34,10 @@ import { listVms } from './backends/vm/list-vms.js';
 import { createTargetResolver } from './backends/target-resolver.js';
 import { TokenConfirmations } from './safety/confirm/token-confirmations.js';
 import { PendingApprovals } from './safety/confirm/pending-approvals.js';
+import { DataPlacement, startPlacement } from './safety/data-placement.js';
 import { KeyedMutex } from './util/keyed-mutex.js';
 import { IdleCollector } from './util/idle-collector.js';
+import { fullCollection } from './util/heap-tuning.js';
 import { redact } from './util/redact.js';
 import { SERVER_INFO, type ModernParts } from './mcp/tool-server.js';
 import { ConfirmRounds } from './mcp/rounds/confirm-rounds.js';
@@ -41,6 +45,7 @@ import { TaskStore } from './mcp/tasks/task-store.js';
 import { modernHandler } from './http/modern-handler.js';
 import type { Principal } from './tokens/token-authenticator.js';
 import type { AdminDeps } from './admin/admin-deps.js';
+import { migrateConfig } from './config/migrations/migrate-config.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -55,6 +60,8 @@ export interface Service {
   readonly listen: ListenAddress;
   /** The port the MCP listener got (the configured one may be 0); the WebGUI shows URLs with it. */
   listeningOn(port: number): void;
+  /** The HTTPS listener (off until main.ts starts it; it listens while a certificate is usable). */
+  https: TlsListener;
   /**
    * Lets calls finish up to the deadline, answers the rest with an error saying the service is
    * stopping, closes sessions, flushes the audit log and token usage. Runs once; later calls return
@@ -94,6 +101,8 @@ export async function createService(
   opts: ServiceOptions = {},
 ): Promise<Service> {
   const tools = opts.tools ?? allTools;
+  // A cfg written by an older version is brought up to date before it is read (config/migrations/).
+  await migrateConfig({ configDir: env.configDir, log });
   // Invalid files are logged by the store and refuse MCP (disabledAuth) until fixed; edits apply without restart.
   const settingsStore = new SettingsStore({ configDir: env.configDir, knownTools: knownToolsOf(tools), log });
   const initialSettings = (await settingsStore.load()).settings;
@@ -107,9 +116,12 @@ export async function createService(
     log,
   });
   await auth.init();
+  // Appdata only when its folder is there and writable now; else RAM, and the status says why.
+  const place = await startPlacement(env);
+  if (place.problem) log.warn('persistent storage not used at start', { problem: place.problem });
   const audit = new AuditLog({
-    dir: env.auditDir,
-    persistent: env.auditPersistent,
+    dir: place.auditDir,
+    persistent: place.auditPersistent,
     log,
     limits: () => {
       const s = settingsStore.current().settings;
@@ -119,13 +131,13 @@ export async function createService(
   await audit.open();
   // Records written to RAM while the array was stopped (then a sidecar restart straight into appdata)
   // join the persistent log now rather than at the next array stop — a reboot before then would lose them.
-  if (env.auditPersistent && env.auditRamDir !== env.auditDir && existsSync(env.auditRamDir)) {
+  if (place.leftovers.audit && existsSync(place.leftovers.audit)) {
     await audit
-      .adopt(env.auditRamDir)
+      .adopt(place.leftovers.audit)
       .catch((err: unknown) => log.error('could not adopt audit records left in RAM', { err }));
   }
-  if (!env.auditPersistent)
-    log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: env.auditDir });
+  if (!place.auditPersistent)
+    log.warn('the audit log is in RAM and will not survive a reboot', { auditDir: place.auditDir });
 
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const configProbe: BackendProbe = {
@@ -143,8 +155,21 @@ export async function createService(
     cachedProbe(libvirtProbe(env.libvirtUri)),
   ];
 
-  const pending = new PendingApprovals({ stateDir: env.stateDir, log });
-  await pending.load();
+  const pending = new PendingApprovals({ stateDir: place.approvalsDir, log });
+  await pending.load(place.leftovers.approvals ? [place.leftovers.approvals] : []);
+  const placement = new DataPlacement({
+    audit,
+    pending,
+    log,
+    start: { location: place.location, problem: place.problem },
+    dirs: {
+      auditRam: env.auditRamDir,
+      auditPersistent: env.auditPersistentDir,
+      approvalsRam: env.approvalsRamDir,
+      approvalsPersistent: env.approvalsPersistentDir,
+      persistentRoot: env.persistentRoot,
+    },
+  });
   const systemEvent = (event: string, details: Record<string, unknown>, principal = 'system') =>
     audit.append(
       {
@@ -186,10 +211,29 @@ export async function createService(
           emhttpdSocket: env.emhttpdSocket,
           varIni: `${env.emhttpRoot}/var.ini`,
           parityLog: env.parityLog,
+          dynamixCfg: env.dynamixCfg,
+          notifyScript: env.notifyScript,
+          syslog: env.syslog,
+          disksIni: `${env.emhttpRoot}/disks.ini`,
+          smartctl: env.smartctl,
+          nvidiaSmi: env.nvidiaSmi,
+          apcupsd: env.apcupsdAddr,
+          nut: env.nutAddr,
+          procRoot: env.procRoot,
+          sysRoot: env.sysRoot,
+          arrayCommandTimeoutMs: env.arrayCommandTimeoutMs,
+          pluginsDir: env.pluginsDir,
+          pluginsCheckedDir: env.pluginsCheckedDir,
+          userScriptsDir: env.userScriptsDir,
+          userScriptsTmpDir: env.userScriptsTmpDir,
+          userScriptsRunner: env.userScriptsRunner,
+          rebootCommand: env.rebootCommand,
+          poweroffCommand: env.poweroffCommand,
         },
       },
       recreate: { settleMs: RECREATE_SETTLE_MS, ...opts.recreate },
       now: () => new Date(),
+      settings: () => settingsStore.current().settings,
     },
     audit,
     metrics,
@@ -232,6 +276,13 @@ export async function createService(
     onError: (err) => log.debug('mcp 2026-07-28 request refused or failed', { err: err.message }),
   });
   let shuttingDown = false;
+  // ALLOWED_HOSTS from the cfg as read at start (a change needs a restart until this set is live),
+  // plus the names of the certificates HTTPS serves now (replaced when they change).
+  const baseHosts = buildAllowedHosts({
+    bindHost: address.host,
+    extra: [...env.allowedHosts, ...initialSettings.allowedHosts],
+  });
+  const allowedHosts = new Set(baseHosts);
   const lanHandler = createLanHandler({
     env: callEnv,
     tools,
@@ -241,11 +292,7 @@ export async function createService(
     parts,
     metrics,
     probes,
-    // ALLOWED_HOSTS from the cfg as read at start (a change needs a restart until this set is live).
-    allowedHosts: buildAllowedHosts({
-      bindHost: address.host,
-      extra: [...env.allowedHosts, ...initialSettings.allowedHosts],
-    }),
+    allowedHosts,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     shuttingDown: () => shuttingDown,
     log,
@@ -257,6 +304,24 @@ export async function createService(
         lanHandler(req, res);
       }
     : lanHandler;
+
+  const https = new TlsListener({
+    enabled: address.https,
+    certsDir: env.certsDir,
+    host: address.host,
+    port: address.httpsPort,
+    portSetting: address.httpsPortSetting,
+    hostName: hostname(),
+    addresses: () => lanAddresses(address.host),
+    app,
+    log,
+    onChange: (state) =>
+      acceptCertificateHosts(
+        allowedHosts,
+        baseHosts,
+        state.certificates.flatMap((c) => c.hosts),
+      ),
+  });
 
   // The port clients reach MCP on: the configured one until the listener reports the one it got.
   let listeningPort = address.port;
@@ -273,6 +338,8 @@ export async function createService(
       host: address.host,
       port: () => listeningPort,
       fromEnvironment: address.fromEnvironment,
+      http: address.http,
+      https: () => https.state(),
       notServing: () => notServingReason(settingsStore),
     },
     callsLastHour: () => metrics.callsLastHour.total(),
@@ -290,7 +357,7 @@ export async function createService(
       docker,
       vmNames: async () => (await listVms(libvirt)).map((vm) => vm.name),
       audit,
-      auditDirs: { ram: env.auditRamDir, persistent: env.auditPersistentDir },
+      placement,
       log,
       tools,
     });
@@ -311,6 +378,7 @@ export async function createService(
     listeningOn(port: number) {
       listeningPort = port;
     },
+    https,
     shutdown(deadlineMs = 10_000) {
       // Once: main.ts may see SIGTERM and SIGINT, and tests stop a service they already stopped.
       stopped ??= stop(deadlineMs);
@@ -320,6 +388,7 @@ export async function createService(
 
   async function stop(deadlineMs: number): Promise<void> {
     shuttingDown = true;
+    https.stopAccepting();
     clearInterval(usageTimer);
     idle?.stop();
     // Tasks waiting for the owner stop waiting; one already running its tool is drained below.
@@ -340,6 +409,7 @@ export async function createService(
     await modern.close();
     await auth.flushUsage();
     await libvirt.close();
+    await https.close();
     await audit.close();
   }
 }
@@ -367,12 +437,11 @@ function lazyListener(build: () => Promise<RequestListener>): RequestListener {
  * so its state (reloaded tokens, usage) is never split between two objects.
  */
 /**
- * The collector that gives memory back once requests stop, when the process runs with --expose-gc
- * (package.json's nodeFlags, which the launcher and the plugin's service use); none without it.
+ * The collector that gives memory back once requests stop. Its full collection comes from
+ * util/heap-tuning.ts, which needs no --expose-gc on Node's command line.
  */
 function idleCollector(): IdleCollector | null {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return null;
+  const gc = fullCollection();
   return new IdleCollector({
     // Compacting moves the survivors together, so whole pages come free and go back to the system;
     // a plain full collection leaves them scattered (heap total about twice the heap used). Only

@@ -24,6 +24,9 @@ import { CONFIRM_MODES, TOOLSET_IDS, type ConfirmMode, type Toolset } from '../v
 export interface SettingsPatch {
   port?: number;
   bind?: string;
+  http?: boolean;
+  https?: boolean;
+  httpsPort?: number;
   readOnly?: boolean;
   toolsets?: ReadonlyArray<Toolset>;
   responseCapBytes?: number;
@@ -40,6 +43,7 @@ export interface SettingsPatch {
   tokenCallsPerSecond?: number;
   tokenCallBurst?: number;
   maxConcurrentCalls?: number;
+  powerTools?: boolean;
   confirmModes?: Readonly<Record<string, ConfirmMode | null>>;
   filters?: { containers?: Partial<NameFilter>; vms?: Partial<NameFilter> };
   protected?: { containers?: ReadonlyArray<string>; vms?: ReadonlyArray<string> };
@@ -56,7 +60,10 @@ const patchSchema = z
       const problem = bindProblem(a);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+    http: z.boolean(),
+    https: z.boolean(),
     readOnly: z.boolean(),
+    powerTools: z.boolean(),
     toolsets: z.array(
       z.enum(TOOLSET_IDS, {
         error: (i) => `unknown toolset ${JSON.stringify(i.input)} (known: ${TOOLSET_IDS.join(', ')})`,

@@ -12,6 +12,12 @@ export interface ServiceSettings {
   port: number;
   /** Address the MCP listener binds to (0.0.0.0: every IPv4 address); applies at restart. */
   bind: string;
+  /** Plain HTTP on `port`; applies at restart. HTTP and HTTPS may not both be off. */
+  http: boolean;
+  /** HTTPS on `httpsPort` with the WebGUI's own certificate (/boot/config/ssl/certs); applies at restart. */
+  https: boolean;
+  /** TCP port of the HTTPS listener; applies at restart. */
+  httpsPort: number;
   readOnly: boolean;
   toolsets: ReadonlyArray<Toolset>;
   responseCapBytes: number;
@@ -37,6 +43,8 @@ export interface ServiceSettings {
   tokenCallBurst: number;
   /** Tool calls running at once, all tokens together; more are answered "busy". */
   maxConcurrentCalls: number;
+  /** system_reboot and system_shutdown are refused unless the owner switches this on (off by default). */
+  powerTools: boolean;
 }
 
 /** Structured rules, kept in policy.json. */
@@ -177,6 +185,8 @@ export const NUMBER_SETTINGS: ReadonlyArray<NumberSetting> = [
     max: 1000,
     def: 32,
   },
+  // Next to PORT; 8443 is avoided, many containers on Unraid take it.
+  { field: 'httpsPort', key: 'HTTPS_PORT', scale: 1, unit: 'port', min: 1, max: 65535, def: 8767 },
 ];
 
 /** cfg key of every service field, in the order a new cfg file lists them. */
@@ -184,15 +194,19 @@ export const CFG_KEYS: Readonly<Record<ServiceField, string>> = {
   // Where clients connect comes first in a new file (PORT is a number setting too; listed here for order).
   port: 'PORT',
   bind: 'BIND',
+  http: 'HTTP',
+  https: 'HTTPS',
+  httpsPort: 'HTTPS_PORT',
   readOnly: 'READ_ONLY',
   toolsets: 'TOOLSETS',
   ...(Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.field, n.key])) as Record<string, string>),
   allowedHosts: 'ALLOWED_HOSTS',
+  powerTools: 'POWER_TOOLS',
 } as Record<ServiceField, string>;
 export const SERVICE_FIELDS = Object.keys(CFG_KEYS) as ServiceField[];
 
 /** The settings that take effect only when the service restarts (the listener's address). */
-export const RESTART_FIELDS: ReadonlyArray<ServiceField> = ['port', 'bind'];
+export const RESTART_FIELDS: ReadonlyArray<ServiceField> = ['port', 'bind', 'http', 'https', 'httpsPort'];
 
 /** Null when `address` is one the listener can bind to: an IP address of this server, or 0.0.0.0 / :: for all. */
 export function bindProblem(address: string): string | null {
@@ -247,6 +261,9 @@ const cfgSchema = z
       )
       .default([...DEFAULT_TOOLSETS]),
     ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.key, cfgNumber(n)])),
+    HTTP: yesNo.default(true),
+    HTTPS: yesNo.default(true),
+    POWER_TOOLS: yesNo.default(false),
     ALLOWED_HOSTS: commaList
       .pipe(
         z.array(
@@ -271,15 +288,40 @@ export function crossFieldProblems(
   file: string,
   name: (f: ServiceField) => string,
 ): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (s.approvalExpiryMs < s.approvalWaitMs) {
+    problems.push({
+      file,
+      field: name('approvalExpiryMs'),
+      message: `must be at least as long as ${name('approvalWaitMs')} (${s.approvalWaitMs / 1000} s): a pending approval must stay approvable while the call waits for it`,
+    });
+  }
+  problems.push(...listenerProblems(s, file, name));
+  return problems;
+}
+
+/** No way in at all, or two listeners on one port, is refused like any invalid value. */
+function listenerProblems(
+  s: ServiceSettings,
+  file: string,
+  name: (f: ServiceField) => string,
+): ConfigProblem[] {
+  if (!s.http && !s.https)
     return [
       {
         file,
-        field: name('approvalExpiryMs'),
-        message: `must be at least as long as ${name('approvalWaitMs')} (${s.approvalWaitMs / 1000} s): a pending approval must stay approvable while the call waits for it`,
+        field: name('https'),
+        message: `${name('http')} and ${name('https')} cannot both be off: no client could reach MCP (turn one of them on)`,
       },
     ];
-  }
+  if (s.http && s.https && s.port === s.httpsPort)
+    return [
+      {
+        file,
+        field: name('httpsPort'),
+        message: `must differ from ${name('port')} (${s.port}): HTTP and HTTPS each need their own port`,
+      },
+    ];
   return [];
 }
 
@@ -305,10 +347,13 @@ export function settingsFromCfg(values: Record<string, string>, file = SETTINGS_
   const v = parsed.data as Record<string, unknown>;
   const s = {
     bind: v.BIND as string,
+    http: v.HTTP as boolean,
+    https: v.HTTPS as boolean,
     readOnly: v.READ_ONLY as boolean,
     toolsets: canonicalToolsets(v.TOOLSETS as Toolset[]),
     ...Object.fromEntries(NUMBER_SETTINGS.map((n) => [n.field, (v[n.key] as number) * n.scale])),
     allowedHosts: (v.ALLOWED_HOSTS as string[]).map((h) => h.toLowerCase()),
+    powerTools: v.POWER_TOOLS as boolean,
   } as unknown as ServiceSettings;
   const cross = crossFieldProblems(s, file, (f) => CFG_KEYS[f]);
   if (cross.length) throw new ConfigError(cross);
@@ -320,6 +365,8 @@ export function cfgValue(s: ServiceSettings, field: ServiceField): string {
   const num = NUMBER_SETTINGS.find((n) => n.field === field);
   if (num) return String((s[field] as number) / num.scale);
   if (field === 'readOnly') return s.readOnly ? 'yes' : 'no';
+  if (field === 'powerTools') return s.powerTools ? 'yes' : 'no';
+  if (field === 'http' || field === 'https') return s[field] ? 'yes' : 'no';
   if (field === 'bind') return s.bind;
   return (s[field] as ReadonlyArray<string>).join(',');
 }

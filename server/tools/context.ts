@@ -5,6 +5,7 @@ import type { LibvirtClient } from '../backends/vm/libvirt-client.js';
 import type { VmShares } from '../config/vm-shares.js';
 import type { ResolvedTarget } from '../vocabulary.js';
 import type { ProtectedBy } from '../config/policy/compile-policy.js';
+import type { ServiceSettings } from '../config/settings.js';
 
 /**
  * Where things are on this host, from the environment (config/env.ts, with Unraid's paths as defaults).
@@ -28,6 +29,35 @@ export interface UnraidLayout {
   emhttpdSocket: string;
   varIni: string;
   parityLog: string;
+  /** The WebGUI's dynamix.cfg: its [notify] section says where notifications are kept (read per call). */
+  dynamixCfg: string;
+  /** Unraid's notify script; notification_create writes the files itself where it does not exist. */
+  notifyScript: string;
+  /** The system log syslog_read reads (and `<syslog>.1`, the rotated one). */
+  syslog: string;
+  /** emhttp's disk list (name → device, spun down), read fresh by the disk_* tools. */
+  disksIni: string;
+  /** Binaries run with execFile (no shell): disk_smart's smartctl, gpu_status's nvidia-smi. */
+  smartctl: string;
+  nvidiaSmi: string;
+  /** ups_status: apcupsd's network information server and NUT's upsd. */
+  apcupsd: { host: string; port: number };
+  nut: { host: string; port: number };
+  /** gpu_status: /proc/<pid>/cgroup (which container runs a GPU process) and /sys/class/drm. */
+  procRoot: string;
+  sysRoot: string;
+  /** How long emhttpd may take to answer cmdStart / cmdStop (it answers once the array has started or stopped). */
+  arrayCommandTimeoutMs: number;
+  /** The plugin manager's install links (/var/log/plugins) and its checked copies (/tmp/plugins). */
+  pluginsDir: string;
+  pluginsCheckedDir: string;
+  /** The User Scripts plugin: its folder on flash, its RAM folder (logs, running flags), its background runner. */
+  userScriptsDir: string;
+  userScriptsTmpDir: string;
+  userScriptsRunner: string;
+  /** What the WebGUI's Reboot and Shutdown buttons run (Unraid's clean path through rc.6). */
+  rebootCommand: string;
+  poweroffCommand: string;
 }
 
 /** How docker_update swaps containers; tests shorten the wait and break the new container on purpose. */
@@ -49,6 +79,8 @@ export interface ToolDeps {
   layout: HostLayout;
   recreate: RecreateTuning;
   now: () => Date;
+  /** The owner's settings in force now, for tools a setting switches on (the power tools); absent = defaults. */
+  settings?: () => Pick<ServiceSettings, 'powerTools'>;
 }
 
 /** Per-call context handed to a tool's `run`. */

@@ -44,6 +44,22 @@ import { parityStart } from './unraid/parity-start.js';
 import { parityPause } from './unraid/parity-pause.js';
 import { parityResume } from './unraid/parity-resume.js';
 import { parityCancel } from './unraid/parity-cancel.js';
+import { arrayStart } from './unraid/array-start.js';
+import { arrayStop } from './unraid/array-stop.js';
+import { diskSmart } from './unraid/disk-smart.js';
+import { diskSpinUp } from './unraid/disk-spin-up.js';
+import { diskSpinDown } from './unraid/disk-spin-down.js';
+import { notificationsList } from './unraid/notifications-list.js';
+import { notificationArchive } from './unraid/notification-archive.js';
+import { notificationCreate } from './unraid/notification-create.js';
+import { syslogRead } from './unraid/syslog-read.js';
+import { upsStatus } from './unraid/ups-status.js';
+import { gpuStatus } from './unraid/gpu-status.js';
+import { pluginsList } from './unraid/plugins-list.js';
+import { userScriptsList } from './unraid/user-scripts-list.js';
+import { userScriptRun } from './unraid/user-script-run.js';
+import { systemReboot } from './unraid/system-reboot.js';
+import { systemShutdown } from './unraid/system-shutdown.js';
 
 /**
  * Every tool the sidecar has, in the order clients list them: the one registry, the same at run time,
@@ -96,4 +112,20 @@ export const allTools: ReadonlyArray<AnyTool> = [
   parityPause,
   parityResume,
   parityCancel,
+  arrayStart,
+  arrayStop,
+  diskSmart,
+  diskSpinUp,
+  diskSpinDown,
+  notificationsList,
+  notificationArchive,
+  notificationCreate,
+  syslogRead,
+  upsStatus,
+  gpuStatus,
+  pluginsList,
+  userScriptsList,
+  userScriptRun,
+  systemReboot,
+  systemShutdown,
 ];

@@ -162,7 +162,7 @@ describe('unraid-mcp config check', () => {
     expect(r.stderr.trim().split('\n')).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^policy.json: confirmModes.docker_nuke: unknown tool \(known: .*system_overview/,
+          /^policy.json: confirmModes.docker_nuke: unknown tool \(known: .*docker_list, /,
         ),
         'policy.json: confirmModes.system_overview: "system_overview" only reads, so it never asks for confirmation: only "none" is allowed (got "approve")',
         'policy.json: filters.containers.deny[2]: contains "/", which container and VM names cannot hold, in "a/b"',

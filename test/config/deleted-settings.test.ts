@@ -142,7 +142,7 @@ describe('resetSettingsFile (unraid-mcp config reset)', () => {
     expect(await resetSettingsFile(d, 'policy.json')).toBe(policy);
     expect(await resetSettingsFile(d, 'unraid-mcp.cfg')).toBe(cfg);
     expect(await readFile(cfg, 'utf8')).toMatch(
-      /^# Recreated with the defaults by "unraid-mcp config reset unraid-mcp\.cfg"\.\nPORT="8765"\nBIND="0\.0\.0\.0"\nREAD_ONLY="no"\nTOOLSETS="system,docker,vm"\n/,
+      /^# Recreated with the defaults by "unraid-mcp config reset unraid-mcp\.cfg"\.\nPORT="8765"\nBIND="0\.0\.0\.0"\nHTTP="yes"\nHTTPS="yes"\nHTTPS_PORT="8767"\nREAD_ONLY="no"\nTOOLSETS="system,docker,vm"\n/,
     );
     expect((await stat(policy)).mode & 0o777).toBe(0o600);
     expect(store.current()).toMatchObject({ error: null, settings: DEFAULT_SETTINGS });

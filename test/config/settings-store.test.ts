@@ -215,7 +215,9 @@ describe('SettingsStore: update', () => {
       {
         file: 'settings',
         field: 'colour',
-        message: expect.stringMatching(/^unknown setting \(known: port, bind, readOnly, /) as string,
+        message: expect.stringMatching(
+          /^unknown setting \(known: port, bind, http, https, httpsPort, readOnly, /,
+        ) as string,
       },
     ]);
     // Shape is fine, but the values are checked against the registry and glob syntax.

@@ -18,6 +18,9 @@ describe('unraid-mcp.cfg', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       port: 8765,
       bind: '0.0.0.0',
+      http: true,
+      https: true,
+      httpsPort: 8767,
       readOnly: false,
       toolsets: ['system', 'docker', 'vm'],
       responseCapBytes: 40 * 1024,
@@ -34,6 +37,7 @@ describe('unraid-mcp.cfg', () => {
       tokenCallsPerSecond: 20,
       tokenCallBurst: 60,
       maxConcurrentCalls: 32,
+      powerTools: false,
       confirmModes: {},
       filters: { containers: { allow: [], deny: [] }, vms: { allow: [], deny: [] } },
       protected: { containers: [], vms: [] },

@@ -18,6 +18,9 @@ import { status, loadStatus } from '../models/status.js';
 import { otherProblems, problemsFor } from '../problems.js';
 import { FieldRow, errProps } from '../ui/field-row.js';
 import { Notice } from '../ui/notice.js';
+import { powerSwitchPatch, withPowerSwitch } from '../models/power-switch.js';
+import { PowerSwitch } from './power-switch.js';
+import { ProtocolRows } from './protocol-rows.js';
 
 const GROUPS = ['Sessions', 'Limits', 'Confirmations', 'Audit log'] as const;
 
@@ -31,7 +34,7 @@ export function SettingsView() {
     setOutcome(null);
     setProblems([]);
     const doc = await loadSettings();
-    if (doc) setForm(toForm(doc.settings));
+    if (doc) setForm(withPowerSwitch(toForm(doc.settings), doc.settings));
   };
   useEffect(() => {
     void reload();
@@ -40,11 +43,12 @@ export function SettingsView() {
   const doc = settingsDoc.value;
   if (!form || !doc)
     return <Notice kind={settingsError.value ? 'error' : 'info'}>{settingsError.value ?? 'Loading…'}</Notice>;
-  const saved = toForm(doc.settings);
+  const saved = withPowerSwitch(toForm(doc.settings), doc.settings);
   const set = (field: string, value: string) => setForm({ ...form, [field]: value });
   const save = async (e: Event) => {
     e.preventDefault();
     const { patch, problems: local } = toPatch(form, saved);
+    Object.assign(patch, powerSwitchPatch(form, saved));
     if (local.length) {
       setProblems(local);
       setOutcome(null);
@@ -55,7 +59,8 @@ export function SettingsView() {
     setSaving(false);
     setOutcome(out);
     setProblems(out.ok ? [] : out.problems);
-    if (out.ok && settingsDoc.value) setForm(toForm(settingsDoc.value.settings));
+    if (out.ok && settingsDoc.value)
+      setForm(withPowerSwitch(toForm(settingsDoc.value.settings), settingsDoc.value.settings));
   };
   const mcp = status.value?.mcp;
   const numberRow = (n: (typeof NUMBER_FIELDS)[number]) => {
@@ -77,6 +82,10 @@ export function SettingsView() {
   const hostsErr = problemsFor(problems, 'allowedHosts');
   const known = [
     'allowedHosts',
+    'powerTools',
+    'http',
+    'https',
+    'httpsPort',
     ...NUMBER_FIELDS.map((n) => n.field),
     ...LISTENER_FIELDS.map((l) => l.field),
   ];
@@ -128,6 +137,7 @@ export function SettingsView() {
               </FieldRow>
             );
           })}
+          <ProtocolRows form={form} problems={problems} set={set} mcp={mcp} />
           <FieldRow
             id="umcp-set-hosts"
             label="Also accept host names"
@@ -149,6 +159,7 @@ export function SettingsView() {
             <dl class="umcp-form">{NUMBER_FIELDS.filter((n) => n.group === g).map(numberRow)}</dl>
           </div>
         ))}
+        <PowerSwitch form={form} problems={problems} set={set} />
         {otherProblems(problems, known).map((p) => (
           <Notice kind="error" key={p.field + p.message}>
             {p.field}: {p.message}
