@@ -5,6 +5,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdminApp } from '../../server/admin/create-admin-app.js';
 import { auditRoutes } from '../../server/admin/routes/audit-routes.js';
+import type { DataPlacement } from '../../server/safety/data-placement.js';
 import type { AdminDeps } from '../../server/admin/admin-deps.js';
 import type { AuditLog } from '../../server/safety/audit/audit-log.js';
 import type { StoredRecord } from '../../server/safety/audit/audit-record.js';
@@ -35,7 +36,9 @@ beforeAll(async () => {
     );
   all = await readAll(dir);
   const deps = { recordEvent: async () => {} } as unknown as AdminDeps;
-  const app = createAdminApp({ audit: auditRoutes(deps, log, { ram: dir, persistent: dir }) }, silentLogger);
+  // These tests read the log; moving it (POST /relocate) is the data placement's, tested in test/service/.
+  const placement = {} as DataPlacement;
+  const app = createAdminApp({ audit: auditRoutes(deps, log, placement) }, silentLogger);
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
