@@ -43,6 +43,8 @@ export interface StatusInfo {
     unavailable: { since: string; message: string; refusedRecords: number } | null;
     incidents: Array<{ time: string; kind: string; message: string }>;
   };
+  /** Where the audit log and pending approvals are kept: appdata while the array runs, else RAM and why. */
+  storage?: { location: 'ram' | 'persistent'; problem: string | null; since: string };
 }
 
 /** The HTTPS listener: on with the WebGUI's certificates, or off and why (server/http/tls/). */

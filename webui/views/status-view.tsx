@@ -98,6 +98,7 @@ export function StatusView() {
                 {s.audit.ok ? 'OK' : 'Needs attention'}
               </span>
               {` — ${s.audit.seq} records, ${s.audit.persistent ? 'on persistent storage' : 'in RAM (lost at reboot)'}`}
+              {!s.audit.persistent && s.storage?.problem ? `: ${s.storage.problem}` : null}
               {s.audit.unavailable ? (
                 <div class="umcp-bad">Calls refused: {s.audit.unavailable.message}</div>
               ) : null}

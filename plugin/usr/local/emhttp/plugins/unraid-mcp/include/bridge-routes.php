@@ -3,7 +3,8 @@
  * unraid-mcp: the only admin API calls the WebGUI page may make, as (method, path pattern) pairs.
  * Anything else is refused by the bridge before it touches the socket. Left out on purpose:
  * /confirmations/events (a never-ending stream would hold a php-fpm worker; the page polls) and
- * /audit/relocate (run by the array start/stop event hooks, not by the owner).
+ * /storage and /audit/relocate (the array start/stop event hooks move the audit log and approvals
+ * through `unraid-mcp storage`, straight to the admin socket; the owner never does).
  */
 
 /** A token name, session id or confirmation id: one path segment, never "/", "?" or "%". */
