@@ -4,7 +4,18 @@
 // with a parity check running), with a private real Docker Engine when one can be started, and the
 // WebGUI page served as Unraid serves it (nginx + php-fpm on 127.0.0.1, a demo login) next to it.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import { connect } from 'node:net';
 import { resolve, join } from 'node:path';
 import { ensureSystemPackages } from './ensure-system-packages.mjs';
@@ -42,6 +53,83 @@ async function seedDemoContainers(socket) {
   await job.wait();
 }
 
+/**
+ * The unraid toolset's host files, from the committed samples: a syslog, a parity history, plugins, and
+ * copies of the notification and User Scripts folders (the tools change those). No emhttpd here, so
+ * the parity, array and spin tools say they cannot reach it.
+ */
+function unraidSamples() {
+  const samples = join(root, 'testdata/unraid');
+  const copy = (from, to) => {
+    rmSync(to, { recursive: true, force: true });
+    cpSync(from, to, { recursive: true });
+    return to;
+  };
+  const notifications = copy(join(samples, 'notifications'), join(demo, 'notifications'));
+  mkdirSync(join(demo, 'dynamix'), { recursive: true });
+  writeFileSync(join(demo, 'dynamix/dynamix.cfg'), `[notify]\npath="${notifications}"\n`);
+  // The plugin manager lists installed plugins as links to the .plg files on the flash drive.
+  const plugins = join(demo, 'plugins');
+  rmSync(plugins, { recursive: true, force: true });
+  mkdirSync(plugins, { recursive: true });
+  for (const f of readdirSync(join(samples, 'plugins/boot')))
+    symlinkSync(join(samples, 'plugins/boot', f), join(plugins, f));
+  return {
+    UNRAID_MCP_SYSLOG: join(samples, 'syslog'),
+    UNRAID_MCP_PARITY_LOG: join(samples, 'parity-checks.log'),
+    UNRAID_MCP_EMHTTPD_SOCKET: join(demo, 'no-emhttpd.sock'),
+    UNRAID_MCP_DYNAMIX_CFG: join(demo, 'dynamix/dynamix.cfg'),
+    UNRAID_MCP_NOTIFY_SCRIPT: join(demo, 'no-notify-script'),
+    UNRAID_MCP_PLUGINS_DIR: plugins,
+    UNRAID_MCP_PLUGINS_CHECKED_DIR: join(samples, 'plugins/checked'),
+    UNRAID_MCP_USER_SCRIPTS_DIR: copy(join(samples, 'user.scripts/boot'), join(demo, 'user.scripts')),
+    UNRAID_MCP_USER_SCRIPTS_TMP_DIR: copy(join(samples, 'user.scripts/tmp'), join(demo, 'user.scripts-tmp')),
+    UNRAID_MCP_SMARTCTL: join(demo, 'no-smartctl'),
+    UNRAID_MCP_NVIDIA_SMI: join(demo, 'no-nvidia-smi'),
+    UNRAID_MCP_APCUPSD_ADDR: '127.0.0.1:1',
+    UNRAID_MCP_NUT_ADDR: '127.0.0.1:1',
+  };
+}
+
+/** A self-signed bundle named as Unraid names its own (key and certificate in one file), for HTTPS. */
+function makeSelfSignedCertificate(dir) {
+  const bundle = join(dir, `${hostname()}_unraid_bundle.pem`);
+  if (existsSync(bundle)) return;
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '365',
+        '-subj',
+        `/CN=${hostname()}`,
+        '-addext',
+        `subjectAltName=DNS:${hostname()},DNS:localhost,IP:127.0.0.1`,
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    writeFileSync(
+      bundle,
+      readFileSync(join(dir, 'cert.pem'), 'utf8') + readFileSync(join(dir, 'key.pem'), 'utf8'),
+    );
+  } catch {
+    console.warn('openssl is missing: the demo runs without HTTPS (the Connect view says why).');
+  } finally {
+    rmSync(join(dir, 'key.pem'), { force: true });
+    rmSync(join(dir, 'cert.pem'), { force: true });
+  }
+}
+
 function adminSocketAnswers(path) {
   return new Promise((resolve) => {
     const sock = connect(path);
@@ -68,9 +156,15 @@ const env = {
   UNRAID_MCP_ADMIN_SOCKET: join(demo, 'admin.sock'),
   UNRAID_MCP_AUDIT_RAM_DIR: join(demo, 'audit-ram'),
   UNRAID_MCP_AUDIT_PERSISTENT_DIR: join(demo, 'audit'),
+  ...unraidSamples(),
+  UNRAID_MCP_CERTS_DIR: join(demo, 'certs'),
 };
 for (const dir of [env.UNRAID_MCP_CONFIG_DIR, env.UNRAID_MCP_VM_DOMAINS_DIR, env.UNRAID_MCP_VM_ISO_DIR])
   mkdirSync(dir, { recursive: true });
+// The demo shows every toolset, the unraid one too (off by default on a real server).
+const demoCfg = join(env.UNRAID_MCP_CONFIG_DIR, 'unraid-mcp.cfg');
+if (!existsSync(demoCfg)) writeFileSync(demoCfg, 'TOOLSETS="system,docker,vm,unraid"\n');
+makeSelfSignedCertificate(env.UNRAID_MCP_CERTS_DIR);
 
 // One demo at a time: a second one would replace the first one's token and then fail on the socket.
 if (await adminSocketAnswers(env.UNRAID_MCP_ADMIN_SOCKET)) {
