@@ -157,6 +157,13 @@ describe('log file', () => {
       expect(sessions).toHaveLength(1);
       // (The client is not closed: its session is gone, and the stop below ends its connection.)
       await admin(host, 'DELETE', `/api/sessions/${(sessions[0] as { id: string }).id}`);
+      // The session's close is logged after the answer: free the disk only once it is gone and logged.
+      for (let i = 0; i < 40; i++) {
+        const now = await admin<{ sessions: unknown[] }>(host, 'GET', '/api/sessions');
+        if (now.sessions.length === 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await new Promise((r) => setTimeout(r, 300));
       await rm(join(dir, 'filler'));
     } finally {
       const code = await srv.stop();
