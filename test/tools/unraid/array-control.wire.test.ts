@@ -11,6 +11,7 @@ import { confirmFlow, waitForPending } from '../../helpers/confirm-flow.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { testDocker } from '../../helpers/docker.js';
 import { createLogger } from '../../../server/log.js';
+import { resultData as data, resultText as text, toolCaller } from '../../helpers/tool-calls.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -35,17 +36,8 @@ let client: Client;
 let procRoot: string;
 const docker = testDocker();
 const logLines: string[] = [];
-const outputs: string[] = [];
-const calls = new Map<string, number>();
 
-async function call(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  calls.set(name, (calls.get(name) ?? 0) + 1);
-  const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  outputs.push(JSON.stringify(res));
-  return res;
-}
-const text = (res: CallToolResult) => (res.content[0] as { text: string }).text;
-const data = (res: CallToolResult) => res.structuredContent as Data;
+const { call, calls, outputs } = toolCaller(() => client);
 const flow = confirmFlow(() => srv, call);
 const sent = () => emhttpd.commands.map((c) => c.fields);
 

@@ -10,6 +10,7 @@ import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-
 import { startEmhttpdContract, type EmhttpdContract } from '../../helpers/emhttpd-contract.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { createLogger } from '../../../server/log.js';
+import { resultData as data, resultText as text, toolCaller } from '../../helpers/tool-calls.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -36,21 +37,8 @@ let operator: Client;
 let reader: Client;
 let dir: string;
 const logLines: string[] = [];
-const outputs: string[] = [];
-const calls = new Map<string, number>();
 
-async function call(
-  name: string,
-  args: Record<string, unknown> = {},
-  client = operator,
-): Promise<CallToolResult> {
-  calls.set(name, (calls.get(name) ?? 0) + 1);
-  const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  outputs.push(JSON.stringify(res));
-  return res;
-}
-const text = (res: CallToolResult) => (res.content[0] as { text: string }).text;
-const data = (res: CallToolResult) => res.structuredContent as Data;
+const { call, calls, outputs } = toolCaller(() => operator);
 const check = (res: CallToolResult, name: string) =>
   (data(res).smart.checks as Data[]).find((c) => c.name === name);
 

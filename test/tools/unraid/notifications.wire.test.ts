@@ -3,11 +3,11 @@ import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'nod
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { connectV2 } from '../../helpers/v2-client.js';
+import { resultData as data, resultText as text, toolCaller } from '../../helpers/tool-calls.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -28,14 +28,8 @@ let argvLog: string;
 let srv: TestServer;
 let client: Client;
 let reader: Client;
-const calls = new Map<string, number>();
 
-async function call(name: string, args: Record<string, unknown> = {}, c = client): Promise<CallToolResult> {
-  calls.set(name, (calls.get(name) ?? 0) + 1);
-  return (await c.callTool({ name, arguments: args })) as CallToolResult;
-}
-const text = (res: CallToolResult) => (res.content[0] as { text: string }).text;
-const data = (res: CallToolResult) => res.structuredContent as Data;
+const { call, calls } = toolCaller(() => client);
 const files = async (folder: 'unread' | 'archive') => (await readdir(join(notifyDir, folder))).sort();
 
 const dynamixCfg = (notify: string) =>

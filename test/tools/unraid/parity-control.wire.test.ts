@@ -10,6 +10,7 @@ import { confirmFlow } from '../../helpers/confirm-flow.js';
 import { connectV2 } from '../../helpers/v2-client.js';
 import { readAudit } from '../../helpers/audit-file.js';
 import { createLogger } from '../../../server/log.js';
+import { resultData as data, resultText as text, toolCaller } from '../../helpers/tool-calls.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -27,17 +28,8 @@ let emhttpd: EmhttpdContract;
 let srv: TestServer;
 let client: Client;
 const logLines: string[] = [];
-const outputs: string[] = [];
-const calls = new Map<string, number>();
 
-async function call(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  calls.set(name, (calls.get(name) ?? 0) + 1);
-  const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  outputs.push(JSON.stringify(res));
-  return res;
-}
-const text = (res: CallToolResult) => (res.content[0] as { text: string }).text;
-const data = (res: CallToolResult) => res.structuredContent as Data;
+const { call, calls, outputs } = toolCaller(() => client);
 const flow = confirmFlow(() => srv, call);
 const sent = () => emhttpd.commands.map((c) => c.fields);
 

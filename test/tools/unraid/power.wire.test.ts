@@ -8,6 +8,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestServer, TESTDATA, type TestServer } from '../../helpers/start-server.js';
 import { confirmFlow } from '../../helpers/confirm-flow.js';
 import { readAudit } from '../../helpers/audit-file.js';
+import { resultData as data, resultText as text, toolCaller } from '../../helpers/tool-calls.js';
 
 /** The unraid toolset is off in a fresh install; these tests switch it on as the owner would. */
 const UNRAID_ON = 'TOOLSETS="system,docker,vm,unraid"\n';
@@ -24,18 +25,8 @@ let admin: Client;
 let operator: Client;
 let root: string;
 const record = (which: string) => join(root, `${which}-argv`);
-const calls = new Map<string, number>();
 
-async function call(
-  name: string,
-  args: Record<string, unknown> = {},
-  client = admin,
-): Promise<CallToolResult> {
-  calls.set(name, (calls.get(name) ?? 0) + 1);
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
-const text = (res: CallToolResult) => (res.content[0] as { text: string }).text;
-const data = (res: CallToolResult) => res.structuredContent as Data;
+const { call, calls } = toolCaller(() => admin);
 const flow = confirmFlow(
   () => srv,
   (n, a) => call(n, a),
