@@ -402,6 +402,21 @@ describe('HTTPS', () => {
     await tlsSrv?.close();
   });
 
+  it('Status lists the HTTPS addresses first, the self-signed one marked, then plain HTTP', async () => {
+    const port = tlsSrv.service.https.state().port;
+    const { page, context, errors } = await openPage(browser, webgui, { hash: 'status' });
+    try {
+      await pw(page.locator('.umcp-plain li')).toHaveText([
+        `https://${myunraidName}:${port}/mcp`,
+        `https://${localName}:${port}/mcp (self-signed certificate)`,
+        tlsSrv.url,
+      ]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('Connect offers the myunraid.net address first; a real client connects over HTTPS with what the page shows', async () => {
     const port = tlsSrv.service.https.state().port;
     const { page, context, errors } = await openPage(browser, webgui, { hash: 'connect' });

@@ -22,6 +22,12 @@ export function StatusView() {
   const serving = s.mcp?.serving ?? true;
   const settingsBad = s.settings && !s.settings.valid;
   const down = Object.entries(s.backends).filter(([, b]) => !b.up);
+  // HTTPS first, as the Connect view offers them: it is what Claude Desktop and the myunraid.net name need.
+  const https = s.mcp?.https;
+  const urls = [
+    ...(https?.serving ? https.urls : []),
+    ...(s.mcp?.urls ?? []).map((u) => ({ ...u, selfSigned: false })),
+  ];
   const clients = s.sessions.clients ?? [];
   return (
     <section aria-labelledby="umcp-status-h">
@@ -50,17 +56,21 @@ export function StatusView() {
           {s.version} (up {formatDuration(s.uptimeSeconds)})
         </Row>
         <Row label="MCP URL">
-          {s.mcp?.urls?.length ? (
+          {urls.length ? (
             <ul class="umcp-plain">
-              {s.mcp.urls.map((u) => (
+              {urls.map((u) => (
                 <li key={u.url}>
                   <code>{u.url}</code>
+                  {u.selfSigned ? ' (self-signed certificate)' : null}
                 </li>
               ))}
             </ul>
           ) : (
             '—'
           )}
+          {https?.enabled && !https.serving && https.reason ? (
+            <div class="umcp-bad">HTTPS is off: {https.reason}</div>
+          ) : null}
           <a href="#connect">Connect a client</a>
         </Row>
         <Row label="Backends">
