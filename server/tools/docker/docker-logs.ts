@@ -8,9 +8,10 @@ import { openLogStream } from '../../backends/docker/open-log-stream.js';
 import { scanLogStream, type LogScan } from '../../backends/docker/log-stream.js';
 import { buildLineFilter } from '../../backends/docker/log-filter.js';
 import { LOG_LEVELS } from '../../backends/docker/log-levels.js';
-import { REGEX_MAX_LENGTH, SafeRegexError } from '../../backends/docker/safe-regex.js';
+import { SafeRegexError } from '../../backends/docker/safe-regex.js';
 import { MAX_LINE_BYTES } from '../../backends/docker/line-splitter.js';
-import { dockerTimestamp, parseTimeSpec, TIME_SPEC_HELP } from '../../backends/docker/time-spec.js';
+import { dockerTimestamp, parseTimeSpec } from '../../backends/docker/time-spec.js';
+import { grepField, ignoreCaseField, regexField, timeSpecField } from '../line-search-schema.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 
@@ -22,15 +23,6 @@ export const MAX_CONTEXT = 20;
  * logs the newest matter, so the log tool drops from the old end itself and says so in `hint`.
  */
 export const LOG_BUDGET_BYTES = 32 * 1024;
-
-const timeSpec = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(40)
-    .refine((v) => parseTimeSpec(v, Date.now()) !== null, { message: `must be ${TIME_SPEC_HELP}` })
-    .optional()
-    .describe(`${what}: ${TIME_SPEC_HELP}`);
 
 const line = z.object({
   n: z
@@ -83,24 +75,17 @@ export const dockerLogs = defineTool({
         .describe(
           `How many of the newest log lines to read (and at most how many to return), newest last; default 200, at most ${MAX_TAIL}`,
         ),
-      since: timeSpec('Only lines logged at or after this time'),
-      until: timeSpec('Only lines logged before this time'),
+      since: timeSpecField('Only lines logged at or after this time'),
+      until: timeSpecField('Only lines logged before this time'),
       stdout: z.boolean().default(true).describe('Include standard output (default true)'),
       stderr: z.boolean().default(true).describe('Include standard error (default true)'),
       timestamps: z
         .boolean()
         .default(false)
         .describe("Add each line's Docker receive time as `time` (default false)"),
-      grep: z.string().min(1).max(200).optional().describe('Only lines containing this text'),
-      regex: z
-        .string()
-        .min(1)
-        .max(REGEX_MAX_LENGTH)
-        .optional()
-        .describe(
-          `Only lines matching this regular expression (RE2 syntax, as in Go: no backreferences or lookaround; at most ${REGEX_MAX_LENGTH} characters)`,
-        ),
-      ignoreCase: z.boolean().default(true).describe('Case-insensitive grep and regex (default true)'),
+      grep: grepField,
+      regex: regexField,
+      ignoreCase: ignoreCaseField,
       level: z
         .enum(LOG_LEVELS)
         .optional()

@@ -6,8 +6,9 @@ import {
   type SyslogSearch,
 } from '../../backends/unraid/syslog-search.js';
 import { SYSLOG_SEVERITIES } from '../../backends/unraid/syslog-severity.js';
-import { REGEX_MAX_LENGTH, SafeRegex, SafeRegexError } from '../../backends/docker/safe-regex.js';
-import { parseTimeSpec, TIME_SPEC_HELP } from '../../backends/docker/time-spec.js';
+import { SafeRegex, SafeRegexError } from '../../backends/docker/safe-regex.js';
+import { parseTimeSpec } from '../../backends/docker/time-spec.js';
+import { grepField, ignoreCaseField, regexField, timeSpecField } from '../line-search-schema.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { unraidLayout } from './shared/parity-state.js';
 
@@ -67,23 +68,10 @@ export const syslogRead = defineTool({
         .describe(
           `How many of the newest lines to read (with since: at most how many matches to return); default 200, at most ${MAX_TAIL}`,
         ),
-      since: z
-        .string()
-        .min(1)
-        .max(40)
-        .refine((v) => parseTimeSpec(v, Date.now()) !== null, { message: `must be ${TIME_SPEC_HELP}` })
-        .optional()
-        .describe(`Search back to this time: ${TIME_SPEC_HELP}`),
-      grep: z.string().min(1).max(200).optional().describe('Only lines containing this text'),
-      regex: z
-        .string()
-        .min(1)
-        .max(REGEX_MAX_LENGTH)
-        .optional()
-        .describe(
-          `Only lines matching this regular expression (RE2 syntax; at most ${REGEX_MAX_LENGTH} characters)`,
-        ),
-      ignoreCase: z.boolean().default(true).describe('Case-insensitive grep and regex (default true)'),
+      since: timeSpecField('Search back to this time'),
+      grep: grepField,
+      regex: regexField,
+      ignoreCase: ignoreCaseField,
       severity: z
         .enum(SYSLOG_SEVERITIES)
         .optional()
