@@ -83,7 +83,10 @@ function unraid_mcp_write_all($stream, string $data, float $deadline): bool {
   return true;
 }
 
-/** One CRLF-terminated line without its terminator, or null on timeout/close. */
+/**
+ * One CRLF-terminated line without its terminator, or null once the deadline has passed or the
+ * sidecar closed the connection.
+ */
 function unraid_mcp_read_line($stream, float $deadline): ?string {
   $line = '';
   while (!str_ends_with($line, "\n")) {
@@ -91,6 +94,9 @@ function unraid_mcp_read_line($stream, float $deadline): ?string {
     if ($left <= 0) return null;
     stream_set_timeout($stream, (int)floor($left), (int)(($left - floor($left)) * 1e6));
     $part = fgets($stream, 8192);
+    // The stream's timer can fire a little before the deadline (it counts in whole milliseconds):
+    // wait out the rest, so the caller sees a timeout as a timeout and not as a broken answer.
+    if ($part === false && stream_get_meta_data($stream)['timed_out']) continue;
     if ($part === false) return null;
     $line .= $part;
     if (strlen($line) > 65536) return null;
