@@ -82,9 +82,14 @@ export function openLogFile(path: string, maxBytes: number, now: () => number = 
     }
     open();
   };
-  /** Writes `text` whole or not at all (a short write is cut off again); throws on failure. */
+  /**
+   * Writes `text` whole or not at all (a short write is cut off again); throws on failure. The size
+   * is read from the file each time: others append to it too (the rc script sends the process's own
+   * output there), and a cut-back must never reach into their lines.
+   */
   const append = (text: string) => {
     if (fd === null) open();
+    size = fstatSync(fd as number).size;
     const bytes = Buffer.from(text, 'utf8');
     if (size > 0 && size + bytes.length > maxBytes) rotate();
     let written: number;
@@ -102,6 +107,7 @@ export function openLogFile(path: string, maxBytes: number, now: () => number = 
     }
     size += bytes.length;
   };
+  /** Back to the size before the failed write: a partly written line is taken out again. */
   const cutBack = () => {
     if (fd === null) return;
     try {

@@ -118,6 +118,27 @@ describe('log file', () => {
     expect(ns.length + droppedWhileFull).toBe(53);
   });
 
+  it("never cuts into what others appended to the same file (the rc script's redirect of the process's output)", async () => {
+    const path = join(dir, 'unraid-mcp.log');
+    const sink = openLogFile(path, 1024 * 1024);
+    sink.write(line(1));
+    await appendFile(path, '{"msg":"ready line printed by the process"}\n');
+    await padToPage(path);
+    fill(join(dir, 'filler'));
+    sink.write(line(2));
+    expect(sink.dropped).toBe(1);
+    await rm(join(dir, 'filler'));
+    sink.write(line(3));
+    sink.close();
+    expect((await lines(path)).map((l) => l.n ?? l.msg)).toEqual([
+      1,
+      'ready line printed by the process',
+      'padding',
+      'log lines were dropped: the log file could not be written',
+      3,
+    ]);
+  });
+
   it('keeps going while its folder is missing, and writes again once it is back', async () => {
     const path = join(dir, 'gone/unraid-mcp.log');
     const sink = openLogFile(path, 8192);
@@ -171,8 +192,8 @@ describe('log file', () => {
       expect(sessions).toHaveLength(1);
       // (The client is not closed: its session is gone, and the stop below ends its connection.)
       await admin(host, 'DELETE', `/api/sessions/${(sessions[0] as { id: string }).id}`);
-      // The close is logged before the DELETE answers: at least that line found no room. (The
-      // writer's cut-back after a failed write may free the padding, so later lines can fit again.)
+      // The close is logged before the DELETE answers, and found no room.
+      expect((await lines(path)).map((l) => l.msg)).not.toContain('session closed');
       await rm(join(dir, 'filler'));
     } finally {
       const code = await srv.stop();
