@@ -37,7 +37,6 @@ const REOPEN_CHECK_MS = 1000;
 export function openLogFile(path: string, maxBytes: number, now: () => number = Date.now): LogFileSink {
   let fd: number | null = null;
   let ino = 0;
-  let size = 0;
   let checkedAt = 0;
   let dropped = 0;
   let dropSince = 0;
@@ -54,9 +53,7 @@ export function openLogFile(path: string, maxBytes: number, now: () => number = 
   };
   const open = () => {
     fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
-    const st = fstatSync(fd);
-    ino = st.ino;
-    size = st.size;
+    ino = fstatSync(fd).ino;
     checkedAt = now();
   };
   /** Reopens when the file at `path` is no longer the one being written. */
@@ -89,26 +86,28 @@ export function openLogFile(path: string, maxBytes: number, now: () => number = 
    */
   const append = (text: string) => {
     if (fd === null) open();
-    size = fstatSync(fd as number).size;
     const bytes = Buffer.from(text, 'utf8');
-    if (size > 0 && size + bytes.length > maxBytes) rotate();
+    let before = fstatSync(fd as number).size;
+    if (before > 0 && before + bytes.length > maxBytes) {
+      rotate();
+      before = fstatSync(fd as number).size;
+    }
     let written: number;
     try {
       written = writeSync(fd as number, bytes);
     } catch (err) {
-      cutBack();
+      cutBack(before);
       throw err;
     }
     if (written < bytes.length) {
-      cutBack();
+      cutBack(before);
       const err = new Error('short write (disk full)') as NodeJS.ErrnoException;
       err.code = 'ENOSPC';
       throw err;
     }
-    size += bytes.length;
   };
   /** Back to the size before the failed write: a partly written line is taken out again. */
-  const cutBack = () => {
+  const cutBack = (size: number) => {
     if (fd === null) return;
     try {
       ftruncateSync(fd, size);
