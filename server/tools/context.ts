@@ -3,6 +3,7 @@ import type { HostReader } from '../backends/host/host-reader.js';
 import type { Logger } from '../log.js';
 import type { LibvirtClient } from '../backends/vm/libvirt-client.js';
 import type { VmShares } from '../config/vm-shares.js';
+import type { UnraidControlEnv } from '../config/unraid-control-env.js';
 import type { ResolvedTarget } from '../vocabulary.js';
 import type { ProtectedBy } from '../config/policy/compile-policy.js';
 import type { ServiceSettings } from '../config/settings.js';
@@ -24,8 +25,11 @@ export interface HostLayout {
   unraid?: UnraidLayout;
 }
 
-/** emhttpd's socket, var.ini (for its csrf_token, read per command) and the parity history on the flash drive. */
-export interface UnraidLayout {
+/**
+ * emhttpd's socket, var.ini (for its csrf_token, read per command) and the parity history on the flash
+ * drive; with the array, plugin, User Scripts and power tools' paths (UnraidControlEnv).
+ */
+export interface UnraidLayout extends UnraidControlEnv {
   emhttpdSocket: string;
   varIni: string;
   parityLog: string;
@@ -46,18 +50,6 @@ export interface UnraidLayout {
   /** gpu_status: /proc/<pid>/cgroup (which container runs a GPU process) and /sys/class/drm. */
   procRoot: string;
   sysRoot: string;
-  /** How long emhttpd may take to answer cmdStart / cmdStop (it answers once the array has started or stopped). */
-  arrayCommandTimeoutMs: number;
-  /** The plugin manager's install links (/var/log/plugins) and its checked copies (/tmp/plugins). */
-  pluginsDir: string;
-  pluginsCheckedDir: string;
-  /** The User Scripts plugin: its folder on flash, its RAM folder (logs, running flags), its background runner. */
-  userScriptsDir: string;
-  userScriptsTmpDir: string;
-  userScriptsRunner: string;
-  /** What the WebGUI's Reboot and Shutdown buttons run (Unraid's clean path through rc.6). */
-  rebootCommand: string;
-  poweroffCommand: string;
 }
 
 /** How docker_update swaps containers; tests shorten the wait and break the new container on purpose. */

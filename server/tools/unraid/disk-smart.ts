@@ -5,7 +5,7 @@ import { ToolError } from '../../errors/tool-error.js';
 import { findDisk, readDiskSlots } from '../../backends/unraid/disk-slots.js';
 import { runSmartctl } from '../../backends/unraid/smartctl-run.js';
 import { messages, readSmartReport, standbyMode } from '../../backends/unraid/smart-report.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 import { diskNameSchema } from './shared/disk-name.js';
 
 const status = z.enum(['ok', 'warning', 'failing']);

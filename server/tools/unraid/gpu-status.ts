@@ -5,7 +5,7 @@ import { readDrmGpus } from '../../backends/gpu/drm-gpus.js';
 import { containerOfPid } from '../../backends/gpu/process-container.js';
 import { containerNames } from '../../backends/gpu/container-names.js';
 import type { GpuReading } from '../../backends/gpu/gpu-reading.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 
 const gpu = z.object({
   vendor: z.enum(['nvidia', 'amd', 'intel', 'other']),
@@ -95,10 +95,8 @@ export const gpuStatus = defineTool({
       if (nv.gpus.some((g) => g.processes === null))
         notes.push('nvidia-smi listed the GPUs but failed to list their processes.');
     } else notes.push(nv.note);
-    // An NVIDIA card nvidia-smi already reported is not listed twice.
-    const seen = new Set(gpus.map((g) => g.pciBusId).filter(Boolean));
-    for (const d of drm)
-      if (!(d.vendor === 'nvidia' && (nv.ok || (d.pciBusId && seen.has(d.pciBusId))))) gpus.push(d);
+    // NVIDIA cards come from nvidia-smi when it answers; sysfs lists them only when it does not.
+    for (const d of drm) if (!(d.vendor === 'nvidia' && nv.ok)) gpus.push(d);
 
     const summary = gpus.map((g) => {
       const label =

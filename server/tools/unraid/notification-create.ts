@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { createNotification } from '../../backends/unraid/notification-create.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 import {
   importanceSchema,
   notificationSchema,

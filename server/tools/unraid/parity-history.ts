@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { readParityHistory } from '../../backends/unraid/parity-history.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 
 const entry = z.object({
   date: z.string().describe('When it ended, server local time, YYYY-MM-DD HH:MM:SS'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { readInstalledPlugins } from '../../backends/unraid/installed-plugins.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 
 const pluginSchema = z.object({
   name: z.string(),

@@ -10,7 +10,7 @@ import { SafeRegex, SafeRegexError } from '../../backends/docker/safe-regex.js';
 import { parseTimeSpec } from '../../backends/docker/time-spec.js';
 import { grepField, ignoreCaseField, regexField, timeSpecField } from '../line-search-schema.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 
 const MAX_TAIL = 5000;
 const MAX_CONTEXT = 20;

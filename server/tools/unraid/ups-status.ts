@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { BackendUnavailableError } from '../../errors/backend-unavailable-error.js';
 import { readUpsDaemons } from '../../backends/ups/read-ups.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 
 const reading = z.object({
   daemon: z.enum(['apcupsd', 'nut']),

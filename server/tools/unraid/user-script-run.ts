@@ -12,7 +12,7 @@ import {
 } from '../../backends/unraid/user-scripts.js';
 import type { ToolContext } from '../context.js';
 import { findScriptFolder, userScriptsPaths } from './shared/user-scripts.js';
-import { unraidLayout } from './shared/parity-state.js';
+import { unraidLayout } from './shared/unraid-layout.js';
 
 const input = z
   .object({

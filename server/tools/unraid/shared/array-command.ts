@@ -6,7 +6,7 @@ import {
 } from '../../../backends/unraid/array-control-state.js';
 import { ConflictError } from '../../../errors/conflict-error.js';
 import type { ToolContext } from '../../context.js';
-import { unraidLayout } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 /** How long var.ini is watched for the new fsState after emhttpd answered. */
 const READBACK_MS = 10_000;

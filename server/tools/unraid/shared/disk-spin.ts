@@ -5,7 +5,7 @@ import { readSpinContext } from '../../../backends/unraid/disk-spin-state.js';
 import type { DiskInfo } from '../../../backends/host/disks-ini.js';
 import { ConflictError } from '../../../errors/conflict-error.js';
 import type { ToolContext } from '../../context.js';
-import { unraidLayout } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 export type SpinDirection = 'up' | 'down';
 

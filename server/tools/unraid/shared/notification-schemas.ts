@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IMPORTANCE } from '../../../backends/unraid/notification-file.js';
 import { readNotifySettings, type NotifySettings } from '../../../backends/unraid/notify-settings.js';
 import type { ToolContext } from '../../context.js';
-import { unraidLayout } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 /** The owner's notification settings, read per call (the folder can move between calls). */
 export async function notifySettings(ctx: ToolContext): Promise<NotifySettings> {

@@ -6,7 +6,8 @@ import {
 import type { SyncOperation } from '../../../backends/host/sync-operation.js';
 import { ConflictError } from '../../../errors/conflict-error.js';
 import type { ToolContext } from '../../context.js';
-import { describeState, unraidLayout, type ParityState } from './parity-state.js';
+import { describeState, type ParityState } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 /** emhttpd answers parity commands at once; a longer wait means it is stuck. */
 export const EMHTTPD_TIMEOUT_MS = 5000;

@@ -1,15 +1,5 @@
 import { z } from 'zod';
 import type { ParityControlState } from '../../../backends/unraid/parity-control-state.js';
-import { BackendUnavailableError } from '../../../errors/backend-unavailable-error.js';
-import type { ToolContext, UnraidLayout } from '../../context.js';
-
-/** The layout's Unraid paths; a context built without them cannot reach emhttpd. */
-export function unraidLayout(ctx: ToolContext): UnraidLayout {
-  const layout = ctx.deps.layout.unraid;
-  if (!layout)
-    throw new BackendUnavailableError('The Unraid control paths are not configured in this process.');
-  return layout;
-}
 
 export const parityStateSchema = z
   .object({

@@ -4,7 +4,7 @@ import { spawnDetached } from '../../../backends/unraid/spawn-detached.js';
 import type { ToolContext } from '../../context.js';
 import { currentArrayState } from './array-command.js';
 import { describeStopImpact } from './stop-impact.js';
-import { unraidLayout } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 /** Refuses unless the owner switched the power tools on; read per call, so switching off applies at once. */
 export function requirePowerTools(ctx: ToolContext, verb: string): void {

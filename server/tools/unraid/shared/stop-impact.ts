@@ -3,7 +3,7 @@ import { listVms } from '../../../backends/vm/list-vms.js';
 import { findMntOpenFiles } from '../../../backends/unraid/open-files.js';
 import type { ArrayControlState } from '../../../backends/unraid/array-control-state.js';
 import type { ToolContext } from '../../context.js';
-import { unraidLayout } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 /** Each lookup gets this long; an approval text must not wait on a stuck daemon. */
 const LOOKUP_MS = 3000;

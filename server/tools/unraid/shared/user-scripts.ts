@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../../errors/invalid-input-error.js';
 import { NotFoundError } from '../../../errors/not-found-error.js';
 import { listScriptFolders, type UserScriptsPaths } from '../../../backends/unraid/user-scripts.js';
 import type { ToolContext } from '../../context.js';
-import { unraidLayout } from './parity-state.js';
+import { unraidLayout } from './unraid-layout.js';
 
 export function userScriptsPaths(ctx: ToolContext): UserScriptsPaths {
   const layout = unraidLayout(ctx);
