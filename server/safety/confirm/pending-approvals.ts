@@ -75,8 +75,8 @@ const MAX_OUTCOME_BYTES = 64 * 1024;
  * Approvals waiting for the owner (`approve` mode). Kept next to the audit log — on appdata while the
  * array is started (surviving a reboot), in the RAM state directory while it is stopped (surviving a
  * sidecar restart); relocate() follows the array's moves (safety/data-placement.ts). Each change
- * appends one line to a journal, compacted at load and when it grows (entry-journal.ts). At most MAX_PENDING_PER_TOKEN / MAX_PENDING_TOTAL wait at once
- * (pending-limits.ts). Only the admin API decides; MCP callers can wait for a decision and consume an
+ * appends one line to a journal, compacted at load and when it grows (entry-journal.ts). At most
+ * MAX_PENDING_PER_TOKEN / MAX_PENDING_TOTAL wait at once (pending-limits.ts). Only the admin API decides; MCP callers can wait for a decision and consume an
  * approval bound to exactly their action.
  */
 export class PendingApprovals {

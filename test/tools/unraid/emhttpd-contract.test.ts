@@ -12,10 +12,17 @@ import { startEmhttpdContract, type EmhttpdContract } from '../../helpers/emhttp
 const TOKEN = 'A1B2C3D4E5F60718';
 let emhttpd: EmhttpdContract;
 
-function send(method: string, path: string, body: string, contentType = 'application/x-www-form-urlencoded') {
+/** One request to a contract server (the first one unless `to` says otherwise). */
+function send(
+  method: string,
+  path: string,
+  body: string,
+  contentType = 'application/x-www-form-urlencoded',
+  to: EmhttpdContract = emhttpd,
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
-      { socketPath: emhttpd.socketPath, method, path, headers: { 'Content-Type': contentType } },
+      { socketPath: to.socketPath, method, path, headers: { 'Content-Type': contentType } },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -87,23 +94,7 @@ describe('the emhttpd contract server with a disks.ini', () => {
   let withDisks: EmhttpdContract;
   const EMHTTP = join(TESTDATA, 'emhttp', 'unraid-7.3.2');
   const post = (body: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          socketPath: withDisks.socketPath,
-          method: 'POST',
-          path: '/update',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    send('POST', '/update', body, 'application/x-www-form-urlencoded', withDisks);
 
   beforeAll(async () => {
     withDisks = await startEmhttpdContract(join(EMHTTP, 'var.ini'), TOKEN, {
